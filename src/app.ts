@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { connect, type DbHandle } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { KyselyTxRunner, repositoriesFor } from './db/tx-runner.js';
+import { discoveryPlugin } from './http/ocs/discovery.routes.js';
+import { ocsPlugin } from './http/ocs/ocs.plugin.js';
+import { appsRoutes } from './http/ocs/routes/apps.routes.js';
+import { coreRoutes } from './http/ocs/routes/core.routes.js';
+import { groupsRoutes } from './http/ocs/routes/groups.routes.js';
+import { membershipsRoutes } from './http/ocs/routes/memberships.routes.js';
+import { passwordPolicyRoutes } from './http/ocs/routes/password-policy.routes.js';
+import { usersRoutes } from './http/ocs/routes/users.routes.js';
+import { systemClock } from './ports/system.js';
+import { ScryptHasher } from './security/scrypt-hasher.js';
+import { createSecrets } from './security/secrets.js';
+import { type BootstrapResult, ensureFirstAdmin } from './services/bootstrap.service.js';
+import type { InstanceInfo } from './services/capabilities.service.js';
+import type { ServiceContext } from './services/context.js';
+import { createServices, type Services } from './services/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+    bootstrap: BootstrapResult;
+  }
+}
+
+export interface BuildOptions {
+  /** Pino logger options, or false to stay silent (tests). */
+  logger?: FastifyServerOptions['logger'];
+  db?: DbHandle;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    // Credentials never reach a log line: no headers are logged, and query strings
+    // (which may carry key=password&value=…) are cut from the logged URL.
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], ip: req.ip }),
+    },
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'],
+  };
+}
+
+/** Builds the whole server: database, migrations, first admin, services and the protocol plugins. */
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const handle = opts.db ?? connect(config.database);
+  await migrateToLatest(handle.db);
+
+  const repos = repositoriesFor(handle.db);
+  let services: Services | undefined;
+  const ctx: ServiceContext = {
+    repos,
+    tx: new KyselyTxRunner(handle.db),
+    hasher: new ScryptHasher(config.passwordHashCost),
+    clock: systemClock,
+    secrets: createSecrets(),
+    settings: {
+      defaultQuota: config.defaultQuota,
+      passwordMinLength: config.passwordMinLength,
+      loginMaxFailures: config.loginMaxFailures,
+      loginFailureWindowMs: config.loginFailureWindowMs,
+      basicAuthCacheMs: config.basicAuthCacheMs,
+    },
+    passwordPolicy: async () =>
+      (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,
+  };
+  const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength };
+  services = createServices(ctx, instance);
+  const bootstrap = await ensureFirstAdmin(ctx, config.admin.user, config.admin.password);
+
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomBytes(10).toString('base64url');
+    },
+    bodyLimit: 1024 * 1024,
+  });
+  app.decorate('services', services);
+  app.decorate('bootstrap', bootstrap);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+  app.addHook('onClose', async () => {
+    if (!opts.db) await handle.close();
+  });
+
+  await app.register(discoveryPlugin, { services, instance });
+  await app.register(ocsPlugin, {
+    services,
+    requireOcsApiRequest: config.requireOcsApiRequest,
+    routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes],
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not Found'));
+  return app;
+}

@@ -1,0 +1,131 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const EnvSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(9200),
+  PUBLIC_URL: z.string().url().optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres|postgresql):\/\//, 'DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)')
+    .optional(),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'DATABASE_SCHEMA must be a plain lower-case identifier')
+    .optional(),
+  ADMIN_USER: z.string().min(1).default('admin'),
+  ADMIN_PASSWORD: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z.string().optional(),
+  INSTANCE_NAME: z.string().default('Nimbus'),
+  INSTANCE_SLOGAN: z.string().default('Your files, your server'),
+  INSTANCE_URL: z.string().url().optional(),
+  INSTANCE_COLOR: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'INSTANCE_COLOR must be a #rrggbb colour')
+    .default('#1a6fb5'),
+  DEFAULT_QUOTA: z.string().default('none'),
+  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(1).max(469).default(10),
+  /** scrypt cost N; lower only for tests, never in production. */
+  PASSWORD_HASH_COST: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .refine((n) => (n & (n - 1)) === 0, 'PASSWORD_HASH_COST must be a power of two')
+    .default(32768),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
+  LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  BASIC_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
+  REQUIRE_OCS_APIREQUEST: bool.default(true),
+});
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface Theming {
+  name: string;
+  slogan: string;
+  url: string;
+  color: string;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
+  admin: { user: string; password?: string };
+  logLevel: string;
+  trustProxy: boolean | string;
+  theming: Theming;
+  defaultQuota: string;
+  passwordMinLength: number;
+  passwordHashCost: number;
+  loginMaxFailures: number;
+  loginFailureWindowMs: number;
+  basicAuthCacheMs: number;
+  requireOcsApiRequest: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads KEY=VALUE lines; the real environment always wins over the file. */
+export function readDotEnv(file: string): Record<string, string> {
+  if (!existsSync(file)) return {};
+  const out: Record<string, string> = {};
+  for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq < 1) continue;
+    const key = line.slice(0, eq).trim();
+    let value = line.slice(eq + 1).trim();
+    if ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))) {
+      value = value.slice(1, -1);
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
+  const publicUrl = (e.PUBLIC_URL ?? `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${e.PORT}`).replace(/\/+$/, '');
+  let trustProxy: boolean | string = false;
+  if (e.TRUST_PROXY === 'true') trustProxy = true;
+  else if (e.TRUST_PROXY && e.TRUST_PROXY !== 'false') trustProxy = e.TRUST_PROXY;
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA }
+      : { kind: 'sqlite', file: path.join(dataDir, 'nimbus.sqlite') },
+    admin: { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD },
+    logLevel: e.LOG_LEVEL,
+    trustProxy,
+    theming: { name: e.INSTANCE_NAME, slogan: e.INSTANCE_SLOGAN, url: e.INSTANCE_URL ?? publicUrl, color: e.INSTANCE_COLOR.toLowerCase() },
+    defaultQuota: e.DEFAULT_QUOTA,
+    passwordMinLength: e.PASSWORD_MIN_LENGTH,
+    passwordHashCost: e.PASSWORD_HASH_COST,
+    loginMaxFailures: e.LOGIN_MAX_FAILURES,
+    loginFailureWindowMs: e.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+    basicAuthCacheMs: e.BASIC_AUTH_CACHE_SECONDS * 1000,
+    requireOcsApiRequest: e.REQUIRE_OCS_APIREQUEST,
+  };
+}

@@ -1,0 +1,148 @@
+import { type Kysely, sql } from 'kysely';
+import type { Group } from '../../domain/group.js';
+import type { GroupRepository, Page } from '../../ports/repositories.js';
+import { containsCi, pageBounds } from '../dialect-helpers.js';
+import type { Database } from '../schema.js';
+
+export class GroupsRepository implements GroupRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(g: Group): Promise<void> {
+    await this.db
+      .insertInto('groups')
+      .values({ id: g.id, id_lower: g.id.toLowerCase(), display_name: g.displayName, created_at: g.createdAt })
+      .execute();
+  }
+
+  async findById(id: string): Promise<Group | undefined> {
+    const r = await this.db.selectFrom('groups').selectAll().where('id_lower', '=', id.toLowerCase()).executeTakeFirst();
+    return r ? { id: r.id, displayName: r.display_name, createdAt: Number(r.created_at) } : undefined;
+  }
+
+  private filtered(page: Page) {
+    const { limit, offset } = pageBounds(page.limit, page.offset);
+    let q = this.db.selectFrom('groups');
+    if (page.search) {
+      const s = page.search;
+      q = q.where((eb) => eb.or([containsCi('groups.id', s), containsCi('groups.display_name', s)]));
+    }
+    return q.orderBy('groups.id_lower').limit(limit).offset(offset);
+  }
+
+  async listIds(page: Page): Promise<string[]> {
+    const rows = await this.filtered(page).select('groups.id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  async list(page: Page): Promise<Array<Group & { userCount: number }>> {
+    const rows = await this.filtered(page)
+      .select([
+        'groups.id',
+        'groups.display_name',
+        'groups.created_at',
+        (eb) =>
+          eb
+            .selectFrom('group_members')
+            .select(sql<number>`count(*)`.as('n'))
+            .whereRef('group_members.group_id', '=', 'groups.id')
+            .as('user_count'),
+      ])
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      displayName: r.display_name,
+      createdAt: Number(r.created_at),
+      userCount: Number(r.user_count ?? 0),
+    }));
+  }
+
+  async update(id: string, changes: { displayName: string }): Promise<void> {
+    await this.db.updateTable('groups').set({ display_name: changes.displayName }).where('id', '=', id).execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('groups').where('id', '=', id).execute();
+  }
+
+  async addMember(groupId: string, userId: string): Promise<void> {
+    await this.db
+      .insertInto('group_members')
+      .values({ group_id: groupId, user_id: userId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  async removeMember(groupId: string, userId: string): Promise<void> {
+    await this.db.deleteFrom('group_members').where('group_id', '=', groupId).where('user_id', '=', userId).execute();
+  }
+
+  async isMember(groupId: string, userId: string): Promise<boolean> {
+    const r = await this.db
+      .selectFrom('group_members')
+      .select('user_id')
+      .where('group_id', '=', groupId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+
+  async groupsOfUser(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('group_members')
+      .innerJoin('groups', 'groups.id', 'group_members.group_id')
+      .select('groups.id')
+      .where('group_members.user_id', '=', userId)
+      .orderBy('groups.id_lower')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async membersOf(groupId: string, page: Page = {}): Promise<string[]> {
+    const { limit, offset } = pageBounds(page.limit, page.offset);
+    let q = this.db
+      .selectFrom('group_members')
+      .innerJoin('users', 'users.id', 'group_members.user_id')
+      .select('users.id')
+      .where('group_members.group_id', '=', groupId);
+    if (page.search) {
+      const s = page.search;
+      q = q.where((eb) => eb.or([containsCi('users.id', s), containsCi('users.display_name', s)]));
+    }
+    const rows = await q.orderBy('users.id_lower').limit(limit).offset(offset).execute();
+    return rows.map((r) => r.id);
+  }
+
+  async addSubadmin(groupId: string, userId: string): Promise<void> {
+    await this.db
+      .insertInto('group_subadmins')
+      .values({ group_id: groupId, user_id: userId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  async removeSubadmin(groupId: string, userId: string): Promise<void> {
+    await this.db.deleteFrom('group_subadmins').where('group_id', '=', groupId).where('user_id', '=', userId).execute();
+  }
+
+  async subadminGroupsOf(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('group_subadmins')
+      .innerJoin('groups', 'groups.id', 'group_subadmins.group_id')
+      .select('groups.id')
+      .where('group_subadmins.user_id', '=', userId)
+      .orderBy('groups.id_lower')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async subadminsOf(groupId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('group_subadmins')
+      .innerJoin('users', 'users.id', 'group_subadmins.user_id')
+      .select('users.id')
+      .where('group_subadmins.group_id', '=', groupId)
+      .orderBy('users.id_lower')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,120 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import { emptyProfile, type User, type UserProfile } from '../../domain/user.js';
+import type { Page, UserRepository } from '../../ports/repositories.js';
+import { containsCi, pageBounds } from '../dialect-helpers.js';
+import type { Database, UsersTable } from '../schema.js';
+
+function parseProfile(json: string): UserProfile {
+  try {
+    return { ...emptyProfile(), ...(JSON.parse(json) as Partial<UserProfile>) };
+  } catch {
+    return emptyProfile();
+  }
+}
+
+const toUser = (r: Selectable<UsersTable>): User => ({
+  id: r.id,
+  displayName: r.display_name,
+  email: r.email,
+  passwordHash: r.password_hash,
+  enabled: r.enabled === 1,
+  quota: r.quota,
+  language: r.language,
+  locale: r.locale,
+  timezone: r.timezone,
+  manager: r.manager,
+  profile: parseProfile(r.profile),
+  createdAt: Number(r.created_at),
+  firstLoginAt: r.first_login_at === null ? null : Number(r.first_login_at),
+  lastLoginAt: r.last_login_at === null ? null : Number(r.last_login_at),
+});
+
+export class UsersRepository implements UserRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(u: User): Promise<void> {
+    await this.db
+      .insertInto('users')
+      .values({
+        id: u.id,
+        id_lower: u.id.toLowerCase(),
+        display_name: u.displayName,
+        email: u.email,
+        password_hash: u.passwordHash,
+        enabled: u.enabled ? 1 : 0,
+        quota: u.quota,
+        language: u.language,
+        locale: u.locale,
+        timezone: u.timezone,
+        manager: u.manager,
+        profile: JSON.stringify(u.profile),
+        created_at: u.createdAt,
+        first_login_at: u.firstLoginAt,
+        last_login_at: u.lastLoginAt,
+      })
+      .execute();
+  }
+
+  /** Ids are unique case-insensitively, and looked up that way, like Nextcloud's database backend. */
+  findById(id: string): Promise<User | undefined> {
+    return this.findByLogin(id);
+  }
+
+  async findByLogin(login: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id_lower', '=', login.toLowerCase()).executeTakeFirst();
+    return row ? toUser(row) : undefined;
+  }
+
+  async listIds(page: Page): Promise<string[]> {
+    const { limit, offset } = pageBounds(page.limit, page.offset);
+    let q = this.db.selectFrom('users').select('id');
+    if (page.search) {
+      const s = page.search;
+      q = q.where((eb) => eb.or([containsCi('id', s), containsCi('display_name', s), containsCi('email', s)]));
+    }
+    const rows = await q.orderBy('id_lower').limit(limit).offset(offset).execute();
+    return rows.map((r) => r.id);
+  }
+
+  async listIdsInGroups(groupIds: string[], page: Page): Promise<string[]> {
+    if (groupIds.length === 0) return [];
+    const { limit, offset } = pageBounds(page.limit, page.offset);
+    let q = this.db
+      .selectFrom('users')
+      .select('users.id')
+      .where('users.id', 'in', (eb) => eb.selectFrom('group_members').select('user_id').where('group_id', 'in', groupIds));
+    if (page.search) {
+      const s = page.search;
+      q = q.where((eb) => eb.or([containsCi('users.id', s), containsCi('users.display_name', s), containsCi('users.email', s)]));
+    }
+    const rows = await q.orderBy('users.id_lower').limit(limit).offset(offset).execute();
+    return rows.map((r) => r.id);
+  }
+
+  async update(id: string, c: Partial<Omit<User, 'id' | 'createdAt'>>): Promise<void> {
+    const values: Updateable<UsersTable> = {};
+    if (c.displayName !== undefined) values.display_name = c.displayName;
+    if (c.email !== undefined) values.email = c.email;
+    if (c.passwordHash !== undefined) values.password_hash = c.passwordHash;
+    if (c.enabled !== undefined) values.enabled = c.enabled ? 1 : 0;
+    if (c.quota !== undefined) values.quota = c.quota;
+    if (c.language !== undefined) values.language = c.language;
+    if (c.locale !== undefined) values.locale = c.locale;
+    if (c.timezone !== undefined) values.timezone = c.timezone;
+    if (c.manager !== undefined) values.manager = c.manager;
+    if (c.profile !== undefined) values.profile = JSON.stringify(c.profile);
+    if (c.firstLoginAt !== undefined) values.first_login_at = c.firstLoginAt;
+    if (c.lastLoginAt !== undefined) values.last_login_at = c.lastLoginAt;
+    if (Object.keys(values).length === 0) return;
+    await this.db.updateTable('users').set(values).where('id', '=', id).execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('users').where('id', '=', id).execute();
+  }
+
+  async count(): Promise<number> {
+    const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}

@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+import type { Repositories, TxRunner } from '../ports/repositories.js';
+import { AppPasswordsRepository } from './repositories/app-passwords.repository.js';
+import { AppStatesRepository } from './repositories/app-states.repository.js';
+import { GroupsRepository } from './repositories/groups.repository.js';
+import { LoginFailuresRepository } from './repositories/login-failures.repository.js';
+import { UsersRepository } from './repositories/users.repository.js';
+import type { Database } from './schema.js';
+
+export function repositoriesFor(db: Kysely<Database>): Repositories {
+  return {
+    users: new UsersRepository(db),
+    groups: new GroupsRepository(db),
+    appPasswords: new AppPasswordsRepository(db),
+    appStates: new AppStatesRepository(db),
+    loginFailures: new LoginFailuresRepository(db),
+  };
+}
+
+export class KyselyTxRunner implements TxRunner {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(repositoriesFor(trx)));
+  }
+}

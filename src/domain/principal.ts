@@ -1,0 +1,7 @@
+/** Who is making a request, once authentication has run. */
+export interface Principal {
+  userId: string;
+  /** How the caller proved who they are; app-password logins may not mint new app passwords. */
+  method: 'password' | 'appPassword';
+  appPasswordId?: string;
+}

@@ -1,0 +1,49 @@
+/**
+ * Merges query and body parameters the way PHP's request object does for
+ * Nextcloud: body wins over query, `name[]=a&name[]=b` and `name[0]=a` become
+ * arrays under `name`. Values are strings or string arrays; nested JSON is
+ * kept as is for routes that expect structure.
+ */
+export type Params = Record<string, unknown>;
+
+export function mergeParams(query: unknown, body: unknown): Params {
+  const out: Params = {};
+  for (const source of [query, body]) {
+    if (!source || typeof source !== 'object' || Array.isArray(source)) continue;
+    for (const [rawKey, value] of Object.entries(source as Record<string, unknown>)) {
+      const m = /^([^[\]]+)\[(\d*)\]$/.exec(rawKey);
+      if (m) {
+        const key = m[1]!;
+        const list = Array.isArray(out[key]) ? (out[key] as unknown[]) : [];
+        out[key] = list.concat(Array.isArray(value) ? value : [value]);
+      } else {
+        out[rawKey] = value;
+      }
+    }
+  }
+  return out;
+}
+
+/** A scalar parameter as a string; numbers and booleans from JSON bodies are stringified like PHP does. */
+export function str(p: Params, key: string): string | undefined {
+  const v = p[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+export function strList(p: Params, key: string): string[] | undefined {
+  const v = p[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (Array.isArray(v)) return v.filter((x): x is string | number => typeof x === 'string' || typeof x === 'number').map(String);
+  if (typeof v === 'string' || typeof v === 'number') return [String(v)];
+  return undefined;
+}
+
+/** Optional non-negative integer (limit/offset); anything unparseable is treated as absent. */
+export function int(p: Params, key: string): number | undefined {
+  const s = str(p, key);
+  if (s === undefined || !/^-?\d+$/.test(s.trim())) return undefined;
+  return Number(s.trim());
+}

@@ -1,0 +1,70 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type ErrorCode } from '../../domain/errors.js';
+import { negotiateFormat, renderOcs } from './envelope.js';
+
+/** Nextcloud answers a missing OCS-APIRequest header with this plain JSON, not an envelope (same on v1 and v2). */
+export class CsrfCheckFailed extends Error {}
+
+/** A route of a disabled module answers exactly like a route that does not exist. */
+export class UnknownOcsRoute extends Error {}
+
+const DEFAULT_STATUS: Record<ErrorCode, number> = {
+  invalidInput: 400,
+  unauthenticated: 997,
+  forbidden: 403,
+  notFound: 404,
+  conflict: 409,
+  preconditionFailed: 412,
+  locked: 423,
+  quotaExceeded: 507,
+  tooManyRequests: 429,
+  notImplemented: 501,
+  unavailable: 503,
+};
+
+export const UNKNOWN_ROUTE_MESSAGE =
+  'Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.';
+
+function formatParam(request: FastifyRequest): unknown {
+  const q = request.query as Record<string, unknown> | undefined;
+  const b = request.body as Record<string, unknown> | undefined;
+  return q?.format ?? (b && typeof b === 'object' ? b.format : undefined);
+}
+
+/** Sends an OCS envelope; entry-point answers (unknown route, 997, 996) ignore Accept like Nextcloud's. */
+export function sendOcs(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  result: { status: number; message?: string; data?: unknown; totalItems?: number; itemsPerPage?: number },
+  useAccept = true,
+): FastifyReply {
+  const format = negotiateFormat(formatParam(request), request.headers.accept, useAccept);
+  const rendered = renderOcs(request.ocsVersion ?? 2, format, result);
+  if (result.status === 997) {
+    const scheme = request.headers['x-requested-with'] === 'XMLHttpRequest' ? 'DummyBasic' : 'Basic';
+    reply.header('WWW-Authenticate', `${scheme} realm="Authorisation Required"`);
+  }
+  return reply.code(rendered.httpStatus).type(rendered.contentType).send(rendered.body);
+}
+
+export function ocsErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof CsrfCheckFailed) {
+    return reply.code(412).type('application/json; charset=utf-8').send('{"message":"CSRF check failed"}');
+  }
+  if (error instanceof UnknownOcsRoute) {
+    return sendOcs(request, reply, { status: 998, message: UNKNOWN_ROUTE_MESSAGE }, false);
+  }
+  if (error instanceof DomainError) {
+    const codes = request.routeOptions.config?.ocs?.codes ?? {};
+    const status = (error.reason && codes[error.reason]) || DEFAULT_STATUS[error.code];
+    const entryPoint = error.code === 'unauthenticated';
+    return sendOcs(request, reply, { status, message: error.message }, !entryPoint);
+  }
+  const statusCode = (error as FastifyError).statusCode;
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+    // Malformed bodies and parser refusals: the client's fault, in the envelope.
+    return sendOcs(request, reply, { status: statusCode === 413 ? 413 : 400, message: `Invalid request: ${error.message}` });
+  }
+  request.log.error({ err: error }, 'unhandled error in OCS route');
+  return sendOcs(request, reply, { status: 996, message: 'Internal Server Error' }, false);
+}

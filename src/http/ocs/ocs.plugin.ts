@@ -1,0 +1,72 @@
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import { fail } from '../../domain/errors.js';
+import type { Services } from '../../services/index.js';
+import { authenticate } from '../common/credentials.js';
+import type { OcsResult, OcsVersion } from './envelope.js';
+import { CsrfCheckFailed, ocsErrorHandler, sendOcs, UNKNOWN_ROUTE_MESSAGE, UnknownOcsRoute } from './errors.js';
+import type { OcsRoutes } from './route.js';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    ocs(result: OcsResult): FastifyReply;
+  }
+}
+
+export interface OcsPluginOptions {
+  services: Services;
+  routes: OcsRoutes[];
+  requireOcsApiRequest: boolean;
+}
+
+/** One OCS API version: its parsers, auth and CSRF hooks, error and not-found handlers, and every module's routes. */
+function versionPlugin(version: OcsVersion, opts: OcsPluginOptions): FastifyPluginAsync {
+  return async (app: FastifyInstance) => {
+    await app.register(formbody);
+    // Nextcloud ignores bodies it cannot read rather than refusing the request.
+    app.addContentTypeParser('*', (_req, payload, done) => {
+      payload.resume();
+      payload.on('end', () => done(null, undefined));
+      payload.on('error', (err) => done(err, undefined));
+    });
+    app.decorateRequest('principal', null);
+    app.decorateRequest('ocsVersion', version);
+    app.decorateReply('ocs', function (this: FastifyReply, result: OcsResult) {
+      return sendOcs(this.request, this, result);
+    });
+    app.setErrorHandler(ocsErrorHandler);
+    app.setNotFoundHandler((request, reply) => sendOcs(request, reply, { status: 998, message: UNKNOWN_ROUTE_MESSAGE }, false));
+
+    app.addHook('onRequest', async (request) => {
+      request.ocsVersion = version;
+      const config = request.routeOptions.config?.ocs;
+      if (config?.app && !(await opts.services.apps.isEnabled(config.app))) {
+        throw new UnknownOcsRoute();
+      }
+      request.principal = await authenticate(request, opts.services.auth);
+    });
+    app.addHook('preHandler', async (request) => {
+      const config = request.routeOptions.config?.ocs;
+      if (!config) return;
+      if (config.auth === 'user' && !request.principal) fail('unauthenticated', 'Current user is not logged in');
+      if (config.csrf && opts.requireOcsApiRequest && request.principal && !passesCsrf(request.headers)) {
+        throw new CsrfCheckFailed();
+      }
+    });
+
+    for (const routes of opts.routes) routes(app, opts.services);
+  };
+}
+
+/** Recent Nextcloud: any non-empty OCS-APIRequest header passes, and so does a Bearer token. */
+function passesCsrf(headers: Record<string, string | string[] | undefined>): boolean {
+  const h = headers['ocs-apirequest'];
+  if (typeof h === 'string' && h.trim() !== '') return true;
+  const auth = headers.authorization;
+  return typeof auth === 'string' && /^bearer\s/i.test(auth);
+}
+
+export async function ocsPlugin(app: FastifyInstance, opts: OcsPluginOptions): Promise<void> {
+  await app.register(versionPlugin(1, opts), { prefix: '/ocs/v1.php' });
+  await app.register(versionPlugin(2, opts), { prefix: '/ocs/v2.php' });
+}

@@ -1,0 +1,86 @@
+import type { Group } from '../domain/group.js';
+import type { User } from '../domain/user.js';
+
+export interface Page {
+  search?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface UserRepository {
+  insert(user: User): Promise<void>;
+  /** Exact id, then case-insensitive: logins and URLs are case-insensitive like Nextcloud's. */
+  findById(id: string): Promise<User | undefined>;
+  findByLogin(login: string): Promise<User | undefined>;
+  /** Ids ordered case-insensitively, searching id, display name and email. */
+  listIds(page: Page): Promise<string[]>;
+  /** Like listIds, restricted to members of any of the given groups. */
+  listIdsInGroups(groupIds: string[], page: Page): Promise<string[]>;
+  update(id: string, changes: Partial<Omit<User, 'id' | 'createdAt'>>): Promise<void>;
+  delete(id: string): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface GroupRepository {
+  insert(group: Group): Promise<void>;
+  findById(id: string): Promise<Group | undefined>;
+  listIds(page: Page): Promise<string[]>;
+  list(page: Page): Promise<Array<Group & { userCount: number }>>;
+  update(id: string, changes: { displayName: string }): Promise<void>;
+  delete(id: string): Promise<void>;
+
+  addMember(groupId: string, userId: string): Promise<void>;
+  removeMember(groupId: string, userId: string): Promise<void>;
+  isMember(groupId: string, userId: string): Promise<boolean>;
+  groupsOfUser(userId: string): Promise<string[]>;
+  membersOf(groupId: string, page?: Page): Promise<string[]>;
+
+  addSubadmin(groupId: string, userId: string): Promise<void>;
+  removeSubadmin(groupId: string, userId: string): Promise<void>;
+  subadminGroupsOf(userId: string): Promise<string[]>;
+  subadminsOf(groupId: string): Promise<string[]>;
+}
+
+export interface AppPasswordRecord {
+  id: string;
+  userId: string;
+  name: string;
+  tokenHash: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface AppPasswordRepository {
+  insert(record: AppPasswordRecord): Promise<void>;
+  findByTokenHash(tokenHash: string): Promise<AppPasswordRecord | undefined>;
+  delete(id: string): Promise<void>;
+  deleteForUser(userId: string): Promise<void>;
+  touch(id: string, at: number): Promise<void>;
+}
+
+export interface AppStateRepository {
+  /** Explicit states only; apps without a row use their default. */
+  all(): Promise<Map<string, boolean>>;
+  set(appId: string, enabled: boolean): Promise<void>;
+}
+
+export interface LoginFailureRepository {
+  record(address: string, login: string, at: number): Promise<void>;
+  countSince(address: string, login: string | null, since: number): Promise<number>;
+  clear(address: string, login: string): Promise<void>;
+  pruneBefore(at: number): Promise<void>;
+}
+
+/** Repositories bound to one transaction. */
+export interface Repositories {
+  users: UserRepository;
+  groups: GroupRepository;
+  appPasswords: AppPasswordRepository;
+  appStates: AppStateRepository;
+  loginFailures: LoginFailureRepository;
+}
+
+export interface TxRunner {
+  /** Runs fn with repositories bound to one transaction; rolls back if it throws. */
+  run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,21 @@
+export interface Clock {
+  now(): number;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, stored: string): Promise<boolean>;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Randomness and digests the services need, kept behind a port so services stay free of node APIs. */
+export interface Secrets {
+  /** Alphanumeric token from the CSPRNG. */
+  token(length: number): string;
+  id(): string;
+  /** Stable one-way digest for high-entropy secrets (indexable). */
+  digest(value: string): string;
+  /** Keyed digest with a per-process key (cache keys that must not reveal credentials). */
+  keyedDigest(value: string): string;
+}

@@ -1,0 +1,13 @@
+import { randomBytes } from 'node:crypto';
+import type { Secrets } from '../ports/system.js';
+import { hmacHex, randomAlphanumeric, randomId, sha256Hex } from './tokens.js';
+
+export function createSecrets(): Secrets {
+  const processKey = randomBytes(32);
+  return {
+    token: randomAlphanumeric,
+    id: () => randomId(),
+    digest: sha256Hex,
+    keyedDigest: (value) => hmacHex(processKey, value),
+  };
+}

@@ -1,0 +1,102 @@
+import { COMPAT_VERSION, COMPAT_VERSION_STRING } from '../domain/version.js';
+import type { AppsService } from './apps.service.js';
+
+export interface InstanceInfo {
+  publicUrl: string;
+  theming: { name: string; slogan: string; url: string; color: string };
+  passwordMinLength: number;
+}
+
+/** Black or white text, whichever reads better on the colour (Nextcloud's color-text). */
+function textColorFor(hex: string): string {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
+  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return luminance > 0.6 ? '#000000' : '#ffffff';
+}
+
+/**
+ * cloud/capabilities. Only what is implemented is announced: sections for
+ * modules that do not exist yet are absent, and sharing says plainly that its
+ * API is off, because clients assume it is on when the key is missing.
+ */
+export class CapabilitiesService {
+  constructor(
+    private readonly apps: AppsService,
+    private readonly info: InstanceInfo,
+  ) {}
+
+  async forCaller(user: { language: string; locale: string; timezone: string } | null): Promise<Record<string, unknown>> {
+    const caps: Record<string, unknown> = {};
+    if (user) {
+      caps.core = {
+        pollinterval: 60,
+        'webdav-root': 'remote.php/webdav',
+        'mod-rewrite-working': true,
+        user: { language: user.language, locale: user.locale, timezone: user.timezone || 'UTC' },
+      };
+    }
+    // No delay-based throttling here: failed logins are refused with 429 past the limit instead.
+    caps.bruteforce = { delay: 0, 'allow-listed': false };
+    if (user) {
+      caps.files_sharing = {
+        api_enabled: false,
+        public: { enabled: false },
+        user: { send_mail: false },
+        resharing: false,
+        federation: { outgoing: false, incoming: false, expire_date: { enabled: false }, expire_date_supported: { enabled: false } },
+        sharee: { query_lookup_default: false, always_show_unique: true },
+      };
+      if (await this.apps.isEnabled('password_policy')) caps.password_policy = this.passwordPolicy();
+      caps.provisioning_api = {
+        version: '1.22.0',
+        AccountPropertyScopesVersion: 2,
+        AccountPropertyScopesFederatedEnabled: true,
+        AccountPropertyScopesPublishedEnabled: false,
+      };
+    }
+    if (await this.apps.isEnabled('theming')) caps.theming = this.theming();
+    return {
+      version: { ...COMPAT_VERSION_PARTS, string: COMPAT_VERSION_STRING, edition: '', extendedSupport: false },
+      capabilities: caps,
+    };
+  }
+
+  private theming(): Record<string, unknown> {
+    const t = this.info.theming;
+    const logo = `${this.info.publicUrl}/apps/theming/logo?v=1`;
+    return {
+      name: t.name,
+      productName: t.name,
+      url: t.url,
+      slogan: t.slogan,
+      color: t.color,
+      'color-text': textColorFor(t.color),
+      'color-element': t.color,
+      'color-element-bright': t.color,
+      'color-element-dark': t.color,
+      logo,
+      // A hex colour instead of an image URL is the documented plain-background form.
+      background: t.color,
+      'background-text': textColorFor(t.color),
+      'background-plain': true,
+      'background-default': false,
+      logoheader: logo,
+      favicon: logo,
+    };
+  }
+
+  private passwordPolicy(): Record<string, unknown> {
+    const base = `${this.info.publicUrl}/ocs/v2.php/apps/password_policy/api/v1`;
+    const rules = {
+      minLength: this.info.passwordMinLength,
+      enforceHaveIBeenPwned: false,
+      enforceNonCommonPassword: true,
+      enforceNumericCharacters: false,
+      enforceSpecialCharacters: false,
+      enforceUpperLowerCase: false,
+    };
+    return { api: { generate: `${base}/generate`, validate: `${base}/validate` }, policies: { account: rules }, ...rules };
+  }
+}
+
+const COMPAT_VERSION_PARTS = { major: COMPAT_VERSION.major, minor: COMPAT_VERSION.minor, micro: COMPAT_VERSION.micro };

@@ -1,0 +1,21 @@
+import type { PasswordPolicy } from '../domain/password-policy.js';
+import type { Repositories, TxRunner } from '../ports/repositories.js';
+import type { Clock, PasswordHasher, Secrets } from '../ports/system.js';
+
+/** What every service is built from; app.ts is the only place that fills it in. */
+export interface ServiceContext {
+  repos: Repositories;
+  tx: TxRunner;
+  hasher: PasswordHasher;
+  clock: Clock;
+  secrets: Secrets;
+  settings: {
+    defaultQuota: string;
+    passwordMinLength: number;
+    loginMaxFailures: number;
+    loginFailureWindowMs: number;
+    basicAuthCacheMs: number;
+  };
+  /** The policy in force now, or null when the password_policy module is disabled. */
+  passwordPolicy(): Promise<PasswordPolicy | null>;
+}

@@ -1,0 +1,37 @@
+import { AppPasswordsService } from './app-passwords.service.js';
+import { AppsService } from './apps.service.js';
+import { AuthService } from './auth.service.js';
+import type { ServiceContext } from './context.js';
+import { GroupsService } from './groups.service.js';
+import { MembershipsService } from './memberships.service.js';
+import { PasswordPolicyService } from './password-policy.service.js';
+import { CapabilitiesService, type InstanceInfo } from './capabilities.service.js';
+import { UserEditService } from './user-edit.service.js';
+import { UsersService } from './users.service.js';
+
+export interface Services {
+  auth: AuthService;
+  users: UsersService;
+  userEdit: UserEditService;
+  memberships: MembershipsService;
+  groups: GroupsService;
+  apps: AppsService;
+  appPasswords: AppPasswordsService;
+  passwordPolicy: PasswordPolicyService;
+  capabilities: CapabilitiesService;
+}
+
+export function createServices(ctx: ServiceContext, instance: InstanceInfo): Services {
+  const apps = new AppsService(ctx);
+  return {
+    auth: new AuthService(ctx),
+    users: new UsersService(ctx),
+    userEdit: new UserEditService(ctx),
+    memberships: new MembershipsService(ctx),
+    groups: new GroupsService(ctx),
+    apps,
+    appPasswords: new AppPasswordsService(ctx),
+    passwordPolicy: new PasswordPolicyService(ctx),
+    capabilities: new CapabilitiesService(apps, instance),
+  };
+}
