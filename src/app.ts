@@ -4,6 +4,8 @@ import type { Config } from './config.js';
 import { connect, type DbHandle } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { KyselyTxRunner, repositoriesFor } from './db/tx-runner.js';
+import { graphPlugin } from './http/graph/graph.plugin.js';
+import type { GraphRoutes } from './http/graph/route.js';
 import { discoveryPlugin } from './http/ocs/discovery.routes.js';
 import { ocsPlugin } from './http/ocs/ocs.plugin.js';
 import { appsRoutes } from './http/ocs/routes/apps.routes.js';
@@ -32,6 +34,9 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   db?: DbHandle;
 }
+
+/** LibreGraph route modules, in registration order. */
+const GRAPH_ROUTES: GraphRoutes[] = [];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -99,6 +104,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     requireOcsApiRequest: config.requireOcsApiRequest,
     routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes],
   });
+  const storageId = (await ctx.repos.instanceSettings.get('storage_id')) ?? 'storage-users-1';
+  await app.register(graphPlugin, { services, env: { publicUrl: config.publicUrl, storageId }, routes: GRAPH_ROUTES });
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not Found'));
   return app;
 }

@@ -55,7 +55,48 @@ export interface LoginFailuresTable {
   created_at: number;
 }
 
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface UserRolesTable {
+  user_id: string;
+  role: string;
+}
+
+export interface SpacesTable {
+  id: string;
+  type: string;
+  name: string;
+  description: string | null;
+  alias: string;
+  quota_total: number | null;
+  owner_id: string;
+  created_at: number;
+  mtime: number;
+  etag: string;
+  size: number;
+  disabled_at: number | null;
+  special_readme: string | null;
+  special_image: string | null;
+}
+
+export interface SpaceMembersTable {
+  space_id: string;
+  principal_type: string;
+  principal_id: string;
+  role_id: string;
+  expires_at: number | null;
+  created_at: number;
+  invited_by: string | null;
+}
+
 export interface Database {
+  instance_settings: InstanceSettingsTable;
+  user_roles: UserRolesTable;
+  spaces: SpacesTable;
+  space_members: SpaceMembersTable;
   users: UsersTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;

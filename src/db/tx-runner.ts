@@ -4,6 +4,9 @@ import { AppPasswordsRepository } from './repositories/app-passwords.repository.
 import { AppStatesRepository } from './repositories/app-states.repository.js';
 import { GroupsRepository } from './repositories/groups.repository.js';
 import { LoginFailuresRepository } from './repositories/login-failures.repository.js';
+import { InstanceSettingsRepositoryImpl, UserRolesRepository } from './repositories/instance.repository.js';
+import { SpaceMembersRepository } from './repositories/space-members.repository.js';
+import { SpacesRepository } from './repositories/spaces.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
 import type { Database } from './schema.js';
 
@@ -14,6 +17,10 @@ export function repositoriesFor(db: Kysely<Database>): Repositories {
     appPasswords: new AppPasswordsRepository(db),
     appStates: new AppStatesRepository(db),
     loginFailures: new LoginFailuresRepository(db),
+    spaces: new SpacesRepository(db),
+    spaceMembers: new SpaceMembersRepository(db),
+    userRoles: new UserRolesRepository(db),
+    instanceSettings: new InstanceSettingsRepositoryImpl(db),
   };
 }
 

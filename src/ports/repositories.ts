@@ -1,4 +1,5 @@
 import type { Group } from '../domain/group.js';
+import type { Space, SpaceMember } from '../domain/space.js';
 import type { User } from '../domain/user.js';
 
 export interface Page {
@@ -78,9 +79,46 @@ export interface Repositories {
   appPasswords: AppPasswordRepository;
   appStates: AppStateRepository;
   loginFailures: LoginFailureRepository;
+  spaces: SpaceRepository;
+  spaceMembers: SpaceMemberRepository;
+  userRoles: UserRoleRepository;
+  instanceSettings: InstanceSettingsRepository;
 }
 
 export interface TxRunner {
   /** Runs fn with repositories bound to one transaction; rolls back if it throws. */
   run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+}
+
+export interface SpaceRepository {
+  insert(space: Space): Promise<void>;
+  findById(id: string): Promise<Space | undefined>;
+  /** Every space, for holders of Drives.List. */
+  listAll(): Promise<Space[]>;
+  /** Spaces where the user is a member directly or through one of the groups. */
+  listForPrincipal(userId: string, groupIds: string[]): Promise<Space[]>;
+  update(id: string, changes: Partial<Omit<Space, 'id' | 'type' | 'createdAt'>>): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+export interface SpaceMemberRepository {
+  upsert(member: SpaceMember): Promise<void>;
+  find(spaceId: string, principalType: string, principalId: string): Promise<SpaceMember | undefined>;
+  listForSpace(spaceId: string): Promise<SpaceMember[]>;
+  /** Members of many spaces at once, so drive listings stay one query per page, not one per space. */
+  listForSpaces(spaceIds: string[]): Promise<SpaceMember[]>;
+  remove(spaceId: string, principalType: string, principalId: string): Promise<void>;
+  removePrincipal(principalType: string, principalId: string): Promise<void>;
+}
+
+export interface UserRoleRepository {
+  /** The stored non-default global role of a user, if any ("spaceAdmin", "userLight"). */
+  get(userId: string): Promise<string | undefined>;
+  set(userId: string, role: string | null): Promise<void>;
+}
+
+export interface InstanceSettingsRepository {
+  get(key: string): Promise<string | undefined>;
+  /** Sets the value unless one exists; returns the value in force. */
+  setIfAbsent(key: string, value: string): Promise<string>;
 }

@@ -14,6 +14,7 @@ export interface Secrets {
   /** Alphanumeric token from the CSPRNG. */
   token(length: number): string;
   id(): string;
+  uuid(): string;
   /** Stable one-way digest for high-entropy secrets (indexable). */
   digest(value: string): string;
   /** Keyed digest with a per-process key (cache keys that must not reveal credentials). */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Secrets } from '../ports/system.js';
 import { hmacHex, randomAlphanumeric, randomId, sha256Hex } from './tokens.js';
 
@@ -7,6 +7,7 @@ export function createSecrets(): Secrets {
   return {
     token: randomAlphanumeric,
     id: () => randomId(),
+    uuid: () => randomUUID(),
     digest: sha256Hex,
     keyedDigest: (value) => hmacHex(processKey, value),
   };

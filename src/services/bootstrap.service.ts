@@ -1,6 +1,7 @@
 import { ADMIN_GROUP } from '../domain/group.js';
 import { emptyProfile } from '../domain/user.js';
 import type { ServiceContext } from './context.js';
+import { createPersonalSpace } from './personal-space.js';
 
 export interface BootstrapResult {
   created: boolean;
@@ -11,6 +12,7 @@ export interface BootstrapResult {
 
 /** First start on an empty database: the admin group and the first admin. */
 export async function ensureFirstAdmin(ctx: ServiceContext, adminUser: string, adminPassword?: string): Promise<BootstrapResult> {
+  await ctx.repos.instanceSettings.setIfAbsent('storage_id', ctx.secrets.uuid());
   if ((await ctx.repos.users.count()) > 0) return { created: false, adminUser };
   const generated = adminPassword ? undefined : ctx.secrets.token(24);
   const passwordHash = await ctx.hasher.hash(adminPassword ?? generated!);
@@ -36,6 +38,7 @@ export async function ensureFirstAdmin(ctx: ServiceContext, adminUser: string, a
       lastLoginAt: null,
     });
     await repos.groups.addMember(ADMIN_GROUP, adminUser);
+    await createPersonalSpace(repos, { id: adminUser, displayName: adminUser }, now, ctx.secrets);
   });
   return { created: true, adminUser, generatedPassword: generated };
 }

@@ -75,6 +75,7 @@ export class GroupsService {
       const group = await repos.groups.findById(groupId);
       if (!group) fail('invalidInput', 'Group does not exist', 'groupNotFound');
       if (group!.id === ADMIN_GROUP) fail('forbidden', 'Cannot delete the admin group', 'adminGroup');
+      await repos.spaceMembers.removePrincipal('group', group!.id);
       await repos.groups.delete(group!.id);
     });
   }

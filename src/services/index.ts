@@ -2,6 +2,7 @@ import { AppPasswordsService } from './app-passwords.service.js';
 import { AppsService } from './apps.service.js';
 import { AuthService } from './auth.service.js';
 import type { ServiceContext } from './context.js';
+import { GlobalRolesService } from './global-roles.service.js';
 import { GroupsService } from './groups.service.js';
 import { MembershipsService } from './memberships.service.js';
 import { PasswordPolicyService } from './password-policy.service.js';
@@ -19,6 +20,7 @@ export interface Services {
   appPasswords: AppPasswordsService;
   passwordPolicy: PasswordPolicyService;
   capabilities: CapabilitiesService;
+  globalRoles: GlobalRolesService;
 }
 
 export function createServices(ctx: ServiceContext, instance: InstanceInfo): Services {
@@ -33,5 +35,6 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo): Ser
     appPasswords: new AppPasswordsService(ctx),
     passwordPolicy: new PasswordPolicyService(ctx),
     capabilities: new CapabilitiesService(apps, instance),
+    globalRoles: new GlobalRolesService(ctx),
   };
 }

@@ -7,6 +7,7 @@ import { assertValidDisplayName, assertValidUserId, emptyProfile, isValidEmail, 
 import type { Page } from '../ports/repositories.js';
 import { loadActor } from './actor.service.js';
 import type { ServiceContext } from './context.js';
+import { createPersonalSpace, removeUserSpaces } from './personal-space.js';
 
 export interface CreateUserInput {
   userId: string;
@@ -100,6 +101,7 @@ export class UsersService {
         firstLoginAt: null,
         lastLoginAt: null,
       });
+      await createPersonalSpace(repos, { id, displayName: input.displayName || id }, now, this.ctx.secrets);
       for (const gid of resolvedGroups) await repos.groups.addMember(gid, id);
       for (const gid of subadminGroups) await repos.groups.addSubadmin(gid, id);
       return id;
@@ -161,6 +163,7 @@ export class UsersService {
         fail('notFound', 'User does not exist', 'hiddenUser');
       }
       if (user!.id === callerId) fail('invalidInput', 'Cannot delete yourself', 'selfOperation');
+      await removeUserSpaces(repos, user!.id);
       await repos.users.delete(user!.id);
     });
   }

@@ -1,0 +1,96 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Space, SpaceType } from '../../domain/space.js';
+import type { SpaceRepository } from '../../ports/repositories.js';
+import type { Database, SpacesTable } from '../schema.js';
+
+const toSpace = (r: Selectable<SpacesTable>): Space => ({
+  id: r.id,
+  type: r.type as SpaceType,
+  name: r.name,
+  description: r.description,
+  alias: r.alias,
+  quotaTotal: r.quota_total === null ? null : Number(r.quota_total),
+  ownerId: r.owner_id,
+  createdAt: Number(r.created_at),
+  mtime: Number(r.mtime),
+  etag: r.etag,
+  size: Number(r.size),
+  disabledAt: r.disabled_at === null ? null : Number(r.disabled_at),
+  specialReadme: r.special_readme,
+  specialImage: r.special_image,
+});
+
+export class SpacesRepository implements SpaceRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(s: Space): Promise<void> {
+    await this.db
+      .insertInto('spaces')
+      .values({
+        id: s.id,
+        type: s.type,
+        name: s.name,
+        description: s.description,
+        alias: s.alias,
+        quota_total: s.quotaTotal,
+        owner_id: s.ownerId,
+        created_at: s.createdAt,
+        mtime: s.mtime,
+        etag: s.etag,
+        size: s.size,
+        disabled_at: s.disabledAt,
+        special_readme: s.specialReadme,
+        special_image: s.specialImage,
+      })
+      .execute();
+  }
+
+  async findById(id: string): Promise<Space | undefined> {
+    const r = await this.db.selectFrom('spaces').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toSpace(r) : undefined;
+  }
+
+  async listAll(): Promise<Space[]> {
+    return (await this.db.selectFrom('spaces').selectAll().execute()).map(toSpace);
+  }
+
+  async listForPrincipal(userId: string, groupIds: string[]): Promise<Space[]> {
+    const rows = await this.db
+      .selectFrom('spaces')
+      .selectAll()
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('space_members')
+          .select('space_id')
+          .where((w) =>
+            w.or([
+              w.and([w('principal_type', '=', 'user'), w('principal_id', '=', userId)]),
+              ...(groupIds.length ? [w.and([w('principal_type', '=', 'group'), w('principal_id', 'in', groupIds)])] : []),
+            ]),
+          ),
+      )
+      .execute();
+    return rows.map(toSpace);
+  }
+
+  async update(id: string, c: Partial<Omit<Space, 'id' | 'type' | 'createdAt'>>): Promise<void> {
+    const v: Updateable<SpacesTable> = {};
+    if (c.name !== undefined) v.name = c.name;
+    if (c.description !== undefined) v.description = c.description;
+    if (c.alias !== undefined) v.alias = c.alias;
+    if (c.quotaTotal !== undefined) v.quota_total = c.quotaTotal;
+    if (c.ownerId !== undefined) v.owner_id = c.ownerId;
+    if (c.mtime !== undefined) v.mtime = c.mtime;
+    if (c.etag !== undefined) v.etag = c.etag;
+    if (c.size !== undefined) v.size = c.size;
+    if (c.disabledAt !== undefined) v.disabled_at = c.disabledAt;
+    if (c.specialReadme !== undefined) v.special_readme = c.specialReadme;
+    if (c.specialImage !== undefined) v.special_image = c.specialImage;
+    if (Object.keys(v).length === 0) return;
+    await this.db.updateTable('spaces').set(v).where('id', '=', id).execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('spaces').where('id', '=', id).execute();
+  }
+}
