@@ -1,10 +1,11 @@
 import { type Actor, canManageUser, isSubadmin } from '../domain/access.js';
 import { DomainError, fail } from '../domain/errors.js';
 import { ADMIN_GROUP } from '../domain/group.js';
-import { assertPasswordAcceptable } from '../domain/password-policy.js';
+import { LANGUAGES } from '../domain/languages.js';
+import { assertPasswordAcceptable, MAX_PASSWORD_LENGTH, type PasswordPolicy } from '../domain/password-policy.js';
 import { effectiveQuotaBytes, normaliseQuota, type QuotaBlock, quotaBlock } from '../domain/quota.js';
 import { assertValidDisplayName, assertValidUserId, emptyProfile, isValidEmail, type User } from '../domain/user.js';
-import type { Page } from '../ports/repositories.js';
+import type { Page, Repositories } from '../ports/repositories.js';
 import { loadActor } from './actor.service.js';
 import type { ServiceContext } from './context.js';
 import { createPersonalSpace, removeUserSpaces } from './personal-space.js';
@@ -40,47 +41,14 @@ export class UsersService {
   }
 
   async create(callerId: string, input: CreateUserInput): Promise<string> {
+    // Every check runs before the (deliberately slow) password hash, so refused
+    // requests cost nothing; they run again inside the transaction against races.
     const policy = await this.ctx.passwordPolicy();
+    await this.checkCreate(this.ctx.repos, callerId, input, policy);
     const passwordHash = input.password ? await this.ctx.hasher.hash(input.password) : null;
     return this.ctx.tx.run(async (repos) => {
-      const actor = await loadActor(repos, callerId);
-      requireAdminOrSubadmin(actor);
+      const { resolvedGroups, subadminGroups, quota } = await this.checkCreate(repos, callerId, input, policy);
       const id = input.userId;
-      if (await repos.users.findById(id)) fail('invalidInput', 'User already exists', 'userExists');
-      assertValidUserId(id);
-
-      const groups = dedupe(input.groups ?? []);
-      const resolvedGroups: string[] = [];
-      for (const gid of groups) {
-        const group = await repos.groups.findById(gid);
-        if (!group) fail('invalidInput', `Group ${gid} does not exist`, 'groupNotFound');
-        if (!actor.isAdmin && !actor.subadminOf.has(group!.id)) {
-          fail('forbidden', `Insufficient privileges for group ${gid}`, 'groupPrivilege');
-        }
-        resolvedGroups.push(group!.id);
-      }
-      if (!actor.isAdmin && resolvedGroups.length === 0) {
-        fail('invalidInput', 'No group specified (required for subadmins)', 'noGroupForSubadmin');
-      }
-      const subadminGroups: string[] = [];
-      for (const gid of dedupe(input.subadmin ?? [])) {
-        const group = await repos.groups.findById(gid);
-        if (!group) fail('invalidInput', 'Subadmin group does not exist', 'subadminGroupNotFound');
-        if (group!.id === ADMIN_GROUP) fail('invalidInput', 'Cannot create subadmins for admin group', 'adminGroup');
-        if (!actor.isAdmin) fail('forbidden', 'No permissions to promote subadmins', 'notAdmin');
-        subadminGroups.push(group!.id);
-      }
-      if (input.password === undefined || input.password === '') {
-        if (!input.email) fail('invalidInput', 'To send a password link to the user an email address is required.', 'passwordRequired');
-      } else {
-        assertPasswordAcceptable(input.password, policy);
-      }
-      if (input.email !== undefined && input.email !== '' && !isValidEmail(input.email)) {
-        fail('invalidInput', 'Invalid email address', 'invalidEmail');
-      }
-      if (input.displayName !== undefined) assertValidDisplayName(input.displayName);
-      const quota = input.quota !== undefined && input.quota !== '' ? normaliseQuota(input.quota) : 'default';
-      if (quota !== 'default' && !actor.isAdmin && !isSubadmin(actor)) fail('forbidden', 'No permission to set quota', 'notAdmin');
 
       const now = this.ctx.clock.now();
       await repos.users.insert({
@@ -106,6 +74,62 @@ export class UsersService {
       for (const gid of subadminGroups) await repos.groups.addSubadmin(gid, id);
       return id;
     });
+  }
+
+  /**
+   * Nextcloud's addUser checks, in its order: 102 exists; 104/105 per group;
+   * 106 no group for a subadmin; 102/103/403 per subadmin group; 101 overlong
+   * password; 108 no password nor email; then user creation validates the uid
+   * (101) before the password policy (107).
+   */
+  private async checkCreate(
+    repos: Repositories,
+    callerId: string,
+    input: CreateUserInput,
+    policy: PasswordPolicy | null,
+  ): Promise<{ resolvedGroups: string[]; subadminGroups: string[]; quota: string }> {
+    const actor = await loadActor(repos, callerId);
+    requireAdminOrSubadmin(actor);
+    const id = input.userId;
+    if (await repos.users.findById(id)) fail('invalidInput', 'User already exists', 'userExists');
+
+    const resolvedGroups: string[] = [];
+    for (const gid of dedupe(input.groups ?? [])) {
+      const group = await repos.groups.findById(gid);
+      if (!group) fail('invalidInput', `group ${gid} does not exist`, 'groupNotFound');
+      if (!actor.isAdmin && !actor.subadminOf.has(group!.id)) {
+        fail('forbidden', `insufficient privileges for group ${gid}`, 'groupPrivilege');
+      }
+      resolvedGroups.push(group!.id);
+    }
+    if (!actor.isAdmin && resolvedGroups.length === 0) {
+      fail('invalidInput', 'no group specified (required for subadmins)', 'noGroupForSubadmin');
+    }
+    const subadminGroups: string[] = [];
+    for (const gid of dedupe(input.subadmin ?? [])) {
+      const group = await repos.groups.findById(gid);
+      if (!group) fail('invalidInput', 'Subadmin group does not exist', 'subadminGroupNotFound');
+      if (group!.id === ADMIN_GROUP) fail('invalidInput', 'Cannot create subadmins for admin group', 'adminGroup');
+      // A subadmin may hand on the groups they administer themselves.
+      if (!actor.isAdmin && !actor.subadminOf.has(group!.id)) fail('forbidden', 'No permissions to promote subadmins', 'notAdmin');
+      subadminGroups.push(group!.id);
+    }
+    const password = input.password ?? '';
+    if (password.length > MAX_PASSWORD_LENGTH) fail('invalidInput', 'Invalid password value', 'passwordTooLong');
+    if (password === '' && !input.email) {
+      fail('invalidInput', 'To send a password link to the user an email address is required.', 'passwordRequired');
+    }
+    assertValidUserId(id);
+    if (password !== '') assertPasswordAcceptable(password, policy);
+    if (input.email !== undefined && input.email !== '' && !isValidEmail(input.email)) {
+      fail('invalidInput', 'Invalid email address', 'invalidEmail');
+    }
+    if (input.displayName !== undefined) assertValidDisplayName(input.displayName);
+    const quota = input.quota !== undefined && input.quota !== '' ? normaliseQuota(input.quota) : 'default';
+    if (input.language !== undefined && input.language !== '' && input.language !== 'en' && !LANGUAGES.has(input.language)) {
+      fail('invalidInput', 'Invalid language', 'invalidLanguage');
+    }
+    return { resolvedGroups, subadminGroups, quota };
   }
 
   async list(callerId: string, page: Page): Promise<string[]> {
@@ -158,11 +182,11 @@ export class UsersService {
     await this.ctx.tx.run(async (repos) => {
       const actor = await loadActor(repos, callerId);
       requireAdminOrSubadmin(actor);
+      // Nextcloud's order: missing 998, yourself 101, then not permitted 998.
       const user = await repos.users.findById(targetId);
-      if (!user || !canManageUser(actor, await repos.groups.groupsOfUser(user.id))) {
-        fail('notFound', 'User does not exist', 'hiddenUser');
-      }
+      if (!user) fail('notFound', 'User does not exist', 'hiddenUser');
       if (user!.id === callerId) fail('invalidInput', 'Cannot delete yourself', 'selfOperation');
+      if (!canManageUser(actor, await repos.groups.groupsOfUser(user!.id))) fail('notFound', 'User does not exist', 'hiddenUser');
       await removeUserSpaces(repos, user!.id);
       await repos.users.delete(user!.id);
     });

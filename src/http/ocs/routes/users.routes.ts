@@ -46,6 +46,7 @@ export function usersRoutes(fastify: FastifyInstance, s: Services): void {
       invalidUserId: 101,
       invalidEmail: 101,
       invalidQuota: 102,
+      invalidLanguage: 102,
       invalidField: 101,
     },
     handler: async (c) => {
@@ -133,12 +134,15 @@ export function pageOf(p: Record<string, unknown>): { search?: string; limit?: n
   return { search: str(p, 'search') || undefined, limit: int(p, 'limit'), offset: int(p, 'offset') };
 }
 
-/** users/details: an object keyed by uid; entries the caller may not see carry only their id. */
+/**
+ * users/details: an object keyed by uid; entries the caller may not see carry
+ * only their id. Nextcloud builds these without scope fields, even for the caller's own entry.
+ */
 export async function detailsMap(s: Services, callerId: string, ids: string[]): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const id of ids) {
     try {
-      out[id] = renderUserData(await s.users.details(callerId, id));
+      out[id] = renderUserData({ ...(await s.users.details(callerId, id)), isSelf: false });
     } catch (e) {
       if (!(e instanceof DomainError) || e.code !== 'notFound') throw e;
       out[id] = { id };
