@@ -40,7 +40,7 @@ export function normaliseQuota(value: string): string {
   if (lower === 'none' || lower === 'default') return lower;
   if (lower === '-1') return 'none';
   const bytes = parseHumanSize(v);
-  if (bytes === null) throw new DomainError('invalidInput', `Invalid quota value: ${value}`, 'invalidQuota');
+  if (bytes === null) throw new DomainError('invalidInput', `Invalid quota value ${value}`, 'invalidQuota');
   return String(bytes);
 }
 

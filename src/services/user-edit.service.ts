@@ -42,6 +42,7 @@ const MANAGER_KEYS = new Set<string>([
   'manager',
   'additional_mail',
   'notify_email',
+  'profile_enabled',
   ...PROFILE_FIELDS,
 ]);
 
@@ -52,27 +53,36 @@ export class UserEditService {
   constructor(private readonly ctx: ServiceContext) {}
 
   async edit(callerId: string, targetId: string, key: string, value: string): Promise<void> {
-    const policy = key === 'password' ? await this.ctx.passwordPolicy() : null;
-    if (key === 'password') assertPasswordAcceptable(value, policy);
-    const passwordHash = key === 'password' ? await this.ctx.hasher.hash(value) : undefined;
-
+    let passwordHash: string | undefined;
+    if (key === 'password') {
+      // Nextcloud checks access and the field before the policy; doing it before
+      // the slow hash as well keeps refused requests cheap.
+      await this.authorise(this.ctx.repos, callerId, targetId, key);
+      assertPasswordAcceptable(value, await this.ctx.passwordPolicy());
+      passwordHash = await this.ctx.hasher.hash(value);
+    }
     await this.ctx.tx.run(async (repos) => {
-      const user = await repos.users.findById(targetId);
-      if (!user) fail('notFound', 'User does not exist', 'userNotFound');
-      const target = user!;
-      const actor = await loadActor(repos, callerId);
-      const isSelf = target.id === callerId;
-      const manages = canManageUser(actor, await repos.groups.groupsOfUser(target.id));
-      if (!isSelf && !manages) fail('notFound', 'User does not exist', 'hiddenUser');
-
-      // Editing yourself follows the self list even for subadmins; only an admin may also set their own quota and manager.
-      const allowed = isSelf
-        ? SELF_KEYS.has(key) || (actor.isAdmin && (key === 'quota' || key === 'manager'))
-        : MANAGER_KEYS.has(key);
-      if (!allowed) fail('forbidden', 'Field not editable', 'fieldNotEditable');
-
+      const target = await this.authorise(repos, callerId, targetId, key);
       await this.apply(repos, target, key, value, passwordHash);
     });
+  }
+
+  /** The target user, once the caller may edit that key on them: missing or hidden 998, field not editable 113. */
+  private async authorise(repos: Repositories, callerId: string, targetId: string, key: string): Promise<User> {
+    const user = await repos.users.findById(targetId);
+    if (!user) fail('notFound', 'User does not exist', 'userNotFound');
+    const target = user!;
+    const actor = await loadActor(repos, callerId);
+    const isSelf = target.id === callerId;
+    const manages = canManageUser(actor, await repos.groups.groupsOfUser(target.id));
+    if (!isSelf && !manages) fail('notFound', 'User does not exist', 'hiddenUser');
+
+    // Editing yourself follows the self list even for subadmins; only an admin may also set their own quota and manager.
+    const allowed = isSelf
+      ? SELF_KEYS.has(key) || (actor.isAdmin && (key === 'quota' || key === 'manager'))
+      : MANAGER_KEYS.has(key);
+    if (!allowed) fail('forbidden', 'Field not editable', 'fieldNotEditable');
+    return target;
   }
 
   private async apply(repos: Repositories, user: User, key: string, value: string, passwordHash?: string): Promise<void> {
