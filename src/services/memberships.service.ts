@@ -40,7 +40,8 @@ export class MembershipsService {
     await this.ctx.tx.run(async (repos) => {
       const actor = await loadActor(repos, callerId);
       requireAdminOrSubadmin(actor);
-      if (!groupId) fail('invalidInput', 'Group ID is missing', 'missingParameter');
+      // Nextcloud trims here (but not when adding): a blank groupid is missing.
+      if (!groupId?.trim()) fail('invalidInput', 'Group ID is missing', 'missingParameter');
       const group = await repos.groups.findById(groupId!);
       if (!group) fail('invalidInput', 'Group does not exist', 'groupNotFound');
       const user = await repos.users.findById(targetId);
@@ -51,12 +52,14 @@ export class MembershipsService {
       if (uid === callerId) {
         if (actor.isAdmin && gid === ADMIN_GROUP) fail('invalidInput', 'Cannot remove yourself from the admin group', 'selfOperation');
         if (!actor.isAdmin && actor.subadminOf.has(gid)) {
-          fail('invalidInput', 'Cannot remove yourself from this group as you are a subadmin', 'selfOperation');
+          fail('invalidInput', 'Cannot remove yourself from this group as you are a SubAdmin', 'selfOperation');
         }
       } else if (!actor.isAdmin) {
+        // Nextcloud refuses whenever the user is in at most one of the subadmin's
+        // groups, whichever group is named, so a subadmin never strands a user.
         const theirs = (await repos.groups.groupsOfUser(uid)).filter((g) => actor.subadminOf.has(g));
-        if (theirs.length === 1 && theirs[0] === gid) {
-          fail('invalidInput', 'Not viable to remove user from the last group you are subadmin of', 'lastSubadminGroup');
+        if (theirs.length <= 1) {
+          fail('invalidInput', 'Not viable to remove user from the last group you are SubAdmin of', 'lastSubadminGroup');
         }
       }
       await repos.groups.removeMember(gid, uid);
