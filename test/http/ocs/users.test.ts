@@ -600,6 +600,30 @@ describeEachDb('OCS provisioning: users', (kind) => {
       expect((await getUser('zoe')).profile_enabled).toBe('0');
     });
 
+    it('sets the manager as an admin, which a plain user may not do on themself', async () => {
+      expect((await edit('zoe', 'manager', 'alice')).statusCode).toBe(200);
+      expect((await getUser('zoe')).manager).toBe('alice');
+      expect((await edit('zoe', 'manager', '')).statusCode).toBe(200);
+      expect((await getUser('zoe')).manager).toBe('');
+      await expectError(app, 'PUT', '/cloud/users/pat', { as: pat, body: { key: 'manager', value: 'alice' } }, 113, 400);
+    });
+
+    it('adds additional mail addresses and picks the notification address among them', async () => {
+      const u = await newUser(app, 'mails', { email: 'main@example.com' });
+      expect((await edit('mails', 'additional_mail', 'extra@example.com', u)).statusCode).toBe(200);
+      await expectError(app, 'PUT', '/cloud/users/mails', { as: u, body: { key: 'additional_mail', value: 'extra@example.com' } }, 101, 400);
+      await expectError(app, 'PUT', '/cloud/users/mails', { as: u, body: { key: 'additional_mail', value: 'main@example.com' } }, 101, 400);
+      await expectError(app, 'PUT', '/cloud/users/mails', { as: u, body: { key: 'additional_mail', value: 'nope' } }, 101, 400);
+      expect((await edit('mails', 'notify_email', 'extra@example.com', u)).statusCode).toBe(200);
+      await expectError(app, 'PUT', '/cloud/users/mails', { as: u, body: { key: 'notify_email', value: 'stranger@example.com' } }, 101, 400);
+      expect(await getUser('mails', u)).toMatchObject({
+        email: 'main@example.com',
+        additional_mail: ['extra@example.com'],
+        additional_mailScope: ['v2-federated'],
+        notify_email: 'extra@example.com',
+      });
+    });
+
     it('113 for unknown keys', async () => {
       await expectError(app, 'PUT', '/cloud/users/pat', { as: pat, body: { key: 'enabled', value: 'false' } }, 113, 400);
       await expectError(app, 'PUT', '/cloud/users/alice', { body: { key: 'nonsense', value: 'x' } }, 113, 400);
@@ -695,6 +719,15 @@ describeEachDb('OCS provisioning: users', (kind) => {
       expect((await expectOk(app, 'GET', '/cloud/users')).users).not.toContain('goner');
       // The id is free again.
       await newUser(app, 'goner');
+    });
+
+    it('leaves nothing behind for a new account under the same id', async () => {
+      await newUser(app, 'heir', { groups: ['sales'], subadmin: ['lonely'] });
+      expect((await edit('heir', 'quota', '3 GB')).statusCode).toBe(200);
+      expect((await ocs(app, 'DELETE', '/cloud/users/heir')).statusCode).toBe(200);
+      await newUser(app, 'HEIR');
+      const u = await getUser('HEIR');
+      expect(u).toMatchObject({ id: 'HEIR', groups: [], subadmin: [], quota: { quota: -3 } });
     });
 
     it('answers v1 with statuscode 100', async () => {
