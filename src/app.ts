@@ -38,6 +38,9 @@ export interface BuildOptions {
 /** LibreGraph route modules, in registration order. */
 const GRAPH_ROUTES: GraphRoutes[] = [];
 
+// Unique across processes (random prefix) without paying the CSPRNG per request.
+const REQUEST_ID_PREFIX = randomBytes(6).toString('base64url');
+let requestCounter = 0;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
@@ -85,7 +88,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     requestIdHeader: false,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomBytes(10).toString('base64url');
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `${REQUEST_ID_PREFIX}${(requestCounter++).toString(36)}`;
     },
     bodyLimit: 1024 * 1024,
   });

@@ -192,6 +192,13 @@ export class UsersService {
     });
   }
 
+  /** The caller's own record without the access checks of details(): enough for capabilities. */
+  async profileOf(userId: string): Promise<User> {
+    const user = await this.ctx.repos.users.findById(userId);
+    if (!user) fail('unauthenticated', 'Current user is not logged in');
+    return user!;
+  }
+
   /** Resolves the caller's own record; a deleted account behind a live credential is unauthenticated. */
   async self(callerId: string): Promise<UserDetails> {
     return this.details(callerId, callerId).catch((e: unknown) => {

@@ -1,8 +1,30 @@
 import { type Kysely, sql } from 'kysely';
 import type { Group } from '../../domain/group.js';
 import type { GroupRepository, Page } from '../../ports/repositories.js';
+import { compiledQuery } from '../compiled-query.js';
 import { containsCi, pageBounds } from '../dialect-helpers.js';
 import type { Database } from '../schema.js';
+
+// Membership lookups run on every provisioning request (who is admin, whose subadmin): keep them compiled.
+const selectMembership = compiledQuery((db: Kysely<Database>, groupId: string, userId: string) =>
+  db.selectFrom('group_members').select('user_id').where('group_id', '=', groupId).where('user_id', '=', userId),
+);
+const selectGroupsOfUser = compiledQuery((db: Kysely<Database>, userId: string) =>
+  db
+    .selectFrom('group_members')
+    .innerJoin('groups', 'groups.id', 'group_members.group_id')
+    .select('groups.id')
+    .where('group_members.user_id', '=', userId)
+    .orderBy('groups.id_lower'),
+);
+const selectSubadminGroupsOf = compiledQuery((db: Kysely<Database>, userId: string) =>
+  db
+    .selectFrom('group_subadmins')
+    .innerJoin('groups', 'groups.id', 'group_subadmins.group_id')
+    .select('groups.id')
+    .where('group_subadmins.user_id', '=', userId)
+    .orderBy('groups.id_lower'),
+);
 
 export class GroupsRepository implements GroupRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -77,24 +99,11 @@ export class GroupsRepository implements GroupRepository {
   }
 
   async isMember(groupId: string, userId: string): Promise<boolean> {
-    const r = await this.db
-      .selectFrom('group_members')
-      .select('user_id')
-      .where('group_id', '=', groupId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return r !== undefined;
+    return (await selectMembership(this.db, groupId, userId)).length > 0;
   }
 
   async groupsOfUser(userId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('group_members')
-      .innerJoin('groups', 'groups.id', 'group_members.group_id')
-      .select('groups.id')
-      .where('group_members.user_id', '=', userId)
-      .orderBy('groups.id_lower')
-      .execute();
-    return rows.map((r) => r.id);
+    return (await selectGroupsOfUser(this.db, userId)).map((r) => r.id);
   }
 
   async membersOf(groupId: string, page: Page = {}): Promise<string[]> {
@@ -125,14 +134,7 @@ export class GroupsRepository implements GroupRepository {
   }
 
   async subadminGroupsOf(userId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('group_subadmins')
-      .innerJoin('groups', 'groups.id', 'group_subadmins.group_id')
-      .select('groups.id')
-      .where('group_subadmins.user_id', '=', userId)
-      .orderBy('groups.id_lower')
-      .execute();
-    return rows.map((r) => r.id);
+    return (await selectSubadminGroupsOf(this.db, userId)).map((r) => r.id);
   }
 
   async subadminsOf(groupId: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { emptyProfile, type User, type UserProfile } from '../../domain/user.js';
 import type { Page, UserRepository } from '../../ports/repositories.js';
+import { compiledQuery } from '../compiled-query.js';
 import { containsCi, pageBounds } from '../dialect-helpers.js';
 import type { Database, UsersTable } from '../schema.js';
 
@@ -28,6 +29,11 @@ const toUser = (r: Selectable<UsersTable>): User => ({
   firstLoginAt: r.first_login_at === null ? null : Number(r.first_login_at),
   lastLoginAt: r.last_login_at === null ? null : Number(r.last_login_at),
 });
+
+// Every authenticated request looks its user up: keep that query compiled.
+const selectByLogin = compiledQuery((db: Kysely<Database>, idLower: string) =>
+  db.selectFrom('users').selectAll().where('id_lower', '=', idLower),
+);
 
 export class UsersRepository implements UserRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -61,7 +67,7 @@ export class UsersRepository implements UserRepository {
   }
 
   async findByLogin(login: string): Promise<User | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('id_lower', '=', login.toLowerCase()).executeTakeFirst();
+    const [row] = await selectByLogin(this.db, login.toLowerCase());
     return row ? toUser(row) : undefined;
   }
 

@@ -28,8 +28,8 @@ export function coreRoutes(fastify: FastifyInstance, s: Services): void {
     auth: 'public',
     csrf: false,
     handler: async (c) => {
-      const me = c.principal ? await s.users.self(c.principal.userId) : null;
-      const data = await s.capabilities.forCaller(me ? me.user : null);
+      const me = c.principal ? await s.users.profileOf(c.principal.userId) : null;
+      const data = await s.capabilities.forCaller(me);
       return ok(data);
     },
   });

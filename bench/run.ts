@@ -1,0 +1,48 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DURATION, load, printTable, type Result, startChild, stopChild } from './lib.js';
+import { ocsTargets } from './scenarios/ocs.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ADMIN = { user: 'admin', password: 'Bench-Admin-Pass-2026' };
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
+  console.log(`Nimbus benchmark: ${DURATION}s per target, 10 connections, servers in child processes\n`);
+  const hello = await startChild(path.join(here, 'servers/hello.js'), {});
+  const nimbus = await startChild(path.join(here, 'servers/nimbus.js'), {
+    DATA_DIR: dataDir,
+    ADMIN_USER: ADMIN.user,
+    ADMIN_PASSWORD: ADMIN.password,
+  });
+  try {
+    const ceiling = await load({ name: 'hello-world ceiling', url: `http://127.0.0.1:${hello.port}/` });
+    const { targets, userTarget } = await ocsTargets({ base: `http://127.0.0.1:${nimbus.port}`, admin: ADMIN });
+    const results: Result[] = [];
+    for (const t of targets) results.push(await load(t));
+    results.push(ceiling);
+    printTable(results, ceiling);
+
+    const user = results.find((r) => r.name === userTarget)!;
+    const ratio = user.reqPerSec / ceiling.reqPerSec;
+    const met = ratio >= 0.4 && user.p99 < 15;
+    console.log(
+      `\ntarget: ${userTarget} >= 40% of ceiling req/s and p99 < 15 ms: ${met ? 'MET' : 'NOT MET'} ` +
+        `(${(ratio * 100).toFixed(1)}%, p99 ${user.p99.toFixed(1)} ms)`,
+    );
+    const out = path.join(here, '../../bench/results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(path.join(out, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), durationSeconds: DURATION, results }, null, 2));
+  } finally {
+    await stopChild(hello.child);
+    await stopChild(nimbus.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
