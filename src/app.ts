@@ -26,6 +26,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     services: Services;
     bootstrap: BootstrapResult;
+    /** Every route served (method and URL pattern), for the OpenAPI consistency test and diagnostics. */
+    routeTable: Array<{ method: string; url: string }>;
   }
 }
 
@@ -93,6 +95,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     bodyLimit: 1024 * 1024,
   });
   app.decorate('services', services);
+  const routeTable: Array<{ method: string; url: string }> = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+  });
   app.decorate('bootstrap', bootstrap);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
