@@ -6,6 +6,11 @@ import { migrateToLatest } from './db/migrate.js';
 import { KyselyTxRunner, repositoriesFor } from './db/tx-runner.js';
 import { graphPlugin } from './http/graph/graph.plugin.js';
 import type { GraphRoutes } from './http/graph/route.js';
+import { drivePermissionsRoutes } from './http/graph/routes/drive-permissions.routes.js';
+import { drivesRoutes } from './http/graph/routes/drives.routes.js';
+import { groupsRoutes as graphGroupsRoutes } from './http/graph/routes/groups.routes.js';
+import { roleDefinitionsRoutes } from './http/graph/routes/role-definitions.routes.js';
+import { usersRoutes as graphUsersRoutes } from './http/graph/routes/users.routes.js';
 import { discoveryPlugin } from './http/ocs/discovery.routes.js';
 import { ocsPlugin } from './http/ocs/ocs.plugin.js';
 import { appsRoutes } from './http/ocs/routes/apps.routes.js';
@@ -38,7 +43,7 @@ export interface BuildOptions {
 }
 
 /** LibreGraph route modules, in registration order. */
-const GRAPH_ROUTES: GraphRoutes[] = [];
+const GRAPH_ROUTES: GraphRoutes[] = [drivesRoutes, drivePermissionsRoutes, graphUsersRoutes, graphGroupsRoutes, roleDefinitionsRoutes];
 
 // Unique across processes (random prefix) without paying the CSPRNG per request.
 const REQUEST_ID_PREFIX = randomBytes(6).toString('base64url');

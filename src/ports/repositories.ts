@@ -13,6 +13,8 @@ export interface UserRepository {
   /** Exact id, then case-insensitive: logins and URLs are case-insensitive like Nextcloud's. */
   findById(id: string): Promise<User | undefined>;
   findByLogin(login: string): Promise<User | undefined>;
+  /** Several users at once (exact ids); missing ones are simply absent. */
+  findMany(ids: string[]): Promise<User[]>;
   /** Ids ordered case-insensitively, searching id, display name and email. */
   listIds(page: Page): Promise<string[]>;
   /** Like listIds, restricted to members of any of the given groups. */
@@ -25,6 +27,7 @@ export interface UserRepository {
 export interface GroupRepository {
   insert(group: Group): Promise<void>;
   findById(id: string): Promise<Group | undefined>;
+  findMany(ids: string[]): Promise<Group[]>;
   listIds(page: Page): Promise<string[]>;
   list(page: Page): Promise<Array<Group & { userCount: number }>>;
   update(id: string, changes: { displayName: string }): Promise<void>;

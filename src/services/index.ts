@@ -2,12 +2,15 @@ import { AppPasswordsService } from './app-passwords.service.js';
 import { AppsService } from './apps.service.js';
 import { AuthService } from './auth.service.js';
 import type { ServiceContext } from './context.js';
+import { DirectoryService } from './directory.service.js';
 import { GlobalRolesService } from './global-roles.service.js';
 import { GroupsService } from './groups.service.js';
 import { MembershipsService } from './memberships.service.js';
 import { PasswordPolicyService } from './password-policy.service.js';
 import { CapabilitiesService, type InstanceInfo } from './capabilities.service.js';
 import { UserEditService } from './user-edit.service.js';
+import { SpaceMembersService } from './space-members.service.js';
+import { SpacesService } from './spaces.service.js';
 import { UsersService } from './users.service.js';
 
 export interface Services {
@@ -21,20 +24,29 @@ export interface Services {
   passwordPolicy: PasswordPolicyService;
   capabilities: CapabilitiesService;
   globalRoles: GlobalRolesService;
+  spaces: SpacesService;
+  spaceMembers: SpaceMembersService;
+  directory: DirectoryService;
 }
 
 export function createServices(ctx: ServiceContext, instance: InstanceInfo): Services {
   const apps = new AppsService(ctx);
+  const users = new UsersService(ctx);
+  const userEdit = new UserEditService(ctx);
+  const groups = new GroupsService(ctx);
   return {
     auth: new AuthService(ctx),
-    users: new UsersService(ctx),
-    userEdit: new UserEditService(ctx),
+    users,
+    userEdit,
     memberships: new MembershipsService(ctx),
-    groups: new GroupsService(ctx),
+    groups,
     apps,
     appPasswords: new AppPasswordsService(ctx),
     passwordPolicy: new PasswordPolicyService(ctx),
     capabilities: new CapabilitiesService(apps, instance),
     globalRoles: new GlobalRolesService(ctx),
+    spaces: new SpacesService(ctx),
+    spaceMembers: new SpaceMembersService(ctx),
+    directory: new DirectoryService(ctx, users, userEdit, groups),
   };
 }

@@ -15,7 +15,11 @@ function documented(): Set<string> {
     const prefix = (doc.servers?.[0]?.url ?? '/').replace(/\/$/, '');
     for (const [p, ops] of Object.entries(doc.paths ?? {})) {
       const full = `${prefix}${p}`;
-      const variants = full.includes('{version}') ? ['v1.php', 'v2.php'].map((v) => full.replace('{version}', v)) : [full];
+      const variants = full.includes('{version}')
+        ? ['v1.php', 'v2.php'].map((v) => full.replace('{version}', v))
+        : full.includes('{graphVersion}')
+          ? ['v1.0', 'v1beta1'].map((v) => full.replace('{graphVersion}', v))
+          : [full];
       for (const v of variants) {
         const url = v.replace(/\{([^}]+)\}/g, ':$1');
         for (const m of Object.keys(ops)) if (METHODS.includes(m)) out.add(`${m.toUpperCase()} ${url}`);

@@ -41,6 +41,15 @@ export class GroupsRepository implements GroupRepository {
     return r ? { id: r.id, displayName: r.display_name, createdAt: Number(r.created_at) } : undefined;
   }
 
+  async findMany(ids: string[]): Promise<Group[]> {
+    const out: Group[] = [];
+    for (let i = 0; i < ids.length; i += 900) {
+      const rows = await this.db.selectFrom('groups').selectAll().where('id', 'in', ids.slice(i, i + 900)).execute();
+      for (const r of rows) out.push({ id: r.id, displayName: r.display_name, createdAt: Number(r.created_at) });
+    }
+    return out;
+  }
+
   private filtered(page: Page) {
     const { limit, offset } = pageBounds(page.limit, page.offset);
     let q = this.db.selectFrom('groups');

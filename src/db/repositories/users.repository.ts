@@ -30,6 +30,9 @@ const toUser = (r: Selectable<UsersTable>): User => ({
   lastLoginAt: r.last_login_at === null ? null : Number(r.last_login_at),
 });
 
+// SQLite allows 32766 bound variables; bulk lookups stay well under.
+const IN_CHUNK = 900;
+
 // Every authenticated request looks its user up: keep that query compiled.
 const selectByLogin = compiledQuery((db: Kysely<Database>, idLower: string) =>
   db.selectFrom('users').selectAll().where('id_lower', '=', idLower),
@@ -69,6 +72,15 @@ export class UsersRepository implements UserRepository {
   async findByLogin(login: string): Promise<User | undefined> {
     const [row] = await selectByLogin(this.db, login.toLowerCase());
     return row ? toUser(row) : undefined;
+  }
+
+  async findMany(ids: string[]): Promise<User[]> {
+    const out: User[] = [];
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', ids.slice(i, i + IN_CHUNK)).execute();
+      for (const r of rows) out.push(toUser(r));
+    }
+    return out;
   }
 
   async listIds(page: Page): Promise<string[]> {

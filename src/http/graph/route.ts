@@ -4,6 +4,7 @@ import { fail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import type { Services } from '../../services/index.js';
 import type { GraphErrorSpec } from './errors.js';
+import { stringifyGraph } from './json.js';
 
 export type GraphVersion = 'v1.0' | 'v1beta1';
 
@@ -74,9 +75,9 @@ export function graphRoute(app: FastifyInstance, version: GraphVersion, env: Gra
         if (result.headers) reply.headers(result.headers);
         reply.code(result.status);
         if (result.body === undefined) return reply.send();
-        return reply.type('application/json; charset=utf-8').send(JSON.stringify(result.body));
+        return reply.type('application/json; charset=utf-8').send(stringifyGraph(result.body));
       }
-      return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(result));
+      return reply.code(200).type('application/json; charset=utf-8').send(stringifyGraph(result));
     },
   });
 }
