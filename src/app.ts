@@ -98,6 +98,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `${REQUEST_ID_PREFIX}${(requestCounter++).toString(36)}`;
     },
     bodyLimit: 1024 * 1024,
+    // The LibreGraph reference strips trailing slashes (documented calls use POST /drives/).
+    routerOptions: { ignoreTrailingSlash: true },
   });
   app.decorate('services', services);
   const routeTable: Array<{ method: string; url: string }> = [];

@@ -19,7 +19,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = addFormats(new Ajv({ strict: false, allErrors: true, validateFormats: true }));
 ajv.addSchema({ $id: 'libregraph', components: spec.components });
 
-export type GraphSchema = 'drive' | 'permission' | 'user' | 'group' | 'unifiedRoleDefinition' | 'appRoleAssignment' | 'collectionOfPermissionsWithAllowedValues';
+export type GraphSchema = 'drive' | 'permission' | 'user' | 'group' | 'unifiedRoleDefinition' | 'appRoleAssignment';
 const validators = new Map<string, ValidateFunction>();
 
 export function expectSchema(body: unknown, schema: GraphSchema): void {
