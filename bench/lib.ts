@@ -5,6 +5,9 @@ export interface Target {
   name: string;
   url: string;
   headers?: Record<string, string>;
+  /** Defaults to CONNECTIONS; large listings are measured one request at a time to see their cost, not queueing. */
+  connections?: number;
+  duration?: number;
 }
 
 export interface Result {
@@ -14,6 +17,7 @@ export interface Result {
   p99: number;
   errors: number;
   non2xx: number;
+  connections: number;
 }
 
 export const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -24,8 +28,8 @@ export async function load(target: Target): Promise<Result> {
   const r = await autocannon({
     url: target.url,
     headers: target.headers,
-    connections: CONNECTIONS,
-    duration: DURATION,
+    connections: target.connections ?? CONNECTIONS,
+    duration: target.duration ?? DURATION,
   });
   return {
     name: target.name,
@@ -34,6 +38,7 @@ export async function load(target: Target): Promise<Result> {
     p99: r.latency.p99,
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
+    connections: target.connections ?? CONNECTIONS,
   };
 }
 
@@ -61,13 +66,14 @@ export function stopChild(child: ChildProcess): Promise<void> {
 export function printTable(results: Result[], ceiling: Result): void {
   const rows = results.map((r) => [
     r.name,
+    String(r.connections),
     r.reqPerSec.toFixed(0),
     r.p50.toFixed(1),
     r.p99.toFixed(1),
     `${((r.reqPerSec / ceiling.reqPerSec) * 100).toFixed(1)}%`,
     String(r.errors + r.non2xx),
   ]);
-  const header = ['target', 'req/s', 'p50 ms', 'p99 ms', 'vs ceiling', 'errors'];
+  const header = ['target', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'vs ceiling', 'errors'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(header));
