@@ -4,19 +4,13 @@ import { enabledRoles, findRole, ROLE_IDS, roleHasAction } from '../domain/unifi
 import type { Repositories } from '../ports/repositories.js';
 import type { ServiceContext } from './context.js';
 import { principalNames } from './principal-names.js';
-import { callerRoleIn, type SpaceListing } from './spaces.service.js';
+import { callerRoleIn } from './spaces.service.js';
 
 export interface InviteInput {
   recipientId: string;
   recipientType: PrincipalType;
   roleId: string;
   expiresAt?: number;
-}
-
-export interface MembersView {
-  listing: SpaceListing;
-  /** The caller's role on the space. */
-  callerRole: string;
 }
 
 const isManager = (members: SpaceMember[]) => members.filter((m) => m.roleId === ROLE_IDS.manager);

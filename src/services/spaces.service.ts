@@ -2,7 +2,7 @@ import { fail } from '../domain/errors.js';
 import type { GlobalRole } from '../domain/global-roles.js';
 import { effectiveQuotaBytes } from '../domain/quota.js';
 import { assertValidSpaceName, projectAlias, type Space, type SpaceMember } from '../domain/space.js';
-import { findRole, ROLE_IDS, roleHasAction } from '../domain/unified-roles.js';
+import { findRole, ROLE_IDS } from '../domain/unified-roles.js';
 import type { Repositories } from '../ports/repositories.js';
 import type { ServiceContext } from './context.js';
 import { principalNames } from './principal-names.js';
@@ -261,4 +261,3 @@ export function callerRoleIn(members: SpaceMember[], userId: string, groups: str
   return best;
 }
 
-export const canManageMembers = (roleId: string | null): boolean => roleId !== null && roleHasAction(roleId, 'permissions/create');
