@@ -8,17 +8,21 @@ let reachable: Promise<boolean> | undefined;
 
 export function postgresReachable(): Promise<boolean> {
   if (process.env.NIMBUS_TEST_PG === '0') return Promise.resolve(false);
+  // Two tries with a generous timeout: a busy machine must not silently skip the PostgreSQL runs.
   reachable ??= (async () => {
-    const client = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 1500 });
-    try {
-      await client.connect();
-      await client.query('select 1');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const client = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 5000 });
+      try {
+        await client.connect();
+        await client.query('select 1');
+        return true;
+      } catch {
+        // retry once, then report unreachable
+      } finally {
+        await client.end().catch(() => undefined);
+      }
     }
+    return false;
   })();
   return reachable;
 }

@@ -154,6 +154,14 @@ describeEachDb('Graph space members (root permissions)', (kind) => {
     expect((await graph(t.app, 'GET', `/graph/v1beta1/drives/${d.id}/root/permissions`)).statusCode).toBe(404);
   });
 
+  it('an unparsable drive id on root routes is 422; an unknown one 404', async () => {
+    const bad = await graph(t.app, 'GET', `/graph/v1beta1/drives/${encodeURIComponent('x$y!z')}/root/permissions`);
+    expect(bad.statusCode).toBe(422);
+    expect(bad.data.error).toMatchObject({ code: 'invalidRequest', message: 'could not parse driveID' });
+    const unknown = await graph(t.app, 'GET', `/graph/v1beta1/drives/${space.id.split('$')[0]}$00000000-0000-0000-0000-000000000000/root/permissions`);
+    expect(unknown.statusCode).toBe(404);
+  });
+
   it('a deleted group loses its memberships', async () => {
     await newGroup(t.app, 'ephemeral');
     await invite('ephemeral', ROLE.viewer, undefined, 'group');

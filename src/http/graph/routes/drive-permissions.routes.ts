@@ -33,6 +33,15 @@ function parseExpiry(value: string | null | undefined): number | null | undefine
   return t;
 }
 
+/** Root routes answer an unparsable drive id with 422, as the reference does; a well-formed unknown id is 404. */
+function rootSpaceId(env: GraphEnv, raw: string): string {
+  const dollar = raw.indexOf('$');
+  if (raw.trim() === '' || raw.includes('!') || (dollar >= 0 && (dollar === 0 || dollar === raw.length - 1))) {
+    throw new GraphError(422, 'invalidRequest', 'could not parse driveID');
+  }
+  return spaceIdOf(env, raw);
+}
+
 /** Space membership through the root's permissions (v1beta1 only, as the reference routes it). */
 export function drivePermissionsRoutes(app: FastifyInstance, s: Services, version: GraphVersion, env: GraphEnv): void {
   if (version !== 'v1beta1') return;
@@ -52,7 +61,7 @@ export function drivePermissionsRoutes(app: FastifyInstance, s: Services, versio
       if (!roleId) throw new GraphError(400, 'invalidRequest', 'a role is required; custom action sets are not supported');
       const recipient = body.recipients[0]!;
       if (!recipient.objectId) throw validatorError('Recipients[0].ObjectId', 'ne');
-      const { member, names } = await s.spaceMembers.invite(c.userId(), spaceIdOf(env, c.params.driveId!), {
+      const { member, names } = await s.spaceMembers.invite(c.userId(), rootSpaceId(env, c.params.driveId!), {
         recipientId: recipient.objectId,
         recipientType: recipient['@libre.graph.recipient.type'] ?? 'user',
         roleId,
@@ -67,7 +76,7 @@ export function drivePermissionsRoutes(app: FastifyInstance, s: Services, versio
     method: 'GET',
     url: '/drives/:driveId/root/permissions',
     handler: async (c) => {
-      const { members, names, callerRole } = await s.spaceMembers.list(c.userId(), spaceIdOf(env, c.params.driveId!));
+      const { members, names, callerRole } = await s.spaceMembers.list(c.userId(), rootSpaceId(env, c.params.driveId!));
       const mine = findRole(callerRole);
       const roles = s.spaceMembers.allowedRoles(callerRole).map((r, i) => ({
         '@libre.graph.weight': i + 1,
@@ -92,7 +101,7 @@ export function drivePermissionsRoutes(app: FastifyInstance, s: Services, versio
     handler: async (c) => {
       const body = parseBody(PermissionPatch, c.body, 'invalid request body');
       if ((body.roles?.length ?? 0) > 1) throw new GraphError(400, 'invalidRequest', 'only one role may be set');
-      const { member, names } = await s.spaceMembers.update(c.userId(), spaceIdOf(env, c.params.driveId!), c.params.permissionId!, {
+      const { member, names } = await s.spaceMembers.update(c.userId(), rootSpaceId(env, c.params.driveId!), c.params.permissionId!, {
         roleId: body.roles?.[0],
         expiresAt: parseExpiry(body.expirationDateTime),
       });
@@ -105,7 +114,7 @@ export function drivePermissionsRoutes(app: FastifyInstance, s: Services, versio
     url: '/drives/:driveId/root/permissions/:permissionId',
     errors: { ...forbidden, selfOperation: { status: 403, code: 'accessDenied' } },
     handler: async (c) => {
-      await s.spaceMembers.remove(c.userId(), spaceIdOf(env, c.params.driveId!), c.params.permissionId!);
+      await s.spaceMembers.remove(c.userId(), rootSpaceId(env, c.params.driveId!), c.params.permissionId!);
       return noContent();
     },
   });
