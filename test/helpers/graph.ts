@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -10,39 +10,111 @@ import { ADMIN, basic } from './app.js';
 
 /**
  * Response bodies are checked against the LibreGraph OpenAPI specification
- * (v1.0.8, vendored under test/fixtures so a fresh clone can run the suite).
+ * (v1.0.8) in the shared reference folder, which sits beside the repository
+ * (`../shared/reference/` from the repository root) in development and CI.
+ * Without it every schema check fails: a missing spec must never turn the
+ * checks into silent passes.
  */
-const SPEC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/libregraph-openapi-v1.0.yaml');
-const spec = parse(readFileSync(SPEC, 'utf8')) as { components: { schemas: Record<string, unknown> } };
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SPEC_PATH = path.resolve(REPO_ROOT, '../shared/reference/libregraph-openapi-v1.0.yaml');
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = addFormats(new Ajv({ strict: false, allErrors: true, validateFormats: true }));
-ajv.addSchema({ $id: 'libregraph', components: spec.components });
+/** The spec's component names (lower camel case), e.g. `drive`, `user`, `unifiedRoleDefinition`. */
+export type SpecSchemaName =
+  | 'drive'
+  | 'driveItem'
+  | 'permission'
+  | 'user'
+  | 'group'
+  | 'unifiedRoleDefinition'
+  | 'appRoleAssignment'
+  | 'application'
+  | 'appRole'
+  | 'quota'
+  | 'odata.error';
+/** Either spelling: the spec's (`user`) or the type name (`User`). */
+export type GraphSchema = SpecSchemaName | Capitalize<SpecSchemaName>;
 
-export type GraphSchema = 'drive' | 'permission' | 'user' | 'group' | 'unifiedRoleDefinition' | 'appRoleAssignment';
-const validators = new Map<string, ValidateFunction>();
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-export function expectSchema(body: unknown, schema: GraphSchema): void {
-  if (!spec.components.schemas[schema]) throw new Error(`schema ${schema} is not in the LibreGraph spec`);
-  let v = validators.get(schema);
-  if (!v) {
-    v = ajv.compile({ $ref: `libregraph#/components/schemas/${schema}` });
-    validators.set(schema, v);
+/**
+ * OpenAPI 3.0 → JSON Schema: `nullable: true` becomes a null alternative, and
+ * `#/components/schemas/X` references point into the one document Ajv holds.
+ */
+export function toJsonSchema(node: Json): Json {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (node === null || typeof node !== 'object') return node;
+  const out: { [k: string]: Json } = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'nullable') continue;
+    if (k === '$ref' && typeof v === 'string') out.$ref = v.replace(/^#\/components\/schemas\//, 'libregraph#/definitions/');
+    else out[k] = toJsonSchema(v);
   }
-  const ok = v(body);
-  expect(ok, `${schema} body does not match the spec: ${ajv.errorsText(v.errors)}\n${JSON.stringify(body).slice(0, 500)}`).toBe(true);
+  if (node.nullable === true) {
+    if (typeof out.type === 'string') return { ...out, type: [out.type, 'null'] };
+    return { anyOf: [out, { type: 'null' }] };
+  }
+  return out;
 }
 
+interface Checker {
+  ajv: Ajv;
+  names: Set<string>;
+  validators: Map<string, ValidateFunction>;
+}
+
+function loadChecker(specPath: string): Checker {
+  if (!existsSync(specPath)) {
+    throw new Error(`LibreGraph spec not found at ${specPath}: response bodies cannot be checked (clone the shared reference folder beside the repository)`);
+  }
+  const spec = parse(readFileSync(specPath, 'utf8')) as { components?: { schemas?: Record<string, Json> } };
+  const schemas = spec.components?.schemas;
+  if (!schemas || Object.keys(schemas).length === 0) throw new Error(`LibreGraph spec at ${specPath} has no component schemas`);
+  const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+  const ajv = addFormats(new Ajv({ strict: false, allErrors: true, validateFormats: true }));
+  // Formats the spec uses that ajv-formats does not define.
+  ajv.addFormat('int16', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -32768 && n <= 32767 });
+  ajv.addFormat('base64url', /^[A-Za-z0-9_-]*={0,2}$/);
+  ajv.addSchema({ $id: 'libregraph', definitions: toJsonSchema(schemas as Json) } as object);
+  return { ajv, names: new Set(Object.keys(schemas)), validators: new Map() };
+}
+
+const specName = (schema: string): string => (schema.startsWith('odata.') ? schema : schema[0]!.toLowerCase() + schema.slice(1));
+
+/** A schema check bound to one spec file; the spec is read on first use, and a missing file fails every check. */
+export function schemaChecker(specPath: string): (body: unknown, schema: GraphSchema) => void {
+  let checker: Checker | undefined;
+  return (body, schema) => {
+    checker ??= loadChecker(specPath);
+    const { ajv, names, validators } = checker;
+    const name = specName(schema);
+    if (!names.has(name)) throw new Error(`schema ${schema} is not in the LibreGraph spec`);
+    let v = validators.get(name);
+    if (!v) {
+      v = ajv.compile({ $ref: `libregraph#/definitions/${name}` });
+      validators.set(name, v);
+    }
+    const ok = v(body);
+    expect(ok, `${schema} body does not match the spec: ${ajv.errorsText(v.errors)}\n${JSON.stringify(body).slice(0, 500)}`).toBe(true);
+  };
+}
+
+/** Fails the test unless `body` matches the named component schema of the LibreGraph spec. */
+export const expectSchema: (body: unknown, schema: GraphSchema) => void = schemaChecker(SPEC_PATH);
+
+export type Credentials = { user: string; password: string };
+
 export interface GraphCallOptions {
-  as?: { user: string; password: string } | null;
+  /** Who calls: admin by default, null for an anonymous request. */
+  as?: Credentials | null;
   body?: unknown;
   headers?: Record<string, string>;
-  /** Validate the body (or each of `value[]` for collections) against this spec schema on 2xx. */
+  /** Validate the body (or each of `value[]`, or of a bare array) against this spec schema on 2xx. */
   schema?: GraphSchema;
 }
 
 export type GraphResponse = LightMyRequestResponse & { data: any };
 
+/** One Graph call over inject; failures must be OData error bodies, successes match `schema` when given. */
 export async function graph(app: FastifyInstance, method: InjectOptions['method'], url: string, o: GraphCallOptions = {}): Promise<GraphResponse> {
   const headers: Record<string, string> = { ...(o.headers ?? {}) };
   const as = o.as === undefined ? ADMIN : o.as;
@@ -60,10 +132,9 @@ export async function graph(app: FastifyInstance, method: InjectOptions['method'
     data = undefined;
   }
   if (res.statusCode >= 400) {
-    // Every Graph failure is the OData error body.
+    // Every Graph failure is the OData error body, with the reference's innererror.
     expect(data?.error, `not an OData error body: ${res.body}`).toBeDefined();
-    expect(typeof data.error.code).toBe('string');
-    expect(typeof data.error.message).toBe('string');
+    expectSchema(data, 'odata.error');
     expect(data.error.innererror['request-id']).toBeTruthy();
     expect(data.error.innererror.date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   } else if (o.schema && data !== undefined) {
