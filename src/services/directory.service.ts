@@ -59,16 +59,16 @@ export class DirectoryService {
     return out;
   }
 
-  async listUsers(callerId: string, search: string | undefined, expandMemberOf: boolean): Promise<{ users: DirectoryUser[]; full: boolean }> {
+  async listUsers(callerId: string, search: string | undefined, expandMemberOf: boolean, withRoles = false): Promise<{ users: DirectoryUser[]; full: boolean }> {
     const admin = await this.isAccountAdmin(callerId);
     const term = search?.replace(/^"(.*)"$/, '$1');
     if (!admin) {
       if (!term || term.length < MIN_SEARCH) fail('forbidden', 'search term too short', 'notAdmin');
-      if (expandMemberOf) fail('forbidden', 'Forbidden', 'notAdmin');
+      if (expandMemberOf || withRoles) fail('forbidden', 'Forbidden', 'notAdmin');
     }
     const ids = await this.ctx.repos.users.listIds({ search: term || undefined });
     const users = await this.ctx.repos.users.findMany(ids);
-    const described = await Promise.all(users.map((u) => this.describe(u, { memberOf: expandMemberOf })));
+    const described = await Promise.all(users.map((u) => this.describe(u, { memberOf: expandMemberOf, roles: withRoles })));
     return { users: described, full: admin };
   }
 

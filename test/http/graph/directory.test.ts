@@ -77,6 +77,21 @@ describeEachDb('Graph users, groups, roles', (kind) => {
     expect((await graph(t.app, 'GET', '/graph/v1.0/users?$orderby=shoeSize')).statusCode).toBe(400);
   });
 
+  it('$filter, $select and $expand on users as far as the reference supports them', async () => {
+    const members = await graph(t.app, 'GET', "/graph/v1.0/users?$filter=memberOf/any(m:m/id eq 'staff')", { schema: 'user' });
+    expect(members.data.value.map((u: { id: string }) => u.id)).toEqual(['alice']);
+    const admins = await graph(t.app, 'GET', "/graph/v1.0/users?$filter=appRoleAssignments/any(m:m/appRoleId eq '71881883-1768-46bd-a24d-a356a2afdf7f')");
+    expect(admins.data.value.map((u: { id: string }) => u.id)).toEqual(['admin']);
+    const byType = await graph(t.app, 'GET', "/graph/v1.0/users?$search=ali&$filter=userType eq 'Member'", { as: alice });
+    expect(byType.data.value.map((u: { id: string }) => u.id)).toEqual(['alice']);
+    expect((await graph(t.app, 'GET', "/graph/v1.0/users?$search=ali&$filter=memberOf/any(m:m/id eq 'staff')", { as: alice })).statusCode).toBe(403);
+    expect((await graph(t.app, 'GET', "/graph/v1.0/users?$filter=startswith(displayName,'a')")).statusCode).toBe(501);
+    const selected = await graph(t.app, 'GET', '/graph/v1.0/users/alice?$select=displayName');
+    expect(selected.data).toEqual({ displayName: 'Alice Hansen', id: 'alice' });
+    const expanded = await graph(t.app, 'GET', '/graph/v1.0/users?$expand=memberOf&$search=alice');
+    expect(expanded.data.value[0].memberOf.map((g: { id: string }) => g.id)).toEqual(['staff']);
+  });
+
   it('GET/PATCH/DELETE /users/{id} by role', async () => {
     expect((await graph(t.app, 'GET', '/graph/v1.0/users/alice', { as: alice })).statusCode).toBe(200);
     expect((await graph(t.app, 'GET', '/graph/v1.0/users/brian', { as: alice })).statusCode).toBe(403);

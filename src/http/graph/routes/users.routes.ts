@@ -31,6 +31,32 @@ const ORDER_FIELDS: Record<string, (u: ReturnType<typeof userJson>) => string> =
   onPremisesSamAccountName: (u) => String(u.onPremisesSamAccountName ?? ''),
 };
 
+/** `$select=a,b`: keep those properties (and the id), as the reference trims its output. */
+function selectFields(obj: Record<string, unknown>, select: string | undefined): Record<string, unknown> {
+  if (!select) return obj;
+  const keep = new Set(['id', ...select.split(',').map((x) => x.trim())]);
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => keep.has(k)));
+}
+
+type UserFilter = { kind: 'userType'; value: string } | { kind: 'memberOf'; groupId: string } | { kind: 'role'; roleId: string };
+
+/**
+ * The user filters the reference accepts: `userType eq '…'` for everyone,
+ * `memberOf/any(m:m/id eq '…')` and `appRoleAssignments/any(m:m/appRoleId eq '…')`
+ * for account admins. Anything else is not supported.
+ */
+function parseUserFilter(filter: string | undefined): UserFilter | undefined {
+  if (!filter?.trim()) return undefined;
+  const f = filter.trim();
+  let m = /^userType eq '([^']*)'$/.exec(f);
+  if (m) return { kind: 'userType', value: m[1]! };
+  m = /^memberOf\/any\((\w+):\1\/id eq '([^']*)'\)$/.exec(f);
+  if (m) return { kind: 'memberOf', groupId: m[2]! };
+  m = /^appRoleAssignments\/any\((\w+):\1\/appRoleId eq '([^']*)'\)$/.exec(f);
+  if (m) return { kind: 'role', roleId: m[2]! };
+  throw new GraphError(501, 'notSupported', `unsupported filter: ${f}`);
+}
+
 function userInput(body: unknown) {
   if (body && typeof body === 'object') {
     const ro = Object.keys(body).find((k) => READ_ONLY.includes(k));
@@ -49,7 +75,7 @@ export function usersRoutes(app: FastifyInstance, s: Services, version: GraphVer
     selfOperation: { status: 403, code: 'accessDenied' },
   } as const;
 
-  route({ method: 'GET', url: '/me', handler: async (c) => userJson(await s.directory.me(c.userId(), expandOf(c.query))) });
+  route({ method: 'GET', url: '/me', handler: async (c) => selectFields(userJson(await s.directory.me(c.userId(), expandOf(c.query))), c.query.$select) });
   route({ method: 'PATCH', url: '/me', handler: async (c) => userJson(await s.directory.updateMe(c.userId(), userInput(c.body))) });
   route({
     method: 'POST',
@@ -65,8 +91,22 @@ export function usersRoutes(app: FastifyInstance, s: Services, version: GraphVer
     method: 'GET',
     url: '/users',
     handler: async (c) => {
-      const { users, full } = await s.directory.listUsers(c.userId(), c.query.$search, expandOf(c.query).memberOf);
-      let value = users.map((u) => userJson(u, full));
+      const filter = parseUserFilter(c.query.$filter);
+      const needsGroups = expandOf(c.query).memberOf || filter?.kind === 'memberOf';
+      const { users, full } = await s.directory.listUsers(c.userId(), c.query.$search, needsGroups, filter?.kind === 'role');
+      if (filter && filter.kind !== 'userType' && !full) throw new GraphError(403, 'accessDenied', 'Forbidden');
+      const kept = users.filter((u) => {
+        if (!filter) return true;
+        if (filter.kind === 'userType') return filter.value === 'Member';
+        if (filter.kind === 'memberOf') return u.groups?.some((g) => g.id === filter.groupId) ?? false;
+        return u.role?.id === filter.roleId;
+      });
+      let value = kept.map((u) => {
+        const json = userJson(u, full);
+        if (!expandOf(c.query).memberOf) delete json.memberOf;
+        if (!expandOf(c.query).roles) delete json.appRoleAssignments;
+        return json;
+      });
       const order = c.query.$orderby?.trim();
       if (order) {
         const [field, dir] = order.split(/\s+/) as [string, string | undefined];
@@ -74,7 +114,7 @@ export function usersRoutes(app: FastifyInstance, s: Services, version: GraphVer
         if (!key) throw new GraphError(400, 'invalidRequest', `we do not support <${field}> as a order parameter`);
         value = value.sort((a, b) => (dir === 'desc' ? -1 : 1) * key(a).localeCompare(key(b)));
       }
-      return { value };
+      return { value: value.map((u) => selectFields(u, c.query.$select)) };
     },
   });
   route({
@@ -83,7 +123,11 @@ export function usersRoutes(app: FastifyInstance, s: Services, version: GraphVer
     errors: accountErrors,
     handler: async (c) => created(userJson(await s.directory.createUser(c.userId(), userInput(c.body)))),
   });
-  route({ method: 'GET', url: '/users/:userId', handler: async (c) => userJson(await s.directory.getUser(c.userId(), c.params.userId!, expandOf(c.query))) });
+  route({
+    method: 'GET',
+    url: '/users/:userId',
+    handler: async (c) => selectFields(userJson(await s.directory.getUser(c.userId(), c.params.userId!, expandOf(c.query))), c.query.$select),
+  });
   route({
     method: 'PATCH',
     url: '/users/:userId',
