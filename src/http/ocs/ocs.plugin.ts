@@ -35,7 +35,13 @@ function versionPlugin(version: OcsVersion, opts: OcsPluginOptions): FastifyPlug
       return sendOcs(this.request, this, result);
     });
     app.setErrorHandler(ocsErrorHandler);
-    app.setNotFoundHandler((request, reply) => sendOcs(request, reply, { status: 998, message: UNKNOWN_ROUTE_MESSAGE }, false));
+    app.setNotFoundHandler((request, reply) => {
+      // A known route asked with another verb: Nextcloud answers a bare 405, without an envelope.
+      const path = request.url.split('?')[0]!;
+      const allowed = ['GET', 'POST', 'PUT', 'DELETE'].filter((m) => m !== request.method && app.findRoute({ method: m as 'GET', url: path }));
+      if (allowed.length) return reply.code(405).header('Allow', allowed.join(', ')).send();
+      return sendOcs(request, reply, { status: 998, message: UNKNOWN_ROUTE_MESSAGE }, false);
+    });
 
     app.addHook('onRequest', async (request) => {
       request.ocsVersion = version;

@@ -163,6 +163,14 @@ describeEachDb('OCS auth, CSRF rule, app passwords, throttling', (kind) => {
     expect(xml.parse(x.body).ocs.meta.statuscode).toBe(998);
   });
 
+  it('a known route asked with another verb answers a bare 405, as Nextcloud does', async () => {
+    const res = await ocs(t.app, 'POST', '/cloud/users/admin');
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('GET, PUT, DELETE');
+    expect(res.body).toBe('');
+    expect((await ocs(t.app, 'PATCH', '/cloud/groups', { version: 1 })).statusCode).toBe(405);
+  });
+
   it('malformed JSON bodies get the envelope with 400, never a 500', async () => {
     const res = await t.app.inject({
       method: 'POST',
