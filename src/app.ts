@@ -6,9 +6,11 @@ import { migrateToLatest } from './db/migrate.js';
 import { KyselyTxRunner, repositoriesFor } from './db/tx-runner.js';
 import { graphPlugin } from './http/graph/graph.plugin.js';
 import type { GraphRoutes } from './http/graph/route.js';
+import { appRolesRoutes } from './http/graph/routes/app-roles.routes.js';
 import { drivePermissionsRoutes } from './http/graph/routes/drive-permissions.routes.js';
 import { drivesRoutes } from './http/graph/routes/drives.routes.js';
 import { groupsRoutes as graphGroupsRoutes } from './http/graph/routes/groups.routes.js';
+import { meRoutes } from './http/graph/routes/me.routes.js';
 import { roleDefinitionsRoutes } from './http/graph/routes/role-definitions.routes.js';
 import { usersRoutes as graphUsersRoutes } from './http/graph/routes/users.routes.js';
 import { discoveryPlugin } from './http/ocs/discovery.routes.js';
@@ -43,7 +45,7 @@ export interface BuildOptions {
 }
 
 /** LibreGraph route modules, in registration order. */
-const GRAPH_ROUTES: GraphRoutes[] = [drivesRoutes, drivePermissionsRoutes, graphUsersRoutes, graphGroupsRoutes, roleDefinitionsRoutes];
+const GRAPH_ROUTES: GraphRoutes[] = [drivesRoutes, drivePermissionsRoutes, meRoutes, graphUsersRoutes, appRolesRoutes, graphGroupsRoutes, roleDefinitionsRoutes];
 
 // Unique across processes (random prefix) without paying the CSPRNG per request.
 const REQUEST_ID_PREFIX = randomBytes(6).toString('base64url');

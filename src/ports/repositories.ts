@@ -22,6 +22,8 @@ export interface UserRepository {
   update(id: string, changes: Partial<Omit<User, 'id' | 'createdAt'>>): Promise<void>;
   delete(id: string): Promise<void>;
   count(): Promise<number>;
+  /** The stored non-default global roles of many users at once (the rows UserRoleRepository keeps), for directory listings. */
+  storedRolesOf(ids: string[]): Promise<Map<string, string>>;
 }
 
 export interface GroupRepository {
@@ -38,6 +40,8 @@ export interface GroupRepository {
   isMember(groupId: string, userId: string): Promise<boolean>;
   groupsOfUser(userId: string): Promise<string[]>;
   membersOf(groupId: string, page?: Page): Promise<string[]>;
+  /** Memberships of many users at once, so a directory listing costs one query, not one per user. */
+  membershipsOf(userIds: string[]): Promise<Array<{ groupId: string; userId: string }>>;
 
   addSubadmin(groupId: string, userId: string): Promise<void>;
   removeSubadmin(groupId: string, userId: string): Promise<void>;

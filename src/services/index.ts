@@ -34,6 +34,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo): Ser
   const users = new UsersService(ctx);
   const userEdit = new UserEditService(ctx);
   const groups = new GroupsService(ctx);
+  const globalRoles = new GlobalRolesService(ctx);
   return {
     auth: new AuthService(ctx),
     users,
@@ -44,9 +45,9 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo): Ser
     appPasswords: new AppPasswordsService(ctx),
     passwordPolicy: new PasswordPolicyService(ctx),
     capabilities: new CapabilitiesService(apps, instance),
-    globalRoles: new GlobalRolesService(ctx),
+    globalRoles,
     spaces: new SpacesService(ctx),
     spaceMembers: new SpaceMembersService(ctx),
-    directory: new DirectoryService(ctx, users, userEdit, groups),
+    directory: new DirectoryService(ctx, users, userEdit, groups, globalRoles),
   };
 }

@@ -130,6 +130,19 @@ export class GroupsRepository implements GroupRepository {
     return rows.map((r) => r.id);
   }
 
+  async membershipsOf(userIds: string[]): Promise<Array<{ groupId: string; userId: string }>> {
+    const out: Array<{ groupId: string; userId: string }> = [];
+    for (let i = 0; i < userIds.length; i += 900) {
+      const rows = await this.db
+        .selectFrom('group_members')
+        .select(['group_id', 'user_id'])
+        .where('user_id', 'in', userIds.slice(i, i + 900))
+        .execute();
+      for (const r of rows) out.push({ groupId: r.group_id, userId: r.user_id });
+    }
+    return out;
+  }
+
   async addSubadmin(groupId: string, userId: string): Promise<void> {
     await this.db
       .insertInto('group_subadmins')

@@ -131,6 +131,15 @@ export class UsersRepository implements UserRepository {
     await this.db.deleteFrom('users').where('id', '=', id).execute();
   }
 
+  async storedRolesOf(ids: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      const rows = await this.db.selectFrom('user_roles').select(['user_id', 'role']).where('user_id', 'in', ids.slice(i, i + IN_CHUNK)).execute();
+      for (const r of rows) out.set(r.user_id, r.role);
+    }
+    return out;
+  }
+
   async count(): Promise<number> {
     const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(r.n);

@@ -1,43 +1,73 @@
-import { GRAPH_APPLICATION_ID, type GlobalRole } from '../../domain/global-roles.js';
+import { createHash } from 'node:crypto';
+import { GLOBAL_ROLES, GRAPH_APPLICATION_ID, type GlobalRole } from '../../domain/global-roles.js';
 import type { Group } from '../../domain/group.js';
 import type { User } from '../../domain/user.js';
 import type { DirectoryUser } from '../../services/directory.service.js';
+import type { GraphEnv } from './route.js';
 
-/** The stable id of a user's (single) role assignment. */
-export const assignmentId = (userId: string, role: GlobalRole): string => `${userId}:${role.id}`;
+/** Users, groups, role assignments and the application as LibreGraph renders them (absent values are omitted, never null). */
 
-export function assignmentJson(userId: string, role: GlobalRole, displayName: string): Record<string, unknown> {
+export const APPLICATION_NAME = 'Nimbus';
+
+/**
+ * The id of a user's (single) role assignment: a UUID derived from user and
+ * role, so it is stable, unique across users, and safe in a URL path.
+ */
+export function assignmentId(userId: string, roleId: string): string {
+  const h = createHash('sha1').update(`${userId}\n${roleId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function assignmentJson(user: User, role: GlobalRole): Record<string, unknown> {
   return {
     appRoleId: role.id,
-    id: assignmentId(userId, role),
-    principalDisplayName: displayName,
-    principalId: userId,
+    id: assignmentId(user.id, role.id),
+    principalDisplayName: user.displayName,
+    principalId: user.id,
     principalType: 'User',
-    resourceDisplayName: 'Nimbus',
+    resourceDisplayName: APPLICATION_NAME,
     resourceId: GRAPH_APPLICATION_ID,
   };
 }
 
-export const groupJson = (g: Group, members?: User[]): Record<string, unknown> => ({
-  displayName: g.displayName,
-  groupTypes: [],
-  id: g.id,
-  members: members?.map((u) => userJson({ user: u }, false)),
+/** The application whose appRoles are the global roles; the web client reads role ids and names from it. */
+export const applicationJson = (): Record<string, unknown> => ({
+  appRoles: GLOBAL_ROLES.map((r) => ({ allowedMemberTypes: ['User'], description: r.description, displayName: r.displayName, id: r.id })),
+  displayName: APPLICATION_NAME,
+  id: GRAPH_APPLICATION_ID,
 });
 
-/** User as LibreGraph renders it; callers without account permissions see the reduced set. */
-export function userJson(d: DirectoryUser, full = true): Record<string, unknown> {
+export interface UserJsonOptions {
+  /** Callers with account permissions (and users looking at themselves) see every field; others the reference's reduced set. */
+  full: boolean;
+  env: GraphEnv;
+}
+
+export function userJson(d: DirectoryUser, o: UserJsonOptions): Record<string, unknown> {
   const u = d.user;
-  return {
-    accountEnabled: full ? u.enabled : undefined,
-    appRoleAssignments: d.role ? [assignmentJson(u.id, d.role, u.displayName)] : undefined,
+  const base: Record<string, unknown> = {
     displayName: u.displayName,
     id: u.id,
-    identities: [{ issuer: 'nimbus', issuerAssignedId: u.id }],
-    mail: full ? (u.email ?? undefined) : undefined,
-    memberOf: d.groups?.map((g) => groupJson(g)),
+    identities: [{ issuer: o.env.publicUrl, issuerAssignedId: u.id }],
+    // The reference's reduced set lacks it, though the spec requires it; here it is the id anyway.
     onPremisesSamAccountName: u.id,
-    preferredLanguage: full && u.language ? u.language : undefined,
     userType: 'Member',
+  };
+  if (!o.full) return base;
+  return {
+    ...base,
+    accountEnabled: u.enabled,
+    appRoleAssignments: d.role ? [assignmentJson(u, d.role)] : undefined,
+    mail: u.email ?? undefined,
+    memberOf: d.groups?.map((g) => groupJson(g)),
+    preferredLanguage: u.language || undefined,
+  };
+}
+
+export function groupJson(g: Group, members?: User[], env?: GraphEnv): Record<string, unknown> {
+  return {
+    displayName: g.displayName,
+    id: g.id,
+    members: members && env ? members.map((u) => userJson({ user: u }, { full: true, env })) : undefined,
   };
 }

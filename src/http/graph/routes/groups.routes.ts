@@ -1,70 +1,86 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import type { Services } from '../../../services/index.js';
 import { parseBody } from '../body.js';
+import { GroupCreateBody, GroupPatchBody, MemberRefBody, memberFromRef, option } from '../directory-body.js';
 import { groupJson, userJson } from '../directory-json.js';
 import { GraphError } from '../errors.js';
-import { created, type GraphEnv, graphRoute, type GraphVersion, noContent } from '../route.js';
+import { applySelect, parseExpand, parseOrderBy, parseSearch, parseSelect } from '../odata-directory.js';
+import { created, type GraphCall, type GraphEnv, graphRoute, type GraphVersion, noContent } from '../route.js';
 
-/** `https://host/graph/v1.0/users/<id>` → `<id>`; the reference accepts only user references as members. */
-function userIdFromRef(ref: string): string {
-  const m = /\/users\/([^/?#]+)$/.exec(ref);
-  if (!m) throw new GraphError(400, 'invalidRequest', `invalid member reference: ${ref}`);
-  return decodeURIComponent(m[1]!);
-}
+const invalid = (message: string): never => {
+  throw new GraphError(400, 'invalidRequest', message);
+};
 
-/** /groups and their members (v1.0). */
+/** /groups and their members (v1.0). A group's id is its name: the same rows as OCS groups. */
 export function groupsRoutes(app: FastifyInstance, s: Services, version: GraphVersion, env: GraphEnv): void {
   if (version !== 'v1.0') return;
   const route = (spec: Parameters<typeof graphRoute>[3]) => graphRoute(app, version, env, spec);
   const errors = {
     groupExists: { status: 409, code: 'nameAlreadyExists' },
-    invalidGroupId: { status: 400, code: 'invalidRequest' },
     adminGroup: { status: 403, code: 'accessDenied' },
     selfOperation: { status: 403, code: 'accessDenied' },
   } as const;
+  const admin = (c: GraphCall) => s.directory.requireAccountAdmin(c.userId());
 
   route({
     method: 'GET',
     url: '/groups',
     handler: async (c) => {
-      const expand = (c.query.$expand ?? '').split(',').includes('members');
-      const groups = await s.directory.listGroups(c.userId(), c.query.$search, expand);
-      return { value: groups.map((g) => groupJson(g.group, g.members)) };
+      const search = parseSearch(option(c, '$search'));
+      const expand = parseExpand(option(c, '$expand'));
+      const select = parseSelect(option(c, '$select'));
+      const orderBy = parseOrderBy(option(c, '$orderby'), ['displayName'] as const);
+      const filter = option(c, '$filter');
+      const { groups } = await s.directory.listGroups(c.userId(), {
+        search,
+        expandMembers: expand.has('members'),
+        filtered: filter !== undefined && filter.trim() !== '',
+        orderDesc: orderBy?.desc,
+      });
+      return { value: groups.map((g) => applySelect(groupJson(g.group, g.members, env), select)) };
     },
   });
+
   route({
     method: 'POST',
     url: '/groups',
     errors,
     handler: async (c) => {
-      const b = parseBody(z.object({ displayName: z.string(), description: z.string().optional() }).strict(), c.body, 'invalid request body');
-      if (b.displayName.trim() === '') throw new GraphError(400, 'invalidRequest', 'missing required Attribute: displayName');
-      return created(groupJson(await s.directory.createGroup(c.userId(), b.displayName)));
+      await admin(c);
+      const b = parseBody(GroupCreateBody, c.body, 'invalid request body');
+      if (b.displayName === undefined) invalid('Missing Required Attribute');
+      if (b.id !== undefined) invalid('group id is a read-only attribute');
+      return created(groupJson(await s.directory.createGroup(c.userId(), b.displayName!)));
     },
   });
+
   route({
     method: 'GET',
     url: '/groups/:groupId',
     handler: async (c) => {
+      const expand = parseExpand(option(c, '$expand'));
+      const select = parseSelect(option(c, '$select'));
       const { group, members } = await s.directory.getGroup(c.userId(), c.params.groupId!);
-      return groupJson(group, (c.query.$expand ?? '').split(',').includes('members') ? members : undefined);
+      return applySelect(groupJson(group, expand.has('members') ? members : undefined, env), select);
     },
   });
+
   route({
     method: 'PATCH',
     url: '/groups/:groupId',
     errors,
     handler: async (c) => {
-      const b = parseBody(
-        z.object({ displayName: z.string().optional(), 'members@odata.bind': z.array(z.string()).optional() }).strict(),
-        c.body,
-        'invalid request body',
+      await admin(c);
+      const b = parseBody(GroupPatchBody, c.body, 'invalid request body');
+      const refs = b['members@odata.bind'];
+      const addMembers = refs?.map((ref) =>
+        memberFromRef(c, ref, { parse: 'Error parsing member@odata.bind values', type: 'Only user are allowed as group members' }),
       );
-      await s.directory.updateGroup(c.userId(), c.params.groupId!, b.displayName, (b['members@odata.bind'] ?? []).map(userIdFromRef));
+      await s.directory.updateGroup(c.userId(), c.params.groupId!, { displayName: b.displayName, addMembers });
       return noContent();
     },
   });
+
   route({
     method: 'DELETE',
     url: '/groups/:groupId',
@@ -74,21 +90,31 @@ export function groupsRoutes(app: FastifyInstance, s: Services, version: GraphVe
       return noContent();
     },
   });
+
   route({
     method: 'GET',
     url: '/groups/:groupId/members',
-    handler: async (c) => ({ value: (await s.directory.membersOfGroup(c.userId(), c.params.groupId!)).map((u) => userJson({ user: u })) }),
+    handler: async (c) => {
+      const select = parseSelect(option(c, '$select'));
+      const members = await s.directory.membersOfGroup(c.userId(), c.params.groupId!);
+      return { value: members.map((u) => applySelect(userJson({ user: u }, { full: true, env }), select)) };
+    },
   });
+
   route({
     method: 'POST',
     url: '/groups/:groupId/members/$ref',
     errors,
     handler: async (c) => {
-      const b = parseBody(z.object({ '@odata.id': z.string() }).strict(), c.body, 'invalid request body');
-      await s.directory.addMember(c.userId(), c.params.groupId!, userIdFromRef(b['@odata.id']));
+      await admin(c);
+      const b = parseBody(MemberRefBody, c.body, 'invalid request body');
+      if (b['@odata.id'] === undefined) invalid('@odata.id reference is missing');
+      const userId = memberFromRef(c, b['@odata.id']!, { parse: 'Error parsing @odata.id url', type: 'Only users are allowed as group members' });
+      await s.directory.addMember(c.userId(), c.params.groupId!, userId);
       return noContent();
     },
   });
+
   route({
     method: 'DELETE',
     url: '/groups/:groupId/members/:userId/$ref',
