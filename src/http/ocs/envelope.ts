@@ -19,10 +19,14 @@ export interface RenderedOcs {
 /** A `$comment` key becomes an XML comment, as Nextcloud's files capability uses it. */
 const COMMENT_KEY = '$comment';
 
-/** HTTP status on the wire for a raw OCS status (Nextcloud's V1Response / V2Response). */
+/**
+ * HTTP status on the wire for a raw OCS status (Nextcloud's V1Response / V2Response).
+ * v1 answers 200 for everything but 997; only the maintenance-mode answer forces
+ * 503 there, and Nimbus has no maintenance mode.
+ */
 export function httpStatusFor(version: OcsVersion, status: number): number {
   if (status === 997) return 401;
-  if (version === 1) return status === 503 ? 503 : 200;
+  if (version === 1) return 200;
   if (status === 200 || status === 100) return 200;
   if (status === 998) return 404;
   if (status === 996 || status === 999) return 500;
@@ -30,14 +34,33 @@ export function httpStatusFor(version: OcsVersion, status: number): number {
   return 400;
 }
 
+/** Nextcloud's V2Response sends 1xx, 204 and 304 without a body. */
+const bodyless = (httpStatus: number): boolean => httpStatus < 200 || httpStatus === 204 || httpStatus === 304;
+
+/**
+ * PHP has no empty object: every "no data" map is an empty array, so
+ * json_encode writes `[]` where JavaScript would write `{}` (e.g. users/details
+ * of an empty group). Replacer for JSON.stringify.
+ */
+function phpArrays(_key: string, value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const _ in value) return value;
+    return [];
+  }
+  return value;
+}
+
 export function renderOcs(version: OcsVersion, format: OcsFormat, r: OcsResult): RenderedOcs {
   const ok = r.status === 200 || r.status === 100;
   const statuscode = version === 1 ? (ok ? 100 : r.status) : ok ? 200 : r.status;
   const httpStatus = httpStatusFor(version, r.status);
+  // v1 "ok" means statuscode 100; v2 "ok" means a 2xx raw status. Either way the
+  // message of a success is always "OK" (V1Response / V2Response::render).
+  const success = version === 1 ? statuscode === 100 : r.status >= 200 && r.status < 300;
   const meta: Record<string, unknown> = {
-    status: version === 1 ? (statuscode === 100 ? 'ok' : 'failure') : httpStatus >= 200 && httpStatus < 300 ? 'ok' : 'failure',
+    status: success ? 'ok' : 'failure',
     statuscode,
-    message: r.message ?? (ok ? 'OK' : ''),
+    message: success ? 'OK' : (r.message ?? ''),
   };
   if (version === 1) {
     meta.totalitems = r.totalItems === undefined ? '' : String(r.totalItems);
@@ -46,25 +69,25 @@ export function renderOcs(version: OcsVersion, format: OcsFormat, r: OcsResult):
     if (r.totalItems !== undefined) meta.totalitems = r.totalItems;
     if (r.itemsPerPage !== undefined) meta.itemsperpage = r.itemsPerPage;
   }
+  const contentType = format === 'json' ? 'application/json; charset=utf-8' : 'application/xml; charset=utf-8';
+  if (version === 2 && bodyless(httpStatus)) return { httpStatus, contentType, body: '' };
   const data = r.data === undefined || r.data === null ? [] : r.data;
   if (format === 'json') {
-    return {
-      httpStatus,
-      contentType: 'application/json; charset=utf-8',
-      body: JSON.stringify({ ocs: { meta, data } }),
-    };
+    return { httpStatus, contentType, body: JSON.stringify({ ocs: { meta, data } }, phpArrays) };
   }
   const lines = ['<?xml version="1.0"?>', '<ocs>'];
   writeXml(lines, 'meta', meta, 1);
   writeXml(lines, 'data', data, 1);
   lines.push('</ocs>');
-  return { httpStatus, contentType: 'application/xml; charset=utf-8', body: `${lines.join('\n')}\n` };
+  return { httpStatus, contentType, body: `${lines.join('\n')}\n` };
 }
 
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+// libxml's xmlEncodeSpecialChars, which PHP's XMLWriter uses for text: a raw CR
+// would be folded into LF by any parser, so it goes out as a character reference.
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;' };
 export const escapeXml = (s: string): string =>
-  // Control characters other than tab/newline are not representable in XML 1.0.
-  s.replace(/[&<>"]/g, (c) => XML_ESCAPES[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  // Control characters other than tab/newline/CR are not representable in XML 1.0.
+  s.replace(/[&<>"\r]/g, (c) => XML_ESCAPES[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 function elementName(key: string): string {
   if (/^\d+$/.test(key)) return 'element';
