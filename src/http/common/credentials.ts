@@ -25,12 +25,37 @@ export function parseAuthorization(header: string | undefined): Credentials | nu
   return { kind: 'malformed' };
 }
 
-/** Throttling key: IPv4 address, or the /64 of an IPv6 address (Nextcloud's subnet rule). */
+/**
+ * Throttling key: the IPv4 address, or the /64 of an IPv6 address (Nextcloud's
+ * subnet rule). IPv6 text has many spellings of one address (`::` runs,
+ * leading zeros, case, a zone), so the prefix is taken from the expanded form.
+ */
 export function throttleAddress(ip: string): string {
   const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   if (v4) return v4[1]!;
-  const groups = ip.split(':');
+  const groups = expandIpv6(ip);
+  if (!groups) return ip.toLowerCase();
   return `${groups.slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight groups of an IPv6 address, lower-case without leading zeros; null when it is not one. */
+function expandIpv6(ip: string): string[] | null {
+  let s = ip.toLowerCase().replace(/%.*$/, '');
+  // An embedded IPv4 tail (::ffff:1.2.3.4 forms other than the mapped prefix) is two groups.
+  const tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
+  if (tail) {
+    const [a, b, c, d] = tail.slice(1).map(Number) as [number, number, number, number];
+    s = `${s.slice(0, tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) return null;
+  const head = halves[0] ? halves[0].split(':') : [];
+  const rest = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
+  const missing = 8 - head.length - rest.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...rest];
+  if (!all.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
+  return all.map((g) => parseInt(g, 16).toString(16));
 }
 
 /** Resolves the request's principal (null when no credentials were sent); wrong credentials throw. */

@@ -1,24 +1,28 @@
 /**
  * Merges query and body parameters the way PHP's request object does for
- * Nextcloud: body wins over query, `name[]=a&name[]=b` and `name[0]=a` become
- * arrays under `name`. Values are strings or string arrays; nested JSON is
- * kept as is for routes that expect structure.
+ * Nextcloud: `name[]=a&name[]=b` and `name[0]=a` become arrays under `name`
+ * within one source, and a body key replaces the query key of the same name
+ * as a whole (array_merge of GET and POST, not a deep merge). Values are
+ * strings or string arrays; nested JSON is kept as is for routes that expect
+ * structure.
  */
 export type Params = Record<string, unknown>;
 
 export function mergeParams(query: unknown, body: unknown): Params {
+  return Object.assign(sourceParams(query), sourceParams(body));
+}
+
+function sourceParams(source: unknown): Params {
   const out: Params = {};
-  for (const source of [query, body]) {
-    if (!source || typeof source !== 'object' || Array.isArray(source)) continue;
-    for (const [rawKey, value] of Object.entries(source as Record<string, unknown>)) {
-      const m = /^([^[\]]+)\[(\d*)\]$/.exec(rawKey);
-      if (m) {
-        const key = m[1]!;
-        const list = Array.isArray(out[key]) ? (out[key] as unknown[]) : [];
-        out[key] = list.concat(Array.isArray(value) ? value : [value]);
-      } else {
-        out[rawKey] = value;
-      }
+  if (!source || typeof source !== 'object' || Array.isArray(source)) return out;
+  for (const [rawKey, value] of Object.entries(source as Record<string, unknown>)) {
+    const m = /^([^[\]]+)\[(\d*)\]$/.exec(rawKey);
+    if (m) {
+      const key = m[1]!;
+      const list = Array.isArray(out[key]) ? (out[key] as unknown[]) : [];
+      out[key] = list.concat(Array.isArray(value) ? value : [value]);
+    } else {
+      out[rawKey] = value;
     }
   }
   return out;
