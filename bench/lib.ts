@@ -1,10 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 export interface Target {
   name: string;
   url: string;
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PROPFIND';
   headers?: Record<string, string>;
+  body?: string;
   /** Defaults to CONNECTIONS; large listings are measured one request at a time to see their cost, not queueing. */
   connections?: number;
   duration?: number;
@@ -13,24 +17,80 @@ export interface Target {
 export interface Result {
   name: string;
   reqPerSec: number;
+  /** Latency percentiles in ms (the load generator's resolution is 1 ms). */
   p50: number;
   p99: number;
+  /** Socket errors and timeouts. */
   errors: number;
+  /** Answers outside 2xx: a benchmark of error answers measures nothing, so these invalidate the run. */
   non2xx: number;
   connections: number;
+  /** req/s relative to the hello-world ceiling of the same run; filled in by run.ts. */
+  ratio?: number;
 }
 
-export const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+/** A goal a scenario states about its own numbers, printed as MET / NOT MET. */
+export interface Check {
+  name: string;
+  met: boolean;
+  detail: string;
+}
+
+export interface Credentials {
+  user: string;
+  password: string;
+}
+
+/** A server under test: its base URL and how to stop it. */
+export interface ServerHandle {
+  base: string;
+  stop(): Promise<void>;
+}
+
+export interface ScenarioContext {
+  /** The shared Nimbus server of this run (fresh SQLite data directory, first admin only). */
+  nimbus: ServerHandle;
+  admin: Credentials;
+  /** The hello-world ceiling measured in this run. */
+  ceiling: Result;
+  /** Starts another Nimbus with its own throwaway data directory; extra env is passed to bench/servers/nimbus.ts. */
+  startNimbus(env?: Record<string, string>): Promise<ServerHandle>;
+}
+
+export interface ScenarioOutcome {
+  results: Result[];
+  checks?: Check[];
+  /** Free-form lines printed under the table. */
+  notes?: string[];
+}
+
+/** One group of targets (one module under bench/scenarios/), selectable with BENCH_ONLY=name,name. */
+export interface Scenario {
+  name: string;
+  run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
+}
+
+function seconds(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number of seconds, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export const DURATION = seconds('BENCH_DURATION', 10);
+/** Unmeasured load before each target so the JIT and caches are warm, as they are on a running server. */
+export const WARMUP = seconds('BENCH_WARMUP', 1);
 export const CONNECTIONS = 10;
+
+export const basic = (c: Credentials): string => `Basic ${Buffer.from(`${c.user}:${c.password}`).toString('base64')}`;
 
 /** Loads one target with autocannon: fixed connections and duration, latencies in ms. */
 export async function load(target: Target): Promise<Result> {
-  const r = await autocannon({
-    url: target.url,
-    headers: target.headers,
-    connections: target.connections ?? CONNECTIONS,
-    duration: target.duration ?? DURATION,
-  });
+  const connections = target.connections ?? CONNECTIONS;
+  const opts = { url: target.url, method: target.method ?? 'GET', headers: target.headers, body: target.body, connections };
+  if (WARMUP > 0) await autocannon({ ...opts, duration: WARMUP });
+  const r = await autocannon({ ...opts, duration: target.duration ?? DURATION });
   return {
     name: target.name,
     reqPerSec: r.requests.average,
@@ -38,39 +98,51 @@ export async function load(target: Target): Promise<Result> {
     p99: r.latency.p99,
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
-    connections: target.connections ?? CONNECTIONS,
+    connections,
   };
 }
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const SERVER_ENTRIES = {
+  hello: path.join(here, 'servers/hello.js'),
+  nimbus: path.join(here, 'servers/nimbus.js'),
+};
 
 /**
  * Runs a server in a child process so the load generator's CPU is not
  * charged to the server; every target, the ceiling included, is treated the
- * same. The child prints its port as the first IPC message.
+ * same. The child sends its port as the first IPC message.
  */
 export function startChild(entry: string, env: Record<string, string>): Promise<{ port: number; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
     const child = fork(entry, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (m: unknown) => resolve({ port: (m as { port: number }).port, child }));
-    child.once('exit', (code) => reject(new Error(`server child exited early (${code})`)));
+    child.once('exit', (code) => reject(new Error(`server child ${path.basename(entry)} exited early (${code})`)));
   });
 }
 
 export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.removeAllListeners('exit');
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
 }
 
-export function printTable(results: Result[], ceiling: Result): void {
+export async function startServer(entry: string, env: Record<string, string>): Promise<ServerHandle> {
+  const { port, child } = await startChild(entry, env);
+  return { base: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+}
+
+export function printTable(results: Result[]): void {
   const rows = results.map((r) => [
     r.name,
     String(r.connections),
     r.reqPerSec.toFixed(0),
     r.p50.toFixed(1),
     r.p99.toFixed(1),
-    `${((r.reqPerSec / ceiling.reqPerSec) * 100).toFixed(1)}%`,
+    r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(1)}%`,
     String(r.errors + r.non2xx),
   ]);
   const header = ['target', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'vs ceiling', 'errors'];

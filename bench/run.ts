@@ -2,51 +2,111 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DURATION, load, printTable, type Result, startChild, stopChild } from './lib.js';
-import { drivesScenario } from './scenarios/drives.js';
-import { ocsTargets } from './scenarios/ocs.js';
+import {
+  type Check,
+  CONNECTIONS,
+  type Credentials,
+  DURATION,
+  load,
+  printTable,
+  type Result,
+  SERVER_ENTRIES,
+  type ServerHandle,
+  startServer,
+  WARMUP,
+} from './lib.js';
+import { SCENARIOS } from './scenarios/index.js';
 
+const ADMIN: Credentials = { user: 'admin', password: 'Bench-Admin-Pass-2026' };
 const here = path.dirname(fileURLToPath(import.meta.url));
-const ADMIN = { user: 'admin', password: 'Bench-Admin-Pass-2026' };
+// Compiled to dist/bench/run.js; results go to the source tree's bench/results/ (ignored by git).
+const RESULTS_DIR = path.resolve(here, '../../bench/results');
+
+/** A Nimbus child on its own temporary data directory, always SQLite, removed again on stop. */
+async function startNimbus(env: Record<string, string> = {}): Promise<ServerHandle> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
+  try {
+    const server = await startServer(SERVER_ENTRIES.nimbus, {
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      ADMIN_USER: ADMIN.user,
+      ADMIN_PASSWORD: ADMIN.password,
+      ...env,
+    });
+    return {
+      base: server.base,
+      stop: async () => {
+        await server.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function selectedScenarios() {
+  const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = only.filter((n) => !SCENARIOS.some((s) => s.name === n));
+  if (unknown.length) throw new Error(`BENCH_ONLY: unknown scenario ${unknown.join(', ')} (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+  return only.length ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+}
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
-  console.log(`Nimbus benchmark: ${DURATION}s per target, 10 connections, servers in child processes\n`);
-  const hello = await startChild(path.join(here, 'servers/hello.js'), {});
-  const nimbus = await startChild(path.join(here, 'servers/nimbus.js'), {
-    DATA_DIR: dataDir,
-    ADMIN_USER: ADMIN.user,
-    ADMIN_PASSWORD: ADMIN.password,
-  });
+  const scenarios = selectedScenarios();
+  console.log(
+    `Nimbus benchmark: ${DURATION} s per target after ${WARMUP} s warm-up, ${CONNECTIONS} connections unless noted, ` +
+      `servers in child processes, ${os.cpus().length} CPUs, Node ${process.version}\n`,
+  );
+  const hello = await startServer(SERVER_ENTRIES.hello, {});
+  let nimbus: ServerHandle | undefined;
   try {
-    const ceiling = await load({ name: 'hello-world ceiling', url: `http://127.0.0.1:${hello.port}/` });
-    const { targets, userTarget } = await ocsTargets({ base: `http://127.0.0.1:${nimbus.port}`, admin: ADMIN });
+    nimbus = await startNimbus();
+    // The ceiling: the same load against a bare Fastify answering {"hello":"world"}.
+    const ceiling = await load({ name: 'hello-world ceiling', url: `${hello.base}/` });
     const results: Result[] = [];
-    for (const t of targets) results.push(await load(t));
-    const drives = await drivesScenario(path.join(here, 'servers/nimbus.js'), ADMIN);
-    results.push(...drives, ceiling);
-    printTable(results, ceiling);
+    const checks: Check[] = [];
+    const notes: string[] = [];
+    for (const scenario of scenarios) {
+      const outcome = await scenario.run({ nimbus, admin: ADMIN, ceiling, startNimbus });
+      results.push(...outcome.results);
+      checks.push(...(outcome.checks ?? []));
+      notes.push(...(outcome.notes ?? []));
+    }
+    results.push(ceiling);
+    for (const r of results) r.ratio = r.reqPerSec / ceiling.reqPerSec;
 
-    const user = results.find((r) => r.name === userTarget)!;
-    const ratio = user.reqPerSec / ceiling.reqPerSec;
-    const met = ratio >= 0.4 && user.p99 < 15;
-    console.log(
-      `\ntarget: ${userTarget} >= 40% of ceiling req/s and p99 < 15 ms: ${met ? 'MET' : 'NOT MET'} ` +
-        `(${(ratio * 100).toFixed(1)}%, p99 ${user.p99.toFixed(1)} ms)`,
-    );
-    const member1000 = drives.find((r) => r.name === 'GET /me/drives (member of 1000)')!;
-    console.log(`target: /me/drives with 1,000 spaces p99 < 50 ms: ${member1000.p99 < 50 ? 'MET' : 'NOT MET'} (p99 ${member1000.p99.toFixed(1)} ms)`);
-    const perSpace = drives
-      .filter((r) => r.name.startsWith('GET /me/drives'))
-      .map((r) => { const n = Number(/of (\d+)/.exec(r.name)![1]); return `${n} spaces: ${(1e6 / r.reqPerSec / n).toFixed(1)} µs/space`; });
-    console.log(`/me/drives cost per space returned (flat or falling = linear or better): ${perSpace.join('; ')}`);
-    const out = path.join(here, '../../bench/results');
-    mkdirSync(out, { recursive: true });
-    writeFileSync(path.join(out, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), durationSeconds: DURATION, results }, null, 2));
+    printTable(results);
+    console.log('');
+    for (const c of checks) console.log(`target: ${c.name}: ${c.met ? 'MET' : 'NOT MET'} (${c.detail})`);
+    for (const n of notes) console.log(n);
+
+    const invalid = results.filter((r) => r.errors + r.non2xx > 0);
+    if (invalid.length) {
+      console.error(`\nINVALID: error answers or socket errors in ${invalid.map((r) => r.name).join(', ')}; those figures measure failures.`);
+      process.exitCode = 1;
+    }
+
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const file = path.join(RESULTS_DIR, 'latest.json');
+    const report = {
+      at: new Date().toISOString(),
+      node: process.version,
+      cpus: os.cpus().length,
+      durationSeconds: DURATION,
+      warmupSeconds: WARMUP,
+      scenarios: scenarios.map((s) => s.name),
+      ceiling: { reqPerSec: ceiling.reqPerSec, p50: ceiling.p50, p99: ceiling.p99 },
+      results,
+      checks,
+      notes,
+    };
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nresults written to bench/results/${path.basename(file)}`);
   } finally {
-    await stopChild(hello.child);
-    await stopChild(nimbus.child);
-    rmSync(dataDir, { recursive: true, force: true });
+    await nimbus?.stop();
+    await hello.stop();
   }
 }
 

@@ -1,28 +1,42 @@
-import type { Target } from '../lib.js';
+import { basic, load, type Result, type Scenario } from '../lib.js';
 
-export interface NimbusHandle {
-  base: string;
-  admin: { user: string; password: string };
-}
+const BENCH_USER = { user: 'benchuser', password: 'Bench-User-Pass-2026' };
+const USER_TARGET = 'GET cloud/users/{id}';
 
-const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+/**
+ * The OCS hot paths a sync client hits on every start: status.php,
+ * capabilities, and user metadata (quota) with Basic auth on every request.
+ * Goal: user metadata at 40% or more of the hello-world ceiling, p99 under 15 ms.
+ */
+export const ocsScenario: Scenario = {
+  name: 'ocs',
+  async run({ nimbus, admin, ceiling }) {
+    const auth = basic(admin);
+    // The user is created over OCS itself, as an admin would.
+    const res = await fetch(`${nimbus.base}/ocs/v2.php/cloud/users?format=json`, {
+      method: 'POST',
+      headers: { authorization: auth, 'OCS-APIRequest': 'true', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ userid: BENCH_USER.user, password: BENCH_USER.password }).toString(),
+    });
+    if (!res.ok) throw new Error(`creating the bench user failed: ${res.status} ${await res.text()}`);
+    const headers = { authorization: auth, 'OCS-APIRequest': 'true' };
 
-/** Issue 2's targets: status.php, capabilities and user metadata with Basic auth. */
-export async function ocsTargets(n: NimbusHandle): Promise<{ targets: Target[]; userTarget: string }> {
-  const auth = basic(n.admin.user, n.admin.password);
-  const res = await fetch(`${n.base}/ocs/v2.php/cloud/users?format=json`, {
-    method: 'POST',
-    headers: { authorization: auth, 'OCS-APIRequest': 'true', 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'userid=benchuser&password=Bench-User-Pass-2026',
-  });
-  if (!res.ok) throw new Error(`creating the bench user failed: ${res.status} ${await res.text()}`);
-  const headers = { authorization: auth, 'OCS-APIRequest': 'true' };
-  return {
-    userTarget: 'GET cloud/users/{id}',
-    targets: [
-      { name: 'GET /status.php', url: `${n.base}/status.php` },
-      { name: 'GET cloud/capabilities', url: `${n.base}/ocs/v2.php/cloud/capabilities?format=json`, headers },
-      { name: 'GET cloud/users/{id}', url: `${n.base}/ocs/v2.php/cloud/users/benchuser?format=json`, headers },
-    ],
-  };
-}
+    const results: Result[] = [];
+    results.push(await load({ name: 'GET /status.php', url: `${nimbus.base}/status.php` }));
+    results.push(await load({ name: 'GET cloud/capabilities', url: `${nimbus.base}/ocs/v2.php/cloud/capabilities?format=json`, headers }));
+    results.push(await load({ name: USER_TARGET, url: `${nimbus.base}/ocs/v2.php/cloud/users/${BENCH_USER.user}?format=json`, headers }));
+
+    const user = results.find((r) => r.name === USER_TARGET)!;
+    const ratio = user.reqPerSec / ceiling.reqPerSec;
+    return {
+      results,
+      checks: [
+        {
+          name: `${USER_TARGET} >= 40% of ceiling req/s and p99 < 15 ms`,
+          met: ratio >= 0.4 && user.p99 < 15,
+          detail: `${(ratio * 100).toFixed(1)}% of ceiling, p99 ${user.p99.toFixed(1)} ms`,
+        },
+      ],
+    };
+  },
+};

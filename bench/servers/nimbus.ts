@@ -2,13 +2,13 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { seedSpaces } from '../seed-spaces.js';
 
-// A real Nimbus on loopback with a throwaway data directory given by the parent.
+// A real Nimbus on loopback with the throwaway data directory and admin given by the parent.
 const config = loadConfig({ ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' });
 const app = await buildApp(config);
 const spaces = Number(process.env.BENCH_SPACES ?? 0);
 if (spaces > 0) {
   const member = process.env.BENCH_MEMBER ?? 'member';
-  await app.services.users.create('admin', { userId: member, password: 'Bench-Member-Pass-2026' });
+  await app.services.users.create(config.admin.user, { userId: member, password: process.env.BENCH_MEMBER_PASSWORD ?? 'Bench-Member-Pass-2026' });
   await seedSpaces(config.database, spaces, member);
 }
 await app.listen({ host: '127.0.0.1', port: 0 });

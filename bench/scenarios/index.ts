@@ -1,0 +1,6 @@
+import type { Scenario } from '../lib.js';
+import { drivesScenario } from './drives.js';
+import { ocsScenario } from './ocs.js';
+
+/** Every scenario group, in run order. A new group is one module here plus one line in this list. */
+export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario];
