@@ -6,7 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { parse } from 'yaml';
-import { ADMIN, basic } from './app.js';
+import { ADMIN, basic, newUser } from './app.js';
 
 /**
  * Response bodies are checked against the LibreGraph OpenAPI specification
@@ -142,4 +142,39 @@ export async function graph(app: FastifyInstance, method: InjectOptions['method'
     for (const item of items) expectSchema(item, o.schema);
   }
   return Object.assign(res, { data });
+}
+
+/** The application whose appRoles are the global roles, and those roles' ids (as the reference uses them). */
+export const APP_ID = 'ecf4ee6d-14e5-4fd4-91ab-0c5c4bd7f1aa';
+export const GLOBAL_ROLE_IDS = {
+  admin: '71881883-1768-46bd-a24d-a356a2afdf7f',
+  spaceAdmin: '2aadd357-682c-406b-8874-293091995fdd',
+  user: 'd7beeea8-8ff4-406b-8fb6-ab2dd81e6b11',
+  userLight: '38071a68-456a-4553-846a-fa67bf5596cc',
+} as const;
+export type GlobalRoleName = keyof typeof GLOBAL_ROLE_IDS;
+
+/** Gives a user a global role the way clients do: POST /users/{id}/appRoleAssignments as admin. */
+export async function assignRole(app: FastifyInstance, userId: string, role: GlobalRoleName): Promise<void> {
+  const res = await graph(app, 'POST', `/graph/v1.0/users/${encodeURIComponent(userId)}/appRoleAssignments`, {
+    body: { principalId: userId, resourceId: APP_ID, appRoleId: GLOBAL_ROLE_IDS[role] },
+  });
+  if (res.statusCode !== 201) throw new Error(`assignRole ${userId} ${role}: ${res.statusCode} ${res.body}`);
+}
+
+/** The callers every directory test runs as: nobody, a plain user, a space admin (role given over Graph) and the admin. */
+export interface Cast {
+  anonymous: null;
+  user: Credentials;
+  spaceAdmin: Credentials;
+  admin: Credentials;
+}
+export const NON_ADMINS = ['user', 'spaceAdmin'] as const;
+
+/** Makes the cast's accounts: "ursula" (User) and "sam" (Space Admin), both with display names and mail. */
+export async function createCast(app: FastifyInstance): Promise<Cast> {
+  const user = await newUser(app, 'ursula', { displayName: 'Ursula User', email: 'ursula@example.org' });
+  const spaceAdmin = await newUser(app, 'sam', { displayName: 'Sam Spaceadmin', email: 'sam@example.org' });
+  await assignRole(app, 'sam', 'spaceAdmin');
+  return { anonymous: null, user, spaceAdmin, admin: ADMIN };
 }
