@@ -78,6 +78,22 @@ function loadChecker(specPath: string): Checker {
   return { ajv, names: new Set(Object.keys(schemas)), validators: new Map() };
 }
 
+/**
+ * The one deliberate divergence from the spec the checks allow: Nimbus user ids
+ * are user names (shared with OCS), while the spec types
+ * appRoleAssignment.principalId as a UUID. Only that property of role
+ * assignments is replaced before validation; every other field is checked.
+ */
+const PLACEHOLDER_UUID = '00000000-0000-4000-8000-000000000000';
+export function withUuidPrincipals(body: unknown): unknown {
+  if (Array.isArray(body)) return body.map(withUuidPrincipals);
+  if (body === null || typeof body !== 'object') return body;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) out[k] = withUuidPrincipals(v);
+  if ('appRoleId' in out && typeof out.principalId === 'string') out.principalId = PLACEHOLDER_UUID;
+  return out;
+}
+
 const specName = (schema: string): string => (schema.startsWith('odata.') ? schema : schema[0]!.toLowerCase() + schema.slice(1));
 
 /** A schema check bound to one spec file; the spec is read on first use, and a missing file fails every check. */
@@ -93,7 +109,7 @@ export function schemaChecker(specPath: string): (body: unknown, schema: GraphSc
       v = ajv.compile({ $ref: `libregraph#/definitions/${name}` });
       validators.set(name, v);
     }
-    const ok = v(body);
+    const ok = v(withUuidPrincipals(body));
     expect(ok, `${schema} body does not match the spec: ${ajv.errorsText(v.errors)}\n${JSON.stringify(body).slice(0, 500)}`).toBe(true);
   };
 }

@@ -21,6 +21,9 @@ describe('the LibreGraph schema check', () => {
     const uuid = '71881883-1768-46bd-a24d-a356a2afdf7f';
     expectSchema({ appRoleId: uuid, principalId: uuid, resourceId: uuid, principalDisplayName: null }, 'AppRoleAssignment');
     expect(() => expectSchema({ appRoleId: 'admin', principalId: uuid, resourceId: uuid }, 'appRoleAssignment')).toThrow();
+    // The one allowed divergence: principalId is a user name here.
+    expectSchema({ appRoleId: uuid, principalId: 'alice', resourceId: uuid }, 'AppRoleAssignment');
+    expect(() => expectSchema({ appRoleId: uuid, principalId: 'alice', resourceId: 'app' }, 'AppRoleAssignment')).toThrow();
   });
 
   it('translates OpenAPI 3.0 nullable and component references', () => {
