@@ -51,6 +51,18 @@ export class GroupsService {
     return this.ctx.repos.groups.membersOf(group!.id, page);
   }
 
+  /**
+   * The members behind users/details. Nextcloud's getGroupUsersDetails hides a
+   * group the caller may not manage behind the same "not found" as a missing one.
+   */
+  async membersForDetails(callerId: string, groupId: string, page: Page = {}): Promise<string[]> {
+    const actor = await loadActor(this.ctx.repos, callerId);
+    requireAdminOrSubadmin(actor);
+    const group = await this.ctx.repos.groups.findById(groupId);
+    if (!group || !canManageGroup(actor, group.id)) fail('notFound', 'The requested group could not be found', 'groupNotFound');
+    return this.ctx.repos.groups.membersOf(group!.id, page);
+  }
+
   async subadmins(callerId: string, groupId: string): Promise<string[]> {
     requireAdmin(await loadActor(this.ctx.repos, callerId));
     const group = await this.ctx.repos.groups.findById(groupId);
@@ -61,9 +73,10 @@ export class GroupsService {
   async rename(callerId: string, groupId: string, key: string | undefined, value: string | undefined): Promise<void> {
     await this.ctx.tx.run(async (repos) => {
       requireAdmin(await loadActor(repos, callerId));
+      // Nextcloud's updateGroup looks at the key first: any other key is 999 even for a missing group.
+      if (key !== 'displayname') fail('invalidInput', 'Unsupported key', 'invalidField');
       const group = await repos.groups.findById(groupId);
       if (!group) fail('notFound', 'Group does not exist', 'groupNotFound');
-      if (key !== 'displayname') fail('invalidInput', 'Unsupported key', 'invalidField');
       if (!value || value.length > 255) fail('invalidInput', 'Invalid display name', 'invalidGroupId');
       await repos.groups.update(group!.id, { displayName: value! });
     });

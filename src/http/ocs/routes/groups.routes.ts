@@ -61,7 +61,7 @@ export function groupsRoutes(fastify: FastifyInstance, s: Services): void {
     app,
     codes: { groupNotFound: 998 },
     handler: async (c) => {
-      const ids = await s.groups.members(c.userId(), c.path.groupId!, pageOf(c.params));
+      const ids = await s.groups.membersForDetails(c.userId(), c.path.groupId!, pageOf(c.params));
       return ok({ users: await detailsMap(s, c.userId(), ids) });
     },
   });
