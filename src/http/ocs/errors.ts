@@ -8,6 +8,17 @@ export class CsrfCheckFailed extends Error {}
 /** A route of a disabled module answers exactly like a route that does not exist. */
 export class UnknownOcsRoute extends Error {}
 
+/**
+ * Refused credentials (997) or a throttled login (429). Nextcloud rejects these
+ * in its entry script before any controller runs, so the answer reads only the
+ * `format` parameter and ignores Accept (ocs/v1.php, ApiHelper::respond).
+ */
+export class LoginRefused extends Error {
+  constructor(readonly refusal: DomainError) {
+    super(refusal.message);
+  }
+}
+
 const DEFAULT_STATUS: Record<ErrorCode, number> = {
   invalidInput: 400,
   unauthenticated: 997,
@@ -22,16 +33,19 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
+// Nextcloud's ocs/v1.php writes both entry-point messages with a trailing newline.
 export const UNKNOWN_ROUTE_MESSAGE =
-  'Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.';
+  'Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n';
+export const SERVER_ERROR_MESSAGE = 'Internal Server Error\n';
 
+/** The `format` request parameter; like PHP's merged parameters, the body wins over the query. */
 function formatParam(request: FastifyRequest): unknown {
   const q = request.query as Record<string, unknown> | undefined;
   const b = request.body as Record<string, unknown> | undefined;
-  return q?.format ?? (b && typeof b === 'object' ? b.format : undefined);
+  return (b && typeof b === 'object' ? b.format : undefined) ?? q?.format;
 }
 
-/** Sends an OCS envelope; entry-point answers (unknown route, 997, 996) ignore Accept like Nextcloud's. */
+/** Sends an OCS envelope; entry-point answers (unknown route, refused login, 996) ignore Accept like Nextcloud's. */
 export function sendOcs(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -54,11 +68,14 @@ export function ocsErrorHandler(error: FastifyError | Error, request: FastifyReq
   if (error instanceof UnknownOcsRoute) {
     return sendOcs(request, reply, { status: 998, message: UNKNOWN_ROUTE_MESSAGE }, false);
   }
+  if (error instanceof LoginRefused) {
+    return sendOcs(request, reply, { status: DEFAULT_STATUS[error.refusal.code], message: error.refusal.message }, false);
+  }
   if (error instanceof DomainError) {
+    // Includes "Current user is not logged in": Nextcloud's OCSMiddleware renders that one and honours Accept.
     const codes = request.routeOptions.config?.ocs?.codes ?? {};
     const status = (error.reason && codes[error.reason]) || DEFAULT_STATUS[error.code];
-    const entryPoint = error.code === 'unauthenticated';
-    return sendOcs(request, reply, { status, message: error.message }, !entryPoint);
+    return sendOcs(request, reply, { status, message: error.message });
   }
   const statusCode = (error as FastifyError).statusCode;
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
@@ -66,5 +83,5 @@ export function ocsErrorHandler(error: FastifyError | Error, request: FastifyReq
     return sendOcs(request, reply, { status: statusCode === 413 ? 413 : 400, message: `Invalid request: ${error.message}` });
   }
   request.log.error({ err: error }, 'unhandled error in OCS route');
-  return sendOcs(request, reply, { status: 996, message: 'Internal Server Error' }, false);
+  return sendOcs(request, reply, { status: 996, message: SERVER_ERROR_MESSAGE }, false);
 }

@@ -1,10 +1,10 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
-import { fail } from '../../domain/errors.js';
+import { DomainError, fail } from '../../domain/errors.js';
 import type { Services } from '../../services/index.js';
 import { authenticate } from '../common/credentials.js';
 import type { OcsResult, OcsVersion } from './envelope.js';
-import { CsrfCheckFailed, ocsErrorHandler, sendOcs, UNKNOWN_ROUTE_MESSAGE, UnknownOcsRoute } from './errors.js';
+import { CsrfCheckFailed, LoginRefused, ocsErrorHandler, sendOcs, UNKNOWN_ROUTE_MESSAGE, UnknownOcsRoute } from './errors.js';
 import type { OcsRoutes } from './route.js';
 
 declare module 'fastify' {
@@ -45,11 +45,18 @@ function versionPlugin(version: OcsVersion, opts: OcsPluginOptions): FastifyPlug
 
     app.addHook('onRequest', async (request) => {
       request.ocsVersion = version;
+      // Nextcloud logs the caller in before it matches the route, so refused
+      // credentials win over an unknown route, and a disabled module's route
+      // (which answers as unknown) behaves the same way.
+      try {
+        request.principal = await authenticate(request, opts.services.auth);
+      } catch (err) {
+        throw err instanceof DomainError ? new LoginRefused(err) : err;
+      }
       const config = request.routeOptions.config?.ocs;
       if (config?.app && !(await opts.services.apps.isEnabled(config.app))) {
         throw new UnknownOcsRoute();
       }
-      request.principal = await authenticate(request, opts.services.auth);
     });
     app.addHook('preHandler', async (request) => {
       const config = request.routeOptions.config?.ocs;
