@@ -67,7 +67,7 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
 /** Builds the whole server: database, migrations, first admin, services and the protocol plugins. */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const handle = opts.db ?? connect(config.database);
-  await migrateToLatest(handle.db);
+  await migrateToLatest(handle.db, config.database.kind === 'postgres' ? config.database.schema : undefined);
 
   const repos = repositoriesFor(handle.db);
   let services: Services | undefined;

@@ -6,7 +6,7 @@ import { migrateToLatest } from '../db/migrate.js';
 const config = loadConfig({ ...readDotEnv(path.resolve('.env')), ...process.env });
 const handle = connect(config.database);
 try {
-  const applied = await migrateToLatest(handle.db);
+  const applied = await migrateToLatest(handle.db, config.database.kind === 'postgres' ? config.database.schema : undefined);
   process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
 } catch (err) {
   process.stderr.write(`migration failed: ${err instanceof Error ? err.message : String(err)}\n`);
