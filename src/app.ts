@@ -101,7 +101,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
     bodyLimit: 1024 * 1024,
     // The LibreGraph reference strips trailing slashes (documented calls use POST /drives/).
-    routerOptions: { ignoreTrailingSlash: true },
+    // Item ids (`<storage>$<space>!<node>`, ~110 characters) exceed the router's default 100-character parameter limit.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
   });
   app.decorate('services', services);
   const routeTable: Array<{ method: string; url: string }> = [];
