@@ -1,12 +1,11 @@
 import { fail } from '../domain/errors.js';
-import type { GlobalRole } from '../domain/global-roles.js';
 import { effectiveQuotaBytes } from '../domain/quota.js';
 import { assertValidSpaceName, projectAlias, type Space, type SpaceMember } from '../domain/space.js';
-import { findRole, ROLE_IDS } from '../domain/unified-roles.js';
+import { ROLE_IDS } from '../domain/unified-roles.js';
 import type { Repositories } from '../ports/repositories.js';
 import type { ServiceContext } from './context.js';
 import { principalNames } from './principal-names.js';
-import { globalRoleOf } from './global-roles.service.js';
+import { callerFacts, type CallerFacts, callerRoleIn, canEditContent, canManageMembers, canSee, effectiveRole, isActive } from './space-access.js';
 
 /** The reference's default quota for new project spaces when none (or a negative one) is given: 1 GB. */
 export const DEFAULT_PROJECT_QUOTA = 1_000_000_000;
@@ -15,14 +14,15 @@ export interface SpaceView {
   space: Space;
   /** Effective limit in bytes, null when unlimited. */
   quotaLimit: number | null;
+  /** Unexpired grants, oldest first. */
   members: SpaceMember[];
-  /** The caller's own role id on the space (direct or through a group; the strongest wins), if a member. */
+  /** The caller's own role id on the space (direct or through a group; the strongest wins), if it counts. */
   callerRole: string | null;
 }
 
 export interface SpaceListing {
   views: SpaceView[];
-  /** Display names of every user and group named in the members, fetched in bulk. */
+  /** Display names of every user and group named in the members, fetched in bulk; keys `user:<id>` / `group:<id>`. */
   names: Map<string, string>;
 }
 
@@ -38,57 +38,67 @@ export interface UpdateSpaceInput {
   description?: string;
   driveAlias?: string;
   quotaTotal?: number;
+  /** Space image / readme references: accepted on the wire, refused until spaces hold files. */
+  special?: unknown[];
 }
 
-const ROLE_STRENGTH = [ROLE_IDS.spaceViewer, ROLE_IDS.spaceEditor, '3284f2d5-0070-4ad8-ac40-c247f7c1fb27', ROLE_IDS.manager];
-const stronger = (a: string | null, b: string): string => (a === null || ROLE_STRENGTH.indexOf(b) > ROLE_STRENGTH.indexOf(a) ? b : a);
+const NOT_FOUND = 'drive not found';
 
-/** Drives (spaces): listing, creation, metadata, quota, disable, restore and purge, under the reference's rules. */
+/** Drives (spaces): listing, creation, metadata, quota, disable, restore and purge, under the reference's rules (libregraph.md §7, §8). */
 export class SpacesService {
   constructor(private readonly ctx: ServiceContext) {}
 
   /** Spaces where the caller is a member directly or through a group; disabled ones only for their Managers. */
   async listMine(userId: string): Promise<SpaceListing> {
-    const groups = await this.ctx.repos.groups.groupsOfUser(userId);
-    const spaces = await this.ctx.repos.spaces.listForPrincipal(userId, groups);
-    const listing = await this.viewsOf(spaces, userId, groups);
-    listing.views = listing.views.filter((v) => v.callerRole !== null && (!v.space.disabledAt || v.callerRole === ROLE_IDS.manager));
+    const facts = await callerFacts(this.ctx.repos, userId);
+    const spaces = await this.ctx.repos.spaces.listForPrincipal(userId, [...facts.groups]);
+    const listing = await this.viewsOf(this.ctx.repos, spaces, userId, facts);
+    listing.views = listing.views.filter((v) => v.callerRole !== null);
     return listing;
   }
 
-  /** Every space for holders of Drives.List (disabled ones included); otherwise the same as listMine. */
+  /** Every space, disabled ones included, for holders of Drives.List; otherwise the same as listMine. */
   async listAll(userId: string): Promise<SpaceListing> {
-    const role = await globalRoleOf(this.ctx.repos, userId);
-    if (!role.permissions.has('Drives.List')) return this.listMine(userId);
-    const groups = await this.ctx.repos.groups.groupsOfUser(userId);
-    return this.viewsOf(await this.ctx.repos.spaces.listAll(), userId, groups);
+    const facts = await callerFacts(this.ctx.repos, userId);
+    if (!facts.global.permissions.has('Drives.List')) return this.listMine(userId);
+    return this.viewsOf(this.ctx.repos, await this.ctx.repos.spaces.listAll(), userId, facts);
   }
 
   /** One space the caller may see: as a member, or with Drives.List. Anything else is "not found". */
-  async get(userId: string, spaceId: string): Promise<SpaceListing> {
+  async get(userId: string, spaceId: string, notFound = NOT_FOUND): Promise<SpaceListing> {
     const space = await this.ctx.repos.spaces.findById(spaceId);
-    if (!space) fail('notFound', 'drive not found');
-    const groups = await this.ctx.repos.groups.groupsOfUser(userId);
-    const listing = await this.viewsOf([space!], userId, groups);
-    const view = listing.views[0]!;
-    const role = await globalRoleOf(this.ctx.repos, userId);
-    const visible = view.callerRole !== null && (!space!.disabledAt || view.callerRole === ROLE_IDS.manager);
-    if (!visible && !role.permissions.has('Drives.List')) fail('notFound', 'drive not found');
+    if (!space) fail('notFound', notFound);
+    const facts = await callerFacts(this.ctx.repos, userId);
+    const listing = await this.viewsOf(this.ctx.repos, [space!], userId, facts);
+    if (!canSee(listing.views[0]!.callerRole, facts.global)) fail('notFound', notFound);
     return listing;
   }
 
-  /** The caller's personal space. */
+  /** The caller's personal space (GET /me/drive). */
   async personal(userId: string): Promise<SpaceListing> {
-    const space = await this.ctx.repos.spaces.findById(userId);
-    if (!space || space.type !== 'personal' || space.ownerId !== userId) fail('notFound', 'no drive returned from storage');
-    return this.get(userId, space!.id);
+    return this.personalOf(userId, userId);
+  }
+
+  /** A user's personal space (GET /users/{id}/drive): the owner's own, or anyone's for Drives.List holders. */
+  async personalOf(callerId: string, ownerId: string): Promise<SpaceListing> {
+    const message = 'no drive returned from storage';
+    const owner = await this.ctx.repos.users.findById(ownerId);
+    const space = owner ? await this.ctx.repos.spaces.findById(owner.id) : undefined;
+    if (!space || space.type !== 'personal') fail('notFound', message);
+    return this.get(callerId, space!.id, message);
+  }
+
+  /** POST /drives needs Drives.Create; the reference checks it before it reads the body. */
+  async assertCanCreate(userId: string): Promise<void> {
+    const { global } = await callerFacts(this.ctx.repos, userId);
+    if (!global.permissions.has('Drives.Create')) fail('forbidden', 'insufficient permissions to create a space.', 'notAdmin');
   }
 
   async create(userId: string, input: CreateSpaceInput): Promise<SpaceListing> {
-    const role = await globalRoleOf(this.ctx.repos, userId);
-    if (!role.permissions.has('Drives.Create')) fail('forbidden', 'insufficient permissions to create a space.', 'notAdmin');
+    await this.assertCanCreate(userId);
     assertValidSpaceName(input.name);
     const name = input.name.trim();
+    // libregraph.md §6: a quota ≥ 0 is used as given (0 = unlimited); negative or absent → 1 GB.
     const quota = input.quotaTotal === undefined || input.quotaTotal < 0 ? DEFAULT_PROJECT_QUOTA : input.quotaTotal;
     const now = this.ctx.clock.now();
     const id = this.ctx.secrets.uuid();
@@ -98,7 +108,7 @@ export class SpacesService {
         type: 'project',
         name,
         description: input.description ?? null,
-        alias: input.driveAlias?.trim() || projectAlias(name),
+        alias: input.driveAlias || projectAlias(name),
         quotaTotal: quota,
         ownerId: id,
         createdAt: now,
@@ -123,141 +133,138 @@ export class SpacesService {
   }
 
   /**
-   * PATCH /drives/{id}. Each property has its own permission (libregraph §8.3);
-   * a caller who may not touch the space at all gets "not found", a quota
-   * change without the quota permission gets 403.
+   * PATCH /drives/{id}, checked in the reference's order: the new name's
+   * validity, then the quota permission (403), then whether the caller may
+   * touch the space at all, then each property's own permission. A caller
+   * without the right for a property is told the drive does not exist.
    */
   async update(userId: string, spaceId: string, input: UpdateSpaceInput): Promise<SpaceListing> {
+    // An empty name is ignored; any other name, blank ones included, must be valid.
+    if (input.name !== undefined && input.name !== '') assertValidSpaceName(input.name);
     await this.ctx.tx.run(async (repos) => {
-      const { space, role, memberRole } = await this.access(repos, userId, spaceId);
-      const isManager = memberRole === ROLE_IDS.manager;
-      const canEditMeta = isManager || role.permissions.has('Drives.ReadWrite');
-      const canEditAlias = canEditMeta || memberRole === ROLE_IDS.spaceEditor;
+      const found = await repos.spaces.findById(spaceId);
+      const facts = await callerFacts(repos, userId);
+      if (input.quotaTotal !== undefined) {
+        // The reference decides personal vs project before it looks the space up; unknown ids count as personal.
+        const permission = found?.type === 'project' ? 'Drives.ReadWriteProjectQuota' : 'Drives.ReadWritePersonalQuota';
+        if (!facts.global.permissions.has(permission)) fail('forbidden', 'user is not allowed to set the space quota', 'notAdmin');
+      }
+      const { space, memberRole } = await this.access(repos, found, userId, facts);
+      const metadata = canManageMembers(memberRole) || facts.global.permissions.has('Drives.ReadWrite');
+      const editor = metadata || canEditContent(memberRole);
       const changes: Partial<Space> = {};
-      if (input.name !== undefined && input.name.trim() !== '') {
-        if (!canEditMeta || space.type === 'personal') fail('notFound', 'drive not found');
-        assertValidSpaceName(input.name);
+      if (input.name !== undefined && input.name !== '') {
+        if (!metadata) fail('notFound', NOT_FOUND);
         changes.name = input.name.trim();
       }
       if (input.description !== undefined) {
-        if (!canEditMeta) fail('notFound', 'drive not found');
+        if (!metadata) fail('notFound', NOT_FOUND);
         changes.description = input.description;
       }
       if (input.driveAlias !== undefined) {
-        if (!canEditAlias) fail('notFound', 'drive not found');
+        if (!editor) fail('notFound', NOT_FOUND);
         changes.alias = input.driveAlias;
       }
+      if (input.special !== undefined) {
+        if (!editor) fail('notFound', NOT_FOUND);
+        fail('invalidInput', 'setting a space image or readme is not supported yet: spaces hold no files until file storage is available');
+      }
       if (input.quotaTotal !== undefined) {
-        const permission = space.type === 'personal' ? 'Drives.ReadWritePersonalQuota' : 'Drives.ReadWriteProjectQuota';
-        if (!role.permissions.has(permission)) fail('forbidden', 'user is not allowed to set the space quota', 'notAdmin');
-        const total = input.quotaTotal <= 0 ? 0 : input.quotaTotal;
+        const total = Math.max(input.quotaTotal, 0);
         // One source of truth: a personal space's quota is its owner's provisioning quota.
         if (space.type === 'personal') await repos.users.update(space.ownerId, { quota: total === 0 ? 'none' : String(total) });
         else changes.quotaTotal = total;
       }
       if (Object.keys(changes).length) {
+        // The reference reports a new mtime and eTag for the root after a metadata change.
         changes.mtime = this.ctx.clock.now();
+        changes.etag = this.ctx.secrets.id();
         await repos.spaces.update(space.id, changes);
       }
     });
     return this.get(userId, spaceId);
   }
 
-  /** DELETE without Purge: soft-disable. Managers of project spaces, Drives.ReadWriteEnabled holders; personal only for admins. */
+  /** DELETE without Purge: soft-disable. Project: Managers and Drives.ReadWriteEnabled holders; personal: Drives.DeletePersonal only. */
   async disable(userId: string, spaceId: string): Promise<void> {
     await this.ctx.tx.run(async (repos) => {
-      const { space, role, memberRole } = await this.access(repos, userId, spaceId);
+      const facts = await callerFacts(repos, userId);
+      const { space, memberRole } = await this.access(repos, await repos.spaces.findById(spaceId), userId, facts);
       const allowed =
         space.type === 'personal'
-          ? role.permissions.has('Drives.DeletePersonal')
-          : memberRole === ROLE_IDS.manager || role.permissions.has('Drives.ReadWriteEnabled');
-      if (!allowed) fail('notFound', 'drive not found');
+          ? facts.global.permissions.has('Drives.DeletePersonal')
+          : canManageMembers(memberRole) || facts.global.permissions.has('Drives.ReadWriteEnabled');
+      if (!allowed) fail('notFound', NOT_FOUND);
       await repos.spaces.update(space.id, { disabledAt: this.ctx.clock.now() });
     });
   }
 
+  /** PATCH with `Restore: true`: Managers and Drives.ReadWriteEnabled holders (personal spaces: Drives.DeletePersonal). */
   async restore(userId: string, spaceId: string): Promise<SpaceListing> {
     await this.ctx.tx.run(async (repos) => {
-      const { space, role, memberRole } = await this.access(repos, userId, spaceId);
+      const facts = await callerFacts(repos, userId);
+      const { space, memberRole } = await this.access(repos, await repos.spaces.findById(spaceId), userId, facts);
       const allowed =
         space.type === 'personal'
-          ? role.permissions.has('Drives.DeletePersonal')
-          : memberRole === ROLE_IDS.manager || role.permissions.has('Drives.ReadWriteEnabled');
-      if (!allowed) fail('notFound', 'drive not found');
-      if (space.disabledAt) await repos.spaces.update(space.id, { disabledAt: null });
+          ? facts.global.permissions.has('Drives.DeletePersonal')
+          : canManageMembers(memberRole) || facts.global.permissions.has('Drives.ReadWriteEnabled');
+      if (!allowed) fail('notFound', NOT_FOUND);
+      if (space.disabledAt !== null) await repos.spaces.update(space.id, { disabledAt: null });
     });
     return this.get(userId, spaceId);
   }
 
-  /** DELETE with Purge: only a disabled space; its rows (and later its blobs) are gone. */
+  /** DELETE with Purge: the permission check first (404), then only a disabled space may go (400); its rows go with it. */
   async purge(userId: string, spaceId: string): Promise<void> {
     await this.ctx.tx.run(async (repos) => {
-      const { space, role, memberRole } = await this.access(repos, userId, spaceId);
+      const facts = await callerFacts(repos, userId);
+      const { space, memberRole } = await this.access(repos, await repos.spaces.findById(spaceId), userId, facts);
       const allowed =
         space.type === 'personal'
-          ? role.permissions.has('Drives.DeletePersonal')
-          : memberRole === ROLE_IDS.manager || role.permissions.has('Drives.DeleteProject');
-      if (!allowed) fail('notFound', 'drive not found');
-      if (!space.disabledAt) fail('invalidInput', "can't purge enabled space");
+          ? facts.global.permissions.has('Drives.DeletePersonal')
+          : canManageMembers(memberRole) || facts.global.permissions.has('Drives.DeleteProject');
+      if (!allowed) fail('notFound', NOT_FOUND);
+      // The storage's message as the Spaces API documentation shows it.
+      if (space.disabledAt === null) fail('invalidInput', "error: bad request: can't purge enabled space");
       await repos.spaces.delete(space.id);
     });
   }
 
-  private async access(repos: Repositories, userId: string, spaceId: string): Promise<{ space: Space; role: GlobalRole; memberRole: string | null }> {
-    const space = await repos.spaces.findById(spaceId);
-    if (!space) fail('notFound', 'drive not found');
-    const role = await globalRoleOf(repos, userId);
-    const groups = await repos.groups.groupsOfUser(userId);
+  /** The space and the caller's effective grant on it; spaces the caller cannot see are "not found". */
+  private async access(repos: Repositories, space: Space | undefined, userId: string, facts: CallerFacts): Promise<{ space: Space; memberRole: string | null }> {
+    if (!space) fail('notFound', NOT_FOUND);
     const members = await repos.spaceMembers.listForSpace(space!.id);
-    const memberRole = callerRoleIn(members, userId, groups, this.ctx.clock.now());
-    if (memberRole === null && !role.permissions.has('Drives.List')) fail('notFound', 'drive not found');
-    return { space: space!, role, memberRole };
+    const memberRole = effectiveRole(space!, callerRoleIn(members, userId, facts.groups, this.ctx.clock.now()));
+    if (!canSee(memberRole, facts.global)) fail('notFound', NOT_FOUND);
+    return { space: space!, memberRole };
   }
 
-  /** Members and names in two bulk queries whatever the number of spaces (listings stay O(spaces)). */
-  private async viewsOf(spaces: Space[], userId: string, groups: string[]): Promise<SpaceListing> {
+  /** Members, names and personal quotas in a fixed number of bulk queries whatever the number of spaces (listings stay O(spaces)). */
+  private async viewsOf(repos: Repositories, spaces: Space[], userId: string, facts: CallerFacts): Promise<SpaceListing> {
     const now = this.ctx.clock.now();
-    const members = await this.ctx.repos.spaceMembers.listForSpaces(spaces.map((s) => s.id));
+    const members = (await repos.spaceMembers.listForSpaces(spaces.map((s) => s.id))).filter((m) => isActive(m, now));
     const bySpace = new Map<string, SpaceMember[]>();
     for (const m of members) {
-      if (m.expiresAt !== null && m.expiresAt <= now) continue;
-      const list = bySpace.get(m.spaceId) ?? [];
-      list.push(m);
-      bySpace.set(m.spaceId, list);
+      const list = bySpace.get(m.spaceId);
+      if (list) list.push(m);
+      else bySpace.set(m.spaceId, [m]);
     }
-    const personalOwners = spaces.filter((s) => s.type === 'personal').map((s) => s.ownerId);
-    const quotas = await this.personalQuotas(personalOwners);
-    const names = await principalNames(this.ctx.repos, members);
+    const owners = spaces.filter((s) => s.type === 'personal').map((s) => s.ownerId);
+    const quotas = new Map<string, number | null>();
+    for (const u of await repos.users.findMany(owners)) quotas.set(u.id, effectiveQuotaBytes(u.quota, this.ctx.settings.defaultQuota));
+    // Personal spaces list no members (the owner's access is implicit), so only project members need names.
+    const personal = new Set(spaces.filter((s) => s.type === 'personal').map((s) => s.id));
+    const named = members.filter((m) => !personal.has(m.spaceId));
+    const names = await principalNames(repos, named);
     const views = spaces.map((space) => {
       const list = bySpace.get(space.id) ?? [];
       return {
         space,
         members: list,
-        callerRole: callerRoleIn(list, userId, groups, now),
+        callerRole: effectiveRole(space, callerRoleIn(list, userId, facts.groups, now)),
         quotaLimit: space.type === 'personal' ? (quotas.get(space.ownerId) ?? null) : space.quotaTotal ? space.quotaTotal : null,
       };
     });
     return { views, names };
   }
-
-  private async personalQuotas(ownerIds: string[]): Promise<Map<string, number | null>> {
-    const out = new Map<string, number | null>();
-    for (const u of await this.ctx.repos.users.findMany(ownerIds)) {
-      out.set(u.id, effectiveQuotaBytes(u.quota, this.ctx.settings.defaultQuota));
-    }
-    return out;
-  }
-
 }
-
-/** The strongest unexpired grant the user holds on a space, directly or through one of their groups. */
-export function callerRoleIn(members: SpaceMember[], userId: string, groups: string[], now: number): string | null {
-  let best: string | null = null;
-  for (const m of members) {
-    if (m.expiresAt !== null && m.expiresAt <= now) continue;
-    const mine = (m.principalType === 'user' && m.principalId === userId) || (m.principalType === 'group' && groups.includes(m.principalId));
-    if (mine && findRole(m.roleId)) best = stronger(best, m.roleId);
-  }
-  return best;
-}
-

@@ -1,22 +1,27 @@
 import { quotaState, SHARES_SPACE_ID, type SpaceMember } from '../../domain/space.js';
 import { findRole, fullActions } from '../../domain/unified-roles.js';
-import type { SpaceListing, SpaceView } from '../../services/spaces.service.js';
+import type { SpaceView } from '../../services/spaces.service.js';
 import { INT64_MAX } from './json.js';
 import type { GraphEnv, GraphVersion } from './route.js';
 
 /**
- * JSON for drives as the reference emits it: keys in alphabetical order (Go
- * struct order of the generated model), absent rather than null.
+ * Drive JSON as the reference emits it (libregraph.md §2.2, §6): keys in
+ * alphabetical order (the Go model's field order), absent rather than null.
  */
 export const driveId = (env: GraphEnv, spaceId: string): string => `${env.storageId}$${spaceId}`;
+export const SHARES_DRIVE_ID = `${SHARES_SPACE_ID}$${SHARES_SPACE_ID}`;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-
-function quotaJson(view: SpaceView): Record<string, unknown> | undefined {
+/**
+ * Enabled: remaining/state/total/used, unlimited as total 0 and remaining
+ * int64 max. Disabled: only the stored total survives (the reference cannot
+ * read the tree of a disabled space).
+ */
+function quotaJson(view: SpaceView): Record<string, unknown> {
   const used = view.space.size;
   const total = view.quotaLimit ?? 0;
-  if (view.space.disabledAt) return total ? { total } : undefined;
+  if (view.space.disabledAt !== null) return view.quotaLimit !== null || view.space.type === 'project' ? { total } : {};
   return {
     remaining: total ? Math.max(total - used, 0) : INT64_MAX,
     state: quotaState(used, total),
@@ -25,32 +30,48 @@ function quotaJson(view: SpaceView): Record<string, unknown> | undefined {
   };
 }
 
-export function permissionJson(m: SpaceMember, names: Map<string, string>, version: GraphVersion): Record<string, unknown> {
-  const identity = {
+function identity(m: SpaceMember, names: Map<string, string>): Record<string, unknown> {
+  return {
     [m.principalType]: {
       '@libre.graph.userType': m.principalType === 'user' ? 'Member' : undefined,
       displayName: names.get(`${m.principalType}:${m.principalId}`) ?? '',
       id: m.principalId,
     },
   };
+}
+
+/**
+ * A space-root grant. v1.0: legacy role names, grantedToIdentities and
+ * grantedToV2, no id. v1beta1: the unified role id (or the raw actions when
+ * the grant matches no enabled role), grantedToV2, id `u:<uid>`/`g:<gid>`.
+ */
+export function permissionJson(m: SpaceMember, names: Map<string, string>, version: GraphVersion): Record<string, unknown> {
+  const who = identity(m, names);
   const role = findRole(m.roleId);
   const expiration = m.expiresAt !== null ? iso(m.expiresAt) : undefined;
   if (version === 'v1.0') {
     return {
       expirationDateTime: expiration,
-      grantedToIdentities: [identity],
-      grantedToV2: identity,
+      grantedToIdentities: [who],
+      grantedToV2: who,
       roles: role?.legacyName ? [role.legacyName] : undefined,
     };
   }
+  const enabled = role?.enabledByDefault === true;
   return {
-    '@libre.graph.permissions.actions': role?.enabledByDefault ? undefined : role ? fullActions(role) : undefined,
+    '@libre.graph.permissions.actions': !enabled && role ? fullActions(role) : undefined,
     createdDateTime: iso(m.createdAt),
     expirationDateTime: expiration,
-    grantedToV2: identity,
+    grantedToV2: who,
     id: `${m.principalType === 'user' ? 'u' : 'g'}:${m.principalId}`,
-    roles: role?.enabledByDefault ? [role.id] : undefined,
+    roles: enabled ? [role.id] : undefined,
   };
+}
+
+/** The invitation facet of an invite's answer: who invited. */
+export function invitationJson(invitedBy: string | null, names: Map<string, string>): Record<string, unknown> | undefined {
+  if (!invitedBy) return undefined;
+  return { invitedBy: { user: { displayName: names.get(`user:${invitedBy}`) ?? '', id: invitedBy } } };
 }
 
 export function driveJson(view: SpaceView, names: Map<string, string>, env: GraphEnv, version: GraphVersion): Record<string, unknown> {
@@ -58,38 +79,40 @@ export function driveJson(view: SpaceView, names: Map<string, string>, env: Grap
   const id = driveId(env, space.id);
   const disabled = space.disabledAt !== null;
   return {
+    // A disabled space's description (and special items) are no longer readable.
     description: disabled ? undefined : (space.description ?? undefined),
     driveAlias: space.alias,
     driveType: space.type,
     id,
     lastModifiedDateTime: iso(space.mtime),
     name: space.name,
-    owner: { user: { displayName: space.type === 'personal' ? (names.get(`user:${space.ownerId}`) ?? '') : '', id: space.ownerId } },
+    // The reference never resolves the owner's name: displayName is always empty (a required property of identity).
+    owner: { user: { displayName: '', id: space.ownerId } },
     quota: quotaJson(view),
     root: {
       deleted: disabled ? { state: 'trashed' } : undefined,
       eTag: `"${space.etag}"`,
       id,
-      permissions: view.members.map((m) => permissionJson(m, names, version)),
+      // A personal space has no grants: its owner's access is implicit (the documentation's personal drive has none).
+      permissions: space.type === 'personal' ? undefined : view.members.map((m) => permissionJson(m, names, version)),
       webDavUrl: `${env.publicUrl}/dav/spaces/${id}`,
     },
     webUrl: `${env.publicUrl}/f/${id}`,
   };
 }
 
-/** The virtual Shares drive every user sees; shares arrive with the sharing module, so it is empty for now. */
-export function sharesDriveJson(env: GraphEnv, etag: string, mtime: number): Record<string, unknown> {
-  const id = `${SHARES_SPACE_ID}$${SHARES_SPACE_ID}`;
+/**
+ * The virtual Shares drive every user sees. Received shares arrive with the
+ * sharing module; until then it is empty, so it carries the reference's
+ * fixed eTag for a jail without accepted shares and no date.
+ */
+export function sharesDriveJson(env: GraphEnv): Record<string, unknown> {
   return {
     driveAlias: 'virtual/shares',
     driveType: 'virtual',
-    id,
-    lastModifiedDateTime: iso(mtime),
+    id: SHARES_DRIVE_ID,
     name: 'Shares',
-    root: { eTag: `"${etag}"`, id, webDavUrl: `${env.publicUrl}/dav/spaces/${id}` },
-    webUrl: `${env.publicUrl}/f/${id}`,
+    root: { eTag: 'DECAFC00FEE', id: SHARES_DRIVE_ID, webDavUrl: `${env.publicUrl}/dav/spaces/${SHARES_DRIVE_ID}` },
+    webUrl: `${env.publicUrl}/f/${SHARES_DRIVE_ID}`,
   };
 }
-
-export const listingJson = (l: SpaceListing, env: GraphEnv, version: GraphVersion): Record<string, unknown>[] =>
-  l.views.map((v) => driveJson(v, l.names, env, version));
