@@ -1,253 +1,292 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
+import { describeEachDb, newUser, ocs } from '../../helpers/app.js';
 import { graph } from '../../helpers/graph.js';
+import { GLOBAL_ROLE, assignGlobalRole, ids, INT64_MAX_TEXT, invite, ROLE, SHARES, world, type World } from './drives-helpers.js';
 
-type Creds = { user: string; password: string };
-const SHARES = 'a0ca6a90-a365-4782-871e-d44447bbc668$a0ca6a90-a365-4782-871e-d44447bbc668';
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 describeEachDb('Graph drives', (kind) => {
-  let t: TestApp;
-  let alice: Creds;
-  let bob: Creds;
-  let spaceAdmin: Creds;
-  let storage: string;
-
-  const assignRole = async (userId: string, roleId: string) => {
-    const res = await graph(t.app, 'POST', `/graph/v1.0/users/${userId}/appRoleAssignments`, {
-      body: { principalId: userId, resourceId: 'ecf4ee6d-14e5-4fd4-91ab-0c5c4bd7f1aa', appRoleId: roleId },
-    });
-    expect(res.statusCode).toBe(201);
-  };
-
-  const createSpace = async (body: Record<string, unknown>, as?: Creds) => {
-    const res = await graph(t.app, 'POST', '/graph/v1.0/drives', { body, as, schema: 'drive' });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.data;
-  };
+  let w: World;
+  let url: (path: string) => string;
 
   beforeAll(async () => {
-    t = await buildTestApp(kind);
-    alice = await newUser(t.app, 'alice', { displayName: 'Alice Hansen' });
-    bob = await newUser(t.app, 'bob');
-    spaceAdmin = await newUser(t.app, 'spacey');
-    await assignRole('spacey', '2aadd357-682c-406b-8874-293091995fdd');
-    storage = (await graph(t.app, 'GET', '/graph/v1.0/me/drive')).data.id.split('$')[0];
+    w = await world(kind);
+    url = (path) => `http://nimbus.test${path}`;
   });
-  afterAll(async () => t.close());
+  afterAll(async () => w.close());
 
-  it('every user has a personal drive, however they were made, and sees the Shares drive', async () => {
-    const res = await graph(t.app, 'GET', '/graph/v1.0/me/drives', { as: alice, schema: 'drive' });
+  it('a personal drive and the Shares drive, exactly as the reference shapes them', async () => {
+    const alice = await newUser(w.t.app, 'alice', { displayName: 'Alice Hansen' });
+    const res = await graph(w.t.app, 'GET', '/graph/v1.0/me/drives', { as: alice, schema: 'drive' });
     expect(res.statusCode).toBe(200);
-    const [personal, shares] = res.data.value;
-    expect(personal).toMatchObject({
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const personal = res.data.value.find((d: { driveType: string }) => d.driveType === 'personal');
+    const id = `${w.storage}$alice`;
+    expect(personal).toEqual({
       driveAlias: 'personal/alice',
       driveType: 'personal',
-      id: `${storage}$alice`,
+      id,
+      lastModifiedDateTime: expect.stringMatching(ISO),
       name: 'Alice Hansen',
-      owner: { user: { id: 'alice' } },
-      quota: { state: 'normal', total: 0, used: 0 },
-      webUrl: `http://nimbus.test/f/${storage}$alice`,
+      owner: { user: { displayName: '', id: 'alice' } },
+      quota: { remaining: 9223372036854775807, state: 'normal', total: 0, used: 0 },
+      root: { eTag: expect.stringMatching(/^"[^"]+"$/), id, webDavUrl: url(`/dav/spaces/${id}`) },
+      webUrl: url(`/f/${id}`),
     });
-    expect(personal.root).toMatchObject({ id: `${storage}$alice`, webDavUrl: `http://nimbus.test/dav/spaces/${storage}$alice` });
-    expect(personal.root.eTag).toMatch(/^".+"$/);
-    // Unlimited remaining is int64 max, emitted exactly.
-    expect(res.body).toContain('"remaining":9223372036854775807');
-    expect(shares).toMatchObject({ id: SHARES, driveType: 'virtual', name: 'Shares', driveAlias: 'virtual/shares' });
-    expect(shares.owner).toBeUndefined();
-    expect(shares.quota).toBeUndefined();
-    const me = await graph(t.app, 'GET', '/graph/v1.0/me/drive', { as: alice, schema: 'drive' });
-    expect(me.data.id).toBe(`${storage}$alice`);
+    // Unlimited remaining is int64 max, written exactly (JSON.parse above rounds it).
+    expect(res.body).toContain(`"remaining":${INT64_MAX_TEXT},`);
+    expect(Object.keys(personal)).toEqual(Object.keys(personal).sort());
+    const shares = res.data.value.find((d: { id: string }) => d.id === SHARES);
+    expect(shares).toEqual({
+      driveAlias: 'virtual/shares',
+      driveType: 'virtual',
+      id: SHARES,
+      name: 'Shares',
+      root: { eTag: 'DECAFC00FEE', id: SHARES, webDavUrl: url(`/dav/spaces/${SHARES}`) },
+      webUrl: url(`/f/${SHARES}`),
+    });
+    expect(res.data.value).toHaveLength(2);
   });
 
-  it('personal quota follows the OCS provisioning quota, and the reverse', async () => {
-    await ocs(t.app, 'PUT', '/cloud/users/bob', { body: { key: 'quota', value: '1 KB' } });
-    const drive = await graph(t.app, 'GET', '/graph/v1.0/me/drive', { as: bob });
+  it('GET /me/drive, /users/{id}/drive: own drive for everyone, others only with Drives.List', async () => {
+    const bob = await newUser(w.t.app, 'bob');
+    const me = await graph(w.t.app, 'GET', '/graph/v1.0/me/drive', { as: bob, schema: 'drive' });
+    expect(me.data.id).toBe(`${w.storage}$bob`);
+    expect((await graph(w.t.app, 'GET', '/graph/v1.0/users/bob/drive', { as: bob, schema: 'drive' })).data.id).toBe(me.data.id);
+    const other = await graph(w.t.app, 'GET', '/graph/v1.0/users/bob/drive', { as: w.as.user! });
+    expect(other.statusCode).toBe(404);
+    expect(other.data.error).toMatchObject({ code: 'itemNotFound', message: 'no drive returned from storage' });
+    expect((await graph(w.t.app, 'GET', '/graph/v1.0/users/bob/drive', { schema: 'drive' })).statusCode).toBe(200);
+    expect((await graph(w.t.app, 'GET', '/graph/v1beta1/users/bob/drive', { as: w.as.spaceAdmin!, schema: 'drive' })).statusCode).toBe(200);
+    expect((await graph(w.t.app, 'GET', '/graph/v1.0/users/nobody/drive')).statusCode).toBe(404);
+    // Deleting the user takes the personal drive with it.
+    await ocs(w.t.app, 'DELETE', '/cloud/users/bob');
+    expect((await graph(w.t.app, 'GET', `/graph/v1.0/drives/${me.data.id}`)).statusCode).toBe(404);
+  });
+
+  it('a personal drive quota is the OCS provisioning quota, both ways', async () => {
+    const carol = await newUser(w.t.app, 'carol');
+    await ocs(w.t.app, 'PUT', '/cloud/users/carol', { body: { key: 'quota', value: '1 KB' } });
+    const drive = await graph(w.t.app, 'GET', '/graph/v1.0/me/drive', { as: carol, schema: 'drive' });
     expect(drive.data.quota).toEqual({ remaining: 1024, state: 'normal', total: 1024, used: 0 });
-    const patched = await graph(t.app, 'PATCH', `/graph/v1.0/drives/${storage}$bob`, { body: { quota: { total: 4096 } } });
-    expect(patched.statusCode).toBe(200);
-    expect(patched.data.quota.total).toBe(4096);
-    expect((await ocs(t.app, 'GET', '/cloud/users/bob')).ocs.data.quota.quota).toBe(4096);
-    const byUser = await graph(t.app, 'PATCH', `/graph/v1.0/drives/${storage}$bob`, { as: bob, body: { quota: { total: 1 } } });
-    expect(byUser.statusCode).toBe(403);
-    expect(byUser.data.error.code).toBe('notAllowed');
-  });
-
-  it('creates project spaces as the seed documents (case-insensitive keys, quota, alias)', async () => {
-    const d = await createSpace({ Name: 'Marketing', description: 'Marketing team resources', quota: { total: 5368709120 } });
-    expect(d).toMatchObject({
-      description: 'Marketing team resources',
-      driveAlias: 'project/marketing',
-      driveType: 'project',
-      name: 'Marketing',
-      quota: { remaining: 5368709120, state: 'normal', total: 5368709120, used: 0 },
-    });
-    expect(d.id).toMatch(new RegExp(`^${storage.replace(/[-$]/g, '\\$&')}\\$[0-9a-f-]{36}$`));
-    expect(d.owner.user.id).toBe(d.id.split('$')[1]);
-    expect(d.root.permissions).toEqual([
-      {
-        grantedToIdentities: [{ user: { '@libre.graph.userType': 'Member', displayName: 'admin', id: 'admin' } }],
-        grantedToV2: { user: { '@libre.graph.userType': 'Member', displayName: 'admin', id: 'admin' } },
-        roles: ['manager'],
-      },
-    ]);
-    const keys = Object.keys(d);
-    expect(keys).toEqual([...keys].sort());
-    const beta = await graph(t.app, 'GET', `/graph/v1beta1/drives/${d.id}`, { schema: 'drive' });
-    expect(beta.data.root.permissions[0]).toMatchObject({ id: 'u:admin', roles: ['312c0871-5ef7-4b3a-85b6-0e4074c64049'] });
-    const defaultQuota = await createSpace({ name: 'Defaults' });
-    expect(defaultQuota.quota.total).toBe(1000000000);
-    const unlimited = await createSpace({ name: 'Unlimited', quota: { total: 0 } });
-    expect(unlimited.quota.total).toBe(0);
-    const aliased = await createSpace({ name: 'Aliased', driveAlias: 'project/custom' });
-    expect(aliased.driveAlias).toBe('project/custom');
-  });
-
-  it('refuses bad create requests with the reference codes', async () => {
-    const cases: Array<[unknown, number, string]> = [
-      [{ description: 'no name' }, 400, 'invalidRequest'],
-      [{ name: 'x', unknownField: 1 }, 400, 'invalidRequest'],
-      [{ name: 'a/b' }, 400, 'invalidRequest'],
-      [{ name: '   ' }, 400, 'invalidRequest'],
-      [{ name: 'x', driveType: 'personal' }, 400, 'invalidRequest'],
-      [{ name: 'x', quota: { total: 'lots' } }, 400, 'invalidRequest'],
-      ['{not json', 400, 'invalidRequest'],
-      [[1, 2], 400, 'invalidRequest'],
-    ];
-    for (const [body, status, code] of cases) {
-      const res = await graph(t.app, 'POST', '/graph/v1.0/drives', { body });
-      expect(res.statusCode, JSON.stringify(body)).toBe(status);
-      expect(res.data.error.code).toBe(code);
+    const patched = await graph(w.t.app, 'PATCH', `/graph/v1.0/drives/${drive.data.id}`, { body: { quota: { total: 4096 } }, schema: 'drive' });
+    expect(patched.data.quota).toEqual({ remaining: 4096, state: 'normal', total: 4096, used: 0 });
+    expect((await ocs(w.t.app, 'GET', '/cloud/users/carol')).ocs.data.quota.quota).toBe(4096);
+    // 0 and -1 both mean "no restriction".
+    for (const total of [0, -1]) {
+      const res = await graph(w.t.app, 'PATCH', `/graph/v1.0/drives/${drive.data.id}`, { body: { quota: { total } }, schema: 'drive' });
+      expect(res.data.quota).toMatchObject({ total: 0, used: 0, state: 'normal' });
+      expect(res.body).toContain(`"remaining":${INT64_MAX_TEXT}`);
     }
-    const byUser = await graph(t.app, 'POST', '/graph/v1.0/drives', { as: alice, body: { name: 'Mine' } });
-    expect(byUser.statusCode).toBe(403);
-    expect(byUser.data.error).toMatchObject({ code: 'notAllowed', message: 'insufficient permissions to create a space.' });
-    expect((await graph(t.app, 'POST', '/graph/v1.0/drives', { as: null, body: { name: 'x' } })).statusCode).toBe(401);
-    expect((await graph(t.app, 'POST', '/graph/v1.0/drives', { as: spaceAdmin, body: { name: 'By Space Admin' } })).statusCode).toBe(201);
   });
 
-  it('lists only member spaces in /me/drives; /drives lists everything for Drives.List holders', async () => {
-    const d = await createSpace({ name: 'Listing Test' });
-    const aliceDrives = await graph(t.app, 'GET', '/graph/v1.0/me/drives', { as: alice });
-    expect(aliceDrives.data.value.map((x: { id: string }) => x.id)).not.toContain(d.id);
-    const aliceAll = await graph(t.app, 'GET', '/graph/v1.0/drives', { as: alice });
-    expect(aliceAll.data.value.map((x: { id: string }) => x.id)).toEqual(
-      aliceDrives.data.value.filter((x: { driveType: string }) => x.driveType !== 'virtual').map((x: { id: string }) => x.id),
-    );
-    const adminAll = await graph(t.app, 'GET', '/graph/v1.0/drives', { schema: 'drive' });
-    const ids = adminAll.data.value.map((x: { id: string }) => x.id);
-    expect(ids).toContain(d.id);
-    expect(ids).toContain(`${storage}$alice`);
-    const spacey = await graph(t.app, 'GET', "/graph/v1.0/drives?$filter=driveType eq 'personal'", { as: spaceAdmin });
-    expect(spacey.data.value.map((x: { id: string }) => x.id)).toContain(`${storage}$alice`);
-    expect((await graph(t.app, 'GET', `/graph/v1.0/drives/${d.id}`, { as: alice })).statusCode).toBe(404);
-    expect((await graph(t.app, 'GET', `/graph/v1.0/drives/${d.id}`, { as: spaceAdmin })).statusCode).toBe(200);
-  });
-
-  it('filters and orders like the reference, including the seed path form', async () => {
-    const byType = await graph(t.app, 'GET', "/graph/v1.0/me/drives?$filter=driveType eq 'project'");
-    expect(byType.data.value.every((d: { driveType: string }) => d.driveType === 'project')).toBe(true);
-    const pathForm = await graph(t.app, 'GET', `/graph/v1.0/me/drives/${encodeURIComponent('$filter=driveType eq project')}`);
-    expect(pathForm.data.value.map((d: { id: string }) => d.id)).toEqual(byType.data.value.map((d: { id: string }) => d.id));
-    const personal = await graph(t.app, 'GET', "/graph/v1.0/me/drives?$filter=driveType eq 'personal'");
-    expect(personal.data.value.map((d: { driveType: string }) => d.driveType)).toEqual(['personal']);
-    const virtual = await graph(t.app, 'GET', "/graph/v1.0/me/drives?$filter=driveType eq 'virtual'");
-    expect(virtual.data.value.map((d: { id: string }) => d.id)).toEqual([SHARES]);
-    const one = byType.data.value[0];
-    const byId = await graph(t.app, 'GET', `/graph/v1.0/me/drives?$filter=id eq '${one.id}'`);
-    expect(byId.data.value.map((d: { id: string }) => d.id)).toEqual([one.id]);
-    const ignored = await graph(t.app, 'GET', "/graph/v1.0/me/drives?$filter=name eq 'zzz'");
-    expect(ignored.data.value.length).toBeGreaterThan(1);
-
-    const desc = await graph(t.app, 'GET', "/graph/v1.0/me/drives?$filter=driveType eq 'project'&$orderby=name desc");
-    const names = desc.data.value.map((d: { name: string }) => d.name);
-    expect(names).toEqual([...names].sort((a: string, b: string) => b.localeCompare(a)));
-    const asc = await graph(t.app, 'GET', `/graph/v1.0/me/drives/${encodeURIComponent('$orderby=name asc')}`);
-    expect(asc.statusCode).toBe(200);
-    const byDate = await graph(t.app, 'GET', '/graph/v1.0/me/drives?$orderby=lastModifiedDateTime desc');
-    expect(byDate.statusCode).toBe(200);
-
-    expect((await graph(t.app, 'GET', "/graph/v1.0/me/drives?$filter=driveType eq 'a' and id eq 'b'")).statusCode).toBe(501);
-    const ne = await graph(t.app, 'GET', "/graph/v1.0/me/drives?$filter=driveType ne 'project'");
-    expect(ne.statusCode).toBe(501);
-    expect(ne.data.error).toMatchObject({ code: 'notSupported', message: 'unsupported filter operand: ne' });
-    expect((await graph(t.app, 'GET', '/graph/v1.0/me/drives?$filter=garbage')).statusCode).toBe(400);
-    const badOrder = await graph(t.app, 'GET', '/graph/v1.0/me/drives?$orderby=size');
-    expect(badOrder.statusCode).toBe(400);
-    expect(badOrder.data.error.code).toBe('invalidRequest');
-  });
-
-  it('updates name, description and alias per permission; viewers and strangers get 404', async () => {
-    const d = await createSpace({ name: 'Editable' });
-    await graph(t.app, 'POST', `/graph/v1beta1/drives/${d.id}/root/invite`, {
-      body: { recipients: [{ objectId: 'alice', '@libre.graph.recipient.type': 'user' }], roles: ['a8d5fe5e-96e3-418d-825b-534dbdf22b99'] },
+  it('POST /drives creates a project space with the documented shape; the creator is its Manager', async () => {
+    const res = await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body: { name: ' Project Mars ', description: 'red', quota: { total: 2000 } }, schema: 'drive' });
+    expect(res.statusCode).toBe(201);
+    const d = res.data;
+    const spaceId = d.id.split('$')[1];
+    expect(d.id).toBe(`${w.storage}$${spaceId}`);
+    expect(spaceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(d).toEqual({
+      description: 'red',
+      driveAlias: 'project/project-mars',
+      driveType: 'project',
+      id: d.id,
+      lastModifiedDateTime: expect.stringMatching(ISO),
+      name: 'Project Mars',
+      owner: { user: { displayName: '', id: spaceId } },
+      quota: { remaining: 2000, state: 'normal', total: 2000, used: 0 },
+      root: {
+        eTag: expect.stringMatching(/^"[^"]+"$/),
+        id: d.id,
+        permissions: [
+          {
+            grantedToIdentities: [{ user: { '@libre.graph.userType': 'Member', displayName: 'admin', id: 'admin' } }],
+            grantedToV2: { user: { '@libre.graph.userType': 'Member', displayName: 'admin', id: 'admin' } },
+            roles: ['manager'],
+          },
+        ],
+        webDavUrl: url(`/dav/spaces/${d.id}`),
+      },
+      webUrl: url(`/f/${d.id}`),
     });
-    const renamed = await graph(t.app, 'PATCH', `/graph/v1.0/drives/${d.id}`, { body: { name: 'Edited', description: 'new', driveAlias: 'project/edited' }, schema: 'drive' });
-    expect(renamed.data).toMatchObject({ name: 'Edited', description: 'new', driveAlias: 'project/edited' });
-    expect((await graph(t.app, 'PATCH', `/graph/v1.0/drives/${d.id}`, { as: alice, body: { name: 'Nope' } })).statusCode).toBe(404);
-    expect((await graph(t.app, 'PATCH', `/graph/v1.0/drives/${d.id}`, { as: bob, body: { description: 'x' } })).statusCode).toBe(404);
-    const bySpaceAdmin = await graph(t.app, 'PATCH', `/graph/v1.0/drives/${d.id}`, { as: spaceAdmin, body: { description: 'by space admin', quota: { total: 10 } } });
-    expect(bySpaceAdmin.statusCode).toBe(200);
-    expect(bySpaceAdmin.data.quota.total).toBe(10);
-    const badName = await graph(t.app, 'PATCH', `/graph/v1.0/drives/${d.id}`, { body: { name: 'a:b' } });
-    expect(badName.statusCode).toBe(400);
-    expect(badName.data.error.code).toBe('generalException');
-    expect((await graph(t.app, 'PATCH', `/graph/v1.0/drives/${d.id}`, { body: { bogus: true } })).statusCode).toBe(400);
-    expect((await graph(t.app, 'PATCH', `/graph/v1.0/drives/${storage}$nope`, { body: { name: 'x' } })).statusCode).toBe(404);
-    expect((await graph(t.app, 'PATCH', `/graph/v1.0/drives/${SHARES}`, { body: { name: 'x' } })).statusCode).toBe(405);
+    expect(Object.keys(d)).toEqual(Object.keys(d).sort());
+    const again = await graph(w.t.app, 'GET', `/graph/v1.0/drives/${d.id}`, { schema: 'drive' });
+    expect(again.data).toEqual(d);
   });
 
-  it('grades the quota state with the documented thresholds', async () => {
-    const d = await createSpace({ name: 'Quota States', quota: { total: 100 } });
-    expect(d.quota).toEqual({ remaining: 100, state: 'normal', total: 100, used: 0 });
+  it('quota on create: 1 GB by default or when negative, 0 is unlimited', async () => {
+    const create = async (body: Record<string, unknown>) => (await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body, schema: 'drive' })).data;
+    expect((await create({ name: 'Default Quota' })).quota.total).toBe(1000000000);
+    expect((await create({ name: 'Negative Quota', quota: { total: -5 } })).quota.total).toBe(1000000000);
+    expect((await create({ name: 'No Total', quota: {} })).quota.total).toBe(1000000000);
+    const unlimited = await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body: { name: 'Unlimited', quota: { total: 0 } } });
+    expect(unlimited.data.quota).toMatchObject({ total: 0, used: 0, state: 'normal' });
+    expect(unlimited.body).toContain(`"remaining":${INT64_MAX_TEXT}`);
+    expect((await create({ name: 'Aliased', driveAlias: 'project/custom' })).driveAlias).toBe('project/custom');
+    expect((await create({ name: 'Typed', driveType: 'project' })).driveType).toBe('project');
   });
 
-  it('disables, restores and purges with the reference rules', async () => {
-    const d = await createSpace({ name: 'Lifecycle', description: 'gone soon' });
-    await graph(t.app, 'POST', `/graph/v1beta1/drives/${d.id}/root/invite`, {
-      body: { recipients: [{ objectId: 'alice', '@libre.graph.recipient.type': 'user' }], roles: ['58c63c02-1d89-4572-916a-870abc5a1b7d'] },
-    });
-    const purgeEnabled = await graph(t.app, 'DELETE', `/graph/v1.0/drives/${d.id}`, { headers: { Purge: 'T' } });
-    expect(purgeEnabled.statusCode).toBe(400);
-    expect(purgeEnabled.data.error).toMatchObject({ code: 'invalidRequest', message: "can't purge enabled space" });
-    expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${d.id}`, { as: alice })).statusCode).toBe(404);
-    expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${d.id}`, { as: bob })).statusCode).toBe(404);
+  it('refuses bad create bodies with the reference codes and messages', async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ description: 'no name' }, 'invalid body schema definition'],
+      [{ name: 'x', unknownField: 1 }, 'invalid body schema definition'],
+      [{ name: 'x', quota: { total: 'lots' } }, 'invalid body schema definition'],
+      [{ name: 'x', quota: { total: 1.5 } }, 'invalid body schema definition'],
+      [{ name: 'x', quota: { total: 1, used: 2 } }, 'invalid body schema definition'],
+      [{ name: 42 }, 'invalid body schema definition'],
+      [[1, 2], 'invalid body schema definition'],
+      [{ name: '   ' }, 'invalid spacename: spacename must not be empty'],
+      [{ name: 'x'.repeat(256) }, 'invalid spacename: spacename must be smaller than 255'],
+      [{ name: 'x', driveType: 'personal' }, 'drives of this type cannot be created via this api'],
+      [{ name: 'x', driveType: 'virtual' }, 'drives of this type cannot be created via this api'],
+    ];
+    for (const ch of ['/', '\\', '.', ':', '?', '*', '"', '>', '<', '|']) cases.push([{ name: `a${ch}b` }, 'invalid spacename: spacenames must not contain [/ \\ . : ? * " > < |]']);
+    for (const [body, message] of cases) {
+      const res = await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body });
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.data.error.code).toBe('invalidRequest');
+      expect(res.data.error.message, JSON.stringify(body)).toContain(message);
+    }
+    expect((await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body: '{not json' })).statusCode).toBe(400);
+    // Multi-byte names are measured in bytes, as the reference does.
+    expect((await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body: { name: 'é'.repeat(128) } })).statusCode).toBe(400);
+    expect((await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body: { name: 'é'.repeat(127) }, schema: 'drive' })).statusCode).toBe(201);
+  });
 
-    expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${d.id}`)).statusCode).toBe(204);
-    const disabled = await graph(t.app, 'GET', `/graph/v1.0/drives/${d.id}`, { schema: 'drive' });
-    expect(disabled.data.root.deleted).toEqual({ state: 'trashed' });
-    expect(disabled.data.description).toBeUndefined();
-    const aliceList = await graph(t.app, 'GET', '/graph/v1.0/me/drives', { as: alice });
-    expect(aliceList.data.value.map((x: { id: string }) => x.id)).not.toContain(d.id);
-    const managerList = await graph(t.app, 'GET', '/graph/v1.0/me/drives');
-    expect(managerList.data.value.map((x: { id: string }) => x.id)).toContain(d.id);
+  it('v1.0 and v1beta1 differ only in the root permission shape', async () => {
+    const d = await w.projectSpace('Two Shapes');
+    await invite(w.t, d.id, w.as.user!.user, ROLE.spaceViewer, { as: w.as.manager!, extra: { expirationDateTime: '2099-01-01T00:00:00Z' } });
+    const v1 = (await w.call('manager', 'GET', `/graph/v1.0/drives/${d.id}`, { schema: 'drive' })).data;
+    const beta = (await w.call('manager', 'GET', `/graph/v1beta1/drives/${d.id}`, { schema: 'drive' })).data;
+    const { root: r1, ...rest1 } = v1;
+    const { root: r2, ...rest2 } = beta;
+    expect(rest1).toEqual(rest2);
+    expect({ ...r1, permissions: undefined }).toEqual({ ...r2, permissions: undefined });
+    const vera = { '@libre.graph.userType': 'Member', displayName: 'Vera Viewer', id: w.as.viewer!.user };
+    expect(r1.permissions).toContainEqual({ grantedToIdentities: [{ user: vera }], grantedToV2: { user: vera }, roles: ['viewer'] });
+    expect(r1.permissions).toContainEqual(expect.objectContaining({ roles: ['editor'] }));
+    expect(r1.permissions).toContainEqual(expect.objectContaining({ roles: ['manager'] }));
+    expect(r1.permissions).toContainEqual(expect.objectContaining({ expirationDateTime: '2099-01-01T00:00:00.000Z', roles: ['viewer'] }));
+    for (const p of r1.permissions) expect(p.id).toBeUndefined();
+    expect(r2.permissions).toContainEqual({ createdDateTime: expect.stringMatching(ISO), grantedToV2: { user: vera }, id: `u:${vera.id}`, roles: [ROLE.spaceViewer] });
+    expect(r2.permissions).toContainEqual(expect.objectContaining({ id: `u:${w.as.editor!.user}`, roles: [ROLE.spaceEditor] }));
+    expect(r2.permissions).toContainEqual(expect.objectContaining({ id: `u:${w.as.manager!.user}`, roles: [ROLE.manager] }));
+    for (const p of r2.permissions) expect(p.grantedToIdentities).toBeUndefined();
+    // Listings carry the same shapes.
+    const listed = (await w.call('manager', 'GET', '/graph/v1beta1/me/drives', { schema: 'drive' })).data.value.find((x: { id: string }) => x.id === d.id);
+    expect(listed).toEqual(beta);
+  });
 
-    const restored = await graph(t.app, 'PATCH', `/graph/v1.0/drives/${d.id}`, { headers: { Restore: 'T' }, body: {} });
+  it('PATCH changes name, description and alias, with a new mtime and eTag; the answer is the drive', async () => {
+    const d = await w.projectSpace('Before');
+    await new Promise((r) => setTimeout(r, 5));
+    const res = await w.call('manager', 'PATCH', `/graph/v1.0/drives/${d.id}`, { body: { name: 'After', description: 'Mission', driveAlias: 'project/after' }, schema: 'drive' });
+    expect(res.data).toMatchObject({ name: 'After', description: 'Mission', driveAlias: 'project/after', driveType: 'project', id: d.id });
+    expect(res.data.root.eTag).not.toBe(d.root.eTag);
+    expect(Date.parse(res.data.lastModifiedDateTime)).toBeGreaterThan(Date.parse(d.lastModifiedDateTime));
+    // Aliases are not recomputed on rename, and Go-style case-insensitive keys work on PATCH too.
+    const again = await w.call('manager', 'PATCH', `/graph/v1.0/drives/${d.id}`, { body: { Name: 'Again' }, schema: 'drive' });
+    expect(again.data).toMatchObject({ name: 'Again', driveAlias: 'project/after' });
+    for (const body of [{ bogus: 1 }, { quota: { total: 'x' } }, { name: 5 }, 'nope', [1]]) {
+      const bad = await w.call('manager', 'PATCH', `/graph/v1.0/drives/${d.id}`, { body });
+      expect(bad.statusCode, JSON.stringify(body)).toBe(400);
+      expect(bad.data.error.code).toBe('invalidRequest');
+    }
+  });
+
+  it('disable hides description and usage; restore brings them back; the eTag stays', async () => {
+    const d = await w.projectSpace('Lifecycle', { description: 'gone soon', quota: { total: 15 } });
+    expect((await w.call('manager', 'DELETE', `/graph/v1.0/drives/${d.id}`)).statusCode).toBe(204);
+    const off = (await w.call('manager', 'GET', `/graph/v1.0/drives/${d.id}`, { schema: 'drive' })).data;
+    expect(off.description).toBeUndefined();
+    expect(off.quota).toEqual({ total: 15 });
+    expect(off.root).toMatchObject({ deleted: { state: 'trashed' }, eTag: d.root.eTag });
+    expect(off.root.permissions.length).toBe(3);
+    // Members lose access; the Manager still lists it, marked.
+    expect(ids(await w.call('viewer', 'GET', '/graph/v1.0/me/drives'))).not.toContain(d.id);
+    const listed = (await w.call('manager', 'GET', '/graph/v1.0/me/drives')).data.value.find((x: { id: string }) => x.id === d.id);
+    expect(listed.root.deleted).toEqual({ state: 'trashed' });
+    // The documented restore: text/plain body "{}", header Restore: T.
+    const restored = await w.call('manager', 'PATCH', `/graph/v1.0/drives/${d.id}`, { headers: { Restore: 'T', 'content-type': 'text/plain' }, body: '{}', schema: 'drive' });
     expect(restored.statusCode).toBe(200);
+    expect(restored.data).toMatchObject({ description: 'gone soon', quota: { remaining: 15, state: 'normal', total: 15, used: 0 } });
     expect(restored.data.root.deleted).toBeUndefined();
-    expect(restored.data.description).toBe('gone soon');
-
-    expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${d.id}`, { as: spaceAdmin })).statusCode).toBe(204);
-    expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${d.id}`, { as: spaceAdmin, headers: { Purge: 'true' } })).statusCode).toBe(204);
-    expect((await graph(t.app, 'GET', `/graph/v1.0/drives/${d.id}`)).statusCode).toBe(404);
-    expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${d.id}`)).statusCode).toBe(404);
-    expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${SHARES}`)).statusCode).toBe(405);
+    expect(ids(await w.call('viewer', 'GET', '/graph/v1.0/me/drives'))).toContain(d.id);
+    // Restore on an enabled space is harmless.
+    expect((await w.call('manager', 'PATCH', `/graph/v1.0/drives/${d.id}`, { headers: { Restore: 'true' }, body: {} })).statusCode).toBe(200);
+    // A restore still needs a JSON body, as in the reference.
+    expect((await w.call('manager', 'PATCH', `/graph/v1.0/drives/${d.id}`, { headers: { Restore: 'T', 'content-type': 'text/plain' }, body: 'x' })).statusCode).toBe(400);
   });
 
-  it('personal spaces: only admins may disable them; deleting the user removes it', async () => {
-    expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${storage}$bob`, { as: bob })).statusCode).toBe(404);
-    expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${storage}$bob`, { as: spaceAdmin })).statusCode).toBe(404);
-    const tmp = await newUser(t.app, 'temporary');
-    expect((await graph(t.app, 'GET', '/graph/v1.0/me/drive', { as: tmp })).statusCode).toBe(200);
-    await ocs(t.app, 'DELETE', '/cloud/users/temporary');
-    expect((await graph(t.app, 'GET', `/graph/v1.0/drives/${storage}$temporary`)).statusCode).toBe(404);
+  it('Purge and Restore headers are Go booleans: 1, t, T, TRUE, true, True; anything else means no', async () => {
+    for (const value of ['1', 't', 'T', 'TRUE', 'true', 'True']) {
+      const d = await w.projectSpace(`Purge ${value}`);
+      await w.call('manager', 'DELETE', `/graph/v1.0/drives/${d.id}`);
+      expect((await w.call('manager', 'DELETE', `/graph/v1.0/drives/${d.id}`, { headers: { Purge: value } })).statusCode).toBe(204);
+      expect((await w.call('admin', 'GET', `/graph/v1.0/drives/${d.id}`)).statusCode).toBe(404);
+    }
+    const d = await w.projectSpace('Purge No');
+    for (const value of ['yes', 'on', 'tRUE', '']) {
+      // Not a purge: a plain disable, which succeeds again and again.
+      expect((await w.call('manager', 'DELETE', `/graph/v1.0/drives/${d.id}`, { headers: { Purge: value } })).statusCode).toBe(204);
+    }
+    expect((await w.call('manager', 'GET', `/graph/v1.0/drives/${d.id}`)).data.root.deleted).toEqual({ state: 'trashed' });
+    const notRestored = await w.call('manager', 'PATCH', `/graph/v1.0/drives/${d.id}`, { headers: { Restore: 'yes' }, body: {} });
+    expect(notRestored.data.root.deleted).toEqual({ state: 'trashed' });
   });
 
-  it('anonymous callers get 401 unauthenticated on every drive route', async () => {
-    for (const url of ['/graph/v1.0/me/drives', '/graph/v1beta1/drives', '/graph/v1.0/me/drive']) {
-      const res = await graph(t.app, 'GET', url, { as: null });
-      expect(res.statusCode).toBe(401);
+  it('drive ids: storage$space, %24, a bare space id; other storages, items and junk are 404', async () => {
+    const d = await w.projectSpace('Ids');
+    const spaceId = d.id.split('$')[1];
+    for (const form of [d.id, `${w.storage}%24${spaceId}`, spaceId]) {
+      const res = await w.call('viewer', 'GET', `/graph/v1.0/drives/${form}`, { schema: 'drive' });
+      expect(res.statusCode, form).toBe(200);
+      expect(res.data.id).toBe(d.id);
+    }
+    for (const form of [`other-storage$${spaceId}`, `${d.id}!${spaceId}`, `${w.storage}$`, 'nope']) {
+      expect((await w.call('admin', 'GET', `/graph/v1.0/drives/${encodeURIComponent(form)}`)).statusCode, form).toBe(404);
+    }
+    expect((await w.call('manager', 'PATCH', `/graph/v1.0/drives/${w.storage}%24${spaceId}`, { body: { description: 'via %24' } })).statusCode).toBe(200);
+  });
+
+  it('users made through OCS or Graph alike get a personal drive named after them', async () => {
+    await assignGlobalRole(w.t, w.as.viewer!.user, GLOBAL_ROLE.user);
+    const drives = await w.call('viewer', 'GET', "/graph/v1.0/me/drives?$filter=driveType eq 'personal'", { schema: 'drive' });
+    expect(drives.data.value).toHaveLength(1);
+    expect(drives.data.value[0]).toMatchObject({ name: 'Vera Viewer', driveAlias: `personal/${w.as.viewer!.user}`, owner: { user: { id: w.as.viewer!.user } } });
+  });
+
+  it('every drive route answers 401 unauthenticated without valid credentials', async () => {
+    const d = await w.projectSpace('Auth');
+    const calls: Array<[string, string]> = [
+      ['GET', '/graph/v1.0/me/drives'],
+      ['GET', '/graph/v1beta1/me/drives'],
+      ['GET', `/graph/v1.0/me/drives/${encodeURIComponent('$orderby=name asc')}`],
+      ['GET', '/graph/v1.0/drives'],
+      ['GET', `/graph/v1.0/drives/${d.id}`],
+      ['GET', `/graph/v1.0/drives/${SHARES}`],
+      ['GET', '/graph/v1.0/me/drive'],
+      ['GET', '/graph/v1.0/users/admin/drive'],
+      ['POST', '/graph/v1.0/drives'],
+      ['PATCH', `/graph/v1.0/drives/${d.id}`],
+      ['DELETE', `/graph/v1.0/drives/${d.id}`],
+      ['POST', `/graph/v1beta1/drives/${d.id}/root/invite`],
+      ['GET', `/graph/v1beta1/drives/${d.id}/root/permissions`],
+      ['PATCH', `/graph/v1beta1/drives/${d.id}/root/permissions/u:admin`],
+      ['DELETE', `/graph/v1beta1/drives/${d.id}/root/permissions/u:admin`],
+      ['POST', `/graph/v1beta1/drives/${d.id}/root/createLink`],
+    ];
+    for (const [method, path] of calls) {
+      const res = await graph(w.t.app, method as 'GET', path, { as: null, body: method === 'GET' || method === 'DELETE' ? undefined : {} });
+      expect(res.statusCode, `${method} ${path}`).toBe(401);
       expect(res.data.error.code).toBe('unauthenticated');
     }
-    expect((await graph(t.app, 'GET', '/graph/v1.0/me/drives', { as: { user: 'alice', password: 'wrong' } })).statusCode).toBe(401);
+    // A wrong password is the same 401 (a few only: repeated failures are throttled).
+    for (const path of ['/graph/v1.0/me/drives', `/graph/v1beta1/drives/${d.id}/root/permissions`]) {
+      const res = await graph(w.t.app, 'GET', path, { as: { user: w.as.manager!.user, password: 'wrong' } });
+      expect(res.statusCode).toBe(401);
+    }
+    expect((await w.call('admin', 'GET', `/graph/v1.0/drives/${d.id}`)).data.root.deleted).toBeUndefined();
   });
 });
