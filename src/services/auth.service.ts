@@ -33,6 +33,10 @@ export class AuthService {
 
   async basic(login: string, password: string, address: string): Promise<Principal> {
     const now = this.ctx.clock.now();
+    // Before the remembered-login shortcut: a throttled address must get 429 even
+    // for right credentials (as Nextcloud does), or an attacker guessing past the
+    // limit could tell a hit (200 from the cache) from a miss (429).
+    await this.assertNotThrottled(address, login, now);
     const key = this.ctx.secrets.keyedDigest(`${login}\u0000${password}`);
     const hit = this.remembered.get(key);
     if (hit && hit.expiresAt > now) {
@@ -41,7 +45,6 @@ export class AuthService {
     }
     this.remembered.delete(key);
 
-    await this.assertNotThrottled(address, login, now);
     const user = await this.ctx.repos.users.findByLogin(login);
     const result = user?.enabled ? await this.verify(user, password) : null;
     if (!result) {
