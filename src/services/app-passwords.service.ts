@@ -9,7 +9,7 @@ export class AppPasswordsService {
 
   /** Only a real-password login may mint a token, as in Nextcloud; the token is returned once and stored hashed. */
   async create(principal: Principal, name: string): Promise<string> {
-    if (principal.method === 'appPassword') fail('forbidden', 'You cannot request a new app password with an app password', 'appPasswordInUse');
+    if (principal.method === 'appPassword') fail('forbidden', 'You cannot request an new apppassword with an apppassword', 'appPasswordInUse');
     const token = this.ctx.secrets.token(APP_PASSWORD_LENGTH);
     await this.ctx.repos.appPasswords.insert({
       id: this.ctx.secrets.id(),
@@ -22,10 +22,10 @@ export class AppPasswordsService {
     return token;
   }
 
-  /** Revokes the app password the request was made with. */
+  /** Revokes the app password the request was made with (messages are Nextcloud's AppPasswordController's). */
   async revokeCurrent(principal: Principal): Promise<void> {
     if (principal.method !== 'appPassword' || !principal.appPasswordId) {
-      fail('forbidden', 'Only app passwords can be revoked', 'appPasswordInUse');
+      fail('forbidden', 'no app password in use', 'appPasswordInUse');
     }
     await this.ctx.repos.appPasswords.delete(principal.appPasswordId!);
   }

@@ -95,7 +95,9 @@ export class CapabilitiesService {
       enforceSpecialCharacters: false,
       enforceUpperLowerCase: false,
     };
-    return { api: { generate: `${base}/generate`, validate: `${base}/validate` }, policies: { account: rules }, ...rules };
+    // The legacy top-level copy of the rules has no enforceHaveIBeenPwned (Nextcloud's password_policy Capabilities).
+    const { enforceHaveIBeenPwned: _hibp, ...legacy } = rules;
+    return { api: { generate: `${base}/generate`, validate: `${base}/validate` }, policies: { account: rules }, ...legacy };
   }
 }
 

@@ -13,9 +13,10 @@ export class PasswordPolicyService {
     return this.ctx.secrets.token(length);
   }
 
-  async validate(password: string): Promise<{ passed: boolean; reason: string }> {
+  /** Nextcloud's APIController::validate: `{passed: true}` alone, or `{passed: false, reason}`. */
+  async validate(password: string): Promise<{ passed: true } | { passed: false; reason: string }> {
     const policy = await this.ctx.passwordPolicy();
     const reason = policy ? passwordPolicyViolation(password, policy) : null;
-    return { passed: reason === null, reason: reason ?? '' };
+    return reason === null ? { passed: true } : { passed: false, reason };
   }
 }

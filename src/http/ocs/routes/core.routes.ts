@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../services/index.js';
 import { ok, ocsRoute } from '../route.js';
@@ -30,6 +31,8 @@ export function coreRoutes(fastify: FastifyInstance, s: Services): void {
     handler: async (c) => {
       const me = c.principal ? await s.users.profileOf(c.principal.userId) : null;
       const data = await s.capabilities.forCaller(me);
+      // Nextcloud's CapabilitiesController tags the answer with the md5 of its payload.
+      c.reply.header('ETag', `"${createHash('md5').update(JSON.stringify(data)).digest('hex')}"`);
       return ok(data);
     },
   });
