@@ -23,6 +23,14 @@ export interface OcsPluginOptions {
 function versionPlugin(version: OcsVersion, opts: OcsPluginOptions): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     await app.register(formbody);
+    // An empty body sent as JSON is no parameters at all for Nextcloud (clients send
+    // Content-Type: application/json on bodiless DELETEs); Fastify's parser refuses it.
+    const json = app.getDefaultJsonParser('error', 'error');
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      if ((body as string).trim() === '') return done(null, undefined);
+      return json(request, body as string, done);
+    });
     // Nextcloud ignores bodies it cannot read rather than refusing the request.
     app.addContentTypeParser('*', (_req, payload, done) => {
       payload.resume();
