@@ -45,31 +45,38 @@ function formatParam(request: FastifyRequest): unknown {
   return (b && typeof b === 'object' ? b.format : undefined) ?? q?.format;
 }
 
-/** Sends an OCS envelope; entry-point answers (unknown route, refused login, 996) ignore Accept like Nextcloud's. */
+/**
+ * Sends an OCS envelope. Entry-point answers (unknown route, refused login,
+ * 996) are written by Nextcloud's ApiHelper::respond: the format parameter
+ * alone picks the format (Accept is ignored) and XML goes out as text/xml.
+ */
 export function sendOcs(
   request: FastifyRequest,
   reply: FastifyReply,
   result: { status: number; message?: string; data?: unknown; totalItems?: number; itemsPerPage?: number },
-  useAccept = true,
+  entryPoint = false,
 ): FastifyReply {
-  const format = negotiateFormat(formatParam(request), request.headers.accept, useAccept);
+  const format = negotiateFormat(formatParam(request), request.headers.accept, !entryPoint);
   const rendered = renderOcs(request.ocsVersion ?? 2, format, result);
   if (result.status === 997) {
     const scheme = request.headers['x-requested-with'] === 'XMLHttpRequest' ? 'DummyBasic' : 'Basic';
     reply.header('WWW-Authenticate', `${scheme} realm="Authorisation Required"`);
   }
-  return reply.code(rendered.httpStatus).type(rendered.contentType).send(rendered.body);
+  const contentType = entryPoint && format === 'xml' ? ENTRY_POINT_XML : rendered.contentType;
+  return reply.code(rendered.httpStatus).type(contentType).send(rendered.body);
 }
+
+const ENTRY_POINT_XML = 'text/xml; charset=UTF-8';
 
 export function ocsErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof CsrfCheckFailed) {
     return reply.code(412).type('application/json; charset=utf-8').send('{"message":"CSRF check failed"}');
   }
   if (error instanceof UnknownOcsRoute) {
-    return sendOcs(request, reply, { status: 998, message: UNKNOWN_ROUTE_MESSAGE }, false);
+    return sendOcs(request, reply, { status: 998, message: UNKNOWN_ROUTE_MESSAGE }, true);
   }
   if (error instanceof LoginRefused) {
-    return sendOcs(request, reply, { status: DEFAULT_STATUS[error.refusal.code], message: error.refusal.message }, false);
+    return sendOcs(request, reply, { status: DEFAULT_STATUS[error.refusal.code], message: error.refusal.message }, true);
   }
   if (error instanceof DomainError) {
     // Includes "Current user is not logged in": Nextcloud's OCSMiddleware renders that one and honours Accept.
@@ -83,5 +90,5 @@ export function ocsErrorHandler(error: FastifyError | Error, request: FastifyReq
     return sendOcs(request, reply, { status: statusCode === 413 ? 413 : 400, message: `Invalid request: ${error.message}` });
   }
   request.log.error({ err: error }, 'unhandled error in OCS route');
-  return sendOcs(request, reply, { status: 996, message: SERVER_ERROR_MESSAGE }, false);
+  return sendOcs(request, reply, { status: 996, message: SERVER_ERROR_MESSAGE }, true);
 }

@@ -48,7 +48,7 @@ function versionPlugin(version: OcsVersion, opts: OcsPluginOptions): FastifyPlug
       const path = request.url.split('?')[0]!;
       const allowed = ['GET', 'POST', 'PUT', 'DELETE'].filter((m) => m !== request.method && app.findRoute({ method: m as 'GET', url: path }));
       if (allowed.length) return reply.code(405).header('Allow', allowed.join(', ')).send();
-      return sendOcs(request, reply, { status: 998, message: UNKNOWN_ROUTE_MESSAGE }, false);
+      return sendOcs(request, reply, { status: 998, message: UNKNOWN_ROUTE_MESSAGE }, true);
     });
 
     app.addHook('onRequest', async (request) => {
