@@ -114,6 +114,10 @@ export interface SpaceMemberRepository {
   listForSpace(spaceId: string): Promise<SpaceMember[]>;
   /** Members of many spaces at once, so drive listings stay one query per page, not one per space. */
   listForSpaces(spaceIds: string[]): Promise<SpaceMember[]>;
+  /** Every member of every space the user belongs to, directly or through one of the groups: one query whatever the count. */
+  listForSpacesOfPrincipal(userId: string, groupIds: string[]): Promise<SpaceMember[]>;
+  /** Every membership of every space (listings for Drives.List holders). */
+  listAll(): Promise<SpaceMember[]>;
   remove(spaceId: string, principalType: string, principalId: string): Promise<void>;
   removePrincipal(principalType: string, principalId: string): Promise<void>;
 }

@@ -51,8 +51,12 @@ export class SpacesService {
   /** Spaces where the caller is a member directly or through a group; disabled ones only for their Managers. */
   async listMine(userId: string): Promise<SpaceListing> {
     const facts = await callerFacts(this.ctx.repos, userId);
-    const spaces = await this.ctx.repos.spaces.listForPrincipal(userId, [...facts.groups]);
-    const listing = await this.viewsOf(this.ctx.repos, spaces, userId, facts);
+    const groups = [...facts.groups];
+    const [spaces, members] = await Promise.all([
+      this.ctx.repos.spaces.listForPrincipal(userId, groups),
+      this.ctx.repos.spaceMembers.listForSpacesOfPrincipal(userId, groups),
+    ]);
+    const listing = await this.viewsOf(this.ctx.repos, spaces, members, userId, facts);
     listing.views = listing.views.filter((v) => v.callerRole !== null);
     return listing;
   }
@@ -61,7 +65,8 @@ export class SpacesService {
   async listAll(userId: string): Promise<SpaceListing> {
     const facts = await callerFacts(this.ctx.repos, userId);
     if (!facts.global.permissions.has('Drives.List')) return this.listMine(userId);
-    return this.viewsOf(this.ctx.repos, await this.ctx.repos.spaces.listAll(), userId, facts);
+    const [spaces, members] = await Promise.all([this.ctx.repos.spaces.listAll(), this.ctx.repos.spaceMembers.listAll()]);
+    return this.viewsOf(this.ctx.repos, spaces, members, userId, facts);
   }
 
   /** One space the caller may see: as a member, or with Drives.List. Anything else is "not found". */
@@ -69,7 +74,7 @@ export class SpacesService {
     const space = await this.ctx.repos.spaces.findById(spaceId);
     if (!space) fail('notFound', notFound);
     const facts = await callerFacts(this.ctx.repos, userId);
-    const listing = await this.viewsOf(this.ctx.repos, [space!], userId, facts);
+    const listing = await this.viewsOf(this.ctx.repos, [space!], await this.ctx.repos.spaceMembers.listForSpace(space!.id), userId, facts);
     if (!canSee(listing.views[0]!.callerRole, facts.global)) fail('notFound', notFound);
     return listing;
   }
@@ -239,10 +244,14 @@ export class SpacesService {
     return { space: space!, memberRole };
   }
 
-  /** Members, names and personal quotas in a fixed number of bulk queries whatever the number of spaces (listings stay O(spaces)). */
-  private async viewsOf(repos: Repositories, spaces: Space[], userId: string, facts: CallerFacts): Promise<SpaceListing> {
+  /**
+   * Views of the spaces given all their grants (fetched by the caller in one
+   * query); names and personal quotas come in a fixed number of bulk queries,
+   * so a listing costs the same few queries whatever the number of spaces.
+   */
+  private async viewsOf(repos: Repositories, spaces: Space[], allMembers: SpaceMember[], userId: string, facts: CallerFacts): Promise<SpaceListing> {
     const now = this.ctx.clock.now();
-    const members = (await repos.spaceMembers.listForSpaces(spaces.map((s) => s.id))).filter((m) => isActive(m, now));
+    const members = allMembers.filter((m) => isActive(m, now));
     const bySpace = new Map<string, SpaceMember[]>();
     for (const m of members) {
       const list = bySpace.get(m.spaceId);

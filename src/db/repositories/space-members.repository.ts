@@ -67,6 +67,30 @@ export class SpaceMembersRepository implements SpaceMemberRepository {
     return out;
   }
 
+  async listForSpacesOfPrincipal(userId: string, groupIds: string[]): Promise<SpaceMember[]> {
+    const rows = await this.db
+      .selectFrom('space_members')
+      .selectAll()
+      .where('space_id', 'in', (eb) =>
+        eb
+          .selectFrom('space_members')
+          .select('space_id')
+          .where((w) =>
+            w.or([
+              w.and([w('principal_type', '=', 'user'), w('principal_id', '=', userId)]),
+              ...(groupIds.length ? [w.and([w('principal_type', '=', 'group'), w('principal_id', 'in', groupIds)])] : []),
+            ]),
+          ),
+      )
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toMember);
+  }
+
+  async listAll(): Promise<SpaceMember[]> {
+    return (await this.db.selectFrom('space_members').selectAll().orderBy('created_at').execute()).map(toMember);
+  }
+
   async remove(spaceId: string, principalType: string, principalId: string): Promise<void> {
     await this.db
       .deleteFrom('space_members')
