@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAuthorization, throttleAddress } from '../../src/http/common/credentials.js';
-import { int, mergeParams, str, strList } from '../../src/http/common/params.js';
+import { int, mergeParams, phpUrldecode, str, strList } from '../../src/http/common/params.js';
 
 describe('mergeParams: PHP request parameters', () => {
   it('form arrays: groups[]=a&groups[]=b and groups[0]/groups[1] become one list', () => {
@@ -48,6 +48,25 @@ describe('mergeParams: PHP request parameters', () => {
     expect(int(mergeParams({ offset: ' 3 ' }, {}), 'offset')).toBe(3);
     expect(int(mergeParams({ limit: '-1' }, {}), 'limit')).toBe(-1);
     for (const junk of ['abc', '1.5', '', '1e3', '0x10']) expect(int(mergeParams({ limit: junk }, {}), 'limit'), junk).toBeUndefined();
+  });
+});
+
+describe('phpUrldecode: the second decoding of group ids', () => {
+  it('decodes %XX as bytes (UTF-8) and + as a space, like PHP urldecode', () => {
+    expect(phpUrldecode('a%2Fb')).toBe('a/b');
+    expect(phpUrldecode('a%2fb')).toBe('a/b');
+    expect(phpUrldecode('a+b')).toBe('a b');
+    expect(phpUrldecode('a%2Bb')).toBe('a+b');
+    expect(phpUrldecode('%C3%A9quipe')).toBe('équipe');
+    expect(phpUrldecode('équipe')).toBe('équipe');
+  });
+
+  it('leaves what is not an escape alone', () => {
+    expect(phpUrldecode('50%')).toBe('50%');
+    expect(phpUrldecode('100%zz')).toBe('100%zz');
+    expect(phpUrldecode('%2')).toBe('%2');
+    expect(phpUrldecode('plain')).toBe('plain');
+    expect(phpUrldecode('')).toBe('');
   });
 });
 

@@ -51,3 +51,17 @@ export function int(p: Params, key: string): number | undefined {
   if (s === undefined || !/^-?\d+$/.test(s.trim())) return undefined;
   return Number(s.trim());
 }
+
+/**
+ * PHP's urldecode: `+` is a space and `%XX` a byte; anything else stays as it
+ * is. Nextcloud's group routes run it on an id the router already decoded, so
+ * clients double-encode group ids that hold slashes (and `+`, `%`).
+ */
+export function phpUrldecode(s: string): string {
+  if (!/[%+]/.test(s)) return s;
+  const bytes = s
+    .replace(/\+/g, ' ')
+    .split(/(%[0-9a-fA-F]{2})/)
+    .map((part) => (/^%[0-9a-fA-F]{2}$/.test(part) ? Buffer.from([parseInt(part.slice(1), 16)]) : Buffer.from(part, 'utf8')));
+  return Buffer.concat(bytes).toString('utf8');
+}

@@ -163,6 +163,25 @@ describeEachDb('OCS cloud/groups', (kind) => {
     expect(x.body).toContain('<element>équipe-ü</element>');
   });
 
+  it('group routes decode the id once more, as Nextcloud\'s urldecode does (clients double-encode)', async () => {
+    for (const groupid of ['x/y', 'x+y', '50%']) await newGroup(t.app, groupid);
+    await ocs(t.app, 'POST', '/cloud/users/alice/groups', { body: { groupid: 'x/y' } });
+    const twice = (id: string) => encodeURIComponent(encodeURIComponent(id));
+    expect((await ocs(t.app, 'GET', `/cloud/groups/${twice('x/y')}/users`)).ocs.data.users).toEqual(['alice']);
+    expect((await ocs(t.app, 'GET', `/cloud/groups/${twice('x/y')}`)).ocs.data.users).toEqual(['alice']);
+    expect(Object.keys((await ocs(t.app, 'GET', `/cloud/groups/${twice('x/y')}/users/details`)).ocs.data.users)).toEqual(['alice']);
+    expect((await ocs(t.app, 'GET', `/cloud/groups/${twice('x+y')}/users`)).statusCode).toBe(200);
+    // Once-encoded, "+" becomes a space in the second decoding, as in Nextcloud.
+    await expectError(t.app, 'GET', `/cloud/groups/${encodeURIComponent('x+y')}/users`, {}, 404, 404);
+    // A lone "%" survives both decodings.
+    expect((await ocs(t.app, 'GET', `/cloud/groups/${encodeURIComponent('50%')}/users`)).statusCode).toBe(200);
+    expect((await ocs(t.app, 'PUT', `/cloud/groups/${twice('x+y')}`, { body: { key: 'displayname', value: 'X plus Y' } })).statusCode).toBe(200);
+    // getSubAdminsOfGroup is the one route Nextcloud does not decode again.
+    expect((await ocs(t.app, 'GET', `/cloud/groups/${encodeURIComponent('x/y')}/subadmins`)).statusCode).toBe(200);
+    for (const groupid of ['x/y', 'x+y', '50%']) expect((await ocs(t.app, 'DELETE', `/cloud/groups/${twice(groupid)}`)).statusCode, groupid).toBe(200);
+    expect((await ocs(t.app, 'GET', '/cloud/users/alice/groups')).ocs.data.groups).toEqual(['staff']);
+  });
+
   it('POST cloud/groups: 101 for an empty or missing name', async () => {
     await expectError(t.app, 'POST', '/cloud/groups', { body: { groupid: '' } }, 101, 400, 'Invalid group name');
     await expectError(t.app, 'POST', '/cloud/groups', {}, 101, 400, 'Invalid group name');

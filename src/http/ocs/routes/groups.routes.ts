@@ -1,10 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../services/index.js';
-import { str } from '../../common/params.js';
+import { phpUrldecode, str } from '../../common/params.js';
 import { ok, ocsRoute } from '../route.js';
 import { detailsMap, pageOf } from './users.routes.js';
 
 const app = 'provisioning_api';
+
+/**
+ * The group id of a route, decoded once more as Nextcloud's GroupsController
+ * does (urldecode) everywhere but in getSubAdminsOfGroup.
+ */
+const groupIdOf = (path: Record<string, string>): string => phpUrldecode(path.groupId!);
 
 /** cloud/groups: Nextcloud's GroupsController. */
 export function groupsRoutes(fastify: FastifyInstance, s: Services): void {
@@ -51,7 +57,7 @@ export function groupsRoutes(fastify: FastifyInstance, s: Services): void {
       method: 'GET',
       url,
       app,
-      handler: async (c) => ok({ users: await s.groups.members(c.userId(), c.path.groupId!) }),
+      handler: async (c) => ok({ users: await s.groups.members(c.userId(), groupIdOf(c.path)) }),
     });
   }
 
@@ -61,7 +67,7 @@ export function groupsRoutes(fastify: FastifyInstance, s: Services): void {
     app,
     codes: { groupNotFound: 998 },
     handler: async (c) => {
-      const ids = await s.groups.membersForDetails(c.userId(), c.path.groupId!, pageOf(c.params));
+      const ids = await s.groups.membersForDetails(c.userId(), groupIdOf(c.path), pageOf(c.params));
       return ok({ users: await detailsMap(s, c.userId(), ids) });
     },
   });
@@ -80,7 +86,7 @@ export function groupsRoutes(fastify: FastifyInstance, s: Services): void {
     app,
     codes: { groupNotFound: 998, invalidField: 999, invalidGroupId: 101 },
     handler: async (c) => {
-      await s.groups.rename(c.userId(), c.path.groupId!, str(c.params, 'key'), str(c.params, 'value'));
+      await s.groups.rename(c.userId(), groupIdOf(c.path), str(c.params, 'key'), str(c.params, 'value'));
       return ok();
     },
   });
@@ -91,7 +97,7 @@ export function groupsRoutes(fastify: FastifyInstance, s: Services): void {
     app,
     codes: { groupNotFound: 101, adminGroup: 102 },
     handler: async (c) => {
-      await s.groups.delete(c.userId(), c.path.groupId!);
+      await s.groups.delete(c.userId(), groupIdOf(c.path));
       return ok();
     },
   });
