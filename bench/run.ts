@@ -55,32 +55,44 @@ function selectedScenarios() {
 
 async function main(): Promise<void> {
   const scenarios = selectedScenarios();
+  const loadAverage = os.loadavg();
+  const loadAtStart = loadAverage.map((l) => l.toFixed(2)).join(' ');
   console.log(
     `Nimbus benchmark: ${DURATION} s per target after ${WARMUP} s warm-up, ${CONNECTIONS} connections unless noted, ` +
-      `servers in child processes, ${os.cpus().length} CPUs, Node ${process.version}\n`,
+      `servers in child processes, ${os.cpus().length} CPUs (load average ${loadAtStart}), Node ${process.version}\n`,
   );
   const hello = await startServer(SERVER_ENTRIES.hello, {});
   let nimbus: ServerHandle | undefined;
   try {
     nimbus = await startNimbus();
-    // The ceiling: the same load against a bare Fastify answering {"hello":"world"}.
-    const ceiling = await load({ name: 'hello-world ceiling', url: `${hello.base}/` });
+    // The ceiling: the same load against a bare Fastify answering {"hello":"world"},
+    // measured before and after the scenarios so a machine whose load changed shows it.
+    const ceilingBefore = await load({ name: 'hello-world ceiling (before)', url: `${hello.base}/` });
     const results: Result[] = [];
     const checks: Check[] = [];
     const notes: string[] = [];
     for (const scenario of scenarios) {
-      const outcome = await scenario.run({ nimbus, admin: ADMIN, ceiling, startNimbus });
+      const outcome = await scenario.run({ nimbus, admin: ADMIN, ceiling: ceilingBefore, startNimbus });
       results.push(...outcome.results);
       checks.push(...(outcome.checks ?? []));
       notes.push(...(outcome.notes ?? []));
     }
-    results.push(ceiling);
-    for (const r of results) r.ratio = r.reqPerSec / ceiling.reqPerSec;
+    const ceilingAfter = await load({ name: 'hello-world ceiling (after)', url: `${hello.base}/` });
+    results.push(ceilingBefore, ceilingAfter);
+    // Ratios (and the scenarios' checks) use the ceiling measured before the scenarios.
+    for (const r of results) r.ratio = r.reqPerSec / ceilingBefore.reqPerSec;
+    const drift = Math.abs(ceilingAfter.reqPerSec - ceilingBefore.reqPerSec) / ceilingBefore.reqPerSec;
 
     printTable(results);
     console.log('');
     for (const c of checks) console.log(`target: ${c.name}: ${c.met ? 'MET' : 'NOT MET'} (${c.detail})`);
     for (const n of notes) console.log(n);
+    if (drift > 0.15) {
+      console.log(
+        `\nWARNING: the ceiling moved ${(drift * 100).toFixed(0)}% during the run (load average at start ${loadAtStart}); ` +
+          'something else is using the CPUs, so the ratios are not trustworthy. Run again on a quiet machine.',
+      );
+    }
 
     const invalid = results.filter((r) => r.errors + r.non2xx > 0);
     if (invalid.length) {
@@ -97,7 +109,8 @@ async function main(): Promise<void> {
       durationSeconds: DURATION,
       warmupSeconds: WARMUP,
       scenarios: scenarios.map((s) => s.name),
-      ceiling: { reqPerSec: ceiling.reqPerSec, p50: ceiling.p50, p99: ceiling.p99 },
+      loadAverageAtStart: loadAverage,
+      ceiling: { before: ceilingBefore.reqPerSec, after: ceilingAfter.reqPerSec, drift },
       results,
       checks,
       notes,
