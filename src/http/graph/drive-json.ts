@@ -43,9 +43,11 @@ function identity(m: SpaceMember, names: Map<string, string>): Record<string, un
 /**
  * A space-root grant. v1.0: legacy role names, grantedToIdentities and
  * grantedToV2, no id. v1beta1: the unified role id (or the raw actions when
- * the grant matches no enabled role), grantedToV2, id `u:<uid>`/`g:<gid>`.
+ * the grant matches no enabled role), grantedToV2, id `u:<uid>`/`g:<gid>`,
+ * and, in root/permissions and invite answers (not in drive listings, which
+ * the reference builds from the grants alone), createdDateTime.
  */
-export function permissionJson(m: SpaceMember, names: Map<string, string>, version: GraphVersion): Record<string, unknown> {
+export function permissionJson(m: SpaceMember, names: Map<string, string>, version: GraphVersion, withCreated = true): Record<string, unknown> {
   const who = identity(m, names);
   const role = findRole(m.roleId);
   const expiration = m.expiresAt !== null ? iso(m.expiresAt) : undefined;
@@ -60,7 +62,7 @@ export function permissionJson(m: SpaceMember, names: Map<string, string>, versi
   const enabled = role?.enabledByDefault === true;
   return {
     '@libre.graph.permissions.actions': !enabled && role ? fullActions(role) : undefined,
-    createdDateTime: iso(m.createdAt),
+    createdDateTime: withCreated ? iso(m.createdAt) : undefined,
     expirationDateTime: expiration,
     grantedToV2: who,
     id: `${m.principalType === 'user' ? 'u' : 'g'}:${m.principalId}`,
@@ -94,7 +96,7 @@ export function driveJson(view: SpaceView, names: Map<string, string>, env: Grap
       eTag: `"${space.etag}"`,
       id,
       // A personal space has no grants: its owner's access is implicit (the documentation's personal drive has none).
-      permissions: space.type === 'personal' ? undefined : view.members.map((m) => permissionJson(m, names, version)),
+      permissions: space.type === 'personal' ? undefined : view.members.map((m) => permissionJson(m, names, version, false)),
       webDavUrl: `${env.publicUrl}/dav/spaces/${id}`,
     },
     webUrl: `${env.publicUrl}/f/${id}`,

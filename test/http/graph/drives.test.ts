@@ -169,7 +169,8 @@ describeEachDb('Graph drives', (kind) => {
     expect(r1.permissions).toContainEqual(expect.objectContaining({ roles: ['manager'] }));
     expect(r1.permissions).toContainEqual(expect.objectContaining({ expirationDateTime: '2099-01-01T00:00:00.000Z', roles: ['viewer'] }));
     for (const p of r1.permissions) expect(p.id).toBeUndefined();
-    expect(r2.permissions).toContainEqual({ createdDateTime: expect.stringMatching(ISO), grantedToV2: { user: vera }, id: `u:${vera.id}`, roles: [ROLE.spaceViewer] });
+    // As the reference builds them from the grants alone: no createdDateTime in drive listings.
+    expect(r2.permissions).toContainEqual({ grantedToV2: { user: vera }, id: `u:${vera.id}`, roles: [ROLE.spaceViewer] });
     expect(r2.permissions).toContainEqual(expect.objectContaining({ id: `u:${w.as.editor!.user}`, roles: [ROLE.spaceEditor] }));
     expect(r2.permissions).toContainEqual(expect.objectContaining({ id: `u:${w.as.manager!.user}`, roles: [ROLE.manager] }));
     for (const p of r2.permissions) expect(p.grantedToIdentities).toBeUndefined();
