@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { GraphError } from './errors.js';
 
-type AnySchema = z.ZodType & { shape?: Record<string, AnySchema>; unwrap?: () => AnySchema };
+type AnySchema = z.ZodType & { shape?: Record<string, AnySchema>; unwrap?: () => AnySchema; element?: AnySchema };
 
 function shapeOf(schema: AnySchema | undefined): Record<string, AnySchema> | undefined {
   let s = schema;
@@ -12,8 +12,25 @@ function shapeOf(schema: AnySchema | undefined): Record<string, AnySchema> | und
   return undefined;
 }
 
-/** The reference decodes JSON with Go, whose field matching is case-insensitive ({"Name": …} works): map keys onto the schema's spelling. */
+/** The element schema of an (optional) array schema. */
+function elementOf(schema: AnySchema | undefined): AnySchema | undefined {
+  let s = schema;
+  for (let i = 0; s && i < 4; i++) {
+    if (s.element) return s.element;
+    s = typeof s.unwrap === 'function' ? s.unwrap() : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The reference decodes JSON with Go, whose field matching is case-insensitive ({"Name": …} works): map keys onto the
+ * schema's spelling, inside arrays of objects too ({"recipients":[{"ObjectId": …}]}).
+ */
 function canonicalKeys(value: unknown, schema: AnySchema | undefined): unknown {
+  if (Array.isArray(value)) {
+    const element = elementOf(schema);
+    return element ? value.map((v) => canonicalKeys(v, element)) : value;
+  }
   const shape = shapeOf(schema);
   if (!shape || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const byLower = new Map(Object.keys(shape).map((k) => [k.toLowerCase(), k]));

@@ -44,6 +44,15 @@ describeEachDb('Graph space members (root permissions)', (kind) => {
     // Recipient ids resolve like logins, case-insensitively, to the stored id.
     await newUser(w.t.app, 'casey');
     expect((await invite(w.t, space.id, 'CASEY', ROLE.spaceViewer, { as: w.as.manager! })).data.value[0].id).toBe('u:casey');
+    // Property names match case-insensitively, as the reference's Go decoder does, inside the recipients too.
+    await newUser(w.t.app, 'dana');
+    const goStyle = await graph(w.t.app, 'POST', rootUrl(space, '/invite'), {
+      as: w.as.manager!,
+      body: { Recipients: [{ ObjectId: 'dana', '@LIBRE.graph.recipient.type': 'user' }], Roles: [ROLE.spaceViewer] },
+      schema: 'permission',
+    });
+    expect(goStyle.statusCode, goStyle.body).toBe(200);
+    expect(goStyle.data.value[0].id).toBe('u:dana');
   });
 
   it('an existing member cannot be invited again (409); their grant is changed with PATCH', async () => {
