@@ -51,15 +51,14 @@ export interface ScenarioContext {
   /** The shared Nimbus server of this run (fresh SQLite data directory, first admin only). */
   nimbus: ServerHandle;
   admin: Credentials;
-  /** The hello-world ceiling measured in this run. */
-  ceiling: Result;
   /** Starts another Nimbus with its own throwaway data directory; extra env is passed to bench/servers/nimbus.ts. */
   startNimbus(env?: Record<string, string>): Promise<ServerHandle>;
 }
 
 export interface ScenarioOutcome {
   results: Result[];
-  checks?: Check[];
+  /** Goals, judged once the whole run is done against the ceiling (the higher of the two ceiling measurements). */
+  checks?(ceiling: Result): Check[];
   /** Free-form lines printed under the table. */
   notes?: string[];
 }

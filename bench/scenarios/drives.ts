@@ -59,7 +59,7 @@ export const drivesScenario: Scenario = {
     const describe = (list: Result[]) => list.map((r) => `${spacesIn(r)}: ${perSpaceMicros(r).toFixed(1)} µs/space`).join('; ');
     return {
       results,
-      checks: [
+      checks: () => [
         { name: '/me/drives with 1,000 spaces p99 < 50 ms', met: member1000.p99 < 50, detail: `p99 ${member1000.p99.toFixed(1)} ms` },
         {
           name: `/me/drives cost per space at 10,000 within ${LINEAR_SLACK}x of the cheapest size (linear or better)`,
