@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { ADMIN, buildTestApp, type DbKind, newUser, type TestApp } from '../../helpers/app.js';
-import { type Credentials, expectSchema, graph, type GraphCallOptions, type GraphResponse } from '../../helpers/graph.js';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { type Credentials, expectSchema, graph, type GraphCallOptions, type GraphResponse, type GraphSchema } from '../../helpers/graph.js';
 
 /** Unified role ids a space root accepts, and the global role ids (libregraph.md §3, §8.1). */
 export const ROLE = {
@@ -49,11 +50,31 @@ export async function assignGlobalRole(t: TestApp, userId: string, roleId: strin
 }
 
 export async function invite(t: TestApp, driveId: string, objectId: string, role: string, o: { as?: Credentials | null; type?: 'user' | 'group'; extra?: Record<string, unknown> } = {}): Promise<GraphResponse> {
-  return graph(t.app, 'POST', `/graph/v1beta1/drives/${driveId}/root/invite`, {
+  return driveCall(t.app, 'POST', `/graph/v1beta1/drives/${driveId}/root/invite`, {
     as: o.as,
     body: { recipients: [{ objectId, '@libre.graph.recipient.type': o.type ?? 'user' }], roles: [role], ...(o.extra ?? {}) },
     schema: 'permission',
   });
+}
+
+/** Which spec schema a successful answer of a drive or member route must match. */
+function schemaOf(method: string, url: string): GraphSchema | undefined {
+  const path = url.split('?')[0]!;
+  if (/\/root\/(invite|permissions\/[^/]+)$/.test(path)) return 'permission';
+  if (/\/root\/permissions$/.test(path)) return undefined;
+  if (/\/(me\/drives?|drives|users\/[^/]+\/drive)(\/[^/]*)?$/.test(path) && method !== 'DELETE') return 'drive';
+  return undefined;
+}
+
+/**
+ * graph() for the drive suites: every successful Drive or Permission body is
+ * checked against the LibreGraph spec without each call having to say so,
+ * and root-permission collections are checked item by item.
+ */
+export async function driveCall(app: FastifyInstance, method: InjectOptions['method'], url: string, o: GraphCallOptions = {}): Promise<GraphResponse> {
+  const res = await graph(app, method, url, { ...o, schema: o.schema ?? schemaOf(String(method), url) });
+  if (res.statusCode === 200 && /\/root\/permissions$/.test(url.split('?')[0]!)) expectPermissionCollection(res.data);
+  return res;
 }
 
 /** Checks a root-permissions collection: each value a Permission, each allowed role a UnifiedRoleDefinition. */
@@ -77,23 +98,23 @@ export async function world(kind: DbKind): Promise<World> {
   const spaceAdmin = await newUser(t.app, `sam${n}`, { displayName: 'Sam Spaceadmin' });
   await assignGlobalRole(t, spaceAdmin.user, GLOBAL_ROLE.spaceAdmin);
   const as: Record<Who, Credentials | null> = { anonymous: null, user, viewer, editor, manager, spaceAdmin, admin: ADMIN };
-  const me = await graph(t.app, 'GET', '/graph/v1.0/me/drive', { schema: 'drive' });
+  const me = await driveCall(t.app, 'GET', '/graph/v1.0/me/drive');
   const storage = me.data.id.split('$')[0];
-  const call: World['call'] = (who, method, url, o = {}) => graph(t.app, method, url, { ...o, as: as[who] });
+  const call: World['call'] = (who, method, url, o = {}) => driveCall(t.app, method, url, { ...o, as: as[who] });
   return {
     t,
     storage,
     as,
     call,
     async projectSpace(name, body = {}) {
-      const res = await graph(t.app, 'POST', '/graph/v1.0/drives', { body: { name, ...body }, schema: 'drive' });
+      const res = await driveCall(t.app, 'POST', '/graph/v1.0/drives', { body: { name, ...body } });
       expect(res.statusCode, res.body).toBe(201);
       const id = res.data.id as string;
       for (const [who, role] of [['manager', ROLE.manager], ['viewer', ROLE.spaceViewer], ['editor', ROLE.spaceEditor]] as const) {
         const r = await invite(t, id, as[who]!.user, role);
         expect(r.statusCode, r.body).toBe(200);
       }
-      const leave = await graph(t.app, 'DELETE', `/graph/v1beta1/drives/${id}/root/permissions/u:${ADMIN.user}`);
+      const leave = await driveCall(t.app, 'DELETE', `/graph/v1beta1/drives/${id}/root/permissions/u:${ADMIN.user}`);
       expect(leave.statusCode, leave.body).toBe(204);
       return res.data;
     },

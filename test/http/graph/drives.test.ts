@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb, newUser, ocs } from '../../helpers/app.js';
-import { graph } from '../../helpers/graph.js';
-import { GLOBAL_ROLE, assignGlobalRole, ids, INT64_MAX_TEXT, invite, ROLE, SHARES, world, type World } from './drives-helpers.js';
+import { assignGlobalRole, driveCall, GLOBAL_ROLE, ids, INT64_MAX_TEXT, invite, ROLE, SHARES, world, type World } from './drives-helpers.js';
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -17,7 +16,7 @@ describeEachDb('Graph drives', (kind) => {
 
   it('a personal drive and the Shares drive, exactly as the reference shapes them', async () => {
     const alice = await newUser(w.t.app, 'alice', { displayName: 'Alice Hansen' });
-    const res = await graph(w.t.app, 'GET', '/graph/v1.0/me/drives', { as: alice, schema: 'drive' });
+    const res = await driveCall(w.t.app, 'GET', '/graph/v1.0/me/drives', { as: alice, schema: 'drive' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const personal = res.data.value.find((d: { driveType: string }) => d.driveType === 'personal');
@@ -50,38 +49,38 @@ describeEachDb('Graph drives', (kind) => {
 
   it('GET /me/drive, /users/{id}/drive: own drive for everyone, others only with Drives.List', async () => {
     const bob = await newUser(w.t.app, 'bob');
-    const me = await graph(w.t.app, 'GET', '/graph/v1.0/me/drive', { as: bob, schema: 'drive' });
+    const me = await driveCall(w.t.app, 'GET', '/graph/v1.0/me/drive', { as: bob, schema: 'drive' });
     expect(me.data.id).toBe(`${w.storage}$bob`);
-    expect((await graph(w.t.app, 'GET', '/graph/v1.0/users/bob/drive', { as: bob, schema: 'drive' })).data.id).toBe(me.data.id);
-    const other = await graph(w.t.app, 'GET', '/graph/v1.0/users/bob/drive', { as: w.as.user! });
+    expect((await driveCall(w.t.app, 'GET', '/graph/v1.0/users/bob/drive', { as: bob, schema: 'drive' })).data.id).toBe(me.data.id);
+    const other = await driveCall(w.t.app, 'GET', '/graph/v1.0/users/bob/drive', { as: w.as.user! });
     expect(other.statusCode).toBe(404);
     expect(other.data.error).toMatchObject({ code: 'itemNotFound', message: 'no drive returned from storage' });
-    expect((await graph(w.t.app, 'GET', '/graph/v1.0/users/bob/drive', { schema: 'drive' })).statusCode).toBe(200);
-    expect((await graph(w.t.app, 'GET', '/graph/v1beta1/users/bob/drive', { as: w.as.spaceAdmin!, schema: 'drive' })).statusCode).toBe(200);
-    expect((await graph(w.t.app, 'GET', '/graph/v1.0/users/nobody/drive')).statusCode).toBe(404);
+    expect((await driveCall(w.t.app, 'GET', '/graph/v1.0/users/bob/drive', { schema: 'drive' })).statusCode).toBe(200);
+    expect((await driveCall(w.t.app, 'GET', '/graph/v1beta1/users/bob/drive', { as: w.as.spaceAdmin!, schema: 'drive' })).statusCode).toBe(200);
+    expect((await driveCall(w.t.app, 'GET', '/graph/v1.0/users/nobody/drive')).statusCode).toBe(404);
     // Deleting the user takes the personal drive with it.
     await ocs(w.t.app, 'DELETE', '/cloud/users/bob');
-    expect((await graph(w.t.app, 'GET', `/graph/v1.0/drives/${me.data.id}`)).statusCode).toBe(404);
+    expect((await driveCall(w.t.app, 'GET', `/graph/v1.0/drives/${me.data.id}`)).statusCode).toBe(404);
   });
 
   it('a personal drive quota is the OCS provisioning quota, both ways', async () => {
     const carol = await newUser(w.t.app, 'carol');
     await ocs(w.t.app, 'PUT', '/cloud/users/carol', { body: { key: 'quota', value: '1 KB' } });
-    const drive = await graph(w.t.app, 'GET', '/graph/v1.0/me/drive', { as: carol, schema: 'drive' });
+    const drive = await driveCall(w.t.app, 'GET', '/graph/v1.0/me/drive', { as: carol, schema: 'drive' });
     expect(drive.data.quota).toEqual({ remaining: 1024, state: 'normal', total: 1024, used: 0 });
-    const patched = await graph(w.t.app, 'PATCH', `/graph/v1.0/drives/${drive.data.id}`, { body: { quota: { total: 4096 } }, schema: 'drive' });
+    const patched = await driveCall(w.t.app, 'PATCH', `/graph/v1.0/drives/${drive.data.id}`, { body: { quota: { total: 4096 } }, schema: 'drive' });
     expect(patched.data.quota).toEqual({ remaining: 4096, state: 'normal', total: 4096, used: 0 });
     expect((await ocs(w.t.app, 'GET', '/cloud/users/carol')).ocs.data.quota.quota).toBe(4096);
     // 0 and -1 both mean "no restriction".
     for (const total of [0, -1]) {
-      const res = await graph(w.t.app, 'PATCH', `/graph/v1.0/drives/${drive.data.id}`, { body: { quota: { total } }, schema: 'drive' });
+      const res = await driveCall(w.t.app, 'PATCH', `/graph/v1.0/drives/${drive.data.id}`, { body: { quota: { total } }, schema: 'drive' });
       expect(res.data.quota).toMatchObject({ total: 0, used: 0, state: 'normal' });
       expect(res.body).toContain(`"remaining":${INT64_MAX_TEXT}`);
     }
   });
 
   it('POST /drives creates a project space with the documented shape; the creator is its Manager', async () => {
-    const res = await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body: { name: ' Project Mars ', description: 'red', quota: { total: 2000 } }, schema: 'drive' });
+    const res = await driveCall(w.t.app, 'POST', '/graph/v1.0/drives', { body: { name: ' Project Mars ', description: 'red', quota: { total: 2000 } }, schema: 'drive' });
     expect(res.statusCode).toBe(201);
     const d = res.data;
     const spaceId = d.id.split('$')[1];
@@ -111,16 +110,16 @@ describeEachDb('Graph drives', (kind) => {
       webUrl: url(`/f/${d.id}`),
     });
     expect(Object.keys(d)).toEqual(Object.keys(d).sort());
-    const again = await graph(w.t.app, 'GET', `/graph/v1.0/drives/${d.id}`, { schema: 'drive' });
+    const again = await driveCall(w.t.app, 'GET', `/graph/v1.0/drives/${d.id}`, { schema: 'drive' });
     expect(again.data).toEqual(d);
   });
 
   it('quota on create: 1 GB by default or when negative, 0 is unlimited', async () => {
-    const create = async (body: Record<string, unknown>) => (await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body, schema: 'drive' })).data;
+    const create = async (body: Record<string, unknown>) => (await driveCall(w.t.app, 'POST', '/graph/v1.0/drives', { body, schema: 'drive' })).data;
     expect((await create({ name: 'Default Quota' })).quota.total).toBe(1000000000);
     expect((await create({ name: 'Negative Quota', quota: { total: -5 } })).quota.total).toBe(1000000000);
     expect((await create({ name: 'No Total', quota: {} })).quota.total).toBe(1000000000);
-    const unlimited = await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body: { name: 'Unlimited', quota: { total: 0 } } });
+    const unlimited = await driveCall(w.t.app, 'POST', '/graph/v1.0/drives', { body: { name: 'Unlimited', quota: { total: 0 } } });
     expect(unlimited.data.quota).toMatchObject({ total: 0, used: 0, state: 'normal' });
     expect(unlimited.body).toContain(`"remaining":${INT64_MAX_TEXT}`);
     expect((await create({ name: 'Aliased', driveAlias: 'project/custom' })).driveAlias).toBe('project/custom');
@@ -143,15 +142,15 @@ describeEachDb('Graph drives', (kind) => {
     ];
     for (const ch of ['/', '\\', '.', ':', '?', '*', '"', '>', '<', '|']) cases.push([{ name: `a${ch}b` }, 'invalid spacename: spacenames must not contain [/ \\ . : ? * " > < |]']);
     for (const [body, message] of cases) {
-      const res = await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body });
+      const res = await driveCall(w.t.app, 'POST', '/graph/v1.0/drives', { body });
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.data.error.code).toBe('invalidRequest');
       expect(res.data.error.message, JSON.stringify(body)).toContain(message);
     }
-    expect((await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body: '{not json' })).statusCode).toBe(400);
+    expect((await driveCall(w.t.app, 'POST', '/graph/v1.0/drives', { body: '{not json' })).statusCode).toBe(400);
     // Multi-byte names are measured in bytes, as the reference does.
-    expect((await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body: { name: 'é'.repeat(128) } })).statusCode).toBe(400);
-    expect((await graph(w.t.app, 'POST', '/graph/v1.0/drives', { body: { name: 'é'.repeat(127) }, schema: 'drive' })).statusCode).toBe(201);
+    expect((await driveCall(w.t.app, 'POST', '/graph/v1.0/drives', { body: { name: 'é'.repeat(128) } })).statusCode).toBe(400);
+    expect((await driveCall(w.t.app, 'POST', '/graph/v1.0/drives', { body: { name: 'é'.repeat(127) }, schema: 'drive' })).statusCode).toBe(201);
   });
 
   it('v1.0 and v1beta1 differ only in the root permission shape', async () => {
@@ -279,13 +278,13 @@ describeEachDb('Graph drives', (kind) => {
       ['POST', `/graph/v1beta1/drives/${d.id}/root/createLink`],
     ];
     for (const [method, path] of calls) {
-      const res = await graph(w.t.app, method as 'GET', path, { as: null, body: method === 'GET' || method === 'DELETE' ? undefined : {} });
+      const res = await driveCall(w.t.app, method as 'GET', path, { as: null, body: method === 'GET' || method === 'DELETE' ? undefined : {} });
       expect(res.statusCode, `${method} ${path}`).toBe(401);
       expect(res.data.error.code).toBe('unauthenticated');
     }
     // A wrong password is the same 401 (a few only: repeated failures are throttled).
     for (const path of ['/graph/v1.0/me/drives', `/graph/v1beta1/drives/${d.id}/root/permissions`]) {
-      const res = await graph(w.t.app, 'GET', path, { as: { user: w.as.manager!.user, password: 'wrong' } });
+      const res = await driveCall(w.t.app, 'GET', path, { as: { user: w.as.manager!.user, password: 'wrong' } });
       expect(res.statusCode).toBe(401);
     }
     expect((await w.call('admin', 'GET', `/graph/v1.0/drives/${d.id}`)).data.root.deleted).toBeUndefined();

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb, newGroup, newUser, ocs } from '../../helpers/app.js';
-import { graph } from '../../helpers/graph.js';
-import { type Drive, expectPermissionCollection, ids, invite, ROLE, world, type World } from './drives-helpers.js';
+import { type Drive, driveCall, expectPermissionCollection, ids, invite, ROLE, world, type World } from './drives-helpers.js';
 
 const ALL_ACTIONS = [
   'permissions/create', 'children/create', 'standard/delete', 'path/read', 'quota/read', 'content/read', 'upload/create',
@@ -46,7 +45,7 @@ describeEachDb('Graph space members (root permissions)', (kind) => {
     expect((await invite(w.t, space.id, 'CASEY', ROLE.spaceViewer, { as: w.as.manager! })).data.value[0].id).toBe('u:casey');
     // Property names match case-insensitively, as the reference's Go decoder does, inside the recipients too.
     await newUser(w.t.app, 'dana');
-    const goStyle = await graph(w.t.app, 'POST', rootUrl(space, '/invite'), {
+    const goStyle = await driveCall(w.t.app, 'POST', rootUrl(space, '/invite'), {
       as: w.as.manager!,
       body: { Recipients: [{ ObjectId: 'dana', '@LIBRE.graph.recipient.type': 'user' }], Roles: [ROLE.spaceViewer] },
       schema: 'permission',
@@ -63,24 +62,24 @@ describeEachDb('Graph space members (root permissions)', (kind) => {
 
   it('group membership gives access; leaving the group or deleting it takes the access away', async () => {
     const member = { user: 'grouped', password: 'Pw-grouped-Secret-123' };
-    expect(ids(await graph(w.t.app, 'GET', '/graph/v1.0/me/drives', { as: member }))).toContain(space.id);
+    expect(ids(await driveCall(w.t.app, 'GET', '/graph/v1.0/me/drives', { as: member }))).toContain(space.id);
     // Through the group, a Space Editor: may edit the alias, may not manage members.
-    expect((await graph(w.t.app, 'PATCH', `/graph/v1.0/drives/${space.id}`, { as: member, body: { driveAlias: 'project/members' } })).statusCode).toBe(200);
+    expect((await driveCall(w.t.app, 'PATCH', `/graph/v1.0/drives/${space.id}`, { as: member, body: { driveAlias: 'project/members' } })).statusCode).toBe(200);
     expect((await invite(w.t, space.id, w.as.user!.user, ROLE.spaceViewer, { as: member })).statusCode).toBe(403);
-    const listed = await graph(w.t.app, 'GET', rootUrl(space, '/permissions'), { as: member });
+    const listed = await driveCall(w.t.app, 'GET', rootUrl(space, '/permissions'), { as: member });
     expect(listed.data['@libre.graph.permissions.roles.allowedValues'].map((r: { id: string }) => r.id)).toEqual([ROLE.spaceViewer, ROLE.spaceEditor]);
     await ocs(w.t.app, 'DELETE', '/cloud/users/grouped/groups', { body: { groupid: 'team' } });
-    expect(ids(await graph(w.t.app, 'GET', '/graph/v1.0/me/drives', { as: member }))).not.toContain(space.id);
-    expect((await graph(w.t.app, 'GET', `/graph/v1.0/drives/${space.id}`, { as: member })).statusCode).toBe(404);
+    expect(ids(await driveCall(w.t.app, 'GET', '/graph/v1.0/me/drives', { as: member }))).not.toContain(space.id);
+    expect((await driveCall(w.t.app, 'GET', `/graph/v1.0/drives/${space.id}`, { as: member })).statusCode).toBe(404);
     await newGroup(w.t.app, 'ephemeral');
     await invite(w.t, space.id, 'ephemeral', ROLE.spaceViewer, { as: w.as.manager!, type: 'group' });
     await ocs(w.t.app, 'DELETE', '/cloud/groups/ephemeral');
-    const after = await graph(w.t.app, 'GET', rootUrl(space, '/permissions'), { as: w.as.manager! });
+    const after = await driveCall(w.t.app, 'GET', rootUrl(space, '/permissions'), { as: w.as.manager! });
     expect(after.data.value.map((p: { id: string }) => p.id)).not.toContain('g:ephemeral');
   });
 
   it('lists the members with the caller\'s actions and the roles they may hand out', async () => {
-    const res = await graph(w.t.app, 'GET', rootUrl(space, '/permissions'), { as: w.as.manager! });
+    const res = await driveCall(w.t.app, 'GET', rootUrl(space, '/permissions'), { as: w.as.manager! });
     expect(res.statusCode).toBe(200);
     expectPermissionCollection(res.data);
     expect(Object.keys(res.data)).toEqual(['@libre.graph.permissions.actions.allowedValues', '@libre.graph.permissions.roles.allowedValues', 'value']);
@@ -98,7 +97,7 @@ describeEachDb('Graph space members (root permissions)', (kind) => {
       roles: [ROLE.spaceViewer],
     });
     expect(byId['u:admin']).toBeUndefined();
-    const asViewer = await graph(w.t.app, 'GET', rootUrl(space, '/permissions'), { as: w.as.viewer! });
+    const asViewer = await driveCall(w.t.app, 'GET', rootUrl(space, '/permissions'), { as: w.as.viewer! });
     expect(asViewer.data['@libre.graph.permissions.roles.allowedValues'].map((r: { id: string }) => r.id)).toEqual([ROLE.spaceViewer]);
     expect(asViewer.data['@libre.graph.permissions.actions.allowedValues']).toEqual(
       ['path/read', 'quota/read', 'content/read', 'permissions/read', 'children/read', 'deleted/read', 'basic/read'].map((a) => `libre.graph/driveItem/${a}`),
@@ -106,18 +105,18 @@ describeEachDb('Graph space members (root permissions)', (kind) => {
   });
 
   it('$select trims the answer to the allowed values; the federated-roles filter empties the roles', async () => {
-    const roles = await graph(w.t.app, 'GET', rootUrl(space, '/permissions?$select=@libre.graph.permissions.roles.allowedValues'), { as: w.as.manager! });
+    const roles = await driveCall(w.t.app, 'GET', rootUrl(space, '/permissions?$select=@libre.graph.permissions.roles.allowedValues'), { as: w.as.manager! });
     expect(Object.keys(roles.data)).toEqual(['@libre.graph.permissions.roles.allowedValues']);
-    const actions = await graph(w.t.app, 'GET', rootUrl(space, '/permissions?$select=@libre.graph.permissions.actions.allowedValues'), { as: w.as.manager! });
+    const actions = await driveCall(w.t.app, 'GET', rootUrl(space, '/permissions?$select=@libre.graph.permissions.actions.allowedValues'), { as: w.as.manager! });
     expect(Object.keys(actions.data)).toEqual(['@libre.graph.permissions.actions.allowedValues']);
     const filter = encodeURIComponent(`@libre.graph.permissions.roles.allowedValues/rolePermissions/any(p:contains(p/condition, '@Subject.UserType=="Federated"'))`);
-    const federated = await graph(w.t.app, 'GET', rootUrl(space, `/permissions?$filter=${filter}`), { as: w.as.manager! });
+    const federated = await driveCall(w.t.app, 'GET', rootUrl(space, `/permissions?$filter=${filter}`), { as: w.as.manager! });
     expect(federated.data['@libre.graph.permissions.roles.allowedValues']).toEqual([]);
-    expect((await graph(w.t.app, 'GET', rootUrl(space, '/permissions?$select=nonsense'), { as: w.as.manager! })).statusCode).toBe(400);
+    expect((await driveCall(w.t.app, 'GET', rootUrl(space, '/permissions?$select=nonsense'), { as: w.as.manager! })).statusCode).toBe(400);
   });
 
   it('validates invitations like the reference (Go validator messages, 400 invalidRequest)', async () => {
-    const post = (body: unknown) => graph(w.t.app, 'POST', rootUrl(space, '/invite'), { as: w.as.manager!, body });
+    const post = (body: unknown) => driveCall(w.t.app, 'POST', rootUrl(space, '/invite'), { as: w.as.manager!, body });
     const cases: Array<[unknown, string]> = [
       [{ recipients: [{ objectId: 'a' }, { objectId: 'b' }], roles: [ROLE.spaceViewer] }, "Key: 'DriveItemInvite.Recipients' Error:Field validation for 'Recipients' failed on the 'len' tag"],
       [{ recipients: [], roles: [ROLE.spaceViewer] }, "Key: 'DriveItemInvite.Recipients' Error:Field validation for 'Recipients' failed on the 'len' tag"],
@@ -155,7 +154,7 @@ describeEachDb('Graph space members (root permissions)', (kind) => {
 
   it('PATCH changes role and expiry (null removes it); the answer is the permission', async () => {
     const target = `u:${w.as.user!.user}`;
-    const patch = (body: unknown) => graph(w.t.app, 'PATCH', rootUrl(space, `/permissions/${target}`), { as: w.as.manager!, body, schema: 'permission' });
+    const patch = (body: unknown) => driveCall(w.t.app, 'PATCH', rootUrl(space, `/permissions/${target}`), { as: w.as.manager!, body, schema: 'permission' });
     const promoted = await patch({ roles: [ROLE.manager] });
     expect(promoted.data).toMatchObject({ id: target, roles: [ROLE.manager], grantedToV2: { user: { id: w.as.user!.user } } });
     const expiring = await patch({ expirationDateTime: '2099-05-01T10:00:00Z', roles: [ROLE.spaceEditor] });
@@ -167,8 +166,8 @@ describeEachDb('Graph space members (root permissions)', (kind) => {
       const res = await patch(body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
     }
-    expect((await graph(w.t.app, 'PATCH', rootUrl(space, '/permissions/u:nobody'), { as: w.as.manager!, body: { roles: [ROLE.spaceViewer] } })).statusCode).toBe(404);
-    expect((await graph(w.t.app, 'PATCH', rootUrl(space, '/permissions/garbage'), { as: w.as.manager!, body: { roles: [ROLE.spaceViewer] } })).statusCode).toBe(404);
+    expect((await driveCall(w.t.app, 'PATCH', rootUrl(space, '/permissions/u:nobody'), { as: w.as.manager!, body: { roles: [ROLE.spaceViewer] } })).statusCode).toBe(404);
+    expect((await driveCall(w.t.app, 'PATCH', rootUrl(space, '/permissions/garbage'), { as: w.as.manager!, body: { roles: [ROLE.spaceViewer] } })).statusCode).toBe(404);
     await patch({ roles: [ROLE.spaceViewer] });
   });
 
@@ -176,12 +175,12 @@ describeEachDb('Graph space members (root permissions)', (kind) => {
     const d = await w.projectSpace('Expiring');
     const soon = new Date(Date.now() + 1200).toISOString();
     expect((await invite(w.t, d.id, w.as.user!.user, ROLE.manager, { as: w.as.manager!, extra: { expirationDateTime: soon } })).statusCode).toBe(200);
-    expect((await graph(w.t.app, 'GET', `/graph/v1.0/drives/${d.id}`, { as: w.as.user! })).statusCode).toBe(200);
+    expect((await driveCall(w.t.app, 'GET', `/graph/v1.0/drives/${d.id}`, { as: w.as.user! })).statusCode).toBe(200);
     await new Promise((r) => setTimeout(r, 1400));
-    expect((await graph(w.t.app, 'GET', `/graph/v1.0/drives/${d.id}`, { as: w.as.user! })).statusCode).toBe(404);
-    expect(ids(await graph(w.t.app, 'GET', '/graph/v1.0/me/drives', { as: w.as.user! }))).not.toContain(d.id);
+    expect((await driveCall(w.t.app, 'GET', `/graph/v1.0/drives/${d.id}`, { as: w.as.user! })).statusCode).toBe(404);
+    expect(ids(await driveCall(w.t.app, 'GET', '/graph/v1.0/me/drives', { as: w.as.user! }))).not.toContain(d.id);
     expect((await invite(w.t, d.id, w.as.spaceAdmin!.user, ROLE.spaceViewer, { as: w.as.user! })).statusCode).toBe(404);
-    const listed = await graph(w.t.app, 'GET', rootUrl(d, '/permissions'), { as: w.as.manager! });
+    const listed = await driveCall(w.t.app, 'GET', rootUrl(d, '/permissions'), { as: w.as.manager! });
     expect(listed.data.value.map((p: { id: string }) => p.id)).not.toContain(`u:${w.as.user!.user}`);
     // An expired grant may be replaced by a new invitation.
     expect((await invite(w.t, d.id, w.as.user!.user, ROLE.spaceViewer, { as: w.as.manager! })).statusCode).toBe(200);
@@ -191,34 +190,34 @@ describeEachDb('Graph space members (root permissions)', (kind) => {
     const d = await w.projectSpace('Group Managed');
     expect((await invite(w.t, d.id, 'team', ROLE.manager, { as: w.as.manager!, type: 'group' })).statusCode).toBe(200);
     const me = `u:${w.as.manager!.user}`;
-    expect((await graph(w.t.app, 'DELETE', rootUrl(d, `/permissions/${me}`), { as: w.as.manager! })).statusCode).toBe(204);
+    expect((await driveCall(w.t.app, 'DELETE', rootUrl(d, `/permissions/${me}`), { as: w.as.manager! })).statusCode).toBe(204);
     // The group is now the last Manager; its members manage the space.
     const groupie = await newUser(w.t.app, 'groupie', { groups: ['team'] });
-    const last = await graph(w.t.app, 'DELETE', rootUrl(d, '/permissions/g:team'), { as: groupie });
+    const last = await driveCall(w.t.app, 'DELETE', rootUrl(d, '/permissions/g:team'), { as: groupie });
     expect(last.statusCode).toBe(403);
     expect(last.data.error.code).toBe('accessDenied');
-    expect((await graph(w.t.app, 'PATCH', rootUrl(d, '/permissions/g:team'), { as: groupie, body: { roles: [ROLE.spaceEditor] } })).statusCode).toBe(403);
-    expect((await graph(w.t.app, 'PATCH', rootUrl(d, '/permissions/g:team'), { as: groupie, body: { expirationDateTime: '2099-01-01T00:00:00Z' } })).statusCode).toBe(403);
+    expect((await driveCall(w.t.app, 'PATCH', rootUrl(d, '/permissions/g:team'), { as: groupie, body: { roles: [ROLE.spaceEditor] } })).statusCode).toBe(403);
+    expect((await driveCall(w.t.app, 'PATCH', rootUrl(d, '/permissions/g:team'), { as: groupie, body: { expirationDateTime: '2099-01-01T00:00:00Z' } })).statusCode).toBe(403);
     expect((await invite(w.t, d.id, w.as.manager!.user, ROLE.manager, { as: groupie, extra: { expirationDateTime: '2099-01-01T00:00:00Z' } })).statusCode).toBe(200);
-    expect((await graph(w.t.app, 'DELETE', rootUrl(d, '/permissions/g:team'), { as: groupie })).statusCode).toBe(403);
-    expect((await graph(w.t.app, 'PATCH', rootUrl(d, `/permissions/${me}`), { as: groupie, body: { expirationDateTime: null } })).statusCode).toBe(200);
-    expect((await graph(w.t.app, 'DELETE', rootUrl(d, '/permissions/g:team'), { as: groupie })).statusCode).toBe(204);
+    expect((await driveCall(w.t.app, 'DELETE', rootUrl(d, '/permissions/g:team'), { as: groupie })).statusCode).toBe(403);
+    expect((await driveCall(w.t.app, 'PATCH', rootUrl(d, `/permissions/${me}`), { as: groupie, body: { expirationDateTime: null } })).statusCode).toBe(200);
+    expect((await driveCall(w.t.app, 'DELETE', rootUrl(d, '/permissions/g:team'), { as: groupie })).statusCode).toBe(204);
   });
 
   it('an unparsable drive id on root routes is 422 "could not parse driveID"; an unknown one 404', async () => {
     for (const raw of ['x$y!z', '$abc', 'abc$']) {
-      const bad = await graph(w.t.app, 'GET', `/graph/v1beta1/drives/${encodeURIComponent(raw)}/root/permissions`);
+      const bad = await driveCall(w.t.app, 'GET', `/graph/v1beta1/drives/${encodeURIComponent(raw)}/root/permissions`);
       expect(bad.statusCode, raw).toBe(422);
       expect(bad.data.error).toMatchObject({ code: 'invalidRequest', message: 'could not parse driveID' });
     }
-    expect((await graph(w.t.app, 'POST', `/graph/v1beta1/drives/${encodeURIComponent('x$y!z')}/root/invite`, { body: {} })).statusCode).toBe(422);
-    const unknown = await graph(w.t.app, 'GET', `/graph/v1beta1/drives/${w.storage}$00000000-0000-0000-0000-000000000000/root/permissions`);
+    expect((await driveCall(w.t.app, 'POST', `/graph/v1beta1/drives/${encodeURIComponent('x$y!z')}/root/invite`, { body: {} })).statusCode).toBe(422);
+    const unknown = await driveCall(w.t.app, 'GET', `/graph/v1beta1/drives/${w.storage}$00000000-0000-0000-0000-000000000000/root/permissions`);
     expect(unknown.statusCode).toBe(404);
     expect(unknown.data.error.code).toBe('itemNotFound');
   });
 
   it('member routes exist on v1beta1 only, as the reference routes them', async () => {
-    expect((await graph(w.t.app, 'GET', `/graph/v1.0/drives/${space.id}/root/permissions`)).statusCode).toBe(404);
-    expect((await graph(w.t.app, 'POST', `/graph/v1.0/drives/${space.id}/root/invite`, { body: {} })).statusCode).toBe(404);
+    expect((await driveCall(w.t.app, 'GET', `/graph/v1.0/drives/${space.id}/root/permissions`)).statusCode).toBe(404);
+    expect((await driveCall(w.t.app, 'POST', `/graph/v1.0/drives/${space.id}/root/invite`, { body: {} })).statusCode).toBe(404);
   });
 });
