@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDb, newUser } from '../../helpers/app.js';
 import type { GraphResponse } from '../../helpers/graph.js';
-import { type Drive, EVERYONE, expectPermissionCollection, ids, invite, ROLE, SHARES, type Who, world, type World } from './drives-helpers.js';
+import { assignGlobalRole, type Drive, EVERYONE, expectPermissionCollection, GLOBAL_ROLE, ids, invite, ROLE, SHARES, type Who, world, type World } from './drives-helpers.js';
 
 /**
  * libregraph.md §7's error matrix and §8.3's "who may do what", caller by
@@ -275,6 +275,21 @@ describeEachDb('Graph drives: who may do what', (kind) => {
       return res;
     });
     await matrix('setPassword', row, (who, d) => w.call(who, 'POST', `/graph/v1beta1/drives/${d.id}/root/permissions/abc/setPassword`, { body: { password: 'x' } }));
+  });
+
+  it('User Light cannot create spaces, yet as a space\'s Manager still disables, restores and manages it', async () => {
+    const d = await w.projectSpace('Light Managed');
+    const light = w.as.manager!;
+    await assignGlobalRole(w.t, light.user, GLOBAL_ROLE.userLight);
+    try {
+      check(await w.call('manager', 'POST', '/graph/v1.0/drives', { body: { name: 'Light' } }), 'manager', [403, 'notAllowed'], 'create as User Light');
+      check(await w.call('manager', 'PATCH', `/graph/v1.0/drives/${d.id}`, { body: { quota: { total: 1 } } }), 'manager', [403, 'notAllowed'], 'quota as User Light');
+      check(await invite(w.t, d.id, w.as.user!.user, ROLE.spaceViewer, { as: light }), 'manager', 200, 'invite as User Light');
+      check(await w.call('manager', 'DELETE', `/graph/v1.0/drives/${d.id}`), 'manager', 204, 'disable as User Light');
+      check(await w.call('manager', 'PATCH', `/graph/v1.0/drives/${d.id}`, { headers: { Restore: 'T' }, body: {} }), 'manager', 200, 'restore as User Light');
+    } finally {
+      await assignGlobalRole(w.t, light.user, GLOBAL_ROLE.user);
+    }
   });
 
   it('unknown drives are 404 for every verb; the Shares drive cannot be changed (405 notAllowed)', async () => {
