@@ -1,0 +1,159 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../domain/errors.js';
+import type { FileNode } from '../../domain/node.js';
+import type { Space } from '../../domain/space.js';
+import type { FileAccess, FilesApi } from '../../services/files.contract.js';
+import type { Services } from '../../services/index.js';
+import { DavError, forbidden, notFound } from './errors.js';
+import { evaluateIf, type IfList, type IfResourceState, parseIfHeader, submittedTokens } from './if-header.js';
+import { type DavLocation, hrefOf, parseDavPathname, pathnameOfHref } from './location.js';
+import { locksCovering } from './locks.js';
+import type { DavEnv } from './props/types.js';
+import type { DavState } from './state.js';
+import type { UploadsApi } from './uploads-api.js';
+
+/** What the DAV front door is built from. */
+export interface DavDeps {
+  services: Services;
+  files: FilesApi;
+  state: DavState;
+  uploads: UploadsApi;
+  env: DavEnv;
+}
+
+/** A location inside a space the caller may read. */
+export interface SpaceTarget {
+  loc: DavLocation;
+  spaceId: string;
+  space: Space;
+  access: FileAccess;
+  path: string[];
+}
+
+const WRITE_METHODS = new Set(['PUT', 'MKCOL', 'PROPPATCH', 'DELETE', 'MOVE', 'COPY', 'LOCK', 'UNLOCK']);
+
+/** One DAV request: the caller, the parsed location, and lookups cached for the request's lifetime. */
+export class DavCall {
+  private readonly spaces = new Map<string, Promise<{ space: Space; access: FileAccess }>>();
+  private ifLists: IfList[] | null | undefined;
+
+  constructor(
+    readonly request: FastifyRequest,
+    readonly reply: FastifyReply,
+    readonly deps: DavDeps,
+    readonly userId: string,
+    readonly loc: DavLocation,
+  ) {}
+
+  get files(): FilesApi {
+    return this.deps.files;
+  }
+
+  header(name: string): string | undefined {
+    const v = this.request.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  }
+
+  /** The space a location names, with the caller's access; a location outside any readable space is 404 (403 for writes into another user's files). */
+  async target(loc: DavLocation = this.loc): Promise<SpaceTarget> {
+    const spaceId = this.spaceIdOf(loc);
+    let opened = this.spaces.get(spaceId);
+    if (!opened) this.spaces.set(spaceId, (opened = this.files.openSpace(this.userId, spaceId)));
+    const { space, access } = await opened;
+    return { loc, spaceId, space, access, path: loc.path };
+  }
+
+  private spaceIdOf(loc: DavLocation): string {
+    switch (loc.family) {
+      case 'webdav':
+        return this.userId;
+      case 'files':
+        // Nextcloud serves only the caller's own home under files/<uid> (apps/dav Files\RootCollection).
+        if (loc.ref !== this.userId) {
+          throw WRITE_METHODS.has(this.request.method) && loc.path.length > 0
+            ? forbidden('Permission denied to create or modify files of another user')
+            : notFound(`File with name ${loc.path.join('/')} could not be located`);
+        }
+        return this.userId;
+      case 'spaces': {
+        const dollar = loc.ref.indexOf('$');
+        if (dollar < 0) return loc.ref;
+        if (loc.ref.slice(0, dollar) !== this.deps.env.storageId || loc.ref.includes('!')) throw notFound('Space not found');
+        return loc.ref.slice(dollar + 1);
+      }
+      default:
+        throw notFound('Not a file location');
+    }
+  }
+
+  /** The node at a path, or null when nothing is there. A missing ancestor folder is also null. */
+  async stat(t: SpaceTarget, path: readonly string[] = t.path): Promise<FileNode | null> {
+    try {
+      return await this.files.stat(this.userId, t.spaceId, path);
+    } catch (err) {
+      if (err instanceof DomainError && (err.code === 'notFound' || err.code === 'conflict')) return null;
+      throw err;
+    }
+  }
+
+  /** Like stat, but 404 with Nextcloud's message when nothing is there. */
+  async mustStat(t: SpaceTarget, path: readonly string[] = t.path): Promise<FileNode> {
+    const node = await this.stat(t, path);
+    if (!node) throw notFound(`File with name ${path.join('/')} could not be located`);
+    return node;
+  }
+
+  href(t: SpaceTarget, path: readonly string[], folder: boolean): string {
+    return hrefOf(t.loc.base, path, folder);
+  }
+
+  /** Resolves a Destination or If-header href on this server to a location (403 when it is not one of ours, as Sabre's calculateUri). */
+  locationOfHref(href: string): DavLocation {
+    const pathname = pathnameOfHref(href);
+    const loc = pathname === null ? null : parseDavPathname(pathname);
+    if (!loc || loc.family === 'root') throw forbidden(`Requested uri (${href}) is out of base uri`);
+    return loc;
+  }
+
+  /** The parsed If header, null when absent. */
+  ifHeader(): IfList[] | null {
+    if (this.ifLists === undefined) {
+      const raw = this.header('if');
+      this.ifLists = raw ? parseIfHeader(raw) : null;
+    }
+    return this.ifLists;
+  }
+
+  submittedTokens(): Set<string> {
+    return submittedTokens(this.ifHeader());
+  }
+
+  /**
+   * RFC 4918 §10.4: when an If header is present at least one of its lists
+   * must hold, else 412. `self` gives the state of the request URI.
+   */
+  async checkIf(self: () => Promise<IfResourceState>): Promise<void> {
+    const lists = this.ifHeader();
+    if (!lists) return;
+    const ok = await evaluateIf(lists, async (resource) => {
+      if (resource === null) return self();
+      let loc: DavLocation;
+      try {
+        loc = this.locationOfHref(resource);
+      } catch {
+        return null;
+      }
+      if (loc.family === 'uploads') return null;
+      try {
+        const t = await this.target(loc);
+        const node = await this.stat(t);
+        const locks = await locksCovering(this, t, t.path);
+        return { etag: node ? `"${node.etag}"` : null, lockTokens: new Set(locks.map((l) => l.token)) };
+      } catch (err) {
+        if (err instanceof DavError || err instanceof DomainError) return null;
+        throw err;
+      }
+    });
+    if (!ok) throw new DavError(412, 'Sabre\\DAV\\Exception\\PreconditionFailed', 'An If-Header was specified, but none of the specified conditions were met');
+  }
+}

@@ -1,0 +1,125 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { fail } from '../../domain/errors.js';
+import { authenticate } from '../common/credentials.js';
+import { DavCall, type DavDeps } from './context.js';
+import { badRequest, DavError, davErrorHandler, notFound } from './errors.js';
+import { parseDavPathname } from './location.js';
+import { copy } from './methods/copy.js';
+import { remove } from './methods/delete.js';
+import { get } from './methods/get.js';
+import { lock } from './methods/lock.js';
+import { mkcol } from './methods/mkcol.js';
+import { move } from './methods/move.js';
+import { options } from './methods/options.js';
+import { propfind } from './methods/propfind.js';
+import { proppatch } from './methods/proppatch.js';
+import { put } from './methods/put.js';
+import { unlock } from './methods/unlock.js';
+import { uploads } from './methods/uploads.js';
+
+export type DavPluginOptions = DavDeps;
+
+/** WebDAV verbs Fastify does not know by default; all may carry a body (litmus sends one to MKCOL to get its 415). */
+const CUSTOM_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'] as const;
+const METHODS = ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', ...CUSTOM_METHODS] as HTTPMethods[];
+/** PROPFIND, PROPPATCH and LOCK bodies are small XML documents; anything larger is refused before it is buffered. */
+const XML_BODY_LIMIT = 1024 * 1024;
+
+type Handler = (call: DavCall) => Promise<unknown>;
+const HANDLERS: Record<string, Handler> = {
+  OPTIONS: options,
+  GET: get,
+  HEAD: get,
+  PUT: put,
+  DELETE: remove,
+  PROPFIND: propfind,
+  PROPPATCH: proppatch,
+  MKCOL: mkcol,
+  COPY: copy,
+  MOVE: move,
+  LOCK: lock,
+  UNLOCK: unlock,
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The client's Content-Type, kept aside: DAV bodies bypass Fastify's media-type checks (any type may be PUT). */
+    davContentType?: string;
+  }
+}
+
+/**
+ * The WebDAV front door: /remote.php/webdav, /remote.php/dav/{files,spaces,uploads}
+ * and /dav/spaces. Parses and serializes only; the file tree is the FilesApi.
+ */
+export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): Promise<void> {
+  for (const m of CUSTOM_METHODS) if (!app.hasDecorator(m.toLowerCase())) app.addHttpMethod(m, { hasBody: true });
+
+  // PUT bodies stream through untouched (a 1 GB upload never sits in memory);
+  // every other body is a small XML document, buffered up to a limit.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (request, payload, done) => {
+    if (request.method === 'PUT') return done(null, payload);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let finished = false;
+    const finish = (err: Error | null, body?: Buffer) => {
+      if (finished) return;
+      finished = true;
+      done(err, body);
+    };
+    payload.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > XML_BODY_LIMIT) {
+        finish(new DavError(413, 'Sabre\\DAV\\Exception\\BadRequest', 'The request body is too large'));
+        payload.resume();
+        return;
+      }
+      if (!finished) chunks.push(chunk);
+    });
+    payload.on('end', () => finish(null, Buffer.concat(chunks)));
+    payload.on('error', (err) => finish(err));
+  });
+
+  app.decorateRequest('principal', null);
+  app.decorateRequest('davContentType', undefined);
+  app.setErrorHandler(davErrorHandler);
+
+  app.addHook('onRequest', async (request) => {
+    // Media types are not checked by Fastify here: the parser above takes every body.
+    const ct = request.raw.headers['content-type'];
+    if (ct !== undefined) {
+      request.davContentType = ct;
+      delete request.raw.headers['content-type'];
+    }
+    request.principal = await authenticate(request, opts.services.auth);
+    if (!request.principal && !anonymousAllowed(request)) fail('unauthenticated', 'No public access to this resource.');
+  });
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    // A fragment never belongs in a request target (RFC 9112 §3.2): refusing it beats acting on the path before it (litmus delete_fragment).
+    if (request.url.includes('#')) throw badRequest('The request URI may not contain a fragment');
+    const pathname = request.url.split('?', 1)[0]!;
+    const loc = parseDavPathname(pathname);
+    if (!loc) throw notFound('Not a WebDAV location');
+    const call = new DavCall(request, reply, opts, request.principal?.userId ?? '', loc);
+    if (loc.family === 'uploads') return uploads(call);
+    return HANDLERS[request.method]!(call);
+  };
+
+  for (const prefix of ['/remote.php/webdav', '/remote.php/dav', '/dav']) {
+    app.route({ method: METHODS, url: prefix, exposeHeadRoute: false, handler });
+    app.route({ method: METHODS, url: `${prefix}/*`, exposeHeadRoute: false, handler });
+  }
+}
+
+/** Nextcloud answers OPTIONS on the DAV roots without credentials (Windows' WebDAV redirector probes them first). */
+function anonymousAllowed(request: FastifyRequest): boolean {
+  if (request.method !== 'OPTIONS') return false;
+  try {
+    const loc = parseDavPathname(request.url.split(/[?#]/, 1)[0]!);
+    return loc !== null && (loc.family === 'root' || (loc.family === 'webdav' && loc.path.length === 0));
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,102 @@
+import { badRequest } from './errors.js';
+
+/**
+ * Where a DAV URL points, before any lookup:
+ * - `webdav`  /remote.php/webdav/…                      the caller's personal space (legacy)
+ * - `files`   /remote.php/dav/files/{user}/…            {user}'s personal space; only the caller's own
+ * - `spaces`  /remote.php/dav/spaces/{space}/…, /dav/spaces/{space}/…   a space by id (`storage$space`, `storage%24space` or the plain id)
+ * - `uploads` /remote.php/dav/uploads/{user}/{upload}/… chunked uploads (Nextcloud chunking v2)
+ * - `root`    the collections above those (/remote.php/dav/, /remote.php/dav/files/, /dav/spaces/): OPTIONS only
+ */
+export type DavFamily = 'webdav' | 'files' | 'spaces' | 'uploads' | 'root';
+
+export interface DavLocation {
+  family: DavFamily;
+  /** Href of the entry point's root, encoded, without trailing slash: `/remote.php/dav/files/admin`. */
+  base: string;
+  /** files/uploads: the user named in the URL; spaces: the space reference as decoded. */
+  ref: string;
+  /** uploads: the upload id. */
+  uploadId?: string;
+  /** Decoded segments below the base; [] is the root of the space (or upload folder). */
+  path: string[];
+}
+
+export const ENTRY_PREFIXES = ['/remote.php/webdav', '/remote.php/dav', '/dav'] as const;
+
+/** Splits a raw URL path into decoded segments, refusing anything that could leave the tree. */
+export function decodeSegments(raw: string): string[] {
+  const out: string[] = [];
+  for (const seg of raw.split('/')) {
+    if (seg === '') continue;
+    let name: string;
+    try {
+      name = decodeURIComponent(seg);
+    } catch {
+      throw badRequest('The URL is not correctly encoded');
+    }
+    // Traversal and smuggled separators are refused outright, whatever their encoding (`..`, `%2e%2e`, `%2F`, NUL).
+    if (name === '.' || name === '..') throw badRequest('The path may not contain . or .. segments');
+    if (name.includes('/') || name.includes('\0')) throw badRequest('The path contains an invalid character');
+    out.push(name);
+  }
+  return out;
+}
+
+/** Sabre's encodePathSegment: everything but `A-Za-z0-9_-.~():@` percent-encoded as UTF-8. */
+export function encodeSegment(name: string): string {
+  return encodeURIComponent(name).replace(/[!'*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%3A/gi, ':').replace(/%40/gi, '@');
+}
+
+export const encodePath = (segments: readonly string[]): string => segments.map(encodeSegment).join('/');
+
+/** The href of a resource: folders end with a slash, as Nextcloud writes them. */
+export function hrefOf(base: string, path: readonly string[], folder: boolean): string {
+  const rel = encodePath(path);
+  return `${base}/${rel}${folder && rel !== '' ? '/' : ''}`;
+}
+
+/** Parses the path of a request URL (query already removed); null when it is not a DAV URL at all. */
+export function parseDavPathname(pathname: string): DavLocation | null {
+  const segs = pathname.split('/');
+  // segs[0] is '' (leading slash).
+  if (segs[1] === 'remote.php' && segs[2] === 'webdav') {
+    return { family: 'webdav', base: '/remote.php/webdav', ref: '', path: decodeSegments(segs.slice(3).join('/')) };
+  }
+  let rest: string[];
+  let basePrefix: string;
+  if (segs[1] === 'remote.php' && segs[2] === 'dav') {
+    rest = segs.slice(3);
+    basePrefix = '/remote.php/dav';
+  } else if (segs[1] === 'dav') {
+    rest = segs.slice(2);
+    basePrefix = '/dav';
+    // Only spaces live under /dav.
+    if (rest[0] !== undefined && rest[0] !== '' && rest[0] !== 'spaces') return { family: 'root', base: basePrefix, ref: '', path: decodeSegments(rest.join('/')) };
+  } else return null;
+  const [collection, rawRef, ...tail] = rest;
+  if (!collection || rawRef === undefined || rawRef === '') {
+    return { family: 'root', base: basePrefix, ref: collection ?? '', path: decodeSegments(rest.join('/')) };
+  }
+  const ref = decodeSegments(rawRef)[0]!;
+  const base = `${basePrefix}/${collection}/${rawRef}`;
+  if (collection === 'files') return { family: 'files', base, ref, path: decodeSegments(tail.join('/')) };
+  if (collection === 'spaces') return { family: 'spaces', base, ref, path: decodeSegments(tail.join('/')) };
+  if (collection === 'uploads') {
+    const [rawUpload, ...below] = tail;
+    if (rawUpload === undefined || rawUpload === '') return { family: 'root', base, ref, path: [] };
+    const uploadId = decodeSegments(rawUpload)[0]!;
+    return { family: 'uploads', base: `${base}/${rawUpload}`, ref, uploadId, path: decodeSegments(below.join('/')) };
+  }
+  return { family: 'root', base: basePrefix, ref: collection, path: decodeSegments(rest.join('/')) };
+}
+
+/** The path of a Destination or If-header resource: an absolute URL or an absolute path. */
+export function pathnameOfHref(href: string): string | null {
+  // Taken apart by hand: URL parsing would resolve `..` and `%2e%2e`, hiding a traversal the path checks must see.
+  const abs = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(href);
+  const path = abs ? href.slice(abs[0].length) || '/' : href;
+  if (!path.startsWith('/')) return null;
+  const q = path.search(/[?#]/);
+  return q < 0 ? path : path.slice(0, q);
+}

@@ -1,0 +1,46 @@
+import type { DavCall, SpaceTarget } from './context.js';
+import { lockedError } from './errors.js';
+import { hrefOf } from './location.js';
+import { type DavLock, lockPath } from './state.js';
+
+const isAncestorPath = (ancestor: string, path: string): boolean => ancestor === '' ? path !== '' : path.startsWith(`${ancestor}/`);
+const parentPath = (path: string): string | null => (path === '' ? null : path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+
+/** Locks that apply to the resource at a path: rooted there, or at an ancestor with depth infinity (RFC 4918 §7). */
+export async function locksCovering(call: DavCall, t: SpaceTarget, path: readonly string[]): Promise<DavLock[]> {
+  const p = lockPath(path);
+  const near = await call.deps.state.locks.near(t.spaceId, p, false);
+  return near.filter((l) => l.path === p || (isAncestorPath(l.path, p) && l.depth === 'infinity'));
+}
+
+export interface LockCheck {
+  /** The change adds or removes a member of the parent collection (create, delete, move): a depth-0 lock on the parent counts too (RFC 4918 §7.4). */
+  membership: boolean;
+  /** The change reaches every member below the path (DELETE, MOVE of a collection; an overwritten destination). */
+  descendants: boolean;
+}
+
+/**
+ * 423 unless the client submitted, in its If header, the token of every lock
+ * the change touches, as the user who took it (RFC 4918 §7.1, §10.4.1). One
+ * token of a set of shared locks on the same root is enough.
+ */
+export async function assertUnlocked(call: DavCall, t: SpaceTarget, path: readonly string[], check: LockCheck): Promise<void> {
+  const p = lockPath(path);
+  const parent = parentPath(p);
+  const near = await call.deps.state.locks.near(t.spaceId, p, check.descendants);
+  const relevant = near.filter(
+    (l) =>
+      l.path === p ||
+      (isAncestorPath(l.path, p) && (l.depth === 'infinity' || (check.membership && l.path === parent))) ||
+      (check.descendants && isAncestorPath(p, l.path)),
+  );
+  if (relevant.length === 0) return;
+  const submitted = call.submittedTokens();
+  const held = (l: DavLock) => submitted.has(l.token) && l.userId === call.userId;
+  for (const l of relevant) {
+    if (held(l)) continue;
+    if (l.scope === 'shared' && relevant.some((o) => o.scope === 'shared' && o.path === l.path && held(o))) continue;
+    throw lockedError(hrefOf(t.loc.base, l.path === '' ? [] : l.path.split('/'), false));
+  }
+}

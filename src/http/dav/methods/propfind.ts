@@ -1,0 +1,124 @@
+import type { DavCall, SpaceTarget } from '../context.js';
+import { badRequest, DavError } from '../errors.js';
+import { locksCovering } from '../locks.js';
+import { propResponse, sendMultistatus } from '../multistatus.js';
+import { allProps, LIVE_PROPS, propNames, resolveProps } from '../props/index.js';
+import { FAVORITE } from '../props/oc.js';
+import type { PropItem, PropScope } from '../props/types.js';
+import { type DavLock, lockPath } from '../state.js';
+import { child, clark, elements, is, NS_DAV, parseXmlBody, type XmlElement } from '../xml.js';
+import { DAV_HEADER } from './options.js';
+
+type Request = { kind: 'allprop'; include: Array<{ ns: string; name: string }> } | { kind: 'propname' } | { kind: 'prop'; props: Array<{ ns: string; name: string }> };
+
+/** Depth 0 or 1; a missing header is 1 as in Sabre (getHTTPDepth(1)); infinity is refused (RFC 4918 §9.1 propfind-finite-depth). */
+export function propfindDepth(raw: string | undefined): 0 | 1 {
+  const v = (raw ?? '1').trim().toLowerCase();
+  if (v === '0') return 0;
+  if (v === '1') return 1;
+  if (v === 'infinity') {
+    throw new DavError(403, 'Sabre\\DAV\\Exception\\PreconditionFailed', 'PROPFIND requests with a Depth of infinity are not allowed', {}, '\n  <d:propfind-finite-depth/>');
+  }
+  throw badRequest('The HTTP Depth header may only be "0", "1" or "infinity"');
+}
+
+/** The PROPFIND body: empty means allprop (RFC 4918 §9.1); unknown children of <propfind> are ignored (litmus propextended). */
+export function parsePropfind(body: XmlElement | null): Request {
+  if (!body) return { kind: 'allprop', include: [] };
+  if (!is(body, NS_DAV, 'propfind')) throw badRequest('The root element of a PROPFIND body must be {DAV:}propfind');
+  const prop = child(body, NS_DAV, 'prop');
+  if (prop) return { kind: 'prop', props: elements(prop).map((e) => ({ ns: e.ns, name: e.name })) };
+  if (child(body, NS_DAV, 'propname')) return { kind: 'propname' };
+  const include = child(body, NS_DAV, 'include');
+  return { kind: 'allprop', include: include ? elements(include).map((e) => ({ ns: e.ns, name: e.name })) : [] };
+}
+
+/** `Brief: t` or `Prefer: return=minimal`: only the properties found (Sabre's minimal answer). */
+const minimal = (call: DavCall): boolean => call.header('brief')?.toLowerCase() === 't' || /return=minimal/i.test(call.header('prefer') ?? '');
+
+/** PROPFIND: 1 depth, 2 body, 3 resolve the target (404), 4 members, 5 load what the asked properties need, 6 answer 207. */
+export async function propfind(call: DavCall): Promise<unknown> {
+  call.reply.header('DAV', DAV_HEADER).header('Vary', 'Brief,Prefer');
+  if (call.loc.family === 'root') return rootCollection(call);
+  const depth = propfindDepth(call.header('depth'));
+  const request = parsePropfind(parseXmlBody(call.request.body as Buffer | undefined));
+  const t = await call.target();
+  const node = await call.mustStat(t);
+  const items: PropItem[] = [{ node, path: t.path, href: call.href(t, t.path, node.type === 'folder') }];
+  if (depth === 1 && node.type === 'folder') {
+    for (const c of await call.files.children(call.userId, t.spaceId, node)) {
+      const path = [...t.path, c.name];
+      items.push({ node: c, path, href: call.href(t, path, c.type === 'folder') });
+    }
+  }
+  const scope = await loadScope(call, t, items, request);
+  const drop = minimal(call);
+  const responses = items.map((item) => {
+    let results =
+      request.kind === 'prop'
+        ? resolveProps(item, scope, request.props)
+        : request.kind === 'propname'
+          ? propNames(item, scope)
+          : [...allProps(item, scope), ...resolveProps(item, scope, request.include).filter((r) => r.status === 200)];
+    if (drop) results = results.filter((r) => r.status === 200);
+    return propResponse(item.href, results);
+  });
+  return sendMultistatus(call.reply, responses);
+}
+
+async function loadScope(call: DavCall, t: SpaceTarget, items: PropItem[], request: Request): Promise<PropScope> {
+  const wanted = request.kind === 'prop' ? new Set(request.props.map((p) => clark(p.ns, p.name))) : null;
+  const wants = (key: string) => wanted === null || wanted.has(key);
+  const needsDead = wanted === null || [...wanted].some((k) => !LIVE_PROPS.has(k) || k === FAVORITE);
+  const needsQuota = wants(clark(NS_DAV, 'quota-available-bytes'));
+  const needsLocks = wanted !== null && wanted.has(clark(NS_DAV, 'lockdiscovery'));
+  const needsOwner = wanted !== null && wanted.has('{http://owncloud.org/ns}owner-display-name');
+
+  const [dead, quota, ownerDisplayName, locks] = await Promise.all([
+    needsDead ? call.deps.state.props.list(items.map((i) => i.node.id)) : new Map<string, Map<string, string>>(),
+    needsQuota ? call.files.quota(t.spaceId) : { used: 0, limit: null },
+    needsOwner ? ownerName(call, t) : '',
+    needsLocks ? locksFor(call, t, items) : new Map<PropItem, DavLock[]>(),
+  ]);
+  return {
+    env: call.deps.env,
+    userId: call.userId,
+    space: t.space,
+    access: t.access,
+    quota,
+    ownerDisplayName,
+    dead,
+    locksOf: (item) => locks.get(item) ?? [],
+    lockHref: (l) => call.href(t, l.path === '' ? [] : l.path.split('/'), false),
+  };
+}
+
+/** Locks covering the target, plus those rooted at each listed member. */
+async function locksFor(call: DavCall, t: SpaceTarget, items: PropItem[]): Promise<Map<PropItem, DavLock[]>> {
+  const covering = await locksCovering(call, t, t.path);
+  const members = items.slice(1);
+  const own = members.length ? await call.deps.state.locks.onPaths(t.spaceId, members.map((i) => lockPath(i.path))) : [];
+  const out = new Map<PropItem, DavLock[]>();
+  out.set(items[0]!, covering);
+  const inherited = covering.filter((l) => l.depth === 'infinity');
+  for (const item of members) {
+    const p = lockPath(item.path);
+    out.set(item, [...inherited, ...own.filter((l) => l.path === p)]);
+  }
+  return out;
+}
+
+async function ownerName(call: DavCall, t: SpaceTarget): Promise<string> {
+  if (t.space.type !== 'personal') return t.space.name;
+  try {
+    return (await call.deps.services.users.profileOf(t.space.ownerId)).displayName || t.space.ownerId;
+  } catch {
+    return t.space.ownerId;
+  }
+}
+
+/** The collections above the spaces (/remote.php/dav/, /dav/spaces/): a bare collection, so clients probing them see one. */
+function rootCollection(call: DavCall): unknown {
+  const href = call.request.url.split(/[?#]/, 1)[0]!;
+  return sendMultistatus(call.reply, [propResponse(href.endsWith('/') ? href : `${href}/`, [{ ns: NS_DAV, name: 'resourcetype', status: 200, value: { xml: '<d:collection/>' } }])]);
+}

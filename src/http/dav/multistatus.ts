@@ -1,0 +1,88 @@
+import type { FastifyReply } from 'fastify';
+import { escapeText, escapeXml, NS_DAV, NS_NC, NS_OC, NS_SABRE } from './xml.js';
+
+/**
+ * A property value as written inside its element: text (escaped here), raw
+ * XML the caller built (already well-formed, namespaces declared), or null
+ * for an empty element.
+ */
+export type PropValue = string | { xml: string } | null;
+
+export interface PropResult {
+  ns: string;
+  name: string;
+  status: number;
+  value?: PropValue;
+}
+
+/** The prefixes of the root element, as Sabre declares them in Nextcloud's answers. */
+const PREFIXES: Record<string, string> = { [NS_DAV]: 'd', [NS_SABRE]: 's', [NS_OC]: 'oc', [NS_NC]: 'nc' };
+
+export const MULTISTATUS_OPEN =
+  '<?xml version="1.0"?>\n<d:multistatus xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns" xmlns:oc="http://owncloud.org/ns" xmlns:nc="http://nextcloud.org/ns">';
+export const MULTISTATUS_CLOSE = '</d:multistatus>\n';
+
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  204: 'No Content',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  423: 'Locked',
+  424: 'Failed Dependency',
+  500: 'Internal Server Error',
+  507: 'Insufficient Storage',
+};
+
+export const statusLine = (status: number): string => `HTTP/1.1 ${status} ${REASONS[status] ?? ''}`.trimEnd();
+
+/** Text as PHP's XMLWriter writes it: `&`, `<`, `>` and `"` escaped (getetag reads `&quot;…&quot;` in Nextcloud's answers). */
+const escapeValue = (s: string): string => escapeText(s).replace(/"/g, '&quot;');
+
+/** One property element: well-known namespaces by prefix, any other declared on the element itself. */
+export function propElement(ns: string, name: string, value: PropValue | undefined): string {
+  const prefix = PREFIXES[ns];
+  let tag: string;
+  let decl = '';
+  if (prefix) tag = `${prefix}:${name}`;
+  else if (ns === '') {
+    tag = name;
+    decl = ' xmlns=""';
+  } else {
+    tag = `x1:${name}`;
+    decl = ` xmlns:x1="${escapeXml(ns)}"`;
+  }
+  if (value === null || value === undefined || value === '') return `<${tag}${decl}/>`;
+  const inner = typeof value === 'string' ? escapeValue(value) : value.xml;
+  return `<${tag}${decl}>${inner}</${tag}>`;
+}
+
+/** One `<d:response>` with a propstat per status: 200 first, then the others in ascending order. */
+export function propResponse(href: string, results: PropResult[]): string {
+  const byStatus = new Map<number, string[]>();
+  for (const r of results) {
+    let list = byStatus.get(r.status);
+    if (!list) byStatus.set(r.status, (list = []));
+    list.push(propElement(r.ns, r.name, r.status === 200 ? r.value : null));
+  }
+  const statuses = [...byStatus.keys()].sort((a, b) => (a === 200 ? -1 : b === 200 ? 1 : a - b));
+  let out = `<d:response><d:href>${escapeText(href)}</d:href>`;
+  for (const s of statuses) out += `<d:propstat><d:prop>${byStatus.get(s)!.join('')}</d:prop><d:status>${statusLine(s)}</d:status></d:propstat>`;
+  return `${out}</d:response>`;
+}
+
+/** A `<d:response>` with a status only (a member that failed during COPY, MOVE or DELETE). */
+export function statusResponse(href: string, status: number): string {
+  return `<d:response><d:href>${escapeText(href)}</d:href><d:status>${statusLine(status)}</d:status></d:response>`;
+}
+
+export function sendMultistatus(reply: FastifyReply, responses: string[]): FastifyReply {
+  return reply
+    .code(207)
+    .type('application/xml; charset=utf-8')
+    .send(MULTISTATUS_OPEN + responses.join('') + MULTISTATUS_CLOSE);
+}

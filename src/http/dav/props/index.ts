@@ -1,0 +1,62 @@
+import { clark } from '../xml.js';
+import { DAV_PROPS } from './dav.js';
+import { NC_PROPS } from './nc.js';
+import { favoriteKey, OC_PROPS } from './oc.js';
+import type { LiveProp, PropItem, PropScope } from './types.js';
+import type { PropResult } from '../multistatus.js';
+
+export type { DavEnv, LiveProp, PropItem, PropScope } from './types.js';
+
+/** Every live property by Clark name. */
+export const LIVE_PROPS = new Map<string, LiveProp>([...DAV_PROPS, ...OC_PROPS, ...NC_PROPS].map((p) => [clark(p.ns, p.name), p]));
+
+const ALLPROP = [...LIVE_PROPS.values()].filter((p) => p.allprop);
+
+/** Dead-property names that are not the client's own properties (per-user favorites). */
+const isInternal = (name: string): boolean => name.startsWith(`${favoriteKey('')}`);
+
+export function splitClark(name: string): { ns: string; name: string } {
+  const end = name.indexOf('}');
+  return { ns: name.slice(1, end), name: name.slice(end + 1) };
+}
+
+/** The requested properties of one item: live ones computed, dead ones from the store, others 404. */
+export function resolveProps(item: PropItem, scope: PropScope, requested: Array<{ ns: string; name: string }>): PropResult[] {
+  const dead = scope.dead.get(item.node.id);
+  return requested.map(({ ns, name }) => {
+    const key = clark(ns, name);
+    const live = LIVE_PROPS.get(key);
+    if (live) {
+      const value = live.get(item, scope);
+      return value === undefined ? { ns, name, status: 404 } : { ns, name, status: 200, value };
+    }
+    const stored = isInternal(key) ? undefined : dead?.get(key);
+    return stored === undefined ? { ns, name, status: 404 } : { ns, name, status: 200, value: { xml: stored } };
+  });
+}
+
+/** allprop: Nextcloud's core set that applies to the item, then every dead property. */
+export function allProps(item: PropItem, scope: PropScope): PropResult[] {
+  const out: PropResult[] = [];
+  for (const p of ALLPROP) {
+    const value = p.get(item, scope);
+    if (value !== undefined) out.push({ ns: p.ns, name: p.name, status: 200, value });
+  }
+  for (const [key, xml] of scope.dead.get(item.node.id) ?? []) {
+    if (isInternal(key)) continue;
+    const { ns, name } = splitClark(key);
+    out.push({ ns, name, status: 200, value: { xml } });
+  }
+  return out;
+}
+
+/** propname: the names of every property the item has. */
+export function propNames(item: PropItem, scope: PropScope): PropResult[] {
+  const out: PropResult[] = [];
+  for (const p of LIVE_PROPS.values()) if (p.get(item, scope) !== undefined) out.push({ ns: p.ns, name: p.name, status: 200, value: null });
+  for (const key of scope.dead.get(item.node.id)?.keys() ?? []) {
+    if (isInternal(key)) continue;
+    out.push({ ...splitClark(key), status: 200, value: null });
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+import { escapeText, NS_OC } from '../xml.js';
+import type { LiveProp, PropItem, PropScope } from './types.js';
+
+export const FAVORITE = `{${NS_OC}}favorite`;
+
+/** oc:id: the file id zero-padded to 8 digits, then the instance id (nextcloud-ocs.md §8.2). */
+export const ocId = (fileId: number, instanceId: string): string => `${String(fileId).padStart(8, '0')}${instanceId}`;
+
+/**
+ * oc:permissions from the caller's access to the space, in Nextcloud's
+ * letter order (nextcloud-ocs.md §8.2): R reshare, G read, D delete,
+ * N+V rename/move, W write (files), C+K create (folders). S and M (shared
+ * with me, mounted) do not occur yet.
+ */
+export function permissions(item: PropItem, scope: PropScope): string {
+  const can = scope.access.can;
+  let p = '';
+  if (can.share) p += 'R';
+  if (can.read) p += 'G';
+  if (can.delete) p += 'D';
+  if (can.write) p += 'NV';
+  if (can.write) p += item.node.type === 'folder' ? 'CK' : 'W';
+  return p;
+}
+
+export const OC_PROPS: LiveProp[] = [
+  { ns: NS_OC, name: 'id', get: (i, s) => ocId(i.node.fileId, s.env.instanceId) },
+  { ns: NS_OC, name: 'fileid', get: (i) => String(i.node.fileId) },
+  { ns: NS_OC, name: 'permissions', get: permissions },
+  { ns: NS_OC, name: 'size', get: (i) => String(i.node.size) },
+  {
+    ns: NS_OC,
+    name: 'checksums',
+    get: (i) => (i.node.type === 'file' && i.node.checksums ? { xml: `<oc:checksum>${escapeText(i.node.checksums)}</oc:checksum>` } : undefined),
+  },
+  { ns: NS_OC, name: 'owner-id', get: (_i, s) => s.space.ownerId },
+  { ns: NS_OC, name: 'owner-display-name', get: (_i, s) => s.ownerDisplayName },
+  // No outgoing shares exist yet: an empty list, as Nextcloud writes it for unshared items.
+  { ns: NS_OC, name: 'share-types', get: () => null },
+  { ns: NS_OC, name: 'privatelink', get: (i, s) => `${s.env.publicUrl}/f/${i.node.fileId}` },
+  {
+    ns: NS_OC,
+    name: 'favorite',
+    writable: true,
+    get: (i, s) => (s.dead.get(i.node.id)?.get(favoriteKey(s.userId)) === '1' ? '1' : '0'),
+  },
+  // Clients ask for it on the root; it changes only after a backup restore, which Nimbus does not do.
+  { ns: NS_OC, name: 'data-fingerprint', get: (i) => (i.path.length === 0 ? '' : undefined) },
+];
+
+/** Favorites are per user: stored as a dead property under a name only that user's requests read. */
+export const favoriteKey = (userId: string): string => `${FAVORITE}:${userId}`;

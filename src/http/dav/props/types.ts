@@ -1,0 +1,48 @@
+import type { FileNode } from '../../../domain/node.js';
+import type { Space } from '../../../domain/space.js';
+import type { FileAccess } from '../../../services/files.contract.js';
+import type { DavLock } from '../state.js';
+import type { PropValue } from '../multistatus.js';
+
+/** Instance facts properties are built from. */
+export interface DavEnv {
+  publicUrl: string;
+  storageId: string;
+  /** Nextcloud's instance id (`oc` + 10 characters): the suffix of every oc:id. */
+  instanceId: string;
+}
+
+/** One resource of a PROPFIND answer. */
+export interface PropItem {
+  node: FileNode;
+  /** Space-relative path; [] is the space root. */
+  path: readonly string[];
+  href: string;
+}
+
+/** What every item of one answer shares, loaded once per request (dead properties and locks only when asked for). */
+export interface PropScope {
+  env: DavEnv;
+  userId: string;
+  space: Space;
+  access: FileAccess;
+  quota: { used: number; limit: number | null };
+  ownerDisplayName: string;
+  /** node id → Clark name → value XML. */
+  dead: Map<string, Map<string, string>>;
+  /** Active locks covering an item (lockdiscovery). */
+  locksOf(item: PropItem): DavLock[];
+  /** Hrefs of lock roots, for d:lockroot. */
+  lockHref(lock: DavLock): string;
+}
+
+export interface LiveProp {
+  ns: string;
+  name: string;
+  /** Part of Nextcloud's allprop answer (sample 25: the core d: set). */
+  allprop?: boolean;
+  /** A PROPPATCH writes it through a handler rather than the dead-property store. */
+  writable?: boolean;
+  /** undefined: the property does not apply to this item (404 propstat). */
+  get(item: PropItem, scope: PropScope): PropValue | undefined;
+}

@@ -1,0 +1,54 @@
+/**
+ * The DAV-only state the front door keeps beside the file tree: dead
+ * properties (PROPPATCH) and write locks (LOCK/UNLOCK). Both live in the
+ * database so every Nimbus process sees the same locks; the plugin is given
+ * an implementation backed by services (see app.ts).
+ */
+
+export interface DavLock {
+  /** `opaquelocktoken:<uuid>` (RFC 4918 §20.6 / RFC 4122). */
+  token: string;
+  spaceId: string;
+  /** Space-relative path of the lock root, segments joined with '/'; '' is the space root. */
+  path: string;
+  scope: 'exclusive' | 'shared';
+  depth: 0 | 'infinity';
+  /** The client's owner element content, as XML. */
+  owner: string;
+  /** Who took the lock: only they may use its token. */
+  userId: string;
+  /** Seconds granted, as reported in d:timeout. */
+  timeout: number;
+  expiresAt: number;
+}
+
+export interface DavLockStore {
+  /**
+   * Unexpired locks rooted at the path or at any of its ancestors (callers
+   * keep the depth-infinity ones of ancestors), and with `descendants` also
+   * those rooted below it.
+   */
+  near(spaceId: string, path: string, descendants: boolean): Promise<DavLock[]>;
+  /** Unexpired locks in a space rooted at any of these paths (PROPFIND lock discovery over a listing). */
+  onPaths(spaceId: string, paths: string[]): Promise<DavLock[]>;
+  byToken(token: string): Promise<DavLock | undefined>;
+  create(lock: DavLock): Promise<void>;
+  refresh(token: string, timeout: number, expiresAt: number): Promise<void>;
+  remove(token: string): Promise<void>;
+  /** Drops the locks rooted at the path and below it (after DELETE, and on the source of a MOVE). */
+  removeUnder(spaceId: string, path: string): Promise<void>;
+}
+
+export interface DavPropStore {
+  /** Dead properties of many nodes at once: node id → Clark name → value XML. */
+  list(nodeIds: string[]): Promise<Map<string, Map<string, string>>>;
+  /** Sets (value) and removes (null) properties of one node, all or nothing. */
+  patch(nodeId: string, changes: Array<{ name: string; value: string | null }>): Promise<void>;
+}
+
+export interface DavState {
+  locks: DavLockStore;
+  props: DavPropStore;
+}
+
+export const lockPath = (segments: readonly string[]): string => segments.join('/');
