@@ -10,13 +10,15 @@ import { ADMIN, basic, newUser } from './app.js';
 
 /**
  * Response bodies are checked against the LibreGraph OpenAPI specification
- * (v1.0.8) in the shared reference folder, which sits beside the repository
- * (`../shared/reference/` from the repository root) in development and CI.
- * Without it every schema check fails: a missing spec must never turn the
- * checks into silent passes.
+ * (v1.0.8): the shared reference folder beside the repository when it is there
+ * (development and CI), else the copy vendored under test/fixtures so a clone
+ * of the repository alone still checks every body. Without either, every
+ * schema check fails: a missing spec must never turn checks into passes.
  */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SPEC_PATH = path.resolve(REPO_ROOT, '../shared/reference/libregraph-openapi-v1.0.yaml');
+const SHARED_SPEC = path.resolve(REPO_ROOT, '../shared/reference/libregraph-openapi-v1.0.yaml');
+const VENDORED_SPEC = path.resolve(REPO_ROOT, 'test/fixtures/libregraph-openapi-v1.0.yaml');
+export const SPEC_PATH = existsSync(SHARED_SPEC) ? SHARED_SPEC : VENDORED_SPEC;
 
 /** The spec's component names (lower camel case), e.g. `drive`, `user`, `unifiedRoleDefinition`. */
 export type SpecSchemaName =
