@@ -75,6 +75,8 @@ export interface AppStateRepository {
 export interface LoginFailureRepository {
   record(address: string, login: string, at: number): Promise<void>;
   countSince(address: string, login: string | null, since: number): Promise<number>;
+  /** Both throttle counts (this login from this address, and all logins from it) in one query: it runs on every Basic request. */
+  countsSince(address: string, login: string, since: number): Promise<{ forLogin: number; forAddress: number }>;
   clear(address: string, login: string): Promise<void>;
   pruneBefore(at: number): Promise<void>;
 }

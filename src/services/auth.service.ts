@@ -92,10 +92,7 @@ export class AuthService {
   private async assertNotThrottled(address: string, login: string, now: number): Promise<void> {
     const since = now - this.ctx.settings.loginFailureWindowMs;
     const max = this.ctx.settings.loginMaxFailures;
-    const [forLogin, forAddress] = await Promise.all([
-      this.ctx.repos.loginFailures.countSince(address, login, since),
-      this.ctx.repos.loginFailures.countSince(address, null, since),
-    ]);
+    const { forLogin, forAddress } = await this.ctx.repos.loginFailures.countsSince(address, login, since);
     if (forLogin >= max || forAddress >= max * ADDRESS_FACTOR) {
       fail('tooManyRequests', 'Reached maximum delay', 'throttled');
     }
