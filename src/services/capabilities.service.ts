@@ -28,9 +28,10 @@ export class CapabilitiesService {
   async forCaller(user: { language: string; locale: string; timezone: string } | null): Promise<Record<string, unknown>> {
     const caps: Record<string, unknown> = {};
     if (user) {
+      // `webdav-root` (remote.php/webdav) joins this block when the WebDAV front door is served;
+      // announcing it before would send clients to a path that answers 404.
       caps.core = {
         pollinterval: 60,
-        'webdav-root': 'remote.php/webdav',
         'mod-rewrite-working': true,
         user: { language: user.language, locale: user.locale, timezone: user.timezone || 'UTC' },
       };

@@ -67,7 +67,7 @@ describeEachDb('a real listening server over a socket', (kind) => {
     const caps = await request(`${base}/ocs/v1.php/cloud/capabilities?format=json`, { headers: ocsHeaders(carol) });
     const capsBody = (await caps.body.json()) as Envelope<{ capabilities: Record<string, any> }>;
     expect(capsBody.ocs.meta).toEqual({ status: 'ok', statuscode: 100, message: 'OK', totalitems: '', itemsperpage: '' });
-    expect(capsBody.ocs.data.capabilities.core['webdav-root']).toBe('remote.php/webdav');
+    expect(capsBody.ocs.data.capabilities.core.pollinterval).toBe(60);
     expect(capsBody.ocs.data.capabilities.files_sharing.api_enabled).toBe(false);
     expect(caps.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
 

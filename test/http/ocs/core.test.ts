@@ -97,7 +97,6 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     expect(Object.keys(caps).sort()).toEqual(['bruteforce', 'core', 'files_sharing', 'password_policy', 'provisioning_api', 'theming']);
     expect(caps.core).toEqual({
       pollinterval: ref.core.pollinterval,
-      'webdav-root': ref.core['webdav-root'],
       'mod-rewrite-working': true,
       user: { language: '', locale: '', timezone: 'UTC' },
     });
@@ -136,13 +135,13 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
 
     const x = await ocs(t.app, 'GET', '/cloud/capabilities', { as: alice, format: 'xml' });
     expect(x.headers['content-type']).toBe('application/xml; charset=utf-8');
-    expect(x.body).toContain('    <webdav-root>remote.php/webdav</webdav-root>\n');
+    expect(x.body).not.toContain('webdav-root');
     expect(x.body).toContain('    <mod-rewrite-working>1</mod-rewrite-working>\n');
     expect(x.body).toContain('    <api_enabled></api_enabled>\n');
     expect(x.body).toContain('    <allow-listed></allow-listed>\n');
     const doc = parseXml(x.body).ocs;
     expect(doc.meta.statuscode).toBe('200');
-    expect(doc.data.capabilities.core['webdav-root']).toBe('remote.php/webdav');
+    expect(doc.data.capabilities.core.pollinterval).toBe('60');
     expect(doc.data.capabilities.password_policy.api.generate).toBe('http://nimbus.test/ocs/v2.php/apps/password_policy/api/v1/generate');
     expect(doc.data.version.extendedSupport).toBe('');
     const x1 = parseXml((await ocs(t.app, 'GET', '/cloud/capabilities', { as: alice, version: 1, format: 'xml' })).body).ocs;
