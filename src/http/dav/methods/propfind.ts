@@ -46,7 +46,9 @@ export async function propfind(call: DavCall): Promise<unknown> {
   const node = await call.mustStat(t);
   const items: PropItem[] = [{ node, path: t.path, href: call.href(t, t.path, node.type === 'folder') }];
   if (depth === 1 && node.type === 'folder') {
-    for (const c of await call.files.children(call.userId, t.spaceId, node)) {
+    // Code-point order, as Nextcloud lists members (sample 25: upper case first).
+    const children = (await call.files.children(call.userId, t.spaceId, node)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const c of children) {
       const path = [...t.path, c.name];
       items.push({ node: c, path, href: call.href(t, path, c.type === 'folder') });
     }
