@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import { fail } from '../../domain/errors.js';
 import { authenticate } from '../common/credentials.js';
 import { DavCall, type DavDeps } from './context.js';
-import { badRequest, DavError, davErrorHandler, notFound } from './errors.js';
+import { badRequest, DavError, davErrorHandler, methodNotAllowed, notFound } from './errors.js';
 import { parseDavPathname } from './location.js';
 import { copy } from './methods/copy.js';
 import { remove } from './methods/delete.js';
@@ -10,7 +10,7 @@ import { get } from './methods/get.js';
 import { lock } from './methods/lock.js';
 import { mkcol } from './methods/mkcol.js';
 import { move } from './methods/move.js';
-import { options } from './methods/options.js';
+import { allowHeader, options } from './methods/options.js';
 import { propfind } from './methods/propfind.js';
 import { proppatch } from './methods/proppatch.js';
 import { put } from './methods/put.js';
@@ -21,7 +21,8 @@ export type DavPluginOptions = DavDeps;
 
 /** WebDAV verbs Fastify does not know by default; all may carry a body (litmus sends one to MKCOL to get its 415). */
 const CUSTOM_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'] as const;
-const METHODS = ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', ...CUSTOM_METHODS] as HTTPMethods[];
+/** POST and PATCH are routed only to answer them as DAV does (405 with Allow) rather than as an unknown URL. */
+const METHODS = ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'POST', 'PATCH', ...CUSTOM_METHODS] as HTTPMethods[];
 /** PROPFIND, PROPPATCH and LOCK bodies are small XML documents; anything larger is refused before it is buffered. */
 const XML_BODY_LIMIT = 1024 * 1024;
 
@@ -39,7 +40,13 @@ const HANDLERS: Record<string, Handler> = {
   MOVE: move,
   LOCK: lock,
   UNLOCK: unlock,
+  POST: notAllowed,
+  PATCH: notAllowed,
 };
+
+async function notAllowed(call: DavCall): Promise<never> {
+  throw methodNotAllowed(`${call.request.method} is not allowed on this resource`, allowHeader(true));
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
