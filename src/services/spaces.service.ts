@@ -193,13 +193,7 @@ export class SpacesService {
   /** DELETE without Purge: soft-disable. Project: Managers and Drives.ReadWriteEnabled holders; personal: Drives.DeletePersonal only. */
   async disable(userId: string, spaceId: string): Promise<void> {
     await this.ctx.tx.run(async (repos) => {
-      const facts = await callerFacts(repos, userId);
-      const { space, memberRole } = await this.access(repos, await repos.spaces.findById(spaceId), userId, facts);
-      const allowed =
-        space.type === 'personal'
-          ? facts.global.permissions.has('Drives.DeletePersonal')
-          : canManageMembers(memberRole) || facts.global.permissions.has('Drives.ReadWriteEnabled');
-      if (!allowed) fail('notFound', NOT_FOUND);
+      const space = await this.lifecycleAccess(repos, userId, spaceId, 'Drives.ReadWriteEnabled');
       await repos.spaces.update(space.id, { disabledAt: this.ctx.clock.now() });
     });
   }
@@ -207,13 +201,7 @@ export class SpacesService {
   /** PATCH with `Restore: true`: Managers and Drives.ReadWriteEnabled holders (personal spaces: Drives.DeletePersonal). */
   async restore(userId: string, spaceId: string): Promise<SpaceListing> {
     await this.ctx.tx.run(async (repos) => {
-      const facts = await callerFacts(repos, userId);
-      const { space, memberRole } = await this.access(repos, await repos.spaces.findById(spaceId), userId, facts);
-      const allowed =
-        space.type === 'personal'
-          ? facts.global.permissions.has('Drives.DeletePersonal')
-          : canManageMembers(memberRole) || facts.global.permissions.has('Drives.ReadWriteEnabled');
-      if (!allowed) fail('notFound', NOT_FOUND);
+      const space = await this.lifecycleAccess(repos, userId, spaceId, 'Drives.ReadWriteEnabled');
       if (space.disabledAt !== null) await repos.spaces.update(space.id, { disabledAt: null });
     });
     return this.get(userId, spaceId);
@@ -222,17 +210,27 @@ export class SpacesService {
   /** DELETE with Purge: the permission check first (404), then only a disabled space may go (400); its rows go with it. */
   async purge(userId: string, spaceId: string): Promise<void> {
     await this.ctx.tx.run(async (repos) => {
-      const facts = await callerFacts(repos, userId);
-      const { space, memberRole } = await this.access(repos, await repos.spaces.findById(spaceId), userId, facts);
-      const allowed =
-        space.type === 'personal'
-          ? facts.global.permissions.has('Drives.DeletePersonal')
-          : canManageMembers(memberRole) || facts.global.permissions.has('Drives.DeleteProject');
-      if (!allowed) fail('notFound', NOT_FOUND);
+      const space = await this.lifecycleAccess(repos, userId, spaceId, 'Drives.DeleteProject');
       // The storage's message as the Spaces API documentation shows it.
       if (space.disabledAt === null) fail('invalidInput', "error: bad request: can't purge enabled space");
       await repos.spaces.delete(space.id);
     });
+  }
+
+  /**
+   * Who may disable, restore or purge: on a project space its Managers and
+   * holders of the given global permission; on a personal space only
+   * Drives.DeletePersonal holders. Everyone else gets "not found".
+   */
+  private async lifecycleAccess(repos: Repositories, userId: string, spaceId: string, projectPermission: string): Promise<Space> {
+    const facts = await callerFacts(repos, userId);
+    const { space, memberRole } = await this.access(repos, await repos.spaces.findById(spaceId), userId, facts);
+    const allowed =
+      space.type === 'personal'
+        ? facts.global.permissions.has('Drives.DeletePersonal')
+        : canManageMembers(memberRole) || facts.global.permissions.has(projectPermission);
+    if (!allowed) fail('notFound', NOT_FOUND);
+    return space;
   }
 
   /** The space and the caller's effective grant on it; spaces the caller cannot see are "not found". */
