@@ -80,6 +80,7 @@ export interface SpacesTable {
   disabled_at: number | null;
   special_readme: string | null;
   special_image: string | null;
+  root_file_id: number;
 }
 
 export interface SpaceMembersTable {
@@ -92,7 +93,58 @@ export interface SpaceMembersTable {
   invited_by: string | null;
 }
 
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+export interface NodesTable {
+  id: string;
+  file_id: number;
+  space_id: string;
+  parent_id: string;
+  name: string;
+  path: string;
+  type: string;
+  size: number;
+  mtime: number;
+  etag: string;
+  mime_type: string;
+  checksums: string | null;
+  blob_id: string | null;
+  created_at: number;
+}
+
+export interface DavPropertiesTable {
+  node_id: string;
+  name: string;
+  value: string;
+}
+
+export interface DavLocksTable {
+  token: string;
+  space_id: string;
+  path: string;
+  scope: string;
+  depth: string;
+  owner: string;
+  user_id: string;
+  timeout: number;
+  expires_at: number;
+}
+
+export interface BlobJournalTable {
+  blob_id: string;
+  owner: string;
+  created_at: number;
+}
+
 export interface Database {
+  counters: CountersTable;
+  nodes: NodesTable;
+  dav_properties: DavPropertiesTable;
+  dav_locks: DavLocksTable;
+  blob_journal: BlobJournalTable;
   instance_settings: InstanceSettingsTable;
   user_roles: UserRolesTable;
   spaces: SpacesTable;

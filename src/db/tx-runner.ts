@@ -3,6 +3,8 @@ import type { Repositories, TxRunner } from '../ports/repositories.js';
 import { AppPasswordsRepository } from './repositories/app-passwords.repository.js';
 import { AppStatesRepository } from './repositories/app-states.repository.js';
 import { GroupsRepository } from './repositories/groups.repository.js';
+import { BlobJournalRepositoryImpl, CountersRepository, DavLocksRepository, DavPropertiesRepository, SpaceTreeRepositoryImpl } from './repositories/file-state.repository.js';
+import { NodesRepository } from './repositories/nodes.repository.js';
 import { LoginFailuresRepository } from './repositories/login-failures.repository.js';
 import { InstanceSettingsRepositoryImpl, UserRolesRepository } from './repositories/instance.repository.js';
 import { SpaceMembersRepository } from './repositories/space-members.repository.js';
@@ -21,6 +23,12 @@ export function repositoriesFor(db: Kysely<Database>): Repositories {
     spaceMembers: new SpaceMembersRepository(db),
     userRoles: new UserRolesRepository(db),
     instanceSettings: new InstanceSettingsRepositoryImpl(db),
+    nodes: new NodesRepository(db),
+    spaceTree: new SpaceTreeRepositoryImpl(db),
+    counters: new CountersRepository(db),
+    davProperties: new DavPropertiesRepository(db),
+    davLocks: new DavLocksRepository(db),
+    blobJournal: new BlobJournalRepositoryImpl(db),
   };
 }
 

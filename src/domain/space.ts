@@ -22,7 +22,12 @@ export interface Space {
   disabledAt: number | null;
   specialReadme: string | null;
   specialImage: string | null;
+  /** oc:fileid of the root folder, from the same sequence as every node's. */
+  rootFileId: number;
 }
+
+/** A space as created: the store gives it its root file id. */
+export type NewSpace = Omit<Space, 'rootFileId'>;
 
 export interface SpaceMember {
   spaceId: string;

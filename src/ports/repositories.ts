@@ -1,5 +1,6 @@
 import type { Group } from '../domain/group.js';
-import type { Space, SpaceMember } from '../domain/space.js';
+import type { NewSpace, Space, SpaceMember } from '../domain/space.js';
+import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPropertyRepository, NodeRepository, SpaceTreeRepository } from './files.js';
 import type { User } from '../domain/user.js';
 
 export interface Page {
@@ -92,6 +93,12 @@ export interface Repositories {
   spaceMembers: SpaceMemberRepository;
   userRoles: UserRoleRepository;
   instanceSettings: InstanceSettingsRepository;
+  nodes: NodeRepository;
+  spaceTree: SpaceTreeRepository;
+  counters: CounterRepository;
+  davProperties: DavPropertyRepository;
+  davLocks: DavLockRepository;
+  blobJournal: BlobJournalRepository;
 }
 
 export interface TxRunner {
@@ -100,13 +107,14 @@ export interface TxRunner {
 }
 
 export interface SpaceRepository {
-  insert(space: Space): Promise<void>;
+  /** Inserts the space, giving its root a file id from the shared sequence. */
+  insert(space: NewSpace): Promise<void>;
   findById(id: string): Promise<Space | undefined>;
   /** Every space, for holders of Drives.List. */
   listAll(): Promise<Space[]>;
   /** Spaces where the user is a member directly or through one of the groups. */
   listForPrincipal(userId: string, groupIds: string[]): Promise<Space[]>;
-  update(id: string, changes: Partial<Omit<Space, 'id' | 'type' | 'createdAt'>>): Promise<void>;
+  update(id: string, changes: Partial<Omit<Space, 'id' | 'type' | 'createdAt' | 'rootFileId'>>): Promise<void>;
   delete(id: string): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { Space, SpaceType } from '../../domain/space.js';
+import type { NewSpace, Space, SpaceType } from '../../domain/space.js';
+import { CountersRepository } from './file-state.repository.js';
 import type { SpaceRepository } from '../../ports/repositories.js';
 import type { Database, SpacesTable } from '../schema.js';
 
@@ -18,12 +19,14 @@ const toSpace = (r: Selectable<SpacesTable>): Space => ({
   disabledAt: r.disabled_at === null ? null : Number(r.disabled_at),
   specialReadme: r.special_readme,
   specialImage: r.special_image,
+  rootFileId: Number(r.root_file_id),
 });
 
 export class SpacesRepository implements SpaceRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(s: Space): Promise<void> {
+  async insert(s: NewSpace): Promise<void> {
+    const rootFileId = await new CountersRepository(this.db).allocate('file_id', 1);
     await this.db
       .insertInto('spaces')
       .values({
@@ -41,6 +44,7 @@ export class SpacesRepository implements SpaceRepository {
         disabled_at: s.disabledAt,
         special_readme: s.specialReadme,
         special_image: s.specialImage,
+        root_file_id: rootFileId,
       })
       .execute();
   }
@@ -73,7 +77,7 @@ export class SpacesRepository implements SpaceRepository {
     return rows.map(toSpace);
   }
 
-  async update(id: string, c: Partial<Omit<Space, 'id' | 'type' | 'createdAt'>>): Promise<void> {
+  async update(id: string, c: Partial<Omit<Space, 'id' | 'type' | 'createdAt' | 'rootFileId'>>): Promise<void> {
     const v: Updateable<SpacesTable> = {};
     if (c.name !== undefined) v.name = c.name;
     if (c.description !== undefined) v.description = c.description;

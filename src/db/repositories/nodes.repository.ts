@@ -1,0 +1,133 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { NodeRepository, StoredNode } from '../../ports/files.js';
+import type { Database, NodesTable } from '../schema.js';
+
+const toNode = (r: Selectable<NodesTable>): StoredNode => ({
+  id: r.id,
+  fileId: Number(r.file_id),
+  spaceId: r.space_id,
+  parentId: r.parent_id,
+  name: r.name,
+  path: r.path,
+  type: r.type as StoredNode['type'],
+  size: Number(r.size),
+  mtime: Number(r.mtime),
+  etag: r.etag,
+  mimeType: r.mime_type,
+  checksums: r.checksums,
+  blobId: r.blob_id,
+  createdAt: Number(r.created_at),
+});
+
+const toRow = (n: StoredNode): Selectable<NodesTable> => ({
+  id: n.id,
+  file_id: n.fileId,
+  space_id: n.spaceId,
+  parent_id: n.parentId ?? n.spaceId,
+  name: n.name,
+  path: n.path,
+  type: n.type,
+  size: n.size,
+  mtime: n.mtime,
+  etag: n.etag,
+  mime_type: n.mimeType,
+  checksums: n.checksums,
+  blob_id: n.blobId,
+  created_at: n.createdAt,
+});
+
+/** Rows strictly below a path: compared by prefix with SQL's own length, which counts characters as substr does. */
+const below = (prefix: string) => sql<boolean>`substr(path, 1, length(${prefix})) = ${prefix}`;
+
+export class NodesRepository implements NodeRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async byPath(spaceId: string, path: string): Promise<StoredNode | undefined> {
+    const r = await this.db.selectFrom('nodes').selectAll().where('space_id', '=', spaceId).where('path', '=', path).executeTakeFirst();
+    return r ? toNode(r) : undefined;
+  }
+
+  async byId(id: string): Promise<StoredNode | undefined> {
+    const r = await this.db.selectFrom('nodes').selectAll().where('id', '=', id).executeTakeFirst();
+    return r ? toNode(r) : undefined;
+  }
+
+  async children(parentId: string): Promise<StoredNode[]> {
+    return (await this.db.selectFrom('nodes').selectAll().where('parent_id', '=', parentId).execute()).map(toNode);
+  }
+
+  async subtree(spaceId: string, path: string): Promise<StoredNode[]> {
+    let q = this.db.selectFrom('nodes').selectAll().where('space_id', '=', spaceId);
+    if (path !== '') q = q.where((eb) => eb.or([eb('path', '=', path), below(`${path}/`)]));
+    return (await q.orderBy(sql`length(path)`).orderBy('path').execute()).map(toNode);
+  }
+
+  async insert(nodes: StoredNode[]): Promise<void> {
+    // Bounded batches: SQLite allows at most 32,766 bound parameters per statement.
+    for (let i = 0; i < nodes.length; i += 500) {
+      await this.db.insertInto('nodes').values(nodes.slice(i, i + 500).map(toRow)).execute();
+    }
+  }
+
+  async update(id: string, c: Partial<Omit<StoredNode, 'id' | 'fileId' | 'createdAt'>>): Promise<void> {
+    const set: Partial<Selectable<NodesTable>> = {};
+    if (c.spaceId !== undefined) set.space_id = c.spaceId;
+    if (c.parentId !== undefined) set.parent_id = c.parentId ?? c.spaceId ?? '';
+    if (c.name !== undefined) set.name = c.name;
+    if (c.path !== undefined) set.path = c.path;
+    if (c.size !== undefined) set.size = c.size;
+    if (c.mtime !== undefined) set.mtime = c.mtime;
+    if (c.etag !== undefined) set.etag = c.etag;
+    if (c.mimeType !== undefined) set.mime_type = c.mimeType;
+    if (c.checksums !== undefined) set.checksums = c.checksums;
+    if (c.blobId !== undefined) set.blob_id = c.blobId;
+    if (Object.keys(set).length) await this.db.updateTable('nodes').set(set).where('id', '=', id).execute();
+  }
+
+  async deleteSubtree(spaceId: string, path: string): Promise<void> {
+    const ids = this.db
+      .selectFrom('nodes')
+      .select('id')
+      .where('space_id', '=', spaceId)
+      .where((eb) => eb.or([eb('path', '=', path), below(`${path}/`)]));
+    await this.db.deleteFrom('dav_properties').where('node_id', 'in', ids).execute();
+    await this.db
+      .deleteFrom('nodes')
+      .where('space_id', '=', spaceId)
+      .where((eb) => eb.or([eb('path', '=', path), below(`${path}/`)]))
+      .execute();
+  }
+
+  async moveDescendants(fromSpace: string, from: string, toSpace: string, to: string): Promise<void> {
+    const fromPrefix = `${from}/`;
+    await this.db
+      .updateTable('nodes')
+      .set({ space_id: toSpace, path: sql<string>`${`${to}/`} || substr(path, length(${fromPrefix}) + 1)` })
+      .where('space_id', '=', fromSpace)
+      .where(below(fromPrefix))
+      .execute();
+  }
+
+  async propagate(spaceId: string, folderPaths: string[], delta: number, etag: string, mtime: number): Promise<void> {
+    if (!folderPaths.length) return;
+    await this.db
+      .updateTable('nodes')
+      .set({ size: sql<number>`size + ${delta}`, etag, mtime })
+      .where('space_id', '=', spaceId)
+      .where('path', 'in', folderPaths)
+      .execute();
+  }
+
+  async isBlobReferenced(blobId: string): Promise<boolean> {
+    return (await this.db.selectFrom('nodes').select('id').where('blob_id', '=', blobId).limit(1).executeTakeFirst()) !== undefined;
+  }
+
+  async deleteSpaceContent(spaceId: string): Promise<string[]> {
+    const blobs = await this.db.selectFrom('nodes').select('blob_id').where('space_id', '=', spaceId).where('blob_id', 'is not', null).execute();
+    const ids = this.db.selectFrom('nodes').select('id').where('space_id', '=', spaceId);
+    await this.db.deleteFrom('dav_properties').where('node_id', 'in', ids).execute();
+    await this.db.deleteFrom('dav_properties').where('node_id', '=', spaceId).execute();
+    await this.db.deleteFrom('nodes').where('space_id', '=', spaceId).execute();
+    return blobs.map((b) => b.blob_id!);
+  }
+}

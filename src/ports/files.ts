@@ -1,0 +1,102 @@
+import type { Readable } from 'node:stream';
+import type { DavLock } from '../domain/lock.js';
+import type { FileNode } from '../domain/node.js';
+
+/** A node as stored: with its space-relative path ('a/b/c'). */
+export interface StoredNode extends FileNode {
+  path: string;
+}
+
+export interface NodeRepository {
+  byPath(spaceId: string, path: string): Promise<StoredNode | undefined>;
+  byId(id: string): Promise<StoredNode | undefined>;
+  children(parentId: string): Promise<StoredNode[]>;
+  /** The node at the path and everything below it, shallowest first. */
+  subtree(spaceId: string, path: string): Promise<StoredNode[]>;
+  insert(nodes: StoredNode[]): Promise<void>;
+  update(id: string, changes: Partial<Omit<StoredNode, 'id' | 'fileId' | 'createdAt'>>): Promise<void>;
+  /** Deletes the node at the path and everything below it (and their dead properties). */
+  deleteSubtree(spaceId: string, path: string): Promise<void>;
+  /** Re-roots everything below `from` (not the node itself) at `to`, possibly in another space. */
+  moveDescendants(fromSpace: string, from: string, toSpace: string, to: string): Promise<void>;
+  /** Adds delta to the size of these folders and gives them a new etag and mtime (ETag propagation). */
+  propagate(spaceId: string, folderPaths: string[], delta: number, etag: string, mtime: number): Promise<void>;
+  isBlobReferenced(blobId: string): Promise<boolean>;
+  /** Deletes every node of a space and their dead properties; returns the blobs they held. */
+  deleteSpaceContent(spaceId: string): Promise<string[]>;
+}
+
+export interface SpaceTreeRepository {
+  /**
+   * Adds delta to the space's size and gives its root a new etag and mtime,
+   * returning the new size. The row lock this takes serialises writers of one
+   * space, so the size returned is exact for the quota check that follows.
+   */
+  adjust(spaceId: string, delta: number, etag: string, mtime: number): Promise<number>;
+}
+
+export interface CounterRepository {
+  /** Reserves n consecutive values of a counter; returns the first. */
+  allocate(name: string, n: number): Promise<number>;
+}
+
+export interface DavPropertyRepository {
+  list(nodeIds: string[]): Promise<Array<{ nodeId: string; name: string; value: string }>>;
+  set(nodeId: string, name: string, value: string): Promise<void>;
+  remove(nodeId: string, name: string): Promise<void>;
+  /** Copies every property of each source node to its copy. */
+  copy(pairs: Array<{ from: string; to: string }>): Promise<void>;
+}
+
+export interface DavLockRepository {
+  /** Unexpired locks of a space rooted at any of the paths. */
+  onPaths(spaceId: string, paths: string[], now: number): Promise<DavLock[]>;
+  /** Unexpired locks of a space rooted strictly below the path. */
+  below(spaceId: string, path: string, now: number): Promise<DavLock[]>;
+  byToken(token: string, now: number): Promise<DavLock | undefined>;
+  insert(lock: DavLock): Promise<void>;
+  refresh(token: string, timeout: number, expiresAt: number): Promise<void>;
+  remove(token: string): Promise<void>;
+  removeUnder(spaceId: string, path: string): Promise<void>;
+  pruneExpired(now: number): Promise<void>;
+}
+
+export interface BlobJournalRepository {
+  add(blobIds: string[], owner: string, at: number): Promise<void>;
+  remove(blobIds: string[]): Promise<void>;
+  list(): Promise<Array<{ blobId: string; owner: string; createdAt: number }>>;
+}
+
+export type DigestAlgorithm = 'md5' | 'sha1' | 'sha256' | 'sha3-256' | 'adler32';
+
+/** Bytes written to staging, not yet visible: commit moves them into place, discard drops them. */
+export interface StagedBlob {
+  id: string;
+  size: number;
+  /** Lower-case hex digests of the algorithms asked for. */
+  digests: Partial<Record<DigestAlgorithm, string>>;
+}
+
+export interface StageOptions {
+  /** Refuse (quotaExceeded) and drop the staging file as soon as more bytes than this arrive. */
+  maxBytes?: number;
+  digests?: DigestAlgorithm[];
+}
+
+/** The bytes of files: staged writes made visible by an atomic rename, so no reader ever sees half a file. */
+export interface BlobStore {
+  /** Who this process is in the blob journal. */
+  readonly owner: string;
+  stage(body: Readable, opts: StageOptions): Promise<StagedBlob>;
+  /** A staged copy of a stored blob (a reflink where the file system offers one). */
+  stageCopy(blobId: string): Promise<StagedBlob>;
+  commit(blob: StagedBlob): Promise<void>;
+  discard(blob: StagedBlob): Promise<void>;
+  /** The bytes, or the inclusive range of them. */
+  open(blobId: string, range?: { start: number; end: number }): Readable;
+  remove(blobId: string): Promise<void>;
+  /** Whether the process that wrote a journal entry is certainly gone (so its entries can be settled). */
+  ownerGone(owner: string, createdAt: number): boolean;
+  /** Drops staging files of processes that are gone; returns how many. */
+  sweepStaging(): Promise<number>;
+}
