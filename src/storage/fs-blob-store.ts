@@ -1,0 +1,169 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DomainError } from '../domain/errors.js';
+import type { BlobStore, StagedBlob, StageOptions } from '../ports/files.js';
+import { digesterFor } from './digests.js';
+
+/** Journal entries and staging folders of processes on other hosts are settled only after this long (their liveness cannot be checked). */
+const FOREIGN_OWNER_GRACE_MS = 24 * 3600 * 1000;
+const READ_CHUNK = 256 * 1024;
+
+const SEP = '~';
+
+export interface FsBlobStoreOptions {
+  /** fsync each file before it becomes visible, so a power cut cannot expose an empty one. */
+  fsync: boolean;
+}
+
+/**
+ * Blobs as files under `<data>/blobs/ab/cd/<id>`. Writes go to
+ * `<data>/staging/<owner>/` on the same file system and become visible only
+ * by rename, once complete. The owner (host, pid, start token) names this
+ * process, so a restart can tell which staging files and journal entries
+ * belong to a process that is gone.
+ */
+export class FsBlobStore implements BlobStore {
+  readonly owner: string;
+  private readonly blobs: string;
+  private readonly stagingRoot: string;
+  private readonly staging: string;
+  private readonly host = encodeURIComponent(hostname());
+  private readonly token = randomBytes(6).toString('hex');
+  private readonly madeDirs = new Set<string>();
+
+  constructor(
+    dataDir: string,
+    private readonly opts: FsBlobStoreOptions,
+  ) {
+    this.blobs = path.join(dataDir, 'blobs');
+    this.stagingRoot = path.join(dataDir, 'staging');
+    this.owner = [this.host, process.pid, this.token].join(SEP);
+    this.staging = path.join(this.stagingRoot, this.owner);
+  }
+
+  private blobPath(id: string): string {
+    if (!/^[0-9a-f]{32}$/.test(id)) throw new Error(`not a blob id: ${id}`);
+    return path.join(this.blobs, id.slice(0, 2), id.slice(2, 4), id);
+  }
+
+  private stagingPath(id: string): string {
+    return path.join(this.staging, id);
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.madeDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.madeDirs.add(dir);
+  }
+
+  async stage(body: Readable, opts: StageOptions): Promise<StagedBlob> {
+    await this.ensureDir(this.staging);
+    const id = randomUUID().replace(/-/g, '');
+    const file = this.stagingPath(id);
+    const digesters = (opts.digests ?? []).map((a) => [a, digesterFor(a)] as const);
+    let size = 0;
+    const max = opts.maxBytes;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (max !== undefined && size > max) return done(new DomainError('quotaExceeded', 'Insufficient space'));
+        for (const [, d] of digesters) d.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, meter, createWriteStream(file, { flags: 'wx', highWaterMark: READ_CHUNK }));
+      if (this.opts.fsync) await this.sync(file);
+    } catch (err) {
+      await rm(file, { force: true });
+      throw err;
+    }
+    return { id, size, digests: Object.fromEntries(digesters.map(([a, d]) => [a, d.hex()])) };
+  }
+
+  async stageCopy(blobId: string): Promise<StagedBlob> {
+    await this.ensureDir(this.staging);
+    const id = randomUUID().replace(/-/g, '');
+    const file = this.stagingPath(id);
+    try {
+      // A reflink costs nothing where the file system has them; elsewhere a plain copy.
+      await copyFile(this.blobPath(blobId), file, constants.COPYFILE_FICLONE);
+      if (this.opts.fsync) await this.sync(file);
+      return { id, size: (await stat(file)).size, digests: {} };
+    } catch (err) {
+      await rm(file, { force: true });
+      throw err;
+    }
+  }
+
+  private async sync(file: string): Promise<void> {
+    const fh = await open(file, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async commit(blob: StagedBlob): Promise<void> {
+    const target = this.blobPath(blob.id);
+    await this.ensureDir(path.dirname(target));
+    await rename(this.stagingPath(blob.id), target);
+  }
+
+  async discard(blob: StagedBlob): Promise<void> {
+    await rm(this.stagingPath(blob.id), { force: true });
+  }
+
+  open(blobId: string, range?: { start: number; end: number }): Readable {
+    return createReadStream(this.blobPath(blobId), { highWaterMark: READ_CHUNK, ...(range ? { start: range.start, end: range.end } : {}) });
+  }
+
+  async remove(blobId: string): Promise<void> {
+    try {
+      await unlink(this.blobPath(blobId));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
+  ownerGone(owner: string, createdAt: number): boolean {
+    if (owner === this.owner) return false;
+    const [host, pidText, token] = owner.split(SEP);
+    const pid = Number(pidText);
+    if (host !== this.host || !Number.isInteger(pid) || token === undefined) return Date.now() - createdAt > FOREIGN_OWNER_GRACE_MS;
+    // Our own pid under another token: an earlier process that had it is gone.
+    if (pid === process.pid) return true;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  }
+
+  async sweepStaging(): Promise<number> {
+    let removed = 0;
+    let owners: string[];
+    try {
+      owners = await readdir(this.stagingRoot);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
+    for (const owner of owners) {
+      if (owner === this.owner) continue;
+      const dir = path.join(this.stagingRoot, owner);
+      const { mtimeMs } = await stat(dir);
+      if (!this.ownerGone(owner, mtimeMs)) continue;
+      removed += (await readdir(dir)).length;
+      await rm(dir, { recursive: true, force: true });
+    }
+    return removed;
+  }
+}
