@@ -11,6 +11,7 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(9200),
   PUBLIC_URL: z.string().url().optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  DATA_FSYNC: z.enum(['true', 'false']).default('false'),
   DATABASE_URL: z
     .string()
     .regex(/^(postgres|postgresql):\/\//, 'DATABASE_URL must be a postgres:// URL (leave it unset for SQLite)')
@@ -59,6 +60,8 @@ export interface Config {
   port: number;
   publicUrl: string;
   dataDir: string;
+  /** fsync every file before it becomes visible (slower; survives power loss, not only a killed process). */
+  dataFsync: boolean;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
   admin: { user: string; password?: string };
   logLevel: string;
@@ -113,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     publicUrl,
     dataDir,
+    dataFsync: e.DATA_FSYNC === 'true',
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA }
       : { kind: 'sqlite', file: path.join(dataDir, 'nimbus.sqlite') },

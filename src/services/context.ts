@@ -1,4 +1,5 @@
 import type { PasswordPolicy } from '../domain/password-policy.js';
+import type { BlobStore } from '../ports/files.js';
 import type { Repositories, TxRunner } from '../ports/repositories.js';
 import type { Clock, PasswordHasher, Secrets } from '../ports/system.js';
 
@@ -9,6 +10,8 @@ export interface ServiceContext {
   hasher: PasswordHasher;
   clock: Clock;
   secrets: Secrets;
+  /** File bytes; services that delete spaces settle their blobs through it. */
+  blobs: BlobStore;
   settings: {
     defaultQuota: string;
     passwordMinLength: number;

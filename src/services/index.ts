@@ -12,6 +12,10 @@ import { UserEditService } from './user-edit.service.js';
 import { SpaceMembersService } from './space-members.service.js';
 import { SpacesService } from './spaces.service.js';
 import { UsersService } from './users.service.js';
+import { ChunkedUploadsService } from './chunked-uploads.service.js';
+import { DavStateService } from './dav-state.service.js';
+import { NodesService } from './nodes.service.js';
+import type { UploadStaging } from '../ports/upload-staging.js';
 
 export interface Services {
   auth: AuthService;
@@ -27,9 +31,12 @@ export interface Services {
   spaces: SpacesService;
   spaceMembers: SpaceMembersService;
   directory: DirectoryService;
+  files: NodesService;
+  davState: DavStateService;
+  uploads: ChunkedUploadsService;
 }
 
-export function createServices(ctx: ServiceContext, instance: InstanceInfo): Services {
+export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging): Services {
   const apps = new AppsService(ctx);
   const users = new UsersService(ctx);
   const userEdit = new UserEditService(ctx);
@@ -49,5 +56,8 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo): Ser
     spaces: new SpacesService(ctx),
     spaceMembers: new SpaceMembersService(ctx),
     directory: new DirectoryService(ctx, users, userEdit, groups, globalRoles),
+    files: new NodesService(ctx, ctx.blobs),
+    davState: new DavStateService(ctx),
+    uploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
   };
 }

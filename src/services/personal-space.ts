@@ -33,9 +33,24 @@ export async function createPersonalSpace(repos: Repositories, user: Pick<User, 
   });
 }
 
-/** Deleting a user purges their personal space and drops their memberships elsewhere, as the reference does. */
-export async function removeUserSpaces(repos: Repositories, userId: string): Promise<void> {
+/**
+ * Deleting a user purges their personal space and drops their memberships
+ * elsewhere, as the reference does. Returns the blobs the space held,
+ * journaled for the caller to settle once the transaction commits.
+ */
+export async function removeUserSpaces(repos: Repositories, userId: string, blobOwner: string, now: number): Promise<string[]> {
   const personal = await repos.spaces.findById(userId);
-  if (personal?.type === 'personal') await repos.spaces.delete(personal.id);
+  let blobs: string[] = [];
+  if (personal?.type === 'personal') blobs = await purgeSpaceRows(repos, personal.id, blobOwner, now);
   await repos.spaceMembers.removePrincipal('user', userId);
+  return blobs;
+}
+
+/** Deletes a space with its tree, dead properties and locks; its blobs are journaled and returned for settlement. */
+export async function purgeSpaceRows(repos: Repositories, spaceId: string, blobOwner: string, now: number): Promise<string[]> {
+  const blobs = await repos.nodes.deleteSpaceContent(spaceId);
+  await repos.blobJournal.add(blobs, blobOwner, now);
+  await repos.davLocks.removeUnder(spaceId, '');
+  await repos.spaces.delete(spaceId);
+  return blobs;
 }

@@ -4,6 +4,8 @@ import { assertValidSpaceName, projectAlias, type Space, type SpaceMember } from
 import { ROLE_IDS } from '../domain/unified-roles.js';
 import type { Repositories } from '../ports/repositories.js';
 import type { ServiceContext } from './context.js';
+import { settleBlobs } from './blob-settlement.js';
+import { purgeSpaceRows } from './personal-space.js';
 import { principalNames } from './principal-names.js';
 import { callerFacts, type CallerFacts, callerRoleIn, canEditContent, canManageMembers, canSee, effectiveRole, isActive } from './space-access.js';
 
@@ -209,12 +211,13 @@ export class SpacesService {
 
   /** DELETE with Purge: the permission check first (404), then only a disabled space may go (400); its rows go with it. */
   async purge(userId: string, spaceId: string): Promise<void> {
-    await this.ctx.tx.run(async (repos) => {
+    const released = await this.ctx.tx.run(async (repos) => {
       const space = await this.lifecycleAccess(repos, userId, spaceId, 'Drives.DeleteProject');
       // The storage's message as the Spaces API documentation shows it.
       if (space.disabledAt === null) fail('invalidInput', "error: bad request: can't purge enabled space");
-      await repos.spaces.delete(space.id);
+      return purgeSpaceRows(repos, space.id, this.ctx.blobs.owner, this.ctx.clock.now());
     });
+    await settleBlobs(this.ctx.repos, this.ctx.blobs, released);
   }
 
   /**

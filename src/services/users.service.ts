@@ -8,6 +8,7 @@ import { assertValidDisplayName, assertValidUserId, emptyProfile, isValidEmail, 
 import type { Page, Repositories } from '../ports/repositories.js';
 import { loadActor } from './actor.service.js';
 import type { ServiceContext } from './context.js';
+import { settleBlobs } from './blob-settlement.js';
 import { createPersonalSpace, removeUserSpaces } from './personal-space.js';
 
 export interface CreateUserInput {
@@ -179,7 +180,7 @@ export class UsersService {
   }
 
   async delete(callerId: string, targetId: string): Promise<void> {
-    await this.ctx.tx.run(async (repos) => {
+    const released = await this.ctx.tx.run(async (repos) => {
       const actor = await loadActor(repos, callerId);
       requireAdminOrSubadmin(actor);
       // Nextcloud's order: missing 998, yourself 101, then not permitted 998.
@@ -187,9 +188,11 @@ export class UsersService {
       if (!user) fail('notFound', 'User does not exist', 'hiddenUser');
       if (user!.id === callerId) fail('invalidInput', 'Cannot delete yourself', 'selfOperation');
       if (!canManageUser(actor, await repos.groups.groupsOfUser(user!.id))) fail('notFound', 'User does not exist', 'hiddenUser');
-      await removeUserSpaces(repos, user!.id);
+      const blobs = await removeUserSpaces(repos, user!.id, this.ctx.blobs.owner, this.ctx.clock.now());
       await repos.users.delete(user!.id);
+      return blobs;
     });
+    await settleBlobs(this.ctx.repos, this.ctx.blobs, released);
   }
 
   /** The caller's own record without the access checks of details(): enough for capabilities. */

@@ -1,0 +1,83 @@
+import { fail } from '../domain/errors.js';
+import { FOLDER_MIME_TYPE } from '../domain/mime.js';
+import type { FileNode, PathSegments } from '../domain/node.js';
+import { effectiveQuotaBytes } from '../domain/quota.js';
+import type { Space } from '../domain/space.js';
+import { roleHasAction } from '../domain/unified-roles.js';
+import type { StoredNode } from '../ports/files.js';
+import type { Repositories } from '../ports/repositories.js';
+import type { FileAccess } from './files.contract.js';
+import { callerRoleIn, canManageMembers } from './space-access.js';
+
+/** A space opened for one caller: what they may do and how much it may hold. */
+export interface OpenTree {
+  space: Space;
+  access: FileAccess;
+}
+
+const NOT_FOUND = 'Space not found';
+
+/** The caller's rights in a space, from the actions of their strongest grant on it. */
+export function accessOf(roleId: string): FileAccess {
+  return {
+    can: {
+      read: roleHasAction(roleId, 'children/read') || roleHasAction(roleId, 'content/read'),
+      write: roleHasAction(roleId, 'upload/create'),
+      delete: roleHasAction(roleId, 'standard/delete'),
+      share: roleHasAction(roleId, 'permissions/create'),
+      manage: canManageMembers(roleId),
+    },
+  };
+}
+
+/**
+ * A space the caller is a member of (directly or through a group). Disabled
+ * spaces hold no reachable content for anyone, Managers included, as on the
+ * reference; admins without a grant see no content either.
+ */
+export async function openTree(repos: Repositories, userId: string, spaceId: string, now: number): Promise<OpenTree> {
+  const space = await repos.spaces.findById(spaceId);
+  if (!space || space.disabledAt !== null) fail('notFound', NOT_FOUND);
+  const [members, groups] = await Promise.all([repos.spaceMembers.listForSpace(spaceId), repos.groups.groupsOfUser(userId)]);
+  const role = callerRoleIn(members, userId, new Set(groups), now);
+  if (role === null) fail('notFound', NOT_FOUND);
+  return { space: space!, access: accessOf(role!) };
+}
+
+/** The most a space may hold in bytes, null when unlimited: the owner's provisioning quota for personal spaces, `quota.total` for project spaces. */
+export async function quotaLimitOf(repos: Repositories, space: Space, defaultQuota: string): Promise<number | null> {
+  if (space.type === 'project') return space.quotaTotal ? space.quotaTotal : null;
+  const owner = await repos.users.findById(space.ownerId);
+  return owner ? effectiveQuotaBytes(owner.quota, defaultQuota) : null;
+}
+
+/** The space root as a node: its size, etag and mtime are the space's. */
+export function rootNode(space: Space): StoredNode {
+  return {
+    id: space.id,
+    fileId: space.rootFileId,
+    spaceId: space.id,
+    parentId: null,
+    name: '',
+    path: '',
+    type: 'folder',
+    size: space.size,
+    mtime: space.mtime,
+    etag: space.etag,
+    mimeType: FOLDER_MIME_TYPE,
+    checksums: null,
+    blobId: null,
+    createdAt: space.createdAt,
+  };
+}
+
+/** The folder at a path (the root for []); 409 when it is missing or a file, as WebDAV reports a missing parent. */
+export async function folderAt(repos: Repositories, space: Space, path: PathSegments): Promise<StoredNode> {
+  if (path.length === 0) return rootNode((await repos.spaces.findById(space.id)) ?? space);
+  const node = await repos.nodes.byPath(space.id, path.join('/'));
+  if (!node || node.type !== 'folder') fail('conflict', 'Parent folder does not exist');
+  return node!;
+}
+
+/** Strips the stored path: what callers outside the files layer see. */
+export const publicNode = ({ path: _path, ...node }: StoredNode): FileNode => node;
