@@ -24,6 +24,12 @@ import { usersRoutes } from './http/ocs/routes/users.routes.js';
 import { systemClock } from './ports/system.js';
 import { ScryptHasher } from './security/scrypt-hasher.js';
 import { createSecrets } from './security/secrets.js';
+import { davPlugin } from './http/dav/dav.plugin.js';
+import { sendDavError } from './http/dav/errors.js';
+import { ENTRY_PREFIXES } from './http/dav/location.js';
+import { recoverStorage } from './services/blob-settlement.js';
+import { FsBlobStore } from './storage/fs-blob-store.js';
+import { FsUploadStaging } from './storage/upload-staging.js';
 import { type BootstrapResult, ensureFirstAdmin } from './services/bootstrap.service.js';
 import type { InstanceInfo } from './services/capabilities.service.js';
 import type { ServiceContext } from './services/context.js';
@@ -70,6 +76,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await migrateToLatest(handle.db, config.database.kind === 'postgres' ? config.database.schema : undefined);
 
   const repos = repositoriesFor(handle.db);
+  const blobs = new FsBlobStore(config.dataDir, { fsync: config.dataFsync });
   let services: Services | undefined;
   const ctx: ServiceContext = {
     repos,
@@ -77,6 +84,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     hasher: new ScryptHasher(config.passwordHashCost),
     clock: systemClock,
     secrets: createSecrets(),
+    blobs,
     settings: {
       defaultQuota: config.defaultQuota,
       passwordMinLength: config.passwordMinLength,
@@ -88,7 +96,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,
   };
   const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength };
-  services = createServices(ctx, instance);
+  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir));
+  // Staging files and unsettled blobs of a process that was killed: gone before the first request.
+  const recovered = await recoverStorage(repos, blobs);
   const bootstrap = await ensureFirstAdmin(ctx, config.admin.user, config.admin.password);
 
   const app = Fastify({
@@ -103,6 +113,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // The LibreGraph reference strips trailing slashes (documented calls use POST /drives/).
     // Item ids (`<storage>$<space>!<node>`, ~110 characters) exceed the router's default 100-character parameter limit.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    // A URL the router cannot decode (`%ZZ`) never reaches a plugin: DAV clients still get their error body.
+    frameworkErrors: (error, request, reply) => {
+      const url = request.url;
+      if (ENTRY_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`))) {
+        return sendDavError(request, reply, 400, 'Sabre\\DAV\\Exception\\BadRequest', 'The URL is not correctly encoded');
+      }
+      return reply.code(error.statusCode ?? 400).send(error);
+    },
   });
   app.decorate('services', services);
   const routeTable: Array<{ method: string; url: string }> = [];
@@ -125,7 +143,17 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes],
   });
   const storageId = (await ctx.repos.instanceSettings.get('storage_id')) ?? 'storage-users-1';
+  // Nextcloud's instance id: `oc` and ten characters, the suffix of every oc:id.
+  const instanceId = await ctx.repos.instanceSettings.setIfAbsent('instance_id', `oc${ctx.secrets.token(10).toLowerCase()}`);
   await app.register(graphPlugin, { services, env: { publicUrl: config.publicUrl, storageId }, routes: GRAPH_ROUTES });
+  await app.register(davPlugin, {
+    services,
+    files: services.files,
+    state: services.davState,
+    uploads: services.uploads,
+    env: { publicUrl: config.publicUrl, storageId, instanceId },
+  });
+  if (recovered.stagingFiles || recovered.blobsSettled) app.log.info(recovered, 'removed what an interrupted process left in storage');
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not Found'));
   return app;
 }
