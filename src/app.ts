@@ -119,7 +119,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       if (ENTRY_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`))) {
         return sendDavError(request, reply, 400, 'Sabre\\DAV\\Exception\\BadRequest', 'The URL is not correctly encoded');
       }
-      return reply.code(error.statusCode ?? 400).send(error);
+      const body = { statusCode: 400, code: error.code, error: 'Bad Request', message: error.message };
+      return reply.code(400).type('application/json; charset=utf-8').send(JSON.stringify(body));
     },
   });
   app.decorate('services', services);

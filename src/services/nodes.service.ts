@@ -52,6 +52,15 @@ export class NodesService implements FilesApi {
     return node ? publicNode(node) : notFound(path);
   }
 
+  /** A node by its id (the space id is the root), with its space-relative path; notFound outside the space. */
+  async statById(userId: string, spaceId: string, nodeId: string): Promise<{ node: FileNode; path: string[] }> {
+    const { space } = await this.readable(userId, spaceId);
+    if (nodeId === space.id) return { node: publicNode(rootNode(space)), path: [] };
+    const node = await this.ctx.repos.nodes.byId(nodeId);
+    if (!node || node.spaceId !== spaceId) fail('notFound', 'Item not found');
+    return { node: publicNode(node!), path: node!.path.split('/') };
+  }
+
   async children(userId: string, spaceId: string, folder: FileNode): Promise<FileNode[]> {
     await this.readable(userId, spaceId);
     if (folder.type !== 'folder' || folder.spaceId !== spaceId) return [];
