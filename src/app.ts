@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { connect, type DbHandle } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -120,7 +120,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         return sendDavError(request, reply, 400, 'Sabre\\DAV\\Exception\\BadRequest', 'The URL is not correctly encoded');
       }
       const body = { statusCode: 400, code: error.code, error: 'Bad Request', message: error.message };
-      return reply.code(400).type('application/json; charset=utf-8').send(JSON.stringify(body));
+      return (reply as FastifyReply).code(400).type('application/json; charset=utf-8').send(JSON.stringify(body));
     },
   });
   app.decorate('services', services);
