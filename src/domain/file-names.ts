@@ -5,7 +5,7 @@ import type { PathSegments } from './node.js';
 export const FORBIDDEN_FILENAMES = ['.htaccess'] as const;
 export const FORBIDDEN_FILENAME_EXTENSIONS = ['.filepart', '.part'] as const;
 /** Always refused inside a name: the separators, and control characters a client cannot show. */
-export const FORBIDDEN_FILENAME_CHARACTERS = ['/', '\\'] as const;
+export const FORBIDDEN_FILENAME_CHARACTERS = ['\\', '/'] as const;
 
 /** Names are at most 255 bytes (most file systems' limit); whole paths 2,000 bytes, so one index entry holds a path on every database. */
 const MAX_NAME_BYTES = 255;

@@ -1,3 +1,4 @@
+import { FORBIDDEN_FILENAME_CHARACTERS, FORBIDDEN_FILENAME_EXTENSIONS, FORBIDDEN_FILENAMES } from '../domain/file-names.js';
 import { COMPAT_VERSION, COMPAT_VERSION_STRING } from '../domain/version.js';
 import type { AppsService } from './apps.service.js';
 
@@ -28,10 +29,9 @@ export class CapabilitiesService {
   async forCaller(user: { language: string; locale: string; timezone: string } | null): Promise<Record<string, unknown>> {
     const caps: Record<string, unknown> = {};
     if (user) {
-      // `webdav-root` (remote.php/webdav) joins this block when the WebDAV front door is served;
-      // announcing it before would send clients to a path that answers 404.
       caps.core = {
         pollinterval: 60,
+        'webdav-root': 'remote.php/webdav',
         'mod-rewrite-working': true,
         user: { language: user.language, locale: user.locale, timezone: user.timezone || 'UTC' },
       };
@@ -39,6 +39,9 @@ export class CapabilitiesService {
     // No delay-based throttling here: failed logins are refused with 429 past the limit instead.
     caps.bruteforce = { delay: 0, 'allow-listed': false };
     if (user) {
+      caps.files = FILES_CAPABILITIES;
+      // Chunking v2 (MKCOL, numbered chunks, MOVE of .file); no bulk upload endpoint, so no `bulkupload`.
+      caps.dav = { chunking: '1.0', public_shares_chunking: false };
       caps.files_sharing = {
         api_enabled: false,
         public: { enabled: false },
@@ -101,5 +104,19 @@ export class CapabilitiesService {
     return { api: { generate: `${base}/generate`, validate: `${base}/validate` }, policies: { account: rules }, ...legacy };
   }
 }
+
+/** The file-name rules clients check before uploading, exactly those the server enforces (Nextcloud 30+ keys, the deprecated one kept for older clients). */
+const FILES_CAPABILITIES = {
+  $comment: '"blacklisted_files" is deprecated as of Nextcloud 30, use "forbidden_filenames" instead',
+  blacklisted_files: [...FORBIDDEN_FILENAMES],
+  forbidden_filenames: [...FORBIDDEN_FILENAMES],
+  forbidden_filename_basenames: [],
+  forbidden_filename_characters: [...FORBIDDEN_FILENAME_CHARACTERS],
+  forbidden_filename_extensions: [...FORBIDDEN_FILENAME_EXTENSIONS],
+  bigfilechunking: true,
+  // The chunk size clients should use; the server itself takes chunks of any size.
+  chunked_upload: { max_size: 104857600, max_parallel_count: 5 },
+  windows_compatible_filenames: false,
+};
 
 const COMPAT_VERSION_PARTS = { major: COMPAT_VERSION.major, minor: COMPAT_VERSION.minor, micro: COMPAT_VERSION.micro };

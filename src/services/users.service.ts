@@ -157,15 +157,16 @@ export class UsersService {
       user: target,
       groups,
       subadminOf,
-      quota: this.quotaOf(target),
+      quota: await this.quotaOf(target),
       isSelf,
       managedByViewer: managed,
     };
   }
 
-  quotaOf(user: User): QuotaBlock {
-    // Storage arrives with the files module; until then nothing is stored.
-    return quotaBlock(effectiveQuotaBytes(user.quota, this.ctx.settings.defaultQuota), 0);
+  /** The provisioning quota block: the limit from the user's quota, `used` from their personal space's size (kept by the file tree, never scanned). */
+  async quotaOf(user: User): Promise<QuotaBlock> {
+    const personal = await this.ctx.repos.spaces.findById(user.id);
+    return quotaBlock(effectiveQuotaBytes(user.quota, this.ctx.settings.defaultQuota), personal?.type === 'personal' ? personal.size : 0);
   }
 
   async setEnabled(callerId: string, targetId: string, enabled: boolean): Promise<void> {

@@ -89,14 +89,15 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     }
   });
 
-  it('logged-in capabilities: core, sharing off, password policy and provisioning like sample 02, theming', async () => {
+  it('logged-in capabilities: core, files, dav, sharing off, password policy and provisioning like sample 02, theming', async () => {
     const ref = ncJson('02-capabilities-json').ocs.data.capabilities;
     const res = await ocs(t.app, 'GET', '/cloud/capabilities', { as: alice });
     expect(res.statusCode).toBe(200);
     const caps = res.ocs.data.capabilities;
-    expect(Object.keys(caps).sort()).toEqual(['bruteforce', 'core', 'files_sharing', 'password_policy', 'provisioning_api', 'theming']);
+    expect(Object.keys(caps).sort()).toEqual(['bruteforce', 'core', 'dav', 'files', 'files_sharing', 'password_policy', 'provisioning_api', 'theming']);
     expect(caps.core).toEqual({
       pollinterval: ref.core.pollinterval,
+      'webdav-root': ref.core['webdav-root'],
       'mod-rewrite-working': true,
       user: { language: '', locale: '', timezone: 'UTC' },
     });
@@ -109,6 +110,11 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
       federation: { outgoing: false, incoming: false, expire_date: { enabled: false }, expire_date_supported: { enabled: false } },
       sharee: { query_lookup_default: false, always_show_unique: true },
     });
+    // The file-name rules are Nextcloud's defaults, which the server enforces. Keys other apps add there
+    // (trash bin, versions, comments, editors, converters) are absent: those features do not exist here.
+    for (const [key, value] of Object.entries(caps.files)) expect(value, key).toEqual(ref.files[key]);
+    expect(Object.keys(caps.files)).toEqual(expect.arrayContaining(['forbidden_filenames', 'forbidden_filename_characters', 'forbidden_filename_extensions', 'bigfilechunking', 'chunked_upload']));
+    expect(caps.dav).toEqual({ chunking: ref.dav.chunking, public_shares_chunking: false });
     expect(caps.password_policy).toEqual(sampleUrls(ref.password_policy));
     expect(Object.keys(caps.password_policy)).toEqual(Object.keys(ref.password_policy));
     expect(caps.provisioning_api).toEqual(ref.provisioning_api);
@@ -135,7 +141,7 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
 
     const x = await ocs(t.app, 'GET', '/cloud/capabilities', { as: alice, format: 'xml' });
     expect(x.headers['content-type']).toBe('application/xml; charset=utf-8');
-    expect(x.body).not.toContain('webdav-root');
+    expect(x.body).toContain('    <webdav-root>remote.php/webdav</webdav-root>\n');
     expect(x.body).toContain('    <mod-rewrite-working>1</mod-rewrite-working>\n');
     expect(x.body).toContain('    <api_enabled></api_enabled>\n');
     expect(x.body).toContain('    <allow-listed></allow-listed>\n');
