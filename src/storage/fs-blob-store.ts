@@ -67,17 +67,24 @@ export class FsBlobStore implements BlobStore {
     const file = this.stagingPath(id);
     const digesters = (opts.digests ?? []).map((a) => [a, digesterFor(a)] as const);
     let size = 0;
+    let over = false;
     const max = opts.maxBytes;
+    // Past the limit the rest is read and dropped rather than the request destroyed, so the
+    // client still gets its 507 (an unread request body would otherwise cut the connection).
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
-        if (max !== undefined && size > max) return done(new DomainError('quotaExceeded', 'Insufficient space'));
+        if (over || (max !== undefined && size > max)) {
+          over = true;
+          return done();
+        }
         for (const [, d] of digesters) d.update(chunk);
         done(null, chunk);
       },
     });
     try {
       await pipeline(body, meter, createWriteStream(file, { flags: 'wx', highWaterMark: READ_CHUNK }));
+      if (over) throw new DomainError('quotaExceeded', `Insufficient space: ${size} bytes sent, ${max} available`);
       if (this.opts.fsync) await this.sync(file);
     } catch (err) {
       await rm(file, { force: true });

@@ -4,7 +4,10 @@ import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { describe } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import type { Kysely } from 'kysely';
 import { type Env, loadConfig } from '../../src/config.js';
+import { connect } from '../../src/db/connect.js';
+import type { Database } from '../../src/db/schema.js';
 import { createPgSchema, postgresReachable, TEST_PG_URL } from './db.js';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -14,6 +17,8 @@ export const ADMIN = { user: 'admin', password: 'Admin-Test-Pass-1' };
 export interface TestApp {
   app: FastifyInstance;
   dataDir: string;
+  /** The app's own database, for tests that check what is stored behind the APIs. */
+  db: Kysely<Database>;
   close(): Promise<void>;
 }
 
@@ -30,12 +35,15 @@ export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = 
     ...(pgSchema ? { DATABASE_URL: TEST_PG_URL, DATABASE_SCHEMA: pgSchema.schema } : {}),
     ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === undefined ? undefined : String(v)])),
   });
-  const app = await buildApp(config);
+  const handle = connect(config.database);
+  const app = await buildApp(config, { db: handle });
   return {
     app,
     dataDir,
+    db: handle.db,
     async close() {
       await app.close();
+      await handle.close();
       await pgSchema?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
