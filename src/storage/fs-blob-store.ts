@@ -61,8 +61,17 @@ export class FsBlobStore implements BlobStore {
     this.madeDirs.add(dir);
   }
 
+  /**
+   * Not cached like the blob folders: another host's start-up sweep (or an
+   * operator) may remove this folder while the process lives, and a cached
+   * "made" would then fail every later upload of the process.
+   */
+  private async ensureStaging(): Promise<void> {
+    await mkdir(this.staging, { recursive: true });
+  }
+
   async stage(body: Readable, opts: StageOptions): Promise<StagedBlob> {
-    await this.ensureDir(this.staging);
+    await this.ensureStaging();
     const id = randomUUID().replace(/-/g, '');
     const file = this.stagingPath(id);
     const digesters = (opts.digests ?? []).map((a) => [a, digesterFor(a)] as const);
@@ -94,7 +103,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async stageCopy(blobId: string): Promise<StagedBlob> {
-    await this.ensureDir(this.staging);
+    await this.ensureStaging();
     const id = randomUUID().replace(/-/g, '');
     const file = this.stagingPath(id);
     try {
@@ -166,11 +175,33 @@ export class FsBlobStore implements BlobStore {
     for (const owner of owners) {
       if (owner === this.owner) continue;
       const dir = path.join(this.stagingRoot, owner);
-      const { mtimeMs } = await stat(dir);
-      if (!this.ownerGone(owner, mtimeMs)) continue;
-      removed += (await readdir(dir)).length;
+      const activity = await lastActivity(dir);
+      if (activity === null || !this.ownerGone(owner, activity.at)) continue;
+      removed += activity.files;
       await rm(dir, { recursive: true, force: true });
     }
     return removed;
+  }
+}
+
+/**
+ * When a staging folder last saw a write: the newest of the folder's own
+ * mtime (a file made or removed) and its files' (bytes still arriving). The
+ * folder's alone would let a sweep on another host take a long upload of a
+ * live process for abandoned. Null when it is gone or not a folder.
+ */
+async function lastActivity(dir: string): Promise<{ at: number; files: number } | null> {
+  try {
+    let at = (await stat(dir)).mtimeMs;
+    const names = await readdir(dir);
+    for (const name of names) {
+      const s = await stat(path.join(dir, name)).catch(() => null);
+      if (s && s.mtimeMs > at) at = s.mtimeMs;
+    }
+    return { at, files: names.length };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw err;
   }
 }
