@@ -1,6 +1,7 @@
 import type { Scenario } from '../lib.js';
+import { davScenario } from './dav.js';
 import { drivesScenario } from './drives.js';
 import { ocsScenario } from './ocs.js';
 
 /** Every scenario group, in run order. A new group is one module here plus one line in this list. */
-export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario];
+export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario];
