@@ -4,7 +4,9 @@ import { assertValidSpaceName, projectAlias, type Space, type SpaceMember } from
 import { ROLE_IDS } from '../domain/unified-roles.js';
 import type { Repositories } from '../ports/repositories.js';
 import type { ServiceContext } from './context.js';
+import type { FileNode } from '../domain/node.js';
 import { settleBlobs } from './blob-settlement.js';
+import { publicNode } from './file-tree.js';
 import { purgeSpaceRows } from './personal-space.js';
 import { principalNames } from './principal-names.js';
 import { callerFacts, type CallerFacts, callerRoleIn, canEditContent, canManageMembers, canSee, effectiveRole, isActive } from './space-access.js';
@@ -20,7 +22,18 @@ export interface SpaceView {
   members: SpaceMember[];
   /** The caller's own role id on the space (direct or through a group; the strongest wins), if it counts. */
   callerRole: string | null;
+  /** The space's readme and image (libregraph.md §4), when set and still there; none for a disabled space. */
+  special: SpecialItem[];
 }
+
+export interface SpecialItem {
+  kind: SpecialKind;
+  node: FileNode;
+  /** Space-relative path segments. */
+  path: string[];
+}
+
+export type SpecialKind = 'readme' | 'image';
 
 export interface SpaceListing {
   views: SpaceView[];
@@ -40,8 +53,8 @@ export interface UpdateSpaceInput {
   description?: string;
   driveAlias?: string;
   quotaTotal?: number;
-  /** Space image / readme references: accepted on the wire, refused until spaces hold files. */
-  special?: unknown[];
+  /** Space image / readme: node ids of files in the space. */
+  special?: Array<{ kind: SpecialKind; nodeId: string }>;
 }
 
 const NOT_FOUND = 'drive not found';
@@ -174,7 +187,13 @@ export class SpacesService {
       }
       if (input.special !== undefined) {
         if (!editor) fail('notFound', NOT_FOUND);
-        fail('invalidInput', 'setting a space image or readme is not supported yet: spaces hold no files until file storage is available');
+        // The reference stores the node id only; it must at least be a file of this space.
+        for (const { kind, nodeId } of input.special) {
+          const node = await repos.nodes.byId(nodeId);
+          if (!node || node.spaceId !== space.id || node.type !== 'file') fail('invalidInput', `${kind}: the item is not a file of this space`);
+          if (kind === 'readme') changes.specialReadme = nodeId;
+          else changes.specialImage = nodeId;
+        }
       }
       if (input.quotaTotal !== undefined) {
         const total = Math.max(input.quotaTotal, 0);
@@ -266,9 +285,11 @@ export class SpacesService {
     const personal = new Set(spaces.filter((s) => s.type === 'personal').map((s) => s.id));
     const named = members.filter((m) => !personal.has(m.spaceId));
     const names = await principalNames(repos, named);
+    const special = await this.specialNodes(repos, spaces);
     const views = spaces.map((space) => {
       const list = bySpace.get(space.id) ?? [];
       return {
+        special: special.get(space.id) ?? [],
         space,
         members: list,
         callerRole: effectiveRole(space, callerRoleIn(list, userId, facts.groups, now)),
@@ -276,5 +297,23 @@ export class SpacesService {
       };
     });
     return { views, names };
+  }
+
+  /** Readme and image of every enabled space, in one query; files deleted since are silently dropped, as on the reference. */
+  private async specialNodes(repos: Repositories, spaces: Space[]): Promise<Map<string, SpecialItem[]>> {
+    const wanted = spaces.filter((s) => s.disabledAt === null).flatMap((s) => [s.specialReadme, s.specialImage]).filter((id): id is string => id !== null);
+    const out = new Map<string, SpecialItem[]>();
+    if (!wanted.length) return out;
+    const nodes = new Map((await repos.nodes.byIds(wanted)).map((n) => [n.id, n]));
+    for (const space of spaces) {
+      if (space.disabledAt !== null) continue;
+      const items: SpecialItem[] = [];
+      for (const [kind, id] of [['readme', space.specialReadme], ['image', space.specialImage]] as const) {
+        const node = id ? nodes.get(id) : undefined;
+        if (node && node.spaceId === space.id) items.push({ kind, node: publicNode(node), path: node.path.split('/') });
+      }
+      if (items.length) out.set(space.id, items);
+    }
+    return out;
   }
 }

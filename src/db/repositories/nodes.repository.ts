@@ -52,6 +52,14 @@ export class NodesRepository implements NodeRepository {
     return r ? toNode(r) : undefined;
   }
 
+  async byIds(ids: string[]): Promise<StoredNode[]> {
+    const out: StoredNode[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      out.push(...(await this.db.selectFrom('nodes').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()).map(toNode));
+    }
+    return out;
+  }
+
   async children(parentId: string): Promise<StoredNode[]> {
     return (await this.db.selectFrom('nodes').selectAll().where('parent_id', '=', parentId).execute()).map(toNode);
   }

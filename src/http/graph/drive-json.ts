@@ -1,6 +1,7 @@
 import { quotaState, SHARES_SPACE_ID, type SpaceMember } from '../../domain/space.js';
 import { findRole, fullActions } from '../../domain/unified-roles.js';
 import type { SpaceView } from '../../services/spaces.service.js';
+import { driveItemJson } from './drive-item-json.js';
 import { INT64_MAX } from './json.js';
 import type { GraphEnv, GraphVersion } from './route.js';
 
@@ -99,6 +100,7 @@ export function driveJson(view: SpaceView, names: Map<string, string>, env: Grap
       permissions: space.type === 'personal' ? undefined : view.members.map((m) => permissionJson(m, names, version, false)),
       webDavUrl: `${env.publicUrl}/dav/spaces/${id}`,
     },
+    special: view.special.length ? view.special.map((i) => driveItemJson(env, space, i.node, i.path, { specialFolder: { name: i.kind } })) : undefined,
     webUrl: `${env.publicUrl}/f/${id}`,
   };
 }

@@ -152,12 +152,12 @@ describeEachDb('Graph drives: who may do what', (kind) => {
     expect(empty.data.name).not.toBe('');
   });
 
-  it('PATCH special: refused with a clear 400 for those who may set it (no files yet), 404 for the others', async () => {
+  it('PATCH special: an item that is no file of the space is 400 for those who may set it, 404 for the others', async () => {
     const row: Row = { user: 404, viewer: 404, editor: [400, 'invalidRequest'], manager: [400, 'invalidRequest'], admin: [400, 'invalidRequest'] };
     const special = [{ id: `${shared.id}!readme`, specialFolder: { name: 'readme' } }];
     await matrix('special', row, (who, d) => w.call(who, 'PATCH', `/graph/v1.0/drives/${d.id}`, { body: { special } }));
     const res = await w.call('manager', 'PATCH', `/graph/v1.0/drives/${shared.id}`, { body: { special } });
-    expect(res.data.error.message).toMatch(/not supported yet/);
+    expect(res.data.error.message).toMatch(/not a file of this space/);
   });
 
   it('DELETE disables: Managers, Space Admins and Admins; Viewers, Editors and strangers get 404', async () => {

@@ -31,7 +31,7 @@ const UpdateDrive = z
     description: z.string().optional(),
     driveAlias: z.string().optional(),
     quota: z.object({ total: QuotaTotal.optional() }).strict().optional(),
-    special: z.array(z.unknown()).optional(),
+    special: z.array(z.object({ id: z.string(), specialFolder: z.object({ name: z.enum(['readme', 'image']) }) }).passthrough()).optional(),
   })
   .strict();
 
@@ -96,6 +96,13 @@ async function listing(s: Services, c: GraphCall, all: boolean, options: { filte
 
 const single = (l: SpaceListing, c: GraphCall) => driveJson(l.views[0]!, l.names, c.env, c.version);
 
+/** The node part of a special item's id; whether it is a file of the space is the service's to check (400 otherwise). */
+function specialNodeId(raw: string): string {
+  const bang = raw.indexOf('!');
+  if (bang < 0 || bang === raw.length - 1) throw new GraphError(400, 'invalidRequest', 'invalid itemID');
+  return raw.slice(bang + 1);
+}
+
 export function drivesRoutes(app: FastifyInstance, s: Services, version: GraphVersion, env: GraphEnv): void {
   const route = (spec: Parameters<typeof graphRoute>[3]) => graphRoute(app, version, env, spec);
   const fromPath = (segment: string | undefined) => optionsFromPath(segment ?? '') ?? fail('notFound', 'drive not found');
@@ -158,7 +165,7 @@ export function drivesRoutes(app: FastifyInstance, s: Services, version: GraphVe
         description: body.description,
         driveAlias: body.driveAlias,
         quotaTotal: body.quota?.total,
-        special: body.special,
+        special: body.special?.map((i) => ({ kind: i.specialFolder.name, nodeId: specialNodeId(i.id) })),
       });
       return single(l, c);
     },

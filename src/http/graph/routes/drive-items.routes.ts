@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import { fail } from '../../../domain/errors.js';
+import type { FileNode } from '../../../domain/node.js';
+import type { Services } from '../../../services/index.js';
+import { driveItemJson } from '../drive-item-json.js';
+import { SHARES_DRIVE_ID } from '../drive-json.js';
+import { GraphError } from '../errors.js';
+import { type GraphCall, type GraphEnv, graphRoute, type GraphVersion } from '../route.js';
+import { spaceIdOf } from './drives.routes.js';
+
+/**
+ * The node an item id names inside a drive: `<storage>$<space>!<node>`, or
+ * the drive id itself for the root. An id that cannot be parsed is 400; one
+ * of another drive names nothing here (404).
+ */
+export function nodeIdOf(env: GraphEnv, spaceId: string, rawItemId: string): string {
+  const bang = rawItemId.indexOf('!');
+  const drivePart = bang < 0 ? rawItemId : rawItemId.slice(0, bang);
+  const node = bang < 0 ? spaceId : rawItemId.slice(bang + 1);
+  if (!drivePart.includes('$') || node === '') throw new GraphError(400, 'invalidRequest', 'invalid driveID or itemID');
+  if (spaceIdOf(env, drivePart) !== spaceId) fail('notFound', 'item not found');
+  return node;
+}
+
+/** GET items, their children, and the personal root's children (libregraph.md §1.1). */
+export function driveItemsRoutes(app: FastifyInstance, s: Services, version: GraphVersion, env: GraphEnv): void {
+  const route = (spec: Parameters<typeof graphRoute>[3]) => graphRoute(app, version, env, spec);
+
+  const spaceOf = (c: GraphCall): string => {
+    if (c.params.driveId === SHARES_DRIVE_ID) fail('notFound', 'item not found');
+    return spaceIdOf(env, c.params.driveId!);
+  };
+
+  const item = async (c: GraphCall) => {
+    const userId = c.userId();
+    const spaceId = spaceOf(c);
+    const nodeId = nodeIdOf(env, spaceId, c.params.itemId!);
+    const [{ space }, found] = await Promise.all([s.files.openSpace(userId, spaceId), s.files.statById(userId, spaceId, nodeId)]);
+    return { userId, space, ...found };
+  };
+
+  const children = async (userId: string, spaceId: string, folder: FileNode, folderPath: string[]) => {
+    const { space } = await s.files.openSpace(userId, spaceId);
+    const list = await s.files.children(userId, spaceId, folder);
+    // Code-point order of names, the order WebDAV listings use too.
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { value: list.map((n) => driveItemJson(env, space, n, [...folderPath, n.name])) };
+  };
+
+  route({
+    method: 'GET',
+    url: '/drives/:driveId/items/:itemId',
+    handler: async (c) => {
+      const { space, node, path } = await item(c);
+      return driveItemJson(env, space, node, path);
+    },
+  });
+
+  route({
+    method: 'GET',
+    url: '/drives/:driveId/items/:itemId/children',
+    handler: async (c) => {
+      const { userId, space, node, path } = await item(c);
+      if (node.type !== 'folder') return { value: [] };
+      return children(userId, space.id, node, path);
+    },
+  });
+
+  route({
+    method: 'GET',
+    url: '/me/drive/root/children',
+    handler: async (c) => {
+      const userId = c.userId();
+      const root = await s.files.stat(userId, userId, []);
+      return children(userId, userId, root, []);
+    },
+  });
+}
