@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_identity.js';
 import * as m0002 from './0002_spaces.js';
 import * as m0003 from './0003_files.js';
+import * as m0004 from './0004_private_data.js';
 
 /** Every migration in order; a static list so built and test runs resolve the same files. */
 export const migrations: Record<string, Migration> = {
   '0001_identity': m0001,
   '0002_spaces': m0002,
   '0003_files': m0003,
+  '0004_private_data': m0004,
 };

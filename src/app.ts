@@ -21,6 +21,7 @@ import { coreRoutes } from './http/ocs/routes/core.routes.js';
 import { groupsRoutes } from './http/ocs/routes/groups.routes.js';
 import { membershipsRoutes } from './http/ocs/routes/memberships.routes.js';
 import { passwordPolicyRoutes } from './http/ocs/routes/password-policy.routes.js';
+import { privateDataRoutes } from './http/ocs/routes/private-data.routes.js';
 import { usersRoutes } from './http/ocs/routes/users.routes.js';
 import { systemClock } from './ports/system.js';
 import { ScryptHasher } from './security/scrypt-hasher.js';
@@ -142,7 +143,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(ocsPlugin, {
     services,
     requireOcsApiRequest: config.requireOcsApiRequest,
-    routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes],
+    routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes, privateDataRoutes],
   });
   const storageId = (await ctx.repos.instanceSettings.get('storage_id')) ?? 'storage-users-1';
   // Nextcloud's instance id: `oc` and ten characters, the suffix of every oc:id.

@@ -139,7 +139,15 @@ export interface BlobJournalTable {
   created_at: number;
 }
 
+export interface PrivateDataTable {
+  user_id: string;
+  app: string;
+  key: string;
+  value: string;
+}
+
 export interface Database {
+  private_data: PrivateDataTable;
   counters: CountersTable;
   nodes: NodesTable;
   dav_properties: DavPropertiesTable;

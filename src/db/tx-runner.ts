@@ -5,6 +5,7 @@ import { AppStatesRepository } from './repositories/app-states.repository.js';
 import { GroupsRepository } from './repositories/groups.repository.js';
 import { BlobJournalRepositoryImpl, CountersRepository, DavLocksRepository, DavPropertiesRepository, SpaceTreeRepositoryImpl } from './repositories/file-state.repository.js';
 import { NodesRepository } from './repositories/nodes.repository.js';
+import { PrivateDataRepositoryImpl } from './repositories/private-data.repository.js';
 import { LoginFailuresRepository } from './repositories/login-failures.repository.js';
 import { InstanceSettingsRepositoryImpl, UserRolesRepository } from './repositories/instance.repository.js';
 import { SpaceMembersRepository } from './repositories/space-members.repository.js';
@@ -29,6 +30,7 @@ export function repositoriesFor(db: Kysely<Database>): Repositories {
     davProperties: new DavPropertiesRepository(db),
     davLocks: new DavLocksRepository(db),
     blobJournal: new BlobJournalRepositoryImpl(db),
+    privateData: new PrivateDataRepositoryImpl(db),
   };
 }
 

@@ -99,6 +99,20 @@ export interface Repositories {
   davProperties: DavPropertyRepository;
   davLocks: DavLockRepository;
   blobJournal: BlobJournalRepository;
+  privateData: PrivateDataRepository;
+}
+
+export interface PrivateDataEntry {
+  app: string;
+  key: string;
+  value: string;
+}
+
+export interface PrivateDataRepository {
+  /** A user's entries, optionally of one app and one key, ordered by app then key. */
+  list(userId: string, app?: string, key?: string): Promise<PrivateDataEntry[]>;
+  set(userId: string, entry: PrivateDataEntry): Promise<void>;
+  remove(userId: string, app: string, key: string): Promise<void>;
 }
 
 export interface TxRunner {

@@ -15,6 +15,7 @@ import { UsersService } from './users.service.js';
 import { ChunkedUploadsService } from './chunked-uploads.service.js';
 import { DavStateService } from './dav-state.service.js';
 import { NodesService } from './nodes.service.js';
+import { PrivateDataService } from './private-data.service.js';
 import type { UploadStaging } from '../ports/upload-staging.js';
 
 export interface Services {
@@ -34,6 +35,7 @@ export interface Services {
   files: NodesService;
   davState: DavStateService;
   uploads: ChunkedUploadsService;
+  privateData: PrivateDataService;
 }
 
 export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging): Services {
@@ -59,5 +61,6 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     files: new NodesService(ctx, ctx.blobs),
     davState: new DavStateService(ctx),
     uploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
+    privateData: new PrivateDataService(ctx),
   };
 }

@@ -36,6 +36,10 @@ export async function discoveryPlugin(app: FastifyInstance, opts: DiscoveryOptio
         endpoints: { user: '/ocs/v2.php/cloud/users', groups: '/ocs/v2.php/cloud/groups', apps: '/ocs/v2.php/cloud/apps' },
       };
     }
+    list.PRIVATE_DATA = {
+      version: 1,
+      endpoints: { store: '/ocs/v2.php/privatedata/setattribute', read: '/ocs/v2.php/privatedata/getattribute', delete: '/ocs/v2.php/privatedata/deleteattribute' },
+    };
     return { version: 2, services: list };
   };
   for (const url of ['/ocs-provider/', '/ocs-provider/index.php']) {

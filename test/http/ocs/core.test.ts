@@ -43,7 +43,7 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     }
   });
 
-  it('ocs-provider lists only the implemented PROVISIONING module, with CORS', async () => {
+  it('ocs-provider lists only the implemented modules (PROVISIONING, PRIVATE_DATA), with CORS', async () => {
     for (const url of ['/ocs-provider/', '/ocs-provider/index.php']) {
       const res = await t.app.inject({ url });
       expect(res.statusCode).toBe(200);
@@ -53,6 +53,11 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
         version: 2,
         services: {
           PROVISIONING: { version: 1, endpoints: { user: '/ocs/v2.php/cloud/users', groups: '/ocs/v2.php/cloud/groups', apps: '/ocs/v2.php/cloud/apps' } },
+          // Seed 004's service definition, word for word.
+          PRIVATE_DATA: {
+            version: 1,
+            endpoints: { store: '/ocs/v2.php/privatedata/setattribute', read: '/ocs/v2.php/privatedata/getattribute', delete: '/ocs/v2.php/privatedata/deleteattribute' },
+          },
         },
       });
     }
