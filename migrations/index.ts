@@ -3,6 +3,9 @@ import * as m0001 from './0001_identity.js';
 import * as m0002 from './0002_spaces.js';
 import * as m0003 from './0003_files.js';
 import * as m0004 from './0004_private_data.js';
+import * as m0005 from './0005_shares.js';
+import * as m0006 from './0006_activity.js';
+import * as m0007 from './0007_direct_links.js';
 
 /** Every migration in order; a static list so built and test runs resolve the same files. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0002_spaces': m0002,
   '0003_files': m0003,
   '0004_private_data': m0004,
+  '0005_shares': m0005,
+  '0006_activity': m0006,
+  '0007_direct_links': m0007,
 };

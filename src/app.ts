@@ -16,17 +16,21 @@ import { roleDefinitionsRoutes } from './http/graph/routes/role-definitions.rout
 import { usersRoutes as graphUsersRoutes } from './http/graph/routes/users.routes.js';
 import { discoveryPlugin } from './http/ocs/discovery.routes.js';
 import { ocsPlugin } from './http/ocs/ocs.plugin.js';
+import { activityRoutes } from './http/ocs/routes/activity.routes.js';
 import { appsRoutes } from './http/ocs/routes/apps.routes.js';
 import { coreRoutes } from './http/ocs/routes/core.routes.js';
+import { directRoutes } from './http/ocs/routes/direct.routes.js';
 import { groupsRoutes } from './http/ocs/routes/groups.routes.js';
 import { membershipsRoutes } from './http/ocs/routes/memberships.routes.js';
 import { passwordPolicyRoutes } from './http/ocs/routes/password-policy.routes.js';
 import { privateDataRoutes } from './http/ocs/routes/private-data.routes.js';
+import { sharesRoutes } from './http/ocs/routes/shares.routes.js';
 import { usersRoutes } from './http/ocs/routes/users.routes.js';
 import { systemClock } from './ports/system.js';
 import { ScryptHasher } from './security/scrypt-hasher.js';
 import { createSecrets } from './security/secrets.js';
 import { davPlugin } from './http/dav/dav.plugin.js';
+import { DIRECT_PREFIX, directPlugin } from './http/dav/direct.routes.js';
 import { sendDavError } from './http/dav/errors.js';
 import { ENTRY_PREFIXES } from './http/dav/location.js';
 import { recoverStorage } from './services/blob-settlement.js';
@@ -93,11 +97,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       loginMaxFailures: config.loginMaxFailures,
       loginFailureWindowMs: config.loginFailureWindowMs,
       basicAuthCacheMs: config.basicAuthCacheMs,
+      directLinkTtlSeconds: config.directLinkTtlSeconds,
+      sharing: config.sharing,
     },
     passwordPolicy: async () =>
       (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,
   };
-  const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength };
+  const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength, sharing: config.sharing };
   services = createServices(ctx, instance, new FsUploadStaging(config.dataDir));
   // Staging files and unsettled blobs of a process that was killed: gone before the first request.
   const recovered = await recoverStorage(repos, blobs);
@@ -118,7 +124,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // A URL the router cannot decode (`%ZZ`) never reaches a plugin: DAV clients still get their error body.
     frameworkErrors: (error, request, reply) => {
       const url = request.url;
-      if (ENTRY_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`))) {
+      if ([...ENTRY_PREFIXES, DIRECT_PREFIX].some((p) => url === p || url.startsWith(`${p}/`))) {
         return sendDavError(request, reply, 400, 'Sabre\\DAV\\Exception\\BadRequest', 'The URL is not correctly encoded');
       }
       const body = { statusCode: 400, code: error.code, error: 'Bad Request', message: error.message };
@@ -143,7 +149,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(ocsPlugin, {
     services,
     requireOcsApiRequest: config.requireOcsApiRequest,
-    routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes, privateDataRoutes],
+    routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes, privateDataRoutes, activityRoutes(config.publicUrl), directRoutes(config.publicUrl), sharesRoutes(config.publicUrl)],
   });
   const storageId = (await ctx.repos.instanceSettings.get('storage_id')) ?? 'storage-users-1';
   // Nextcloud's instance id: `oc` and ten characters, the suffix of every oc:id.
@@ -156,6 +162,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     uploads: services.uploads,
     env: { publicUrl: config.publicUrl, storageId, instanceId },
   });
+  await app.register(directPlugin, { services });
   if (recovered.stagingFiles || recovered.blobsSettled) app.log.info(recovered, 'removed what an interrupted process left in storage');
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not Found'));
   return app;

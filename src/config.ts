@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { SharingSettings } from './domain/share.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -43,7 +44,19 @@ const EnvSchema = z.object({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   BASIC_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
+  DIRECT_LINK_TTL_SECONDS: z.coerce.number().int().min(1).max(86400).default(86400),
   REQUIRE_OCS_APIREQUEST: bool.default(true),
+  SHARE_AUTO_ACCEPT: bool.default(true),
+  SHARE_DEFAULT_PERMISSIONS: z.coerce.number().int().min(1).max(31).default(31),
+  SHARE_ALLOW_RESHARING: bool.default(true),
+  SHARE_ALLOW_GROUP_SHARING: bool.default(true),
+  SHARE_ALLOW_LINKS: bool.default(true),
+  SHARE_ALLOW_PUBLIC_UPLOAD: bool.default(true),
+  SHARE_LINK_ENFORCE_PASSWORD: bool.default(false),
+  SHARE_LINK_DEFAULT_EXPIRE_DAYS: z.coerce.number().int().min(1).optional(),
+  SHARE_LINK_ENFORCE_EXPIRE: bool.default(false),
+  SHARE_INTERNAL_DEFAULT_EXPIRE_DAYS: z.coerce.number().int().min(1).optional(),
+  SHARE_INTERNAL_ENFORCE_EXPIRE: bool.default(false),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -73,8 +86,12 @@ export interface Config {
   loginMaxFailures: number;
   loginFailureWindowMs: number;
   basicAuthCacheMs: number;
+  /** Lifetime of a direct download link; a request may ask for less, never more. */
+  directLinkTtlSeconds: number;
   requireOcsApiRequest: boolean;
+  sharing: SharingSettings;
 }
+
 
 export class ConfigError extends Error {}
 
@@ -130,6 +147,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     loginMaxFailures: e.LOGIN_MAX_FAILURES,
     loginFailureWindowMs: e.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
     basicAuthCacheMs: e.BASIC_AUTH_CACHE_SECONDS * 1000,
+    directLinkTtlSeconds: e.DIRECT_LINK_TTL_SECONDS,
     requireOcsApiRequest: e.REQUIRE_OCS_APIREQUEST,
+    sharing: {
+      autoAccept: e.SHARE_AUTO_ACCEPT,
+      defaultPermissions: e.SHARE_DEFAULT_PERMISSIONS,
+      allowResharing: e.SHARE_ALLOW_RESHARING,
+      allowGroupSharing: e.SHARE_ALLOW_GROUP_SHARING,
+      allowLinks: e.SHARE_ALLOW_LINKS,
+      allowPublicUpload: e.SHARE_ALLOW_PUBLIC_UPLOAD,
+      enforceLinkPassword: e.SHARE_LINK_ENFORCE_PASSWORD,
+      linkExpiry: { defaultDays: e.SHARE_LINK_DEFAULT_EXPIRE_DAYS ?? null, enforced: e.SHARE_LINK_ENFORCE_EXPIRE },
+      internalExpiry: { defaultDays: e.SHARE_INTERNAL_DEFAULT_EXPIRE_DAYS ?? null, enforced: e.SHARE_INTERNAL_ENFORCE_EXPIRE },
+    },
   };
 }

@@ -146,7 +146,63 @@ export interface PrivateDataTable {
   value: string;
 }
 
+export interface SharesTable {
+  id: number;
+  share_type: number;
+  owner_id: string;
+  file_owner_id: string;
+  space_id: string;
+  node_id: string;
+  item_type: string;
+  share_with: string | null;
+  permissions: number;
+  token: string | null;
+  password_hash: string | null;
+  expires_at: number | null;
+  label: string;
+  note: string;
+  hide_download: number;
+  attributes: string | null;
+  target_name: string;
+  created_at: number;
+}
+
+export interface ShareRecipientsTable {
+  share_id: number;
+  user_id: string;
+  state: number;
+  target_name: string | null;
+}
+
+export interface ActivitiesTable {
+  id: number;
+  affected_user: string;
+  author: string | null;
+  app: string;
+  type: string;
+  subject: string;
+  subject_params: string;
+  object_type: string;
+  object_id: number;
+  object_name: string;
+  link: string | null;
+  created_at: number;
+}
+
+export interface DirectLinksTable {
+  token_hash: string;
+  user_id: string;
+  space_id: string;
+  node_id: string;
+  expires_at: number;
+  created_at: number;
+}
+
 export interface Database {
+  direct_links: DirectLinksTable;
+  activities: ActivitiesTable;
+  shares: SharesTable;
+  share_recipients: ShareRecipientsTable;
   private_data: PrivateDataTable;
   counters: CountersTable;
   nodes: NodesTable;

@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Repositories, TxRunner } from '../ports/repositories.js';
+import { ActivitiesRepository } from './repositories/activities.repository.js';
 import { AppPasswordsRepository } from './repositories/app-passwords.repository.js';
 import { AppStatesRepository } from './repositories/app-states.repository.js';
+import { DirectLinksRepository } from './repositories/direct-links.repository.js';
 import { GroupsRepository } from './repositories/groups.repository.js';
 import { BlobJournalRepositoryImpl, CountersRepository, DavLocksRepository, DavPropertiesRepository, SpaceTreeRepositoryImpl } from './repositories/file-state.repository.js';
 import { NodesRepository } from './repositories/nodes.repository.js';
 import { PrivateDataRepositoryImpl } from './repositories/private-data.repository.js';
+import { SharesRepository } from './repositories/shares.repository.js';
 import { LoginFailuresRepository } from './repositories/login-failures.repository.js';
 import { InstanceSettingsRepositoryImpl, UserRolesRepository } from './repositories/instance.repository.js';
 import { SpaceMembersRepository } from './repositories/space-members.repository.js';
@@ -31,6 +34,9 @@ export function repositoriesFor(db: Kysely<Database>): Repositories {
     davLocks: new DavLocksRepository(db),
     blobJournal: new BlobJournalRepositoryImpl(db),
     privateData: new PrivateDataRepositoryImpl(db),
+    directLinks: new DirectLinksRepository(db),
+    activities: new ActivitiesRepository(db),
+    shares: new SharesRepository(db),
   };
 }
 

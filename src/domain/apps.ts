@@ -50,6 +50,17 @@ export const APPS: readonly AppInfo[] = [
     alwaysEnabled: false,
     defaultEnabled: true,
   },
+  {
+    id: 'activity',
+    name: 'Activity',
+    summary: 'What happened to your files',
+    description: 'The activity stream: file changes by you and by others in the spaces you belong to, over the activity app API and the OCS ACTIVITY list.',
+    version: '5.0.0',
+    licence: 'agpl',
+    category: ['monitoring'],
+    alwaysEnabled: false,
+    defaultEnabled: true,
+  },
 ];
 
 export const findApp = (id: string): AppInfo | undefined => APPS.find((a) => a.id === id);

@@ -10,6 +10,8 @@ export interface StoredNode extends FileNode {
 export interface NodeRepository {
   byPath(spaceId: string, path: string): Promise<StoredNode | undefined>;
   byId(id: string): Promise<StoredNode | undefined>;
+  /** The node with this numeric file id (oc:fileid), in whatever space. */
+  byFileId(fileId: number): Promise<StoredNode | undefined>;
   /** Several nodes at once (drive listings' special items); missing ones are absent. */
   byIds(ids: string[]): Promise<StoredNode[]>;
   children(parentId: string): Promise<StoredNode[]>;

@@ -1,7 +1,10 @@
 import type { Group } from '../domain/group.js';
+import type { DirectLinkRepository } from './direct-links.js';
+import type { ActivityRepository } from './activity.js';
 import type { NewSpace, Space, SpaceMember } from '../domain/space.js';
 import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPropertyRepository, NodeRepository, SpaceTreeRepository } from './files.js';
 import type { User } from '../domain/user.js';
+import type { ShareRepository } from './shares.js';
 
 export interface Page {
   search?: string;
@@ -100,6 +103,9 @@ export interface Repositories {
   davLocks: DavLockRepository;
   blobJournal: BlobJournalRepository;
   privateData: PrivateDataRepository;
+  directLinks: DirectLinkRepository;
+  activities: ActivityRepository;
+  shares: ShareRepository;
 }
 
 export interface PrivateDataEntry {

@@ -1,11 +1,13 @@
 import { FORBIDDEN_FILENAME_CHARACTERS, FORBIDDEN_FILENAME_EXTENSIONS, FORBIDDEN_FILENAMES } from '../domain/file-names.js';
 import { COMPAT_VERSION, COMPAT_VERSION_STRING } from '../domain/version.js';
+import type { SharingSettings } from '../domain/share.js';
 import type { AppsService } from './apps.service.js';
 
 export interface InstanceInfo {
   publicUrl: string;
   theming: { name: string; slogan: string; url: string; color: string };
   passwordMinLength: number;
+  sharing: SharingSettings;
 }
 
 /** Black or white text, whichever reads better on the colour (Nextcloud's color-text). */
@@ -17,8 +19,8 @@ function textColorFor(hex: string): string {
 
 /**
  * cloud/capabilities. Only what is implemented is announced: sections for
- * modules that do not exist yet are absent, and sharing says plainly that its
- * API is off, because clients assume it is on when the key is missing.
+ * modules that do not exist yet are absent; sharing reports the admin's
+ * settings, and says plainly what is off (clients assume on when a key is missing).
  */
 export class CapabilitiesService {
   constructor(
@@ -42,15 +44,10 @@ export class CapabilitiesService {
       caps.files = FILES_CAPABILITIES;
       // Chunking v2 (MKCOL, numbered chunks, MOVE of .file); no bulk upload endpoint, so no `bulkupload`.
       caps.dav = { chunking: '1.0', public_shares_chunking: false };
-      caps.files_sharing = {
-        api_enabled: false,
-        public: { enabled: false },
-        user: { send_mail: false },
-        resharing: false,
-        federation: { outgoing: false, incoming: false, expire_date: { enabled: false }, expire_date_supported: { enabled: false } },
-        sharee: { query_lookup_default: false, always_show_unique: true },
-      };
+      caps.files_sharing = this.sharing();
       if (await this.apps.isEnabled('password_policy')) caps.password_policy = this.passwordPolicy();
+      // Nextcloud's activity app also lists `previews`; no previews are rendered here.
+      if (await this.apps.isEnabled('activity')) caps.activity = { apiv2: ['filters', 'filters-api', 'rich-strings'] };
       caps.provisioning_api = {
         version: '1.22.0',
         AccountPropertyScopesVersion: 2,
@@ -86,6 +83,36 @@ export class CapabilitiesService {
       'background-default': false,
       logoheader: logo,
       favicon: logo,
+    };
+  }
+
+  /** Nextcloud's files_sharing capabilities (sample 02), from the admin's sharing settings; no mail, no custom tokens, no federation yet. */
+  private sharing(): Record<string, unknown> {
+    const s = this.info.sharing;
+    const expiry = (e: { defaultDays: number | null; enforced: boolean }) => (e.defaultDays === null ? { enabled: false } : { enabled: true, days: e.defaultDays, enforced: e.enforced });
+    return {
+      api_enabled: true,
+      public: s.allowLinks
+        ? {
+            enabled: true,
+            password: { enforced: s.enforceLinkPassword, askForOptionalPassword: false },
+            expire_date: expiry(s.linkExpiry),
+            multiple_links: true,
+            expire_date_internal: expiry(s.internalExpiry),
+            expire_date_remote: { enabled: false },
+            send_mail: false,
+            upload: s.allowPublicUpload,
+            upload_files_drop: s.allowPublicUpload,
+            custom_tokens: false,
+          }
+        : { enabled: false },
+      resharing: s.allowResharing,
+      user: { send_mail: false, expire_date: { enabled: true } },
+      group_sharing: s.allowGroupSharing,
+      group: { enabled: s.allowGroupSharing, expire_date: { enabled: true } },
+      default_permissions: s.defaultPermissions,
+      federation: { outgoing: false, incoming: false, expire_date: { enabled: false }, expire_date_supported: { enabled: false } },
+      sharee: { query_lookup_default: false, always_show_unique: true },
     };
   }
 

@@ -1,4 +1,5 @@
 import type { PasswordPolicy } from '../domain/password-policy.js';
+import type { SharingSettings } from '../domain/share.js';
 import type { BlobStore } from '../ports/files.js';
 import type { Repositories, TxRunner } from '../ports/repositories.js';
 import type { Clock, PasswordHasher, Secrets } from '../ports/system.js';
@@ -18,6 +19,8 @@ export interface ServiceContext {
     loginMaxFailures: number;
     loginFailureWindowMs: number;
     basicAuthCacheMs: number;
+    directLinkTtlSeconds: number;
+    sharing: SharingSettings;
   };
   /** The policy in force now, or null when the password_policy module is disabled. */
   passwordPolicy(): Promise<PasswordPolicy | null>;

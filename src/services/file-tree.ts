@@ -8,6 +8,7 @@ import type { StoredNode } from '../ports/files.js';
 import type { Repositories } from '../ports/repositories.js';
 import type { FileAccess } from './files.contract.js';
 import { callerRoleIn, canManageMembers } from './space-access.js';
+import { accessThroughShares, linkShareIdOf, shareGrantsIn } from './share-access.js';
 
 /** A space opened for one caller: what they may do and how much it may hold. */
 export interface OpenTree {
@@ -23,6 +24,7 @@ export function accessOf(roleId: string): FileAccess {
     can: {
       read: roleHasAction(roleId, 'children/read') || roleHasAction(roleId, 'content/read'),
       write: roleHasAction(roleId, 'upload/create'),
+      create: roleHasAction(roleId, 'upload/create'),
       delete: roleHasAction(roleId, 'standard/delete'),
       share: roleHasAction(roleId, 'permissions/create'),
       manage: canManageMembers(roleId),
@@ -30,18 +32,30 @@ export function accessOf(roleId: string): FileAccess {
   };
 }
 
+/** The place an operation concerns, when access may depend on it: a path, or a way to find one (only asked for when shares decide). */
+export type Place = PathSegments | (() => Promise<PathSegments>);
+
 /**
- * A space the caller is a member of (directly or through a group). Disabled
- * spaces hold no reachable content for anyone, Managers included, as on the
- * reference; admins without a grant see no content either.
+ * A space the caller is a member of (directly or through a group), or the
+ * part of it their received shares reach: then access depends on the place,
+ * and a place no share covers does not exist for them. Disabled spaces hold
+ * no reachable content for anyone, Managers included, as on the reference;
+ * admins without a grant see no content either.
  */
-export async function openTree(repos: Repositories, userId: string, spaceId: string, now: number): Promise<OpenTree> {
+export async function openTree(repos: Repositories, userId: string, spaceId: string, now: number, place: Place = []): Promise<OpenTree> {
   const space = await repos.spaces.findById(spaceId);
   if (!space || space.disabledAt !== null) fail('notFound', NOT_FOUND);
-  const [members, groups] = await Promise.all([repos.spaceMembers.listForSpace(spaceId), repos.groups.groupsOfUser(userId)]);
-  const role = callerRoleIn(members, userId, new Set(groups), now);
-  if (role === null) fail('notFound', NOT_FOUND);
-  return { space: space!, access: accessOf(role!) };
+  if (linkShareIdOf(userId) === null) {
+    const [members, groups] = await Promise.all([repos.spaceMembers.listForSpace(spaceId), repos.groups.groupsOfUser(userId)]);
+    const role = callerRoleIn(members, userId, new Set(groups), now);
+    if (role !== null) return { space: space!, access: accessOf(role) };
+  }
+  const grants = await shareGrantsIn(repos, userId, spaceId, now);
+  if (!grants.length) fail('notFound', NOT_FOUND);
+  const path = typeof place === 'function' ? await place() : place;
+  const access = accessThroughShares(grants, path);
+  if (!access) fail('notFound', 'File not found');
+  return { space: space!, access: access! };
 }
 
 /** The most a space may hold in bytes, null when unlimited: the owner's provisioning quota for personal spaces, `quota.total` for project spaces. */

@@ -10,8 +10,14 @@ import type { Space } from '../domain/space.js';
  * preconditionFailed, locked, quotaExceeded, invalidInput).
  */
 export interface FileAccess {
-  /** What the caller may do in this space, from their membership role (or ownership). */
-  can: { read: boolean; write: boolean; delete: boolean; share: boolean; manage: boolean };
+  /**
+   * What the caller may do at a place in a space: from their membership role
+   * (the whole space), or from the shares they received (below the shared
+   * nodes only). `write` changes existing files, `create` adds new entries.
+   */
+  can: { read: boolean; write: boolean; create: boolean; delete: boolean; share: boolean; manage: boolean };
+  /** Set when the access comes from shares: their combined permission bits, and whether the place is a shared node itself. */
+  viaShare?: { permissions: number; atRoot: boolean };
 }
 
 export interface WriteOptions {
@@ -32,8 +38,8 @@ export interface WriteResult {
 }
 
 export interface FilesApi {
-  /** Resolves a space the caller may read (by space id), or throws notFound (also for disabled spaces). */
-  openSpace(userId: string, spaceId: string): Promise<{ space: Space; access: FileAccess }>;
+  /** Resolves a space the caller may reach at this path (by space id), or throws notFound (also for disabled spaces). */
+  openSpace(userId: string, spaceId: string, path?: PathSegments): Promise<{ space: Space; access: FileAccess }>;
   /** The node at a path; [] is the root. */
   stat(userId: string, spaceId: string, path: PathSegments): Promise<FileNode>;
   children(userId: string, spaceId: string, folder: FileNode): Promise<FileNode[]>;

@@ -89,6 +89,7 @@ export class GroupsService {
       if (!group) fail('invalidInput', 'Group does not exist', 'groupNotFound');
       if (group!.id === ADMIN_GROUP) fail('forbidden', 'Cannot delete the admin group', 'adminGroup');
       await repos.spaceMembers.removePrincipal('group', group!.id);
+      await repos.shares.deleteForRecipient(1, group!.id);
       await repos.groups.delete(group!.id);
     });
   }

@@ -1,3 +1,4 @@
+import { ActivityService } from './activity.service.js';
 import { AppPasswordsService } from './app-passwords.service.js';
 import { AppsService } from './apps.service.js';
 import { AuthService } from './auth.service.js';
@@ -14,8 +15,11 @@ import { SpacesService } from './spaces.service.js';
 import { UsersService } from './users.service.js';
 import { ChunkedUploadsService } from './chunked-uploads.service.js';
 import { DavStateService } from './dav-state.service.js';
+import { DirectLinksService } from './direct-links.service.js';
 import { NodesService } from './nodes.service.js';
 import { PrivateDataService } from './private-data.service.js';
+import { SharesService } from './shares.service.js';
+import { PublicLinksService } from './public-links.service.js';
 import type { UploadStaging } from '../ports/upload-staging.js';
 
 export interface Services {
@@ -36,6 +40,10 @@ export interface Services {
   davState: DavStateService;
   uploads: ChunkedUploadsService;
   privateData: PrivateDataService;
+  activity: ActivityService;
+  shares: SharesService;
+  publicLinks: PublicLinksService;
+  directLinks: DirectLinksService;
 }
 
 export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging): Services {
@@ -44,6 +52,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
   const userEdit = new UserEditService(ctx);
   const groups = new GroupsService(ctx);
   const globalRoles = new GlobalRolesService(ctx);
+  const files = new NodesService(ctx, ctx.blobs);
   return {
     auth: new AuthService(ctx),
     users,
@@ -58,9 +67,13 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     spaces: new SpacesService(ctx),
     spaceMembers: new SpaceMembersService(ctx),
     directory: new DirectoryService(ctx, users, userEdit, groups, globalRoles),
-    files: new NodesService(ctx, ctx.blobs),
+    files,
     davState: new DavStateService(ctx),
     uploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
     privateData: new PrivateDataService(ctx),
+    activity: new ActivityService(ctx),
+    shares: new SharesService(ctx),
+    publicLinks: new PublicLinksService(ctx),
+    directLinks: new DirectLinksService(ctx, files),
   };
 }

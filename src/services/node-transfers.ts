@@ -6,12 +6,13 @@ import type { Repositories } from '../ports/repositories.js';
 import { settleBlobs } from './blob-settlement.js';
 import type { ServiceContext } from './context.js';
 import { folderAt, type OpenTree, publicNode, quotaLimitOf } from './file-tree.js';
+import { recordFileActivity } from './file-activity.js';
 import type { WriteResult } from './files.contract.js';
 
 type Place = { spaceId: string; path: PathSegments };
-type Opener = (repos: Repositories, userId: string, spaceId: string) => Promise<OpenTree>;
+type Opener = (repos: Repositories, userId: string, spaceId: string, place: PathSegments) => Promise<OpenTree>;
 
-const notFound = (path: PathSegments): never => fail('notFound', `File with name ${joinPath(path)} could not be located`);
+const notFound = (path: PathSegments): never => fail('notFound', `File with name ${path[path.length - 1] ?? ''} could not be located`);
 
 /** MOVE and COPY within a space and between spaces, with the quota of the destination checked like a write. */
 export class NodeTransfers {
@@ -59,9 +60,13 @@ export class NodeTransfers {
     this.check(from, to);
     const now = this.ctx.clock.now();
     const result = await this.ctx.tx.run(async (repos) => {
-      const src = await this.open(repos, userId, from.spaceId);
-      const dst = from.spaceId === to.spaceId ? src : await this.open(repos, userId, to.spaceId);
-      if (!src.access.can.delete || !dst.access.can.write) fail('forbidden', 'You are not allowed to move this item here');
+      const src = await this.open(repos, userId, from.spaceId, from.path);
+      const dst = await this.open(repos, userId, to.spaceId, to.path);
+      // A rename in place needs update on the item, a move out of its folder delete (Nextcloud's FilesPlugin::checkMove).
+      const rename = from.spaceId === to.spaceId && joinPath(from.path.slice(0, -1)) === joinPath(to.path.slice(0, -1));
+      if (src.access.viaShare?.atRoot || !(rename ? src.access.can.write : src.access.can.delete) || !dst.access.can.create) {
+        fail('forbidden', 'You are not allowed to move this item here');
+      }
       const etag = this.ctx.secrets.id();
       await this.lockSpaces(repos, from.spaceId, to.spaceId, etag, now);
       const node = await repos.nodes.byPath(from.spaceId, joinPath(from.path));
@@ -71,6 +76,10 @@ export class NodeTransfers {
       const size = node!.size;
       const toPath = joinPath(to.path);
       await repos.nodes.update(node!.id, { spaceId: to.spaceId, parentId: parent.id, name: to.path[to.path.length - 1]!, path: toPath });
+      if (from.spaceId !== to.spaceId) {
+        const moved = await repos.nodes.subtree(from.spaceId, joinPath(from.path));
+        await repos.shares.relocate(moved.map((n) => n.id), to.spaceId);
+      }
       if (node!.type === 'folder') await repos.nodes.moveDescendants(from.spaceId, joinPath(from.path), to.spaceId, toPath);
       await repos.davLocks.removeUnder(from.spaceId, joinPath(from.path));
       await repos.nodes.propagate(from.spaceId, ancestorPaths(from.path), -size, etag, now);
@@ -80,6 +89,7 @@ export class NodeTransfers {
         await repos.spaceTree.adjust(from.spaceId, -size, etag, now);
         await this.assertRoom(repos, dst, to.spaceId, size - removedSize, etag, now);
       }
+      await recordFileActivity(repos, now, { verb: 'moved', author: userId, spaceIds: [from.spaceId, to.spaceId], fileId: node!.fileId, path: to.path, oldPath: from.path });
       const moved = { ...node!, spaceId: to.spaceId, parentId: parent.id, name: to.path[to.path.length - 1]!, path: toPath };
       return { node: moved, created: !existed, released };
     });
@@ -94,10 +104,10 @@ export class NodeTransfers {
    */
   async copy(userId: string, from: Place, to: Place, overwrite: boolean, depth: 0 | 'infinity'): Promise<WriteResult> {
     this.check(from, to);
-    const { space: srcSpace, access: srcAccess } = await this.open(this.ctx.repos, userId, from.spaceId);
+    const { space: srcSpace, access: srcAccess } = await this.open(this.ctx.repos, userId, from.spaceId, from.path);
     if (!srcAccess.can.read) fail('forbidden', 'You are not allowed to read this item');
-    const dstTree = await this.open(this.ctx.repos, userId, to.spaceId);
-    if (!dstTree.access.can.write) fail('forbidden', 'You are not allowed to copy here');
+    const dstTree = await this.open(this.ctx.repos, userId, to.spaceId, to.path);
+    if (!dstTree.access.can.create) fail('forbidden', 'You are not allowed to copy here');
     let source = await this.ctx.repos.nodes.subtree(srcSpace.id, joinPath(from.path));
     if (!source.length) notFound(from.path);
     if (depth === 0) source = source.slice(0, 1);
@@ -134,6 +144,7 @@ export class NodeTransfers {
         await repos.nodes.propagate(to.spaceId, ancestorPaths(to.path), size - removedSize, etag, now);
         await this.assertRoom(repos, dstTree, to.spaceId, size - removedSize, etag, now);
         await repos.blobJournal.remove(newBlobs);
+        await recordFileActivity(repos, now, { verb: 'created', author: userId, spaceIds: [to.spaceId], fileId: copies[0]!.fileId, path: to.path });
         return { node: copies[0]!, created: !existed, released };
       });
     } catch (err) {

@@ -9,11 +9,12 @@ import type { BlobStore, StagedBlob, StoredNode } from '../ports/files.js';
 import type { Repositories } from '../ports/repositories.js';
 import { settleBlobs } from './blob-settlement.js';
 import type { ServiceContext } from './context.js';
-import { folderAt, openTree, type OpenTree, publicNode, quotaLimitOf, rootNode } from './file-tree.js';
+import { folderAt, openTree, type OpenTree, type Place, publicNode, quotaLimitOf, rootNode } from './file-tree.js';
 import type { FileAccess, FilesApi, WriteOptions, WriteResult } from './files.contract.js';
+import { recordFileActivity } from './file-activity.js';
 import { NodeTransfers } from './node-transfers.js';
 
-const notFound = (path: PathSegments): never => fail('notFound', `File with name ${joinPath(path)} could not be located`);
+const notFound = (path: PathSegments): never => fail('notFound', `File with name ${path[path.length - 1] ?? ''} could not be located`);
 
 /**
  * Files and folders of every space: metadata rows in the database, bytes in
@@ -28,25 +29,35 @@ export class NodesService implements FilesApi {
     private readonly ctx: ServiceContext,
     private readonly blobs: BlobStore,
   ) {
-    this.transfers = new NodeTransfers(ctx, blobs, (repos, userId, spaceId) => this.open(repos, userId, spaceId));
+    this.transfers = new NodeTransfers(ctx, blobs, (repos, userId, spaceId, place) => this.open(repos, userId, spaceId, place));
   }
 
-  private open(repos: Repositories, userId: string, spaceId: string): Promise<OpenTree> {
-    return openTree(repos, userId, spaceId, this.ctx.clock.now());
+  private open(repos: Repositories, userId: string, spaceId: string, place: Place): Promise<OpenTree> {
+    return openTree(repos, userId, spaceId, this.ctx.clock.now(), place);
   }
 
-  private async readable(userId: string, spaceId: string): Promise<OpenTree> {
-    const tree = await this.open(this.ctx.repos, userId, spaceId);
+  private async readable(userId: string, spaceId: string, place: Place): Promise<OpenTree> {
+    const tree = await this.open(this.ctx.repos, userId, spaceId, place);
     if (!tree.access.can.read) fail('forbidden', 'You are not allowed to read this space');
     return tree;
   }
 
-  openSpace(userId: string, spaceId: string): Promise<{ space: Space; access: FileAccess }> {
-    return this.open(this.ctx.repos, userId, spaceId);
+  /** Where a node is, for access through shares; only looked up when shares decide. */
+  private placeOf(spaceId: string, node: FileNode): Place {
+    if (node.id === spaceId) return [];
+    return async () => {
+      const stored = await this.ctx.repos.nodes.byId(node.id);
+      if (!stored || stored.spaceId !== spaceId) fail('notFound', 'File not found');
+      return stored!.path.split('/');
+    };
+  }
+
+  openSpace(userId: string, spaceId: string, path: PathSegments = []): Promise<{ space: Space; access: FileAccess }> {
+    return this.open(this.ctx.repos, userId, spaceId, path);
   }
 
   async stat(userId: string, spaceId: string, path: PathSegments): Promise<FileNode> {
-    const { space } = await this.readable(userId, spaceId);
+    const { space } = await this.readable(userId, spaceId, path);
     if (path.length === 0) return publicNode(rootNode(space));
     const node = await this.ctx.repos.nodes.byPath(spaceId, joinPath(path));
     return node ? publicNode(node) : notFound(path);
@@ -54,21 +65,25 @@ export class NodesService implements FilesApi {
 
   /** A node by its id (the space id is the root), with its space-relative path; notFound outside the space. */
   async statById(userId: string, spaceId: string, nodeId: string): Promise<{ node: FileNode; path: string[] }> {
-    const { space } = await this.readable(userId, spaceId);
-    if (nodeId === space.id) return { node: publicNode(rootNode(space)), path: [] };
+    if (nodeId === spaceId) {
+      const { space } = await this.readable(userId, spaceId, []);
+      return { node: publicNode(rootNode(space)), path: [] };
+    }
     const node = await this.ctx.repos.nodes.byId(nodeId);
     if (!node || node.spaceId !== spaceId) fail('notFound', 'Item not found');
-    return { node: publicNode(node!), path: node!.path.split('/') };
+    const path = node!.path.split('/');
+    await this.readable(userId, spaceId, path);
+    return { node: publicNode(node!), path };
   }
 
   async children(userId: string, spaceId: string, folder: FileNode): Promise<FileNode[]> {
-    await this.readable(userId, spaceId);
+    await this.readable(userId, spaceId, this.placeOf(spaceId, folder));
     if (folder.type !== 'folder' || folder.spaceId !== spaceId) return [];
     return (await this.ctx.repos.nodes.children(folder.id)).map(publicNode);
   }
 
   async read(userId: string, spaceId: string, file: FileNode, range?: { start: number; end: number }): Promise<Readable> {
-    await this.readable(userId, spaceId);
+    await this.readable(userId, spaceId, this.placeOf(spaceId, file));
     if (file.type !== 'file' || file.spaceId !== spaceId || !file.blobId) fail('notFound', 'Not a file');
     return this.blobs.open(file.blobId!, range);
   }
@@ -84,8 +99,8 @@ export class NodesService implements FilesApi {
     assertValidPath(path);
     const now = this.ctx.clock.now();
     return this.ctx.tx.run(async (repos) => {
-      const { space, access } = await this.open(repos, userId, spaceId);
-      if (!access.can.write) fail('forbidden', 'You are not allowed to create folders here');
+      const { space, access } = await this.open(repos, userId, spaceId, path);
+      if (!access.can.create) fail('forbidden', 'You are not allowed to create folders here');
       const etag = this.ctx.secrets.id();
       await repos.spaceTree.adjust(spaceId, 0, etag, now);
       const parent = await folderAt(repos, space, path.slice(0, -1));
@@ -108,6 +123,7 @@ export class NodesService implements FilesApi {
       };
       await repos.nodes.insert([node]);
       await repos.nodes.propagate(spaceId, ancestorPaths(path), 0, etag, now);
+      await recordFileActivity(repos, now, { verb: 'created', author: userId, spaceIds: [spaceId], fileId: node.fileId, path });
       return publicNode(node);
     });
   }
@@ -116,7 +132,7 @@ export class NodesService implements FilesApi {
     if (path.length === 0) fail('forbidden', 'The root of a space cannot be deleted');
     const now = this.ctx.clock.now();
     const freed = await this.ctx.tx.run(async (repos) => {
-      const { access } = await this.open(repos, userId, spaceId);
+      const { access } = await this.open(repos, userId, spaceId, path);
       if (!access.can.delete) fail('forbidden', 'You are not allowed to delete here');
       const etag = this.ctx.secrets.id();
       await repos.spaceTree.adjust(spaceId, 0, etag, now);
@@ -125,10 +141,12 @@ export class NodesService implements FilesApi {
       const blobIds = subtree.flatMap((n) => (n.blobId ? [n.blobId] : []));
       await repos.blobJournal.add(blobIds, this.blobs.owner, now);
       await repos.nodes.deleteSubtree(spaceId, joinPath(path));
+      await repos.shares.deleteOnNodes(subtree.map((n) => n.id));
       await repos.davLocks.removeUnder(spaceId, joinPath(path));
       const size = subtree[0]!.size;
       await repos.nodes.propagate(spaceId, ancestorPaths(path), -size, etag, now);
       await repos.spaceTree.adjust(spaceId, -size, etag, now);
+      await recordFileActivity(repos, now, { verb: 'deleted', author: userId, spaceIds: [spaceId], fileId: subtree[0]!.fileId, path });
       return blobIds;
     });
     await settleBlobs(this.ctx.repos, this.blobs, freed);
@@ -143,11 +161,11 @@ export class NodesService implements FilesApi {
     if (path.length === 0) fail('conflict', 'The root of a space is a folder');
     assertValidPath(path);
     const declared = opts.checksum ? parseChecksum(opts.checksum) : null;
-    const { space, access } = await this.open(this.ctx.repos, userId, spaceId);
-    if (!access.can.write) fail('forbidden', 'You are not allowed to write here');
+    const { space, access } = await this.open(this.ctx.repos, userId, spaceId, path);
     await folderAt(this.ctx.repos, space, path.slice(0, -1));
     const existing = await this.ctx.repos.nodes.byPath(spaceId, joinPath(path));
     if (existing?.type === 'folder') fail('conflict', 'A folder exists at this path');
+    if (!(existing ? access.can.write : access.can.create)) fail('forbidden', 'You are not allowed to write here');
     const limit = await quotaLimitOf(this.ctx.repos, space, this.ctx.settings.defaultQuota);
     const room = limit === null ? undefined : Math.max(0, limit - space.size + (existing?.size ?? 0));
     if (room !== undefined && opts.expectedSize !== undefined && opts.expectedSize > room) {
@@ -175,13 +193,13 @@ export class NodesService implements FilesApi {
     try {
       await this.blobs.commit(staged);
       outcome = await this.ctx.tx.run(async (repos) => {
-        const { space, access } = await this.open(repos, userId, spaceId);
-        if (!access.can.write) fail('forbidden', 'You are not allowed to write here');
+        const { space, access } = await this.open(repos, userId, spaceId, path);
         const etag = this.ctx.secrets.id();
         await repos.spaceTree.adjust(spaceId, 0, etag, now);
         const parent = await folderAt(repos, space, path.slice(0, -1));
         const existing = await repos.nodes.byPath(spaceId, joinPath(path));
         if (existing?.type === 'folder') fail('conflict', 'A folder exists at this path');
+        if (!(existing ? access.can.write : access.can.create)) fail('forbidden', 'You are not allowed to write here');
         const delta = staged.size - (existing?.size ?? 0);
         const size = await repos.spaceTree.adjust(spaceId, delta, etag, now);
         const limit = await quotaLimitOf(repos, space, this.ctx.settings.defaultQuota);
@@ -200,6 +218,7 @@ export class NodesService implements FilesApi {
         await repos.nodes.propagate(spaceId, ancestorPaths(path), delta, etag, now);
         await repos.blobJournal.remove([staged.id]);
         if (existing?.blobId) await repos.blobJournal.add([existing.blobId], this.blobs.owner, now);
+        await recordFileActivity(repos, now, { verb: existing ? 'changed' : 'created', author: userId, spaceIds: [spaceId], fileId: node.fileId, path });
         return { node, created: !existing, released: existing?.blobId ?? null };
       });
     } catch (err) {

@@ -190,6 +190,8 @@ export class UsersService {
       if (user!.id === callerId) fail('invalidInput', 'Cannot delete yourself', 'selfOperation');
       if (!canManageUser(actor, await repos.groups.groupsOfUser(user!.id))) fail('notFound', 'User does not exist', 'hiddenUser');
       const blobs = await removeUserSpaces(repos, user!.id, this.ctx.blobs.owner, this.ctx.clock.now());
+      // Shares they made go with them (foreign key); shares made to them are dropped here.
+      await repos.shares.deleteForRecipient(0, user!.id);
       await repos.users.delete(user!.id);
       return blobs;
     });

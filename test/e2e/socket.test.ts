@@ -68,7 +68,7 @@ describeEachDb('a real listening server over a socket', (kind) => {
     const capsBody = (await caps.body.json()) as Envelope<{ capabilities: Record<string, any> }>;
     expect(capsBody.ocs.meta).toEqual({ status: 'ok', statuscode: 100, message: 'OK', totalitems: '', itemsperpage: '' });
     expect(capsBody.ocs.data.capabilities.core.pollinterval).toBe(60);
-    expect(capsBody.ocs.data.capabilities.files_sharing.api_enabled).toBe(false);
+    expect(capsBody.ocs.data.capabilities.files_sharing.api_enabled).toBe(true);
     expect(caps.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
 
     const capsXml = await request(`${base}/ocs/v2.php/cloud/capabilities`, { headers: ocsHeaders(carol) });

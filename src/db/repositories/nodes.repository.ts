@@ -52,6 +52,11 @@ export class NodesRepository implements NodeRepository {
     return r ? toNode(r) : undefined;
   }
 
+  async byFileId(fileId: number): Promise<StoredNode | undefined> {
+    const r = await this.db.selectFrom('nodes').selectAll().where('file_id', '=', fileId).executeTakeFirst();
+    return r ? toNode(r) : undefined;
+  }
+
   async byIds(ids: string[]): Promise<StoredNode[]> {
     const out: StoredNode[] = [];
     for (let i = 0; i < ids.length; i += 500) {

@@ -3,6 +3,8 @@ import { DomainError } from '../../domain/errors.js';
 import type { FileNode } from '../../domain/node.js';
 import type { Space } from '../../domain/space.js';
 import type { FileAccess, FilesApi } from '../../services/files.contract.js';
+import type { OpenedLink } from '../../services/public-links.service.js';
+import { type Mount, resolveInView } from '../../services/share-mounts.js';
 import type { Services } from '../../services/index.js';
 import { DavError, forbidden, notFound } from './errors.js';
 import { evaluateIf, type IfList, type IfResourceState, parseIfHeader, submittedTokens } from './if-header.js';
@@ -27,14 +29,33 @@ export interface SpaceTarget {
   spaceId: string;
   space: Space;
   access: FileAccess;
+  /** Space-relative path. */
   path: string[];
+  /** Set when the location is inside a share mounted in the caller's home: hrefs then show the mount's name instead of the space path above it. */
+  mount?: Mount;
+  /** How space paths show in hrefs when the entry point does not start at the space root: a mount, a public link. */
+  view?: HrefView;
+  /** oCIS file links: the target is the collection oCIS wraps around the shared file, which holds that file only. */
+  fileWrapper?: boolean;
 }
+
+/** Space paths below `spaceRoot` are written as `hrefRoot` followed by the rest. */
+export interface HrefView {
+  spaceRoot: readonly string[];
+  hrefRoot: readonly string[];
+}
+
+const samePath = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
+
+/** Whether the target is the mount point itself (the shared node as the recipient sees it). */
+export const isMountRoot = (t: SpaceTarget): boolean => t.mount !== undefined && samePath(t.path, t.mount.path);
 
 const WRITE_METHODS = new Set(['PUT', 'MKCOL', 'PROPPATCH', 'DELETE', 'MOVE', 'COPY', 'LOCK', 'UNLOCK']);
 
 /** One DAV request: the caller, the parsed location, and lookups cached for the request's lifetime. */
 export class DavCall {
   private readonly spaces = new Map<string, Promise<{ space: Space; access: FileAccess }>>();
+  private mountList: Promise<Mount[]> | undefined;
   private ifLists: IfList[] | null | undefined;
 
   constructor(
@@ -43,6 +64,8 @@ export class DavCall {
     readonly deps: DavDeps,
     readonly userId: string,
     readonly loc: DavLocation,
+    /** Set on the public entry points: the link the request opened; userId is then the link's pseudo-user. */
+    readonly link: OpenedLink | null = null,
   ) {}
 
   get files(): FilesApi {
@@ -56,11 +79,53 @@ export class DavCall {
 
   /** The space a location names, with the caller's access; a location outside any readable space is 404 (403 for writes into another user's files). */
   async target(loc: DavLocation = this.loc): Promise<SpaceTarget> {
-    const spaceId = this.spaceIdOf(loc);
-    let opened = this.spaces.get(spaceId);
-    if (!opened) this.spaces.set(spaceId, (opened = this.files.openSpace(this.userId, spaceId)));
-    const { space, access } = await opened;
-    return { loc, spaceId, space, access, path: loc.path };
+    if (loc.family === 'public') return this.publicTarget(loc);
+    let spaceId = this.spaceIdOf(loc);
+    let path = loc.path;
+    let mount: Mount | undefined;
+    // The caller's home shows the shares they received as folders and files at its top (Nextcloud's share mounts).
+    if ((loc.family === 'webdav' || loc.family === 'files') && path.length > 0) {
+      const view = resolveInView(await this.mounts(), this.userId, path);
+      if (view.mount) ({ spaceId, path, mount } = { spaceId: view.spaceId, path: view.path, mount: view.mount });
+    }
+    const { space, access } = await this.open(spaceId, path);
+    return { loc, spaceId, space, access, path, mount, view: mount && { spaceRoot: mount.path, hrefRoot: [mount.name] } };
+  }
+
+  private open(spaceId: string, path: readonly string[]): Promise<{ space: Space; access: FileAccess }> {
+    const key = `${spaceId}\0${path.join('/')}`;
+    let opened = this.spaces.get(key);
+    if (!opened) this.spaces.set(key, (opened = this.files.openSpace(this.userId, spaceId, [...path])));
+    return opened;
+  }
+
+  /**
+   * A public link's location: its root is the shared node (Nextcloud roots the
+   * link's DAV tree at it, a file included), nothing above it can be named.
+   * oCIS wraps a shared file in a collection holding that file only.
+   */
+  private async publicTarget(loc: DavLocation): Promise<SpaceTarget> {
+    const link = this.link;
+    if (!link) throw notFound('Not a file location');
+    const missing = () => notFound(`File with name ${loc.path[loc.path.length - 1] ?? ''} could not be located`);
+    let hrefRoot: string[] = [];
+    let fileWrapper = false;
+    if (link.node.type === 'file') {
+      if (loc.scheme === 'ocis') {
+        hrefRoot = [link.node.name];
+        if (loc.path.length === 0) fileWrapper = true;
+        else if (loc.path.length !== 1 || loc.path[0] !== link.node.name) throw missing();
+      } else if (loc.path.length > 0) throw missing();
+    }
+    const path = link.node.type === 'file' ? link.path : [...link.path, ...loc.path];
+    const { space, access } = await this.open(link.space.id, path);
+    return { loc, spaceId: link.space.id, space, access, path, view: { spaceRoot: link.path, hrefRoot }, fileWrapper };
+  }
+
+  /** The shares mounted in the caller's home, loaded once per request. */
+  mounts(): Promise<Mount[]> {
+    this.mountList ??= this.deps.services.shares.mountsOf(this.userId);
+    return this.mountList;
   }
 
   private spaceIdOf(loc: DavLocation): string {
@@ -99,19 +164,25 @@ export class DavCall {
   /** Like stat, but 404 with Nextcloud's message when nothing is there. */
   async mustStat(t: SpaceTarget, path: readonly string[] = t.path): Promise<FileNode> {
     const node = await this.stat(t, path);
-    if (!node) throw notFound(`File with name ${path.join('/')} could not be located`);
+    if (!node) throw notFound(`File with name ${path[path.length - 1] ?? ''} could not be located`);
     return node;
   }
 
   href(t: SpaceTarget, path: readonly string[], folder: boolean): string {
+    if (t.view) return hrefOf(t.loc.base, [...t.view.hrefRoot, ...path.slice(t.view.spaceRoot.length)], folder);
     return hrefOf(t.loc.base, path, folder);
   }
 
-  /** Resolves a Destination or If-header href on this server to a location (403 when it is not one of ours, as Sabre's calculateUri). */
+  /**
+   * Resolves a Destination or If-header href on this server to a location
+   * (403 when it is not one of ours, as Sabre's calculateUri). A public link
+   * reaches only below its own entry point, and users never through a link's.
+   */
   locationOfHref(href: string): DavLocation {
     const pathname = pathnameOfHref(href);
     const loc = pathname === null ? null : parseDavPathname(pathname);
-    if (!loc || loc.family === 'root') throw forbidden(`Requested uri (${href}) is out of base uri`);
+    const sameLink = (l: DavLocation) => l.family === 'public' && l.scheme === this.loc.scheme && l.ref === this.loc.ref;
+    if (!loc || loc.family === 'root' || (this.link ? !sameLink(loc) : loc.family === 'public')) throw forbidden(`Requested uri (${href}) is out of base uri`);
     return loc;
   }
 

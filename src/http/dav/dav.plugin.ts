@@ -3,7 +3,7 @@ import { fail } from '../../domain/errors.js';
 import { authenticate } from '../common/credentials.js';
 import { DavCall, type DavDeps } from './context.js';
 import { badRequest, DavError, davErrorHandler, methodNotAllowed, notFound } from './errors.js';
-import { parseDavPathname } from './location.js';
+import { ENTRY_PREFIXES, isPublicPathname, parseDavPathname } from './location.js';
 import { copy } from './methods/copy.js';
 import { remove } from './methods/delete.js';
 import { get } from './methods/get.js';
@@ -12,10 +12,13 @@ import { mkcol } from './methods/mkcol.js';
 import { move } from './methods/move.js';
 import { allowHeader, options } from './methods/options.js';
 import { propfind } from './methods/propfind.js';
+import { publicGuard } from './methods/public-link.js';
 import { proppatch } from './methods/proppatch.js';
 import { put } from './methods/put.js';
 import { unlock } from './methods/unlock.js';
 import { uploads } from './methods/uploads.js';
+import { authenticatePublic } from './public-auth.js';
+import type { OpenedLink } from '../../services/public-links.service.js';
 
 export type DavPluginOptions = DavDeps;
 
@@ -52,12 +55,16 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The client's Content-Type, kept aside: DAV bodies bypass Fastify's media-type checks (any type may be PUT). */
     davContentType?: string;
+    /** On the public entry points: the link the request opened (null for an anonymous OPTIONS). */
+    davLink: OpenedLink | null;
   }
 }
 
 /**
  * The WebDAV front door: /remote.php/webdav, /remote.php/dav/{files,spaces,uploads}
- * and /dav/spaces. Parses and serializes only; the file tree is the FilesApi.
+ * and /dav/spaces for users; /public.php/webdav, /public.php/dav/files/{token}
+ * and /dav/public-files/{token} for public links. Parses and serializes only;
+ * the file tree is the FilesApi.
  */
 export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): Promise<void> {
   for (const m of CUSTOM_METHODS) if (!app.hasDecorator(m.toLowerCase())) app.addHttpMethod(m, { hasBody: true });
@@ -90,6 +97,7 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
 
   app.decorateRequest('principal', null);
   app.decorateRequest('davContentType', undefined);
+  app.decorateRequest('davLink', null);
   app.setErrorHandler(davErrorHandler);
 
   app.addHook('onRequest', async (request) => {
@@ -98,6 +106,12 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     if (ct !== undefined) {
       request.davContentType = ct;
       delete request.raw.headers['content-type'];
+    }
+    // Public links are opened by their token and password, never by a user's credentials.
+    const pathname = request.url.split(/[?#]/, 1)[0]!;
+    if (isPublicPathname(pathname)) {
+      request.davLink = await authenticatePublic(request, pathname, opts.services.publicLinks);
+      return;
     }
     request.principal = await authenticate(request, opts.services.auth);
     if (!request.principal && !anonymousAllowed(request)) fail('unauthenticated', 'No public access to this resource.');
@@ -109,12 +123,17 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     const pathname = request.url.split('?', 1)[0]!;
     const loc = parseDavPathname(pathname);
     if (!loc) throw notFound('Not a WebDAV location');
-    const call = new DavCall(request, reply, opts, request.principal?.userId ?? '', loc);
+    const link = loc.family === 'public' ? request.davLink : null;
+    const call = new DavCall(request, reply, opts, link?.caller ?? request.principal?.userId ?? '', loc, link);
     if (loc.family === 'uploads') return uploads(call);
+    if (link) {
+      const answered = await publicGuard(call);
+      if (answered !== undefined) return answered;
+    }
     return HANDLERS[request.method]!(call);
   };
 
-  for (const prefix of ['/remote.php/webdav', '/remote.php/dav', '/dav']) {
+  for (const prefix of ENTRY_PREFIXES) {
     app.route({ method: METHODS, url: prefix, exposeHeadRoute: false, handler });
     app.route({ method: METHODS, url: `${prefix}/*`, exposeHeadRoute: false, handler });
   }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../../domain/errors.js';
+import type { PublicScheme } from './location.js';
 
 const EX = 'Sabre\\DAV\\Exception\\';
 const escapeText = (s: string): string => s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
@@ -33,6 +34,31 @@ export const rangeNotSatisfiable = (size: number): DavError =>
 export function lockedError(lockRootHref: string | null): DavError {
   const extra = lockRootHref ? `\n  <d:lock-token-submitted><d:href>${escapeText(lockRootHref)}</d:href></d:lock-token-submitted>` : '';
   return new DavError(423, `${EX}Locked`, 'The resource you tried to edit is locked', {}, extra);
+}
+
+const NOT_AUTHENTICATED = `${EX}NotAuthenticated`;
+const WRONG_CREDENTIALS = 'Username or password was incorrect';
+/** Sabre's AbstractBasic message when no Basic credentials came. */
+export const missingBasic = (): DavError =>
+  new DavError(401, NOT_AUTHENTICATED, "No 'Authorization: Basic' header found. Either the client didn't send one, or the server is misconfigured");
+
+/**
+ * How a public entry point answers a link it could not open, as its
+ * reference does. /public.php/webdav (Nextcloud LegacyPublicAuth): every
+ * refusal is 401 "Username or password was incorrect". /public.php/dav/files
+ * (PublicAuth): an unknown, expired or deleted link is 404 unless Basic
+ * credentials came (then 401 as a failed login); a password-protected one is
+ * 401. oCIS /dav/public-files (ocdav): unknown links 404, a missing or wrong
+ * password 401. Throttling stays 429 everywhere.
+ */
+export function publicLinkRefusal(err: unknown, scheme: PublicScheme, sentBasic: boolean): unknown {
+  if (!(err instanceof DomainError)) return err;
+  if (err.code === 'notFound') {
+    if (scheme === 'legacy' || (scheme === 'token' && sentBasic)) return new DavError(401, NOT_AUTHENTICATED, WRONG_CREDENTIALS);
+    return notFound('The share does not exist or has expired');
+  }
+  if (err.code === 'unauthenticated') return sentBasic ? new DavError(401, NOT_AUTHENTICATED, WRONG_CREDENTIALS) : missingBasic();
+  return err;
 }
 
 /** Each domain code's status and the Sabre exception class Nextcloud names for it. */

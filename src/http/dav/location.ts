@@ -6,23 +6,37 @@ import { badRequest } from './errors.js';
  * - `files`   /remote.php/dav/files/{user}/…            {user}'s personal space; only the caller's own
  * - `spaces`  /remote.php/dav/spaces/{space}/…, /dav/spaces/{space}/…   a space by id (`storage$space`, `storage%24space` or the plain id)
  * - `uploads` /remote.php/dav/uploads/{user}/{upload}/… chunked uploads (Nextcloud chunking v2)
- * - `root`    the collections above those (/remote.php/dav/, /remote.php/dav/files/, /dav/spaces/): OPTIONS only
+ * - `public`  a public link's node, by one of three entry points (`scheme`):
+ *             `legacy` /public.php/webdav/…                  token as the Basic user name (Nextcloud LegacyPublicAuth)
+ *             `token`  /public.php/dav/files/{token}/…       token in the path, password by Basic with any user (Nextcloud PublicAuth)
+ *             `ocis`   /dav/public-files/{token}/…, /remote.php/dav/public-files/{token}/…   as oCIS (Basic user `public`)
+ * - `root`    the collections above those (/remote.php/dav/, /remote.php/dav/files/, /dav/spaces/, /public.php/dav/): OPTIONS only
  */
-export type DavFamily = 'webdav' | 'files' | 'spaces' | 'uploads' | 'root';
+export type DavFamily = 'webdav' | 'files' | 'spaces' | 'uploads' | 'public' | 'root';
+
+/** How a public link is named and authenticated: see DavFamily. */
+export type PublicScheme = 'legacy' | 'token' | 'ocis';
 
 export interface DavLocation {
   family: DavFamily;
   /** Href of the entry point's root, encoded, without trailing slash: `/remote.php/dav/files/admin`. */
   base: string;
-  /** files/uploads: the user named in the URL; spaces: the space reference as decoded. */
+  /** files/uploads: the user named in the URL; spaces: the space reference as decoded; public: the link token ('' for legacy, where it is the Basic user name). */
   ref: string;
+  /** public: which entry point. */
+  scheme?: PublicScheme;
   /** uploads: the upload id. */
   uploadId?: string;
   /** Decoded segments below the base; [] is the root of the space (or upload folder). */
   path: string[];
 }
 
-export const ENTRY_PREFIXES = ['/remote.php/webdav', '/remote.php/dav', '/dav'] as const;
+export const ENTRY_PREFIXES = ['/remote.php/webdav', '/remote.php/dav', '/dav', '/public.php/webdav', '/public.php/dav'] as const;
+
+/** Whether a request path is one of the public-link entry points (authenticated by the link, never by a user). */
+export function isPublicPathname(pathname: string): boolean {
+  return /^\/(public\.php\/(webdav|dav)|dav\/public-files|remote\.php\/dav\/public-files)(\/|$)/.test(pathname);
+}
 
 /** Splits a raw URL path into decoded segments, refusing anything that could leave the tree. */
 export function decodeSegments(raw: string): string[] {
@@ -63,6 +77,7 @@ export function parseDavPathname(pathname: string): DavLocation | null {
   if (segs[1] === 'remote.php' && segs[2] === 'webdav') {
     return { family: 'webdav', base: '/remote.php/webdav', ref: '', path: decodeSegments(segs.slice(3).join('/')) };
   }
+  if (segs[1] === 'public.php') return parsePublicPathname(segs);
   let rest: string[];
   let basePrefix: string;
   if (segs[1] === 'remote.php' && segs[2] === 'dav') {
@@ -71,8 +86,8 @@ export function parseDavPathname(pathname: string): DavLocation | null {
   } else if (segs[1] === 'dav') {
     rest = segs.slice(2);
     basePrefix = '/dav';
-    // Only spaces live under /dav.
-    if (rest[0] !== undefined && rest[0] !== '' && rest[0] !== 'spaces') return { family: 'root', base: basePrefix, ref: '', path: decodeSegments(rest.join('/')) };
+    // Only spaces and public links live under /dav.
+    if (rest[0] !== undefined && rest[0] !== '' && rest[0] !== 'spaces' && rest[0] !== 'public-files') return { family: 'root', base: basePrefix, ref: '', path: decodeSegments(rest.join('/')) };
   } else return null;
   const [collection, rawRef, ...tail] = rest;
   if (!collection || rawRef === undefined || rawRef === '') {
@@ -82,6 +97,7 @@ export function parseDavPathname(pathname: string): DavLocation | null {
   const base = `${basePrefix}/${collection}/${rawRef}`;
   if (collection === 'files') return { family: 'files', base, ref, path: decodeSegments(tail.join('/')) };
   if (collection === 'spaces') return { family: 'spaces', base, ref, path: decodeSegments(tail.join('/')) };
+  if (collection === 'public-files') return { family: 'public', scheme: 'ocis', base, ref, path: decodeSegments(tail.join('/')) };
   if (collection === 'uploads') {
     const [rawUpload, ...below] = tail;
     if (rawUpload === undefined || rawUpload === '') return { family: 'root', base, ref, path: [] };
@@ -89,6 +105,18 @@ export function parseDavPathname(pathname: string): DavLocation | null {
     return { family: 'uploads', base: `${base}/${rawUpload}`, ref, uploadId, path: decodeSegments(below.join('/')) };
   }
   return { family: 'root', base: basePrefix, ref: collection, path: decodeSegments(rest.join('/')) };
+}
+
+/** /public.php/webdav/… and /public.php/dav/files/{token}/…; anything else under /public.php/dav is the root collection. */
+function parsePublicPathname(segs: string[]): DavLocation | null {
+  if (segs[2] === 'webdav') return { family: 'public', scheme: 'legacy', base: '/public.php/webdav', ref: '', path: decodeSegments(segs.slice(3).join('/')) };
+  if (segs[2] !== 'dav') return null;
+  const [collection, rawToken, ...tail] = segs.slice(3);
+  if (collection !== 'files' || rawToken === undefined || rawToken === '') {
+    return { family: 'root', base: '/public.php/dav', ref: collection ?? '', path: decodeSegments(segs.slice(3).join('/')) };
+  }
+  const token = decodeSegments(rawToken)[0]!;
+  return { family: 'public', scheme: 'token', base: `/public.php/dav/files/${rawToken}`, ref: token, path: decodeSegments(tail.join('/')) };
 }
 
 /** The path of a Destination or If-header resource: an absolute URL or an absolute path. */

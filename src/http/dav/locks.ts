@@ -1,6 +1,5 @@
 import type { DavCall, SpaceTarget } from './context.js';
 import { lockedError } from './errors.js';
-import { hrefOf } from './location.js';
 import { type DavLock, lockPath } from './state.js';
 
 const isAncestorPath = (ancestor: string, path: string): boolean => ancestor === '' ? path !== '' : path.startsWith(`${ancestor}/`);
@@ -41,6 +40,7 @@ export async function assertUnlocked(call: DavCall, t: SpaceTarget, path: readon
   for (const l of relevant) {
     if (held(l)) continue;
     if (l.scope === 'shared' && relevant.some((o) => o.scope === 'shared' && o.path === l.path && held(o))) continue;
-    throw lockedError(hrefOf(t.loc.base, l.path === '' ? [] : l.path.split('/'), false));
+    // Written as the request's entry point shows it (a mount's name, a link's root), never the space path above it.
+    throw lockedError(call.href(t, l.path === '' ? [] : l.path.split('/'), false));
   }
 }

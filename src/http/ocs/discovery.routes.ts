@@ -40,6 +40,8 @@ export async function discoveryPlugin(app: FastifyInstance, opts: DiscoveryOptio
       version: 1,
       endpoints: { store: '/ocs/v2.php/privatedata/setattribute', read: '/ocs/v2.php/privatedata/getattribute', delete: '/ocs/v2.php/privatedata/deleteattribute' },
     };
+    list.SHARING = { version: 1, endpoints: { share: '/ocs/v2.php/apps/files_sharing/api/v1/shares' } };
+    if (await services.apps.isEnabled('activity')) list.ACTIVITY = { version: 1, endpoints: { list: '/ocs/v2.php/cloud/activity' } };
     return { version: 2, services: list };
   };
   for (const url of ['/ocs-provider/', '/ocs-provider/index.php']) {

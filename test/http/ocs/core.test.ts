@@ -43,7 +43,7 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     }
   });
 
-  it('ocs-provider lists only the implemented modules (PROVISIONING, PRIVATE_DATA), with CORS', async () => {
+  it('ocs-provider lists only the implemented modules (PROVISIONING, PRIVATE_DATA, SHARING, ACTIVITY), with CORS', async () => {
     for (const url of ['/ocs-provider/', '/ocs-provider/index.php']) {
       const res = await t.app.inject({ url });
       expect(res.statusCode).toBe(200);
@@ -58,6 +58,8 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
             version: 1,
             endpoints: { store: '/ocs/v2.php/privatedata/setattribute', read: '/ocs/v2.php/privatedata/getattribute', delete: '/ocs/v2.php/privatedata/deleteattribute' },
           },
+          SHARING: { version: 1, endpoints: { share: '/ocs/v2.php/apps/files_sharing/api/v1/shares' } },
+          ACTIVITY: { version: 1, endpoints: { list: '/ocs/v2.php/cloud/activity' } },
         },
       });
     }
@@ -94,26 +96,23 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     }
   });
 
-  it('logged-in capabilities: core, files, dav, sharing off, password policy and provisioning like sample 02, theming', async () => {
+  it('logged-in capabilities: core, files, dav, sharing, password policy and provisioning like sample 02, theming', async () => {
     const ref = ncJson('02-capabilities-json').ocs.data.capabilities;
     const res = await ocs(t.app, 'GET', '/cloud/capabilities', { as: alice });
     expect(res.statusCode).toBe(200);
     const caps = res.ocs.data.capabilities;
-    expect(Object.keys(caps).sort()).toEqual(['bruteforce', 'core', 'dav', 'files', 'files_sharing', 'password_policy', 'provisioning_api', 'theming']);
+    expect(Object.keys(caps).sort()).toEqual(['activity', 'bruteforce', 'core', 'dav', 'files', 'files_sharing', 'password_policy', 'provisioning_api', 'theming']);
     expect(caps.core).toEqual({
       pollinterval: ref.core.pollinterval,
       'webdav-root': ref.core['webdav-root'],
       'mod-rewrite-working': true,
       user: { language: '', locale: '', timezone: 'UTC' },
     });
-    // Sharing is not implemented: say so, because clients assume it is on when the key is missing.
+    // Sharing as sample 02 with the default settings, except what is not offered: mail, federation (yet).
+    const { sharebymail: _mail, ...sharingRef } = ref.files_sharing;
     expect(caps.files_sharing).toEqual({
-      api_enabled: false,
-      public: { enabled: false },
-      user: { send_mail: false },
-      resharing: false,
+      ...sharingRef,
       federation: { outgoing: false, incoming: false, expire_date: { enabled: false }, expire_date_supported: { enabled: false } },
-      sharee: { query_lookup_default: false, always_show_unique: true },
     });
     // The file-name rules are Nextcloud's defaults, which the server enforces. Keys other apps add there
     // (trash bin, versions, comments, editors, converters) are absent: those features do not exist here.
@@ -123,6 +122,8 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     expect(caps.password_policy).toEqual(sampleUrls(ref.password_policy));
     expect(Object.keys(caps.password_policy)).toEqual(Object.keys(ref.password_policy));
     expect(caps.provisioning_api).toEqual(ref.provisioning_api);
+    // Sample 02 also lists `previews`, which is not implemented here.
+    expect(caps.activity).toEqual({ apiv2: ref.activity.apiv2.filter((f: string) => f !== 'previews') });
     expect(caps.bruteforce).toEqual(ref.bruteforce);
     expect(Object.keys(caps.theming)).toEqual(Object.keys(ref.theming));
   });
@@ -148,7 +149,7 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     expect(x.headers['content-type']).toBe('application/xml; charset=utf-8');
     expect(x.body).toContain('    <webdav-root>remote.php/webdav</webdav-root>\n');
     expect(x.body).toContain('    <mod-rewrite-working>1</mod-rewrite-working>\n');
-    expect(x.body).toContain('    <api_enabled></api_enabled>\n');
+    expect(x.body).toContain('    <api_enabled>1</api_enabled>\n');
     expect(x.body).toContain('    <allow-listed></allow-listed>\n');
     const doc = parseXml(x.body).ocs;
     expect(doc.meta.statuscode).toBe('200');

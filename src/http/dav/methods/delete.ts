@@ -1,4 +1,4 @@
-import type { DavCall } from '../context.js';
+import { type DavCall, isMountRoot } from '../context.js';
 import { forbidden } from '../errors.js';
 import { assertUnlocked, locksCovering } from '../locks.js';
 import { lockPath } from '../state.js';
@@ -10,6 +10,11 @@ import { lockPath } from '../state.js';
  */
 export async function remove(call: DavCall): Promise<unknown> {
   const t = await call.target();
+  // Deleting a received share's mount point leaves the share; the owner's node stays (Nextcloud's unshare-from-self).
+  if (isMountRoot(t)) {
+    await call.deps.services.shares.leave(call.userId, t.mount!);
+    return call.reply.code(204).send();
+  }
   if (t.path.length === 0) throw forbidden('The root of a space cannot be deleted');
   const node = await call.mustStat(t);
   await call.checkIf(async () => ({ etag: `"${node.etag}"`, lockTokens: new Set((await locksCovering(call, t, t.path)).map((l) => l.token)) }));

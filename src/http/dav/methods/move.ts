@@ -1,4 +1,5 @@
-import type { DavCall } from '../context.js';
+import { type DavCall, isMountRoot, type SpaceTarget } from '../context.js';
+import { forbidden } from '../errors.js';
 import { assertUnlocked, locksCovering } from '../locks.js';
 import { ocId } from '../props/oc.js';
 import { lockPath } from '../state.js';
@@ -13,6 +14,7 @@ import { prepareTransfer } from './destination.js';
  */
 export async function move(call: DavCall): Promise<unknown> {
   const { src, srcNode, dst, dstNode, overwrite } = await prepareTransfer(call);
+  if (isMountRoot(src)) return renameMount(call, src, dst, dstNode !== null);
   await call.checkIf(async () => ({ etag: `"${srcNode.etag}"`, lockTokens: new Set((await locksCovering(call, src, src.path)).map((l) => l.token)) }));
   await assertUnlocked(call, src, src.path, { membership: true, descendants: srcNode.type === 'folder' });
   await assertUnlocked(call, dst, dst.path, { membership: true, descendants: dstNode?.type === 'folder' });
@@ -21,4 +23,13 @@ export async function move(call: DavCall): Promise<unknown> {
   call.reply.header('OC-FileId', ocId(result.node.fileId, call.deps.env.instanceId));
   if (result.node.type === 'file') call.reply.header('ETag', `"${result.node.etag}"`).header('OC-ETag', `"${result.node.etag}"`);
   return call.reply.code(result.created ? 201 : 204).header('Content-Length', '0').send();
+}
+
+/** A received share's mount point can only be renamed in place, at the top of the recipient's home, to a free name. */
+async function renameMount(call: DavCall, src: SpaceTarget, dst: SpaceTarget, exists: boolean): Promise<unknown> {
+  const inHome = (dst.loc.family === 'files' || dst.loc.family === 'webdav') && !dst.mount && dst.spaceId === call.userId && dst.path.length === 1;
+  if (!inHome) throw forbidden('A received share can only be renamed within the top folder of your files');
+  if (exists) throw forbidden('The destination already exists');
+  await call.deps.services.shares.renameMount(call.userId, src.mount!, dst.path[0]!);
+  return call.reply.code(201).header('Content-Length', '0').send();
 }

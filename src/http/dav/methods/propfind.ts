@@ -1,4 +1,7 @@
-import type { DavCall, SpaceTarget } from '../context.js';
+import { FOLDER_MIME_TYPE } from '../../../domain/mime.js';
+import type { FileNode } from '../../../domain/node.js';
+import { type DavCall, isMountRoot, type SpaceTarget } from '../context.js';
+import { shareAccess } from '../../../services/share-access.js';
 import { badRequest, DavError } from '../errors.js';
 import { locksCovering } from '../locks.js';
 import { propResponse, sendMultistatus } from '../multistatus.js';
@@ -43,15 +46,24 @@ export async function propfind(call: DavCall): Promise<unknown> {
   const depth = propfindDepth(call.header('depth'));
   const request = parsePropfind(parseXmlBody(call.request.body as Buffer | undefined));
   const t = await call.target();
-  const node = await call.mustStat(t);
-  const items: PropItem[] = [{ node, path: t.path, href: call.href(t, t.path, node.type === 'folder') }];
+  const mountRoot = isMountRoot(t);
+  const stat = await call.mustStat(t);
+  const node = mountRoot ? { ...stat, name: t.mount!.name } : stat;
+  const items: PropItem[] = t.fileWrapper
+    ? fileWrapperItems(call, t, stat, depth)
+    : [{ node, path: t.path, href: call.href(t, t.path, node.type === 'folder'), mountRoot }];
   if (depth === 1 && node.type === 'folder') {
-    // Code-point order, as Nextcloud lists members (sample 25: upper case first).
-    const children = (await call.files.children(call.userId, t.spaceId, node)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const c of children) {
+    const members: PropItem[] = [];
+    // Below a shared node its members can be deleted and renamed as the share allows, unlike the node itself.
+    const via = t.access.viaShare;
+    const access = via?.atRoot ? shareAccess(via.permissions, false) : undefined;
+    for (const c of await call.files.children(call.userId, t.spaceId, node)) {
       const path = [...t.path, c.name];
-      items.push({ node: c, path, href: call.href(t, path, c.type === 'folder') });
+      members.push({ node: c, path, href: call.href(t, path, c.type === 'folder'), access });
     }
+    if (isHomeRoot(call, t)) members.push(...(await mountItems(call, t)));
+    // Code-point order, as Nextcloud lists members (sample 25: upper case first).
+    items.push(...members.sort((a, b) => (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0)));
   }
   const scope = await loadScope(call, t, items, request);
   const drop = minimal(call);
@@ -66,6 +78,26 @@ export async function propfind(call: DavCall): Promise<unknown> {
     return propResponse(item.href, results);
   });
   return sendMultistatus(call.reply, responses);
+}
+
+/** oCIS's collection around a shared file (ocdav getPublicFileInfos): the collection, then the file as its only member. */
+function fileWrapperItems(call: DavCall, t: SpaceTarget, file: FileNode, depth: 0 | 1): PropItem[] {
+  const wrapper: PropItem = { node: { ...file, type: 'folder', name: '', mimeType: FOLDER_MIME_TYPE }, path: t.path, href: `${t.loc.base}/` };
+  return depth === 0 ? [wrapper] : [wrapper, { node: file, path: t.path, href: call.href(t, t.path, false) }];
+}
+
+const isHomeRoot = (call: DavCall, t: SpaceTarget): boolean =>
+  (t.loc.family === 'files' || t.loc.family === 'webdav') && !t.mount && t.spaceId === call.userId && t.path.length === 0;
+
+/** The received shares at the top of the caller's home, named by their mount points. */
+async function mountItems(call: DavCall, t: SpaceTarget): Promise<PropItem[]> {
+  return (await call.mounts()).map((m) => ({
+    node: { ...m.node, name: m.name },
+    path: [m.name],
+    href: call.href(t, [m.name], m.node.type === 'folder'),
+    access: shareAccess(m.permissions, true),
+    mountRoot: true,
+  }));
 }
 
 async function loadScope(call: DavCall, t: SpaceTarget, items: PropItem[], request: Request): Promise<PropScope> {

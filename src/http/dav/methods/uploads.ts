@@ -81,7 +81,7 @@ async function mkcolUpload(call: DavCall, uploadId: string): Promise<unknown> {
   const totalLength = totalLengthHeader(call);
   if (destination) {
     const dst = await destinationOf(call, destination);
-    if (!dst.access.can.write) throw new DavError(403, 'Sabre\\DAV\\Exception\\Forbidden', 'You do not have permission to upload here');
+    if (!dst.access.can.create && !dst.access.can.write) throw new DavError(403, 'Sabre\\DAV\\Exception\\Forbidden', 'You do not have permission to upload here');
     if (totalLength !== null && totalLength > (await freeBytes(call, dst))) {
       throw insufficientStorage(`Insufficient space in ${dst.path.join('/')}, ${totalLength} required`);
     }

@@ -9,17 +9,21 @@ export const ocId = (fileId: number, instanceId: string): string => `${String(fi
 /**
  * oc:permissions from the caller's access to the space, in Nextcloud's
  * letter order (nextcloud-ocs.md §8.2): R reshare, G read, D delete,
- * N+V rename/move, W write (files), C+K create (folders). S and M (shared
- * with me, mounted) do not occur yet.
+ * N+V rename/move, W write (files), C+K create (folders), with S for
+ * items reached through a received share and M on its mount point.
  */
 export function permissions(item: PropItem, scope: PropScope): string {
-  const can = scope.access.can;
+  const access = item.access ?? scope.access;
+  const can = access.can;
   let p = '';
+  if (access.viaShare) p += 'S';
   if (can.share) p += 'R';
+  if (item.mountRoot) p += 'M';
   if (can.read) p += 'G';
-  if (can.delete) p += 'D';
-  if (can.write) p += 'NV';
-  if (can.write) p += item.node.type === 'folder' ? 'CK' : 'W';
+  // A mount point can be left (deleted) and renamed by its recipient.
+  if (can.delete || item.mountRoot) p += 'D';
+  if (can.write || item.mountRoot) p += 'NV';
+  if (item.node.type === 'folder' ? can.create : can.write) p += item.node.type === 'folder' ? 'CK' : 'W';
   return p;
 }
 

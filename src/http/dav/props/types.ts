@@ -18,6 +18,10 @@ export interface PropItem {
   /** Space-relative path; [] is the space root. */
   path: readonly string[];
   href: string;
+  /** The caller's access to this item when it differs from the request target's (a share mounted in their home). */
+  access?: FileAccess;
+  /** The item is a received share's mount point. */
+  mountRoot?: boolean;
 }
 
 /** What every item of one answer shares, loaded once per request (dead properties and locks only when asked for). */

@@ -1,0 +1,54 @@
+import type { FastifyInstance, HTTPMethods } from 'fastify';
+import type { Services } from '../../services/index.js';
+import { sendFile } from './download.js';
+import { davErrorHandler, forbidden } from './errors.js';
+
+export const DIRECT_PREFIX = '/remote.php/direct';
+
+/**
+ * Nextcloud's DirectFile and DirectHome throw Forbidden on writes. Here every
+ * method but GET and HEAD is 403 before the token is even looked up, so no
+ * method tells a live token from a dead one. WebDAV's own verbs are included
+ * when the DAV plugin has taught them to Fastify.
+ */
+const REFUSED = ['PUT', 'DELETE', 'POST', 'PATCH', 'OPTIONS', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'];
+
+export interface DirectPluginOptions {
+  services: Services;
+}
+
+/**
+ * `/remote.php/direct/<token>` (Nextcloud apps/dav Direct\Server): anyone
+ * holding the token downloads the file, no credentials asked or read; the
+ * link serves GET and HEAD only and answers every write with 403. Errors
+ * are Sabre's XML bodies. A sibling of the DAV plugin, not inside it:
+ * Fastify applies a plugin's hooks to all its routes, and the DAV plugin's
+ * first hook demands credentials.
+ */
+export async function directPlugin(app: FastifyInstance, opts: DirectPluginOptions): Promise<void> {
+  app.setErrorHandler(davErrorHandler);
+  const url = `${DIRECT_PREFIX}/:token`;
+
+  app.route({
+    method: ['GET', 'HEAD'],
+    url,
+    exposeHeadRoute: false,
+    handler: async (request, reply) => {
+      const { token } = request.params as { token: string };
+      const link = await opts.services.directLinks.open(token, request.ip);
+      return sendFile(request, reply, link.node, link.read);
+    },
+  });
+
+  app.route({
+    method: REFUSED.filter((m) => app.supportedMethods.includes(m)) as HTTPMethods[],
+    url,
+    // Refused before any body is read: a large PUT is never taken in.
+    onRequest: async () => {
+      throw forbidden('');
+    },
+    handler: async () => {
+      throw forbidden('');
+    },
+  });
+}
