@@ -1,5 +1,7 @@
 import type { FileNode, PathSegments } from '../domain/node.js';
-import { isExpired, type ReceivedShare, SHARE_STATE, uniqueName } from '../domain/share.js';
+import { isExpired, type ReceivedShare, type Share, SHARE_STATE, uniqueName } from '../domain/share.js';
+import type { Space } from '../domain/space.js';
+import type { StoredNode } from '../ports/files.js';
 import type { Repositories } from '../ports/repositories.js';
 import { publicNode, rootNode } from './file-tree.js';
 
@@ -32,7 +34,16 @@ export interface ViewTarget {
 /** The user's accepted, unexpired received shares, named uniquely in share order. */
 export async function mountsOf(repos: Repositories, userId: string, now: number): Promise<Mount[]> {
   const groups = await repos.groups.groupsOfUser(userId);
-  const received = (await repos.shares.receivedBy(userId, groups)).filter((s) => s.state === SHARE_STATE.accepted && !isExpired(s, now));
+  return buildMounts(repos, await repos.shares.receivedBy(userId, groups), now);
+}
+
+/**
+ * Mounts from a received list already loaded (`receivedBy`, any state);
+ * `knownNodes` may carry the shared nodes when the caller has them, so
+ * listing a thousand received shares reads each table once.
+ */
+export async function buildMounts(repos: Repositories, all: ReceivedShare[], now: number, knownNodes?: ReadonlyMap<string, StoredNode>): Promise<Mount[]> {
+  const received = all.filter((s) => s.state === SHARE_STATE.accepted && !isExpired(s, now));
   if (!received.length) return [];
   const byNode = new Map<string, ReceivedShare[]>();
   for (const s of received) {
@@ -41,8 +52,8 @@ export async function mountsOf(repos: Repositories, userId: string, now: number)
     if (list) list.push(s);
     else byNode.set(key, [s]);
   }
-  const nodeIds = received.filter((s) => s.nodeId !== s.spaceId).map((s) => s.nodeId);
-  const nodes = new Map((await repos.nodes.byIds([...new Set(nodeIds)])).map((n) => [n.id, n]));
+  const nodes = knownNodes ?? (await nodesOf(repos, received));
+  const spaces = new Map<string, Space | undefined>();
   const taken = new Set<string>();
   const mounts: Mount[] = [];
   for (const shares of byNode.values()) {
@@ -50,7 +61,8 @@ export async function mountsOf(repos: Repositories, userId: string, now: number)
     let node: FileNode;
     let path: string[];
     if (first.nodeId === first.spaceId) {
-      const space = await repos.spaces.findById(first.spaceId);
+      if (!spaces.has(first.spaceId)) spaces.set(first.spaceId, await repos.spaces.findById(first.spaceId));
+      const space = spaces.get(first.spaceId);
       if (!space || space.disabledAt !== null) continue;
       node = publicNode(rootNode(space));
       path = [];
@@ -65,6 +77,12 @@ export async function mountsOf(repos: Repositories, userId: string, now: number)
     mounts.push({ share: first, shares, permissions: shares.reduce((p, s) => p | s.permissions, 0), name, spaceId: first.spaceId, path, node });
   }
   return mounts;
+}
+
+/** The stored nodes the shares point at (space roots have none), by id. */
+export async function nodesOf(repos: Repositories, shares: readonly Share[]): Promise<Map<string, StoredNode>> {
+  const ids = [...new Set(shares.filter((s) => s.nodeId !== s.spaceId).map((s) => s.nodeId))];
+  return new Map((await repos.nodes.byIds(ids)).map((n) => [n.id, n]));
 }
 
 /** Resolves a path of the user's home view: a first segment naming a mount leads into the shared node, anything else stays in the personal space. */

@@ -5,7 +5,7 @@ import type { Space } from '../domain/space.js';
 import type { StoredNode } from '../ports/files.js';
 import type { ServiceContext } from './context.js';
 import { openTree, publicNode, rootNode } from './file-tree.js';
-import { type Mount, mountsOf, resolveInView, viewPathOf } from './share-mounts.js';
+import { buildMounts, type Mount, mountsOf, nodesOf, resolveInView, viewPathOf } from './share-mounts.js';
 
 /** A share with everything its wire forms show, as seen by one caller. */
 export interface ShareView {
@@ -28,6 +28,15 @@ export interface ShareView {
   canEdit: boolean;
   canDelete: boolean;
   itemPermissions: number;
+}
+
+/** What a caller of describe already has in hand. */
+export interface KnownForDescribe {
+  mounts?: Mount[];
+  states?: Map<string, { state: ShareState; mountName: string }>;
+  /** Stored nodes by id, covering at least the shared nodes (parents are loaded when missing). */
+  nodes?: ReadonlyMap<string, StoredNode>;
+  groups?: string[];
 }
 
 export interface ListQuery {
@@ -64,7 +73,7 @@ export class ShareQueries {
       const all = await repos.shares.onNodes(target.spaceId, nodeIds);
       // Owners and holders of the share right see everyone's shares on the node; others only their own.
       const seesAll = tree!.access.can.share || target.spaceId === userId;
-      return this.describe(userId, all.filter((s) => (seesAll || s.ownerId === userId) && !(s.type === SHARE_TYPE.user && s.shareWith === userId)), mounts);
+      return this.describe(userId, all.filter((s) => (seesAll || s.ownerId === userId) && !(s.type === SHARE_TYPE.user && s.shareWith === userId)), { mounts });
     }
     const own = await repos.shares.byOwner(userId);
     const shares = q.reshares ? mergeById(own, await repos.shares.byFileOwner(userId)) : own;
@@ -79,16 +88,19 @@ export class ShareQueries {
   /** Received user and group shares, accepted and unexpired (`shared_with_me`), or those still pending. */
   private async received(userId: string, path: PathSegments | undefined, now: number, pending = false): Promise<ShareView[]> {
     const repos = this.ctx.repos;
-    const mounts = await mountsOf(repos, userId, now);
-    const all = await repos.shares.receivedBy(userId, await repos.groups.groupsOfUser(userId));
-    let shares = all.filter((s) => !isExpired(s, now) && (pending ? s.state !== SHARE_STATE.accepted : s.state === SHARE_STATE.accepted));
+    const groups = await repos.groups.groupsOfUser(userId);
+    // One read of the received list and of their nodes serves the mounts, the filter and the description.
+    const all = await repos.shares.receivedBy(userId, groups);
+    const nodes = await nodesOf(repos, all);
+    const mounts = await buildMounts(repos, all, now, nodes);
+    let shares: Share[] = all.filter((s) => !isExpired(s, now) && (pending ? s.state !== SHARE_STATE.accepted : s.state === SHARE_STATE.accepted));
     const states = new Map(all.map((r) => [r.id, { state: r.state, mountName: r.mountName }]));
     if (path !== undefined && !pending) {
       const target = resolveInView(mounts, userId, path);
       const node = target.mount ? await this.nodeAt(target.spaceId, target.path) : undefined;
       shares = node ? shares.filter((s) => s.spaceId === target.spaceId && s.nodeId === node.id) : [];
     }
-    return this.describe(userId, shares, mounts, states);
+    return this.describe(userId, shares, { mounts, states, nodes, groups });
   }
 
   private async nodeAt(spaceId: string, path: string[]): Promise<FileNode | undefined> {
@@ -100,13 +112,13 @@ export class ShareQueries {
     return n ? publicNode(n) : undefined;
   }
 
-  async describe(userId: string, shares: Share[], knownMounts?: Mount[], knownStates?: Map<string, { state: ShareState; mountName: string }>): Promise<ShareView[]> {
+  /** Describes shares for the caller; `known` carries what the caller already loaded, so nothing is read twice. */
+  async describe(userId: string, shares: Share[], known: KnownForDescribe = {}): Promise<ShareView[]> {
     if (!shares.length) return [];
     const repos = this.ctx.repos;
     const now = this.ctx.clock.now();
-    const mounts = knownMounts ?? (await mountsOf(repos, userId, now));
-    const nodeIds = [...new Set(shares.filter((s) => s.nodeId !== s.spaceId).map((s) => s.nodeId))];
-    const nodes = new Map<string, StoredNode>((await repos.nodes.byIds(nodeIds)).map((n) => [n.id, n]));
+    const mounts = known.mounts ?? (await mountsOf(repos, userId, now));
+    const nodes = new Map<string, StoredNode>(known.nodes ?? (await nodesOf(repos, shares)));
     const parentIds = [...new Set([...nodes.values()].map((n) => n.parentId!).filter((p) => !nodes.has(p)))];
     for (const p of await repos.nodes.byIds(parentIds)) nodes.set(p.id, p);
     const spaces = new Map<string, Space>();
@@ -123,8 +135,8 @@ export class ShareQueries {
     }
     const users = new Map((await repos.users.findMany([...userIds])).map((u) => [u.id, u]));
     const groups = new Map((await repos.groups.findMany([...groupIds])).map((g) => [g.id, g]));
-    const myGroups = new Set(await repos.groups.groupsOfUser(userId));
-    let states = knownStates;
+    const myGroups = new Set(known.groups ?? (await repos.groups.groupsOfUser(userId)));
+    let states = known.states;
     if (!states) {
       states = new Map();
       if (shares.some((s) => s.shareWith === userId || (s.type === SHARE_TYPE.group && myGroups.has(s.shareWith!)))) {
