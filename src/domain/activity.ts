@@ -57,6 +57,7 @@ export function fileSubjectParams(verb: FileVerb, author: string | null, self: b
 const SUBJECTS: Record<string, string> = {
   created_self: 'You created {file}',
   created_by: '{user} created {file}',
+  created_public: '{file} was created in a public folder',
   changed_self: 'You changed {file}',
   changed_by: '{user} changed {file}',
   deleted_self: 'You deleted {file}',

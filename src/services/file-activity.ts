@@ -2,6 +2,7 @@ import { ACTIVITY_APPS, fileActivityType, fileSubject, fileSubjectParams, type F
 import type { Repositories } from '../ports/repositories.js';
 import { fileAudience } from './activity-audience.js';
 import { recordActivity } from './activity.service.js';
+import { linkShareIdOf } from './share-access.js';
 import { shareAudience } from './share-activity.js';
 
 export interface FileEvent {
@@ -36,12 +37,15 @@ export async function recordFileActivity(repos: Repositories, now: number, e: Fi
   const objectName = slashed(e.path);
   const oldPath = e.oldPath ? slashed(e.oldPath) : undefined;
   const verb = verbOf(e);
-  const base = { author: e.author, app: ACTIVITY_APPS.files, type: fileActivityType(verb), objectType: 'files' as const, objectId: e.fileId, objectName };
+  // A public link's visitor is nobody: no stream of their own, and a creation is told as `created_public` (Nextcloud's FilesHooks without a user).
+  const author = linkShareIdOf(e.author) === null ? e.author : null;
+  const othersSubject = author === null && verb === 'created' ? 'created_public' : fileSubject(verb, false);
+  const base = { author, app: ACTIVITY_APPS.files, type: fileActivityType(verb), objectType: 'files' as const, objectId: e.fileId, objectName };
   // The author hears of their own change even without a grant left (a move out of a space they may no longer see).
-  for (const self of [true, false]) {
+  for (const self of author === null ? [false] : [true, false]) {
     const affectedUsers = self ? [e.author] : [...audience].filter((u) => u !== e.author);
-    const subjectParams = fileSubjectParams(verb, e.author, self, { id: e.fileId, path: objectName }, oldPath);
-    await recordActivity(repos, now, { ...base, subject: fileSubject(verb, self), subjectParams, affectedUsers });
+    const subjectParams = fileSubjectParams(verb, author, self, { id: e.fileId, path: objectName }, oldPath);
+    await recordActivity(repos, now, { ...base, subject: self ? fileSubject(verb, true) : othersSubject, subjectParams, affectedUsers });
   }
   // Recipients of shares covering the place hear of it under their mount's name.
   const byView = new Map<string, string[]>();
@@ -53,7 +57,7 @@ export async function recordFileActivity(repos: Repositories, now: number, e: Fi
     }
   }
   for (const [viewPath, affectedUsers] of byView) {
-    const subjectParams = fileSubjectParams(verb, e.author, false, { id: e.fileId, path: viewPath }, oldPath);
-    await recordActivity(repos, now, { ...base, objectName: viewPath, subject: fileSubject(verb, false), subjectParams, affectedUsers });
+    const subjectParams = fileSubjectParams(verb, author, false, { id: e.fileId, path: viewPath }, oldPath);
+    await recordActivity(repos, now, { ...base, objectName: viewPath, subject: othersSubject, subjectParams, affectedUsers });
   }
 }
