@@ -5,6 +5,7 @@ import type { Space } from '../domain/space.js';
 import type { StoredNode } from '../ports/files.js';
 import type { ServiceContext } from './context.js';
 import { openTree, publicNode, rootNode } from './file-tree.js';
+import { linkShareIdOf } from './share-access.js';
 import { buildMounts, type Mount, mountsOf, nodesOf, resolveInView, viewPathOf } from './share-mounts.js';
 
 /** A share with everything its wire forms show, as seen by one caller. */
@@ -78,6 +79,29 @@ export class ShareQueries {
     const own = await repos.shares.byOwner(userId);
     const shares = q.reshares ? mergeById(own, await repos.shares.byFileOwner(userId)) : own;
     return this.describe(userId, shares.filter((s) => !(s.type === SHARE_TYPE.user && s.shareWith === userId)));
+  }
+
+  /**
+   * The share types on each node, as Nextcloud's oc:share-types shows them:
+   * of the shares the caller made there and of those they received there,
+   * unexpired, each type once in ascending order. Keys are node ids (the
+   * space id for a space root); nodes without shares are absent.
+   */
+  async typesOn(userId: string, spaceId: string, nodeIds: string[]): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
+    if (!nodeIds.length || linkShareIdOf(userId) !== null) return out;
+    const now = this.ctx.clock.now();
+    const shares = await this.ctx.repos.shares.onNodes(spaceId, nodeIds);
+    if (!shares.length) return out;
+    const groups = new Set(shares.some((s) => s.type === SHARE_TYPE.group) ? await this.ctx.repos.groups.groupsOfUser(userId) : []);
+    for (const s of shares) {
+      if (isExpired(s, now)) continue;
+      const concerns = s.ownerId === userId || (s.type === SHARE_TYPE.user && s.shareWith === userId) || (s.type === SHARE_TYPE.group && groups.has(s.shareWith!));
+      if (!concerns) continue;
+      const types = out.get(s.nodeId) ?? [];
+      if (!types.includes(s.type)) out.set(s.nodeId, [...types, s.type].sort((a, b) => a - b));
+    }
+    return out;
   }
 
   /** Received shares waiting for the caller's answer, or declined (Nextcloud's `shares/pending`). */

@@ -393,4 +393,9 @@ export class SharesService {
   describe(userId: string, shares: Share[]): Promise<ShareView[]> {
     return this.queries.describe(userId, shares);
   }
+
+  /** Share types per node of one space that concern the caller (oc:share-types). */
+  typesOn(userId: string, spaceId: string, nodeIds: string[]): Promise<Map<string, number[]>> {
+    return this.queries.typesOn(userId, spaceId, nodeIds);
+  }
 }

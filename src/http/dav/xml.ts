@@ -5,6 +5,7 @@ export const NS_DAV = 'DAV:';
 export const NS_OC = 'http://owncloud.org/ns';
 export const NS_NC = 'http://nextcloud.org/ns';
 export const NS_SABRE = 'http://sabredav.org/ns';
+export const NS_OCS = 'http://open-collaboration-services.org/ns';
 
 /** A namespace-resolved XML element of a request body. */
 export interface XmlElement {

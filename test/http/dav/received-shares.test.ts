@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, describeEachDb, newGroup, newUser, ocs, type TestApp } from '../../helpers/app.js';
-import { dav, expectDavError, mkcol, multistatus, propfind, put } from './dav-helpers.js';
+import { dav, expectDavError, mkcol, multistatus, PROPFIND_BODY, propfind, put } from './dav-helpers.js';
 
 type Who = { user: string; password: string };
 const SHARES = '/apps/files_sharing/api/v1/shares';
@@ -166,5 +166,34 @@ describeEachDb('WebDAV: received shares are mounted in the recipient home with e
     expect(names).toContain('/remote.php/dav/files/carol/Docs/');
     expect(names).toContain('/remote.php/dav/files/carol/Docs%20(2)/');
     expect((await dav(t.app, 'GET', home('carol', 'Docs%20(2)/from-alice.txt'), { as: carol })).body).toBe('a');
+  });
+
+  it('shows oc:share-types to the sharer and the recipient, and ocs:share-permissions as the caller may reshare', async () => {
+    await mkcol(t.app, home('alice', 'typed'), { as: alice });
+    await put(t.app, home('alice', 'typed/plain.txt'), 'p', { as: alice });
+    await put(t.app, home('alice', 'typed/linked.txt'), 'l', { as: alice });
+    await shareAs('/typed', 17);
+    await shareAs('/typed', 1, 'team', 1);
+    expect((await ocs(t.app, 'POST', SHARES, { as: alice, body: { path: '/typed/linked.txt', shareType: 3 } })).statusCode).toBe(200);
+    const body = PROPFIND_BODY(['oc:share-types', 'ocs:share-permissions'], ' xmlns:ocs="http://open-collaboration-services.org/ns"');
+    const own = multistatus(await dav(t.app, 'PROPFIND', home('alice', 'typed/'), { as: alice, depth: '1', body }));
+    const types = (href: string, list = own) => {
+      const v = list.find((r) => r.href.endsWith(href))!.ok['oc:share-types'] as any;
+      return v === '' ? [] : [v['oc:share-type']].flat().map(Number);
+    };
+    expect(types('/typed/')).toEqual([0, 1]);
+    expect(types('/typed/linked.txt')).toEqual([3]);
+    expect(types('/typed/plain.txt')).toEqual([]);
+    const perm = (href: string, list: typeof own) => (list.find((r) => r.href.endsWith(href))!.ok['x1:share-permissions'] as any)['#text'];
+    expect(perm('/typed/', own)).toBe('31');
+    expect(perm('/typed/plain.txt', own)).toBe('19');
+
+    // Bob sees the share he received (type 0) on his mount, and may reshare read only; Carol's group share is pending-free too.
+    const bobs = multistatus(await dav(t.app, 'PROPFIND', home('bob'), { as: bob, depth: '1', body }));
+    expect(types('/bob/typed/', bobs)).toEqual([0]);
+    expect(perm('/bob/typed/', bobs)).toBe('17');
+    const carols = multistatus(await dav(t.app, 'PROPFIND', home('carol'), { as: carol, depth: '1', body }));
+    expect(types('/carol/typed/', carols)).toEqual([1]);
+    expect(perm('/carol/typed/', carols)).toBe('0');
   });
 });

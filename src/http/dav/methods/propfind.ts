@@ -9,7 +9,7 @@ import { allProps, LIVE_PROPS, propNames, resolveProps } from '../props/index.js
 import { FAVORITE } from '../props/oc.js';
 import type { PropItem, PropScope } from '../props/types.js';
 import { type DavLock, lockPath } from '../state.js';
-import { child, clark, elements, is, NS_DAV, parseXmlBody, type XmlElement } from '../xml.js';
+import { child, clark, elements, is, NS_DAV, NS_OC, parseXmlBody, type XmlElement } from '../xml.js';
 import { DAV_HEADER } from './options.js';
 
 type Request = { kind: 'allprop'; include: Array<{ ns: string; name: string }> } | { kind: 'propname' } | { kind: 'prop'; props: Array<{ ns: string; name: string }> };
@@ -97,6 +97,7 @@ async function mountItems(call: DavCall, t: SpaceTarget): Promise<PropItem[]> {
     href: call.href(t, [m.name], m.node.type === 'folder'),
     access: shareAccess(m.permissions, true),
     mountRoot: true,
+    spaceId: m.spaceId,
   }));
 }
 
@@ -107,12 +108,14 @@ async function loadScope(call: DavCall, t: SpaceTarget, items: PropItem[], reque
   const needsQuota = wants(clark(NS_DAV, 'quota-available-bytes'));
   const needsLocks = wanted !== null && wanted.has(clark(NS_DAV, 'lockdiscovery'));
   const needsOwner = wanted !== null && wanted.has('{http://owncloud.org/ns}owner-display-name');
+  const needsShareTypes = wanted !== null && wanted.has(clark(NS_OC, 'share-types'));
 
-  const [dead, quota, ownerDisplayName, locks] = await Promise.all([
+  const [dead, quota, ownerDisplayName, locks, shareTypes] = await Promise.all([
     needsDead ? call.deps.state.props.list(items.map((i) => i.node.id)) : new Map<string, Map<string, string>>(),
     needsQuota ? call.files.quota(t.spaceId) : { used: 0, limit: null },
     needsOwner ? ownerName(call, t) : '',
     needsLocks ? locksFor(call, t, items) : new Map<PropItem, DavLock[]>(),
+    needsShareTypes ? shareTypesOf(call, t, items) : new Map<string, number[]>(),
   ]);
   return {
     env: call.deps.env,
@@ -122,9 +125,24 @@ async function loadScope(call: DavCall, t: SpaceTarget, items: PropItem[], reque
     quota,
     ownerDisplayName,
     dead,
+    shareTypes,
     locksOf: (item) => locks.get(item) ?? [],
     lockHref: (l) => call.href(t, l.path === '' ? [] : l.path.split('/'), false),
   };
+}
+
+/** The share types on every listed item, one query per space the items come from. */
+async function shareTypesOf(call: DavCall, t: SpaceTarget, items: PropItem[]): Promise<Map<string, number[]>> {
+  const bySpace = new Map<string, string[]>();
+  for (const item of items) {
+    const spaceId = item.spaceId ?? t.spaceId;
+    bySpace.set(spaceId, [...(bySpace.get(spaceId) ?? []), item.node.id]);
+  }
+  const out = new Map<string, number[]>();
+  for (const [spaceId, nodeIds] of bySpace) {
+    for (const [id, types] of await call.deps.services.shares.typesOn(call.userId, spaceId, nodeIds)) out.set(id, types);
+  }
+  return out;
 }
 
 /** Locks covering the target, plus those rooted at each listed member. */

@@ -1,4 +1,5 @@
-import { escapeText, NS_OC } from '../xml.js';
+import { PERM } from '../../../domain/share.js';
+import { escapeText, NS_OC, NS_OCS } from '../xml.js';
 import type { LiveProp, PropItem, PropScope } from './types.js';
 
 export const FAVORITE = `{${NS_OC}}favorite`;
@@ -27,6 +28,24 @@ export function permissions(item: PropItem, scope: PropScope): string {
   return p;
 }
 
+/**
+ * ocs:share-permissions: what the caller may grant when sharing the item
+ * (OCS bits), 0 when they may not share it; files never carry create or
+ * delete, as Nextcloud's Node::getSharePermissions.
+ */
+export function sharePermissions(item: PropItem, scope: PropScope): string {
+  const can = (item.access ?? scope.access).can;
+  if (!can.share) return '0';
+  let bits = PERM.share;
+  if (can.read) bits |= PERM.read;
+  if (can.write) bits |= PERM.update;
+  if (item.node.type === 'folder') {
+    if (can.create) bits |= PERM.create;
+    if (can.delete) bits |= PERM.delete;
+  }
+  return String(bits);
+}
+
 export const OC_PROPS: LiveProp[] = [
   { ns: NS_OC, name: 'id', get: (i, s) => ocId(i.node.fileId, s.env.instanceId) },
   { ns: NS_OC, name: 'fileid', get: (i) => String(i.node.fileId) },
@@ -39,8 +58,16 @@ export const OC_PROPS: LiveProp[] = [
   },
   { ns: NS_OC, name: 'owner-id', get: (_i, s) => s.space.ownerId },
   { ns: NS_OC, name: 'owner-display-name', get: (_i, s) => s.ownerDisplayName },
-  // No outgoing shares exist yet: an empty list, as Nextcloud writes it for unshared items.
-  { ns: NS_OC, name: 'share-types', get: () => null },
+  // Empty for items without shares, as Nextcloud writes it.
+  {
+    ns: NS_OC,
+    name: 'share-types',
+    get: (i, s) => {
+      const types = s.shareTypes.get(i.node.id);
+      return types ? { xml: types.map((t) => `<oc:share-type>${t}</oc:share-type>`).join('') } : null;
+    },
+  },
+  { ns: NS_OCS, name: 'share-permissions', get: sharePermissions },
   { ns: NS_OC, name: 'privatelink', get: (i, s) => `${s.env.publicUrl}/f/${i.node.fileId}` },
   {
     ns: NS_OC,

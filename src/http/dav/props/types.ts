@@ -22,6 +22,8 @@ export interface PropItem {
   access?: FileAccess;
   /** The item is a received share's mount point. */
   mountRoot?: boolean;
+  /** The space the item lives in when it is not the request target's (a mounted share). */
+  spaceId?: string;
 }
 
 /** What every item of one answer shares, loaded once per request (dead properties and locks only when asked for). */
@@ -34,6 +36,8 @@ export interface PropScope {
   ownerDisplayName: string;
   /** node id → Clark name → value XML. */
   dead: Map<string, Map<string, string>>;
+  /** node id → share types that concern the caller (oc:share-types), loaded only when asked for. */
+  shareTypes: Map<string, number[]>;
   /** Active locks covering an item (lockdiscovery). */
   locksOf(item: PropItem): DavLock[];
   /** Hrefs of lock roots, for d:lockroot. */
