@@ -1,3 +1,4 @@
+import { favoriteKey } from '../domain/favorites.js';
 import type { DavLock } from '../domain/lock.js';
 import type { ServiceContext } from './context.js';
 
@@ -38,6 +39,12 @@ export class DavStateService {
         m.set(r.name, r.value);
       }
       return out;
+    },
+    /** Which of the nodes the user marked as favorites. */
+    favoritesOf: async (userId: string, nodeIds: string[]): Promise<Set<string>> => {
+      const key = favoriteKey(userId);
+      const rows = nodeIds.length ? await this.ctx.repos.davProperties.list(nodeIds) : [];
+      return new Set(rows.filter((r) => r.name === key && r.value === '1').map((r) => r.nodeId));
     },
     patch: (nodeId: string, changes: Array<{ name: string; value: string | null }>): Promise<void> =>
       this.ctx.tx.run(async (repos) => {

@@ -92,6 +92,21 @@ describeEachDb('OCS sharing API', (kind) => {
     expect((await ocs(t.app, 'GET', `${SHARES}?path=/nope`)).statusCode).toBe(404);
   });
 
+  it('adds the caller\'s tags with include_tags: favorites as Nextcloud names them', async () => {
+    const favorite = `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:set><d:prop><oc:favorite>1</oc:favorite></d:prop></d:set></d:propertyupdate>`;
+    expect((await dav(t.app, 'PROPPATCH', '/remote.php/dav/files/admin/docs', { body: favorite })).statusCode).toBe(207);
+    const tagged = await ocs(t.app, 'GET', `${SHARES}?path=/docs&include_tags=true`);
+    expect(tagged.ocs.data.length).toBeGreaterThan(0);
+    for (const s of tagged.ocs.data) expect(s.tags).toEqual(['_$!<Favorite>!$_']);
+    const other = await ocs(t.app, 'GET', `${SHARES}?path=/test.txt&include_tags=true`);
+    for (const s of other.ocs.data) expect(s.tags).toEqual([]);
+    expect((await ocs(t.app, 'GET', `${SHARES}?path=/docs`)).ocs.data[0]).not.toHaveProperty('tags');
+    // The mark is the caller's own: the recipient's list shows no tags for it.
+    const received = await ocs(t.app, 'GET', `${SHARES}?shared_with_me=true&include_tags=true`, { as: alice });
+    expect(received.ocs.data.length).toBeGreaterThan(0);
+    for (const s of received.ocs.data) expect(s.tags).toEqual([]);
+  });
+
   it('lists received shares with shared_with_me as the recipient sees them (sample 36)', async () => {
     const res = await ocs(t.app, 'GET', `${SHARES}?shared_with_me=true`, { as: bob });
     const byType = Object.fromEntries(res.ocs.data.map((s: any) => [`${s.share_type}:${s.item_type}`, s]));

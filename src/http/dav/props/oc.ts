@@ -1,8 +1,9 @@
+import { favoriteKey } from '../../../domain/favorites.js';
 import { PERM } from '../../../domain/share.js';
 import { escapeText, NS_OC, NS_OCS } from '../xml.js';
 import type { LiveProp, PropItem, PropScope } from './types.js';
 
-export const FAVORITE = `{${NS_OC}}favorite`;
+export { FAVORITE, favoriteKey } from '../../../domain/favorites.js';
 
 /** oc:id: the file id zero-padded to 8 digits, then the instance id (nextcloud-ocs.md §8.2). */
 export const ocId = (fileId: number, instanceId: string): string => `${String(fileId).padStart(8, '0')}${instanceId}`;
@@ -78,6 +79,3 @@ export const OC_PROPS: LiveProp[] = [
   // Clients ask for it on the root; it changes only after a backup restore, which Nimbus does not do.
   { ns: NS_OC, name: 'data-fingerprint', get: (i) => (i.path.length === 0 ? '' : undefined) },
 ];
-
-/** Favorites are per user: stored as a dead property under a name only that user's requests read. */
-export const favoriteKey = (userId: string): string => `${FAVORITE}:${userId}`;

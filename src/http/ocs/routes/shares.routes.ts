@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { fail } from '../../../domain/errors.js';
+import { FAVORITE_TAG } from '../../../domain/favorites.js';
 import type { Services } from '../../../services/index.js';
 import type { NewShare, ShareUpdate } from '../../../services/shares.service.js';
 import { parseExpireDate } from '../../../services/share-policy.js';
@@ -74,7 +75,13 @@ export function sharesRoutes(publicUrl: string): OcsRoutes {
           subfiles: flag(p, 'subfiles'),
           path: path === undefined ? undefined : homePath(path),
         });
-        return ok(render(views));
+        const out = render(views);
+        if (flag(p, 'include_tags')) {
+          // Nextcloud's populateTags: the caller's tags of each shared file; favorites are the tags Nimbus keeps.
+          const favorites = await s.davState.props.favoritesOf(c.userId(), views.map((v) => v.node.id));
+          out.forEach((json, i) => (json.tags = favorites.has(views[i]!.node.id) ? [FAVORITE_TAG] : []));
+        }
+        return ok(out);
       },
     });
 
