@@ -33,6 +33,8 @@ import { davPlugin } from './http/dav/dav.plugin.js';
 import { DIRECT_PREFIX, directPlugin } from './http/dav/direct.routes.js';
 import { sendDavError } from './http/dav/errors.js';
 import { ENTRY_PREFIXES } from './http/dav/location.js';
+import { sendError as sendWebError } from './http/web/errors.js';
+import { pageEnv, webPlugin } from './http/web/web.plugin.js';
 import { recoverStorage } from './services/blob-settlement.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import { FsUploadStaging } from './storage/upload-staging.js';
@@ -127,6 +129,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       if ([...ENTRY_PREFIXES, DIRECT_PREFIX].some((p) => url === p || url.startsWith(`${p}/`))) {
         return sendDavError(request, reply, 400, 'Sabre\\DAV\\Exception\\BadRequest', 'The URL is not correctly encoded');
       }
+      if (url.startsWith('/s/')) return sendWebError(reply as FastifyReply, pageEnv({ publicUrl: config.publicUrl, instanceName: config.theming.name }), 400, 'Bad request', 'The URL is not correctly encoded');
       const body = { statusCode: 400, code: error.code, error: 'Bad Request', message: error.message };
       return (reply as FastifyReply).code(400).type('application/json; charset=utf-8').send(JSON.stringify(body));
     },
@@ -163,6 +166,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     env: { publicUrl: config.publicUrl, storageId, instanceId },
   });
   await app.register(directPlugin, { services });
+  await app.register(webPlugin, { services, publicUrl: config.publicUrl, instanceName: config.theming.name });
   if (recovered.stagingFiles || recovered.blobsSettled) app.log.info(recovered, 'removed what an interrupted process left in storage');
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not Found'));
   return app;

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from 'fastify';
+import type { FileNode } from '../../domain/node.js';
+import { PERM } from '../../domain/share.js';
+import type { FilesApi } from '../../services/files.contract.js';
+import type { OpenedLink } from '../../services/public-links.service.js';
+import { contentDisposition, sendFile } from '../dav/download.js';
+import { WebError } from './errors.js';
+import { missingInShare, sortEntries } from './page.routes.js';
+import { openLink } from './session.js';
+import { displayName, nodeAt, relativePath, withFilesParam } from './share-paths.js';
+import type { WebDeps } from './web.plugin.js';
+import { type ZipEntry, zipStream } from './zip-writer.js';
+
+/**
+ * Every entry below a folder, depth first in listing order, each folder
+ * before what it holds (so empty folders are in the archive too). Listings
+ * are fetched as the archive reaches them, and every read goes through the
+ * files layer as the link, so a link deleted mid-download stops the archive.
+ */
+async function* folderEntries(files: FilesApi, link: OpenedLink, folder: FileNode, prefix: string): AsyncGenerator<ZipEntry> {
+  yield { name: `${prefix}/`, type: 'folder', mtime: folder.mtime, size: 0 };
+  for (const child of sortEntries(await files.children(link.caller, link.space.id, folder))) {
+    const name = `${prefix}/${child.name}`;
+    if (child.type === 'folder') yield* folderEntries(files, link, child, name);
+    else yield { name, type: 'file', mtime: child.mtime, size: child.size, open: () => files.read(link.caller, link.space.id, child) };
+  }
+}
+
+/**
+ * GET /s/{token}/download (Nextcloud's route, also with its `files=` beside
+ * `path=`): a file as it is, with ranges and conditionals as WebDAV GET; a
+ * folder as a ZIP archive named after it, streamed as it is written. Refused
+ * when the link hides downloads or only takes uploads.
+ */
+export function downloadRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const { services } = deps;
+  app.get('/s/:token/download', async (request, reply) => {
+    const { token } = request.params as { token: string };
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const link = await openLink(request, services.publicLinks, token);
+    if ((link.share.permissions & PERM.read) === 0) throw new WebError(403, 'Download not allowed', 'This share only accepts uploads.');
+    if (link.share.hideDownload) throw new WebError(403, 'Download not allowed', 'The owner of this share has disabled downloads.');
+    const rel = withFilesParam(relativePath(query.path), query.files);
+    const node = await nodeAt(services.files, link, rel).catch((err: unknown) => {
+      throw missingInShare(err);
+    });
+    if (node.type === 'file') {
+      return sendFile(request, reply, node, (range) => services.files.read(link.caller, link.space.id, node, range));
+    }
+    const name = rel.length ? node.name : displayName(link);
+    reply
+      .code(200)
+      .header('Content-Type', 'application/zip')
+      .header('Content-Disposition', contentDisposition(`${name}.zip`))
+      .header('Cache-Control', 'no-store')
+      .header('X-Accel-Buffering', 'no');
+    if (request.method === 'HEAD') return reply.send();
+    return reply.send(zipStream(folderEntries(services.files, link, node, name)));
+  });
+}

@@ -1,0 +1,55 @@
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../services/index.js';
+import { authenticateRoutes } from './authenticate.routes.js';
+import { downloadRoutes } from './download.routes.js';
+import { webErrorHandler } from './errors.js';
+import { securityHeaders } from './html.js';
+import { pageRoutes } from './page.routes.js';
+import type { PageEnv } from './pages.js';
+import { uploadRoutes } from './upload.routes.js';
+
+export interface WebDeps {
+  services: Services;
+  env: PageEnv;
+}
+
+export interface WebPluginOptions {
+  services: Services;
+  publicUrl: string;
+  instanceName: string;
+}
+
+/** Path prefix of the public URL, so the pages' links work behind a proxy that serves Nimbus below a path. */
+export function basePathOf(publicUrl: string): string {
+  try {
+    return new URL(publicUrl).pathname.replace(/\/+$/, '');
+  } catch {
+    return '';
+  }
+}
+
+export function pageEnv(opts: Pick<WebPluginOptions, 'publicUrl' | 'instanceName'>): PageEnv {
+  return { instanceName: opts.instanceName, basePath: basePathOf(opts.publicUrl) };
+}
+
+/**
+ * The public share page under /s/{token}, as Nextcloud's (apps/files_sharing
+ * ShareController): small server-rendered HTML, no script. Its own plugin so
+ * its form parsers, security headers and HTML error pages stay here.
+ */
+export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): Promise<void> {
+  const deps: WebDeps = { services: opts.services, env: pageEnv(opts) };
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  // Uploads stream into the files layer, which enforces quota: no size limit here, only on the form's shape.
+  await app.register(multipart, { limits: { fileSize: Infinity, files: 1000, fields: 20, fieldSize: 4096, parts: 1020, headerPairs: 100 } });
+  app.setErrorHandler(webErrorHandler(deps.env));
+  app.addHook('onRequest', async (_request, reply) => {
+    securityHeaders(reply);
+  });
+  pageRoutes(app, deps);
+  downloadRoutes(app, deps);
+  authenticateRoutes(app, deps);
+  uploadRoutes(app, deps);
+}
