@@ -19,7 +19,7 @@ export interface ZipEntry {
   /** The bytes the file will have; a file whose stream yields another count fails the archive. */
   size: number;
   /** Opens the file's bytes; called only when the entry is written. */
-  open?: () => Promise<AsyncIterable<Buffer | Uint8Array>>;
+  open?: () => Promise<AsyncIterable<Buffer | Uint8Array> | Iterable<Buffer | Uint8Array>>;
 }
 
 export interface ZipOptions {
