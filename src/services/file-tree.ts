@@ -1,4 +1,4 @@
-import { fail } from '../domain/errors.js';
+import { DomainError, fail } from '../domain/errors.js';
 import { FOLDER_MIME_TYPE } from '../domain/mime.js';
 import type { FileNode, PathSegments } from '../domain/node.js';
 import { effectiveQuotaBytes } from '../domain/quota.js';
@@ -8,7 +8,7 @@ import type { StoredNode } from '../ports/files.js';
 import type { Repositories } from '../ports/repositories.js';
 import type { FileAccess } from './files.contract.js';
 import { callerRoleIn, canManageMembers } from './space-access.js';
-import { accessThroughShares, linkShareIdOf, shareGrantsIn } from './share-access.js';
+import { accessThroughShares, linkShareIdOf, type ShareGrant, shareGrantsIn, throughSharer } from './share-access.js';
 
 /** A space opened for one caller: what they may do and how much it may hold. */
 export interface OpenTree {
@@ -43,6 +43,11 @@ export type Place = PathSegments | (() => Promise<PathSegments>);
  * admins without a grant see no content either.
  */
 export async function openTree(repos: Repositories, userId: string, spaceId: string, now: number, place: Place = []): Promise<OpenTree> {
+  return openTreeAs(repos, userId, spaceId, now, place, new Set());
+}
+
+/** openTree, remembering whose access is being worked out so a ring of reshares (b to c, c to b) ends. */
+async function openTreeAs(repos: Repositories, userId: string, spaceId: string, now: number, place: Place, visiting: ReadonlySet<string>): Promise<OpenTree> {
   const space = await repos.spaces.findById(spaceId);
   if (!space || space.disabledAt !== null) fail('notFound', NOT_FOUND);
   if (linkShareIdOf(userId) === null) {
@@ -50,12 +55,49 @@ export async function openTree(repos: Repositories, userId: string, spaceId: str
     const role = callerRoleIn(members, userId, new Set(groups), now);
     if (role !== null) return { space: space!, access: accessOf(role) };
   }
-  const grants = await shareGrantsIn(repos, userId, spaceId, now);
+  const inner = new Set(visiting).add(userId);
+  const sharerCan = async (sharer: string, p: PathSegments): Promise<FileAccess> => (await openTreeAs(repos, sharer, spaceId, now, p, inner)).access;
+  let grants = await shareGrantsIn(repos, userId, spaceId, now);
+  if (linkShareIdOf(userId) === null) grants = await heldBySharers(grants, space!, inner, sharerCan);
   if (!grants.length) fail('notFound', NOT_FOUND);
   const path = typeof place === 'function' ? await place() : place;
-  const access = accessThroughShares(grants, path);
+  let access = accessThroughShares(grants, path);
   if (!access) fail('notFound', 'File not found');
+  if (linkShareIdOf(userId) !== null) {
+    const sharer = grants[0]!.share.ownerId;
+    if (inner.has(sharer)) fail('notFound', 'File not found');
+    access = await throughSharer(grants[0]!, path, access!, (p) => sharerCan(sharer, p));
+  }
   return { space: space!, access: access! };
+}
+
+/**
+ * Reshares hold only while their sharer may still share the node: when the
+ * share that let Bob reshare to Carol is deleted, Carol's goes dark at once,
+ * as Nextcloud removes such reshares. Shares made by the space's owner (or
+ * a member with a role, which openTree answers from the role) need no check.
+ */
+async function heldBySharers(
+  grants: ShareGrant[],
+  space: Space,
+  visiting: ReadonlySet<string>,
+  sharerCan: (sharer: string, path: PathSegments) => Promise<FileAccess>,
+): Promise<ShareGrant[]> {
+  const held: ShareGrant[] = [];
+  for (const g of grants) {
+    const sharer = g.share.ownerId;
+    if (sharer === space.ownerId) {
+      held.push(g);
+      continue;
+    }
+    if (visiting.has(sharer)) continue;
+    try {
+      if ((await sharerCan(sharer, g.path)).can.share) held.push(g);
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === 'notFound')) throw err;
+    }
+  }
+  return held;
 }
 
 /** The most a space may hold in bytes, null when unlimited: the owner's provisioning quota for personal spaces, `quota.total` for project spaces. */

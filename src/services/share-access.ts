@@ -1,3 +1,4 @@
+import { DomainError, fail } from '../domain/errors.js';
 import { isWithin } from '../domain/file-names.js';
 import type { PathSegments } from '../domain/node.js';
 import { isExpired, PERM, SHARE_TYPE, type Share } from '../domain/share.js';
@@ -73,4 +74,31 @@ export function shareAccess(perms: number, atRoot: boolean): FileAccess {
     },
     viaShare: { permissions: perms, atRoot },
   };
+}
+
+const bitsOf = (can: FileAccess['can']): number =>
+  (can.read ? PERM.read : 0) | (can.write ? PERM.update : 0) | (can.create ? PERM.create : 0) | (can.delete ? PERM.delete : 0) | (can.share ? PERM.share : 0);
+
+/**
+ * A link serves its sharer's view, masked by the link's permissions
+ * (Nextcloud's publicremote.php opens the node in the sharer's folder, and
+ * PublicLinkCheckPlugin answers NotFound once they may no longer share it):
+ * a link whose sharer lost the node, or the right to share it, is gone; one
+ * whose sharer kept less than the link grants does only what both allow.
+ * `sharerAccess` opens a space path as the sharer.
+ */
+export async function throughSharer(grant: ShareGrant, path: PathSegments, access: FileAccess, sharerAccess: (path: PathSegments) => Promise<FileAccess>): Promise<FileAccess> {
+  let atNode: FileAccess;
+  let here: FileAccess;
+  try {
+    atNode = await sharerAccess(grant.path);
+    here = path.length === grant.path.length ? atNode : await sharerAccess(path);
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'notFound') fail('notFound', 'File not found');
+    throw err;
+  }
+  if (!atNode!.can.share) fail('notFound', 'File not found');
+  const c = here!.can;
+  const can = { ...access.can, read: access.can.read && c.read, write: access.can.write && c.write, create: access.can.create && c.create, delete: access.can.delete && c.delete };
+  return { can, viaShare: access.viaShare && { ...access.viaShare, permissions: access.viaShare.permissions & (bitsOf(c) | PERM.share) } };
 }
