@@ -518,13 +518,57 @@ describeEachDb('WebDAV: public links on the three entry points', (kind) => {
       }
     });
 
+    it('a link made by a recipient serves what its sharer still holds, and stops when they lose the share right or the share', async () => {
+      const carl = await newUser(t.app, 'carl');
+      await mkcol(t.app, home('alice', 'team'), { as: alice });
+      await put(t.app, home('alice', 'team/t.txt'), 'team notes', { as: alice });
+      const received = await ocs(t.app, 'POST', SHARES, { as: alice, body: { path: '/team', shareType: 0, shareWith: 'carl', permissions: 31 } });
+      expect(received.statusCode, received.body).toBe(200);
+      // 7, not 15: a recipient cannot yet pass on delete at their mount root (reported; Nextcloud allows 15 here).
+      const link = await createLink(t, carl, { path: '/team', permissions: 7 });
+      const e = entry('token', link.token);
+      expect((await pub(t, 'PUT', `${e.base}/by-link.txt`, { body: 'one' })).statusCode).toBe(201);
+      // Carl keeps read and share only: the link still reads, but writes as Carl can no more.
+      expect((await ocs(t.app, 'PUT', `${SHARES}/${received.ocs.data.id}`, { as: alice, body: { permissions: 17 } })).statusCode).toBe(200);
+      expect((await pub(t, 'GET', `${e.base}/t.txt`)).body).toBe('team notes');
+      expectDavError(await pub(t, 'PUT', `${e.base}/by-link.txt`, { body: 'two' }), 403);
+      expectDavError(await pub(t, 'PUT', `${e.base}/another.txt`, { body: 'three' }), 403);
+      const perms = multistatus(await pub(t, 'PROPFIND', `${e.base}/`, { depth: '1', body: PROPFIND_BODY(['oc:permissions']) }));
+      expect(perms.find((r) => r.href.endsWith('/t.txt'))!.ok['oc:permissions']).not.toMatch(/[WDNV]/);
+      expect(perms[0]!.ok['oc:permissions']).not.toMatch(/[CK]/);
+      // Without the share right the link is gone (Nextcloud's PublicLinkCheckPlugin), on every entry point.
+      expect((await ocs(t.app, 'PUT', `${SHARES}/${received.ocs.data.id}`, { as: alice, body: { permissions: 1 } })).statusCode).toBe(200);
+      for (const scheme of SCHEMES) {
+        const s = entry(scheme, link.token);
+        expectDavError(await pub(t, 'GET', `${s.base}/t.txt`, { headers: s.auth() }), 404);
+      }
+      expect((await ocs(t.app, 'PUT', `${SHARES}/${received.ocs.data.id}`, { as: alice, body: { permissions: 31 } })).statusCode).toBe(200);
+      expect((await pub(t, 'GET', `${e.base}/t.txt`)).statusCode).toBe(200);
+      expect((await ocs(t.app, 'DELETE', `${SHARES}/${received.ocs.data.id}`, { as: alice })).statusCode).toBe(200);
+      expectDavError(await pub(t, 'PROPFIND', `${e.base}/`, { depth: '0' }), 404);
+      expect(await ownerSees(t, alice, 'team/by-link.txt')).toBe('one');
+    });
+
+    it('a new password replaces the old one at the next request', async () => {
+      await mkcol(t.app, home('alice', 'rekey'), { as: alice });
+      await put(t.app, home('alice', 'rekey/k.txt'), 'k', { as: alice });
+      const link = await createLink(t, alice, { path: '/rekey', password: 'First-Pass-Word-1' });
+      const remoteAddress = nextAddress();
+      const e = entry('token', link.token);
+      expect((await pub(t, 'GET', `${e.base}/k.txt`, { headers: e.auth('First-Pass-Word-1'), remoteAddress })).statusCode).toBe(200);
+      expect((await ocs(t.app, 'PUT', `${SHARES}/${link.id}`, { as: alice, body: { password: 'Second-Pass-Word-2' } })).statusCode).toBe(200);
+      expectDavError(await pub(t, 'GET', `${e.base}/k.txt`, { headers: e.auth('First-Pass-Word-1'), remoteAddress }), 401);
+      expect((await pub(t, 'GET', `${e.base}/k.txt`, { headers: e.auth('Second-Pass-Word-2'), remoteAddress })).statusCode).toBe(200);
+      expect((await ocs(t.app, 'PUT', `${SHARES}/${link.id}`, { as: alice, body: { password: '' } })).statusCode).toBe(200);
+      expect((await pub(t, 'GET', `${e.base}/k.txt`, { remoteAddress })).statusCode).toBe(200);
+    });
+
     it('a link whose folder was deleted is gone too', async () => {
       await mkcol(t.app, home('alice', 'brief'), { as: alice });
       const link = await createLink(t, alice, { path: '/brief', permissions: 1 });
       expect((await dav(t.app, 'DELETE', home('alice', 'brief'), { as: alice })).statusCode).toBe(204);
       const e = entry('ocis', link.token);
-      const res = await pub(t, 'PROPFIND', `${e.base}/`, { remoteAddress: nextAddress() });
-      expect([404]).toContain(res.statusCode);
+      expectDavError(await pub(t, 'PROPFIND', `${e.base}/`, { remoteAddress: nextAddress() }), 404);
     });
   });
 
