@@ -14,6 +14,8 @@ export interface ShareRepository {
   byFileOwner(fileOwnerId: string): Promise<Share[]>;
   /** User and group shares of a space (who hears of changes below the shared nodes). */
   internalInSpace(spaceId: string): Promise<Share[]>;
+  /** Every share of a space made by someone other than `exceptOwner` (its reshares, for a personal space). */
+  othersInSpace(spaceId: string, exceptOwner: string): Promise<Share[]>;
   /** Every share on these nodes of a space, whoever made it. */
   onNodes(spaceId: string, nodeIds: string[]): Promise<Share[]>;
   /** User and group shares addressed to a user (directly or through these groups), not made by them, with their state and mount name. */

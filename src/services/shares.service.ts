@@ -323,17 +323,12 @@ export class SharesService {
     const share = await this.visible(userId, id);
     if (share.ownerId === userId || share.fileOwnerId === userId || (await this.managesSpace(userId, share))) {
       await this.deleteAndTell(share, userId);
-      return;
-    }
-    if (share.type === SHARE_TYPE.user && share.shareWith === userId) {
+    } else if (share.type === SHARE_TYPE.user && share.shareWith === userId) {
       await this.ctx.repos.shares.delete([share.id]);
-      return;
-    }
-    if (share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))) {
+    } else if (share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))) {
       await this.ctx.repos.shares.setRecipient(share.id, userId, SHARE_STATE.declined, null);
-      return;
-    }
-    fail('forbidden', 'Could not delete share');
+    } else fail('forbidden', 'Could not delete share');
+    if (share.type !== SHARE_TYPE.link) await this.dropLostReshares(share.spaceId);
   }
 
   private async deleteAndTell(share: Share, actor: string): Promise<void> {
@@ -352,6 +347,35 @@ export class SharesService {
     for (const s of mount.shares) {
       if (s.type === SHARE_TYPE.user) await this.ctx.repos.shares.delete([s.id]);
       else await this.ctx.repos.shares.setRecipient(s.id, userId, SHARE_STATE.declined, null);
+    }
+    await this.dropLostReshares(mount.spaceId);
+  }
+
+  /**
+   * Deletes the shares whose sharer may no longer share their node, once a
+   * share they reshared from is gone (Nextcloud deletes such reshares too);
+   * chains of reshares go in turn. Access checks already ignore them, this
+   * keeps lists and mounts from showing what leads nowhere.
+   */
+  private async dropLostReshares(spaceId: string): Promise<void> {
+    const space = await this.ctx.repos.spaces.findById(spaceId);
+    if (!space) return;
+    for (let round = 0; round < 10; round++) {
+      const candidates = await this.ctx.repos.shares.othersInSpace(spaceId, space.ownerId);
+      const nodes = new Map((await this.ctx.repos.nodes.byIds(candidates.filter((c) => c.nodeId !== spaceId).map((c) => c.nodeId))).map((n) => [n.id, n]));
+      const lost: string[] = [];
+      for (const c of candidates) {
+        const path = c.nodeId === spaceId ? [] : (nodes.get(c.nodeId)?.path.split('/') ?? null);
+        if (path === null) continue;
+        try {
+          if (!(await openTree(this.ctx.repos, c.ownerId, spaceId, this.now(), path)).access.can.share) lost.push(c.id);
+        } catch (err) {
+          if (!(err instanceof DomainError && err.code === 'notFound')) throw err;
+          lost.push(c.id);
+        }
+      }
+      if (!lost.length) return;
+      await this.ctx.repos.shares.delete(lost);
     }
   }
 
@@ -383,6 +407,7 @@ export class SharesService {
   async decline(userId: string, id: string): Promise<void> {
     const share = await this.received(userId, id);
     await this.ctx.repos.shares.setRecipient(share.id, userId, SHARE_STATE.declined, null);
+    await this.dropLostReshares(share.spaceId);
   }
 
   /** The shares mounted in a user's home, as their WebDAV tree shows them. */

@@ -112,6 +112,10 @@ export class SharesRepository implements ShareRepository {
     return (await this.db.selectFrom('shares').selectAll().where('space_id', '=', spaceId).where('share_type', 'in', [0, 1]).orderBy('id').execute()).map(toShare);
   }
 
+  async othersInSpace(spaceId: string, exceptOwner: string): Promise<Share[]> {
+    return (await this.db.selectFrom('shares').selectAll().where('space_id', '=', spaceId).where('owner_id', '!=', exceptOwner).orderBy('id').execute()).map(toShare);
+  }
+
   async onNodes(spaceId: string, nodeIds: string[]): Promise<Share[]> {
     const out: Share[] = [];
     for (let i = 0; i < nodeIds.length; i += CHUNK) {

@@ -196,4 +196,33 @@ describeEachDb('WebDAV: received shares are mounted in the recipient home with e
     expect(types('/carol/typed/', carols)).toEqual([1]);
     expect(perm('/carol/typed/', carols)).toBe('0');
   });
+
+  it('takes reshares down with the share they came from', async () => {
+    await folderWith('chain');
+    const bobsShare = await shareAs('/chain', 31);
+    const reshare = await ocs(t.app, 'POST', SHARES, { as: bob, body: { path: '/chain', shareType: 0, shareWith: 'carol', permissions: 1 } });
+    expect(reshare.statusCode, reshare.body).toBe(200);
+    const link = await ocs(t.app, 'POST', SHARES, { as: bob, body: { path: '/chain/a.txt', shareType: 3 } });
+    expect(link.statusCode, link.body).toBe(200);
+    const basicFor = (token: string) => ({ authorization: `Basic ${Buffer.from(`${token}:`).toString('base64')}` });
+    expect((await dav(t.app, 'GET', home('carol', 'chain/a.txt'), { as: carol })).body).toBe('alice text');
+    expect((await t.app.inject({ method: 'GET', url: '/public.php/webdav/', headers: basicFor(link.ocs.data.token) })).statusCode).toBe(200);
+
+    expect((await ocs(t.app, 'DELETE', `${SHARES}/${bobsShare}`, { as: alice })).statusCode).toBe(200);
+    expect((await dav(t.app, 'GET', home('carol', 'chain/a.txt'), { as: carol })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: '/public.php/webdav/', headers: basicFor(link.ocs.data.token) })).statusCode).toBe(401);
+    const carolsList = (await ocs(t.app, 'GET', `${SHARES}?shared_with_me=true`, { as: carol })).ocs.data.map((x: any) => x.id);
+    expect(carolsList).not.toContain(reshare.ocs.data.id);
+    expect((await ocs(t.app, 'GET', `${SHARES}/${reshare.ocs.data.id}`, { as: bob })).statusCode).toBe(404);
+  });
+
+  it('stops a reshare at once when its sharer leaves the group it came through', async () => {
+    await folderWith('viagroup');
+    await shareAs('/viagroup', 31, 'team', 1);
+    const reshare = await ocs(t.app, 'POST', SHARES, { as: carol, body: { path: '/viagroup', shareType: 0, shareWith: 'bob', permissions: 1 } });
+    expect(reshare.statusCode, reshare.body).toBe(200);
+    expect((await dav(t.app, 'GET', home('bob', 'viagroup/a.txt'), { as: bob })).body).toBe('alice text');
+    expect((await ocs(t.app, 'DELETE', '/cloud/users/carol/groups', { body: { groupid: 'team' } })).statusCode).toBe(200);
+    expect((await dav(t.app, 'GET', home('bob', 'viagroup/a.txt'), { as: bob })).statusCode).toBe(404);
+  });
 });
