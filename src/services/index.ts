@@ -20,6 +20,8 @@ import { NodesService } from './nodes.service.js';
 import { PrivateDataService } from './private-data.service.js';
 import { SharesService } from './shares.service.js';
 import { PublicLinksService } from './public-links.service.js';
+import { GraphSharesService } from './graph-shares.service.js';
+import { SharedItemsService } from './graph-shared-items.js';
 import type { UploadStaging } from '../ports/upload-staging.js';
 
 export interface Services {
@@ -44,6 +46,8 @@ export interface Services {
   shares: SharesService;
   publicLinks: PublicLinksService;
   directLinks: DirectLinksService;
+  graphShares: GraphSharesService;
+  sharedItems: SharedItemsService;
 }
 
 export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging): Services {
@@ -53,6 +57,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
   const groups = new GroupsService(ctx);
   const globalRoles = new GlobalRolesService(ctx);
   const files = new NodesService(ctx, ctx.blobs);
+  const shares = new SharesService(ctx);
   return {
     auth: new AuthService(ctx),
     users,
@@ -72,8 +77,10 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     uploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
     privateData: new PrivateDataService(ctx),
     activity: new ActivityService(ctx),
-    shares: new SharesService(ctx),
+    shares,
     publicLinks: new PublicLinksService(ctx),
     directLinks: new DirectLinksService(ctx, files),
+    graphShares: new GraphSharesService(ctx, shares),
+    sharedItems: new SharedItemsService(ctx),
   };
 }
