@@ -35,12 +35,14 @@ export function driveItemsRoutes(app: FastifyInstance, s: Services, version: Gra
     const userId = c.userId();
     const spaceId = spaceOf(c);
     const nodeId = nodeIdOf(env, spaceId, c.params.itemId!);
-    const [{ space }, found] = await Promise.all([s.files.openSpace(userId, spaceId), s.files.statById(userId, spaceId, nodeId)]);
+    // Opened at the item's path, so a recipient whose shares reach only that part of the space gets in.
+    const found = await s.files.statById(userId, spaceId, nodeId);
+    const { space } = await s.files.openSpace(userId, spaceId, found.path);
     return { userId, space, ...found };
   };
 
   const children = async (userId: string, spaceId: string, folder: FileNode, folderPath: string[]) => {
-    const { space } = await s.files.openSpace(userId, spaceId);
+    const { space } = await s.files.openSpace(userId, spaceId, folderPath);
     const list = await s.files.children(userId, spaceId, folder);
     // Code-point order of names, the order WebDAV listings use too.
     list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
