@@ -10,6 +10,7 @@ import { appRolesRoutes } from './http/graph/routes/app-roles.routes.js';
 import { drivePermissionsRoutes } from './http/graph/routes/drive-permissions.routes.js';
 import { drivesRoutes } from './http/graph/routes/drives.routes.js';
 import { driveItemsRoutes } from './http/graph/routes/drive-items.routes.js';
+import { itemPermissionsRoutes } from './http/graph/routes/item-permissions.routes.js';
 import { groupsRoutes as graphGroupsRoutes } from './http/graph/routes/groups.routes.js';
 import { meRoutes } from './http/graph/routes/me.routes.js';
 import { roleDefinitionsRoutes } from './http/graph/routes/role-definitions.routes.js';
@@ -59,7 +60,7 @@ export interface BuildOptions {
 }
 
 /** LibreGraph route modules, in registration order. */
-const GRAPH_ROUTES: GraphRoutes[] = [drivesRoutes, driveItemsRoutes, drivePermissionsRoutes, meRoutes, graphUsersRoutes, appRolesRoutes, graphGroupsRoutes, roleDefinitionsRoutes];
+const GRAPH_ROUTES: GraphRoutes[] = [drivesRoutes, driveItemsRoutes, drivePermissionsRoutes, itemPermissionsRoutes, meRoutes, graphUsersRoutes, appRolesRoutes, graphGroupsRoutes, roleDefinitionsRoutes];
 
 // Unique across processes (random prefix) without paying the CSPRNG per request.
 const REQUEST_ID_PREFIX = randomBytes(6).toString('base64url');

@@ -267,14 +267,15 @@ describeEachDb('Graph drives: who may do what', (kind) => {
     check(await w.call('viewer', 'GET', `/graph/v1beta1/drives/${personal}/root/permissions`), 'viewer', 404, "another's personal root");
   });
 
-  it('link sharing answers 501 notSupported for everyone, and 401 without credentials', async () => {
-    const row: Row = { anonymous: 401, user: [501, 'notSupported'], manager: [501, 'notSupported'], admin: [501, 'notSupported'] };
+  it('links on a space root: its Managers make them, members without the share right get 403, everyone else 404', async () => {
+    const row: Row = { anonymous: 401, user: [404, 'itemNotFound'], viewer: [403, 'accessDenied'], editor: [403, 'accessDenied'], manager: 200, spaceAdmin: [404, 'itemNotFound'], admin: [404, 'itemNotFound'] };
     await matrix('createLink', row, async (who, d) => {
       const res = await w.call(who, 'POST', `/graph/v1beta1/drives/${d.id}/root/createLink`, { body: { type: 'view' } });
-      if (res.statusCode === 501) expect(res.data.error.message).toBe('link sharing is not available yet');
+      if (res.statusCode === 200) expect(res.data.link.type).toBe('view');
       return res;
     });
-    await matrix('setPassword', row, (who, d) => w.call(who, 'POST', `/graph/v1beta1/drives/${d.id}/root/permissions/abc/setPassword`, { body: { password: 'x' } }));
+    const unknown: Row = { anonymous: 401, user: 404, viewer: 404, manager: [404, 'itemNotFound'], admin: 404 };
+    await matrix('setPassword', unknown, (who, d) => w.call(who, 'POST', `/graph/v1beta1/drives/${d.id}/root/permissions/abc/setPassword`, { body: { password: 'x' } }));
   });
 
   it('User Light cannot create spaces, yet as a space\'s Manager still disables, restores and manages it', async () => {

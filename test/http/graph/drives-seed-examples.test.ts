@@ -124,12 +124,14 @@ describeEachDb('documented Spaces API examples', (kind) => {
     expect(updated.data.roles).toEqual([ROLE.spaceEditor]);
   });
 
-  it('root/createLink and permissions/{id}/setPassword: documented, not available yet (501)', async () => {
-    const link = await driveCall(t.app, 'POST', `/graph/v1beta1/drives/${id}/root/createLink`, { body: { type: 'view', password: 'Secret-123' } });
-    expect(link.statusCode).toBe(501);
-    expect(link.data.error).toMatchObject({ code: 'notSupported', message: 'link sharing is not available yet' });
-    const pw = await driveCall(t.app, 'POST', `/graph/v1beta1/drives/${id}/root/permissions/abc/setPassword`, { body: { password: 'x' } });
-    expect(pw.statusCode).toBe(501);
+  it('root/createLink and permissions/{id}/setPassword: a password-protected space link, its password changed', async () => {
+    const link = await driveCall(t.app, 'POST', `/graph/v1beta1/drives/${id}/root/createLink`, { body: { type: 'view', password: 'Secret-123' }, schema: 'permission' });
+    expect(link.statusCode, link.body).toBe(200);
+    expect(link.data).toMatchObject({ hasPassword: true, link: { type: 'view', webUrl: expect.stringMatching(/\/s\/[A-Za-z0-9]{15}$/) } });
+    const pw = await driveCall(t.app, 'POST', `/graph/v1beta1/drives/${id}/root/permissions/${link.data.id}/setPassword`, { body: { password: 'Other-Secret-456' }, schema: 'permission' });
+    expect(pw.statusCode).toBe(200);
+    expect(pw.data).toMatchObject({ id: link.data.id, hasPassword: true });
+    expect((await driveCall(t.app, 'POST', `/graph/v1beta1/drives/${id}/root/permissions/abc/setPassword`, { body: { password: 'x' } })).statusCode).toBe(404);
   });
 
   it('DELETE /drives/{id}/ disables: listed with root.deleted.state "trashed", only quota.total, no description', async () => {

@@ -1,45 +1,31 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ACTION_ORDER, enabledRoles, findRole, fullActions, type UnifiedRole } from '../../../domain/unified-roles.js';
+import { fail } from '../../../domain/errors.js';
+import { type Share, SHARE_TYPE } from '../../../domain/share.js';
+import { findRole, fullActions, type UnifiedRole } from '../../../domain/unified-roles.js';
+import type { ItemAccess } from '../../../services/graph-shares.service.js';
 import type { Services } from '../../../services/index.js';
 import { parseBody } from '../body.js';
 import { invitationJson, permissionJson, SHARES_DRIVE_ID } from '../drive-json.js';
 import { GraphError } from '../errors.js';
+import { inviteRole, parseInvite } from '../invite-body.js';
+import { sharePermissionJson } from '../permission-json.js';
 import { type GraphCall, type GraphEnv, graphRoute, type GraphVersion, noContent } from '../route.js';
+import { parseCreateLink, parseDateTime, parseSetPassword, parseSharePatch } from '../share-body.js';
 import { jsonBody, spaceIdOf } from './drives.routes.js';
-
-/** The Go validator's message, which the reference returns verbatim for invalid invitations. */
-const validatorError = (field: string, tag: string) =>
-  new GraphError(400, 'invalidRequest', `Key: 'DriveItemInvite.${field}' Error:Field validation for '${field.replace(/^.*\./, '')}' failed on the '${tag}' tag`);
-
-const Invite = z
-  .object({
-    recipients: z.array(z.object({ objectId: z.string().optional(), '@libre.graph.recipient.type': z.string().optional() }).strict()).optional(),
-    roles: z.array(z.string()).optional(),
-    '@libre.graph.permissions.actions': z.array(z.string()).optional(),
-    expirationDateTime: z.string().optional(),
-  })
-  .strict();
 
 const PermissionPatch = z
   .object({ roles: z.array(z.string()).optional(), expirationDateTime: z.string().nullable().optional() })
   .strict();
 
-const SELECTABLE = ['@libre.graph.permissions.actions.allowedValues', '@libre.graph.permissions.roles.allowedValues'];
+export const SELECTABLE = ['@libre.graph.permissions.actions.allowedValues', '@libre.graph.permissions.roles.allowedValues'];
 const FEDERATED_ROLES_FILTER = `@libre.graph.permissions.roles.allowedValues/rolePermissions/any(p:contains(p/condition, '@Subject.UserType=="Federated"'))`;
 const NO_LINKS_FILTER = "grantedToV2 ne ''";
 /** What any user may do on the Shares jail root: look at it, list it. */
 const SHARES_ROOT_ACTIONS = ['path/read', 'children/read', 'basic/read'];
 
-function parseExpiry(value: string | null | undefined, field: string): number | null | undefined {
-  if (value === undefined || value === null) return value;
-  const t = Date.parse(value);
-  if (Number.isNaN(t) || !/^\d{4}-\d\d-\d\dT/.test(value)) throw new GraphError(400, 'invalidRequest', `invalid request body: ${field} is not an RFC 3339 date-time`);
-  return t;
-}
-
 /** Root routes answer an unparsable drive id with 422 as the reference does; a well-formed unknown id is 404. */
-function rootDrive(env: GraphEnv, raw: string): { shares: true } | { shares: false; spaceId: string } {
+export function rootDrive(env: GraphEnv, raw: string): { shares: true } | { shares: false; spaceId: string } {
   if (raw === SHARES_DRIVE_ID) return { shares: true };
   const dollar = raw.indexOf('$');
   if (raw.trim() === '' || raw.includes('!') || (dollar >= 0 && (dollar === 0 || dollar === raw.length - 1))) {
@@ -48,32 +34,11 @@ function rootDrive(env: GraphEnv, raw: string): { shares: true } | { shares: fal
   return { shares: false, spaceId: spaceIdOf(env, raw) };
 }
 
-/** An invite names one role by id or, as the reference also allows, the exact action set of one enabled root role. */
-function roleFromInvite(body: z.infer<typeof Invite>): string {
-  const roles = body.roles ?? [];
-  const actions = body['@libre.graph.permissions.actions'] ?? [];
-  if (roles.length > 1) throw validatorError('Roles', 'max');
-  if (roles.length && actions.length) throw validatorError('Roles', 'excluded_with');
-  if (roles.length === 1) {
-    const role = findRole(roles[0]!);
-    if (!role || !role.enabledByDefault) throw validatorError('Roles[0]', 'available_role');
-    return role.id;
-  }
-  if (!actions.length) throw validatorError('Roles', 'required_without');
-  if (actions.some((a) => !ACTION_ORDER.includes(a)) || actions.some((a) => /\/permissions\/(create|update|delete|deny)$/.test(a))) {
-    throw validatorError('LibreGraphPermissionsActions', 'available_action');
-  }
-  const wanted = new Set(actions);
-  const match = enabledRoles().find((r) => r.conditions.includes('root') && fullActions(r).length === wanted.size && fullActions(r).every((a) => wanted.has(a)));
-  if (!match) throw new GraphError(400, 'invalidRequest', 'custom action sets are not supported on a space root: use the actions or id of one of its roles');
-  return match.id;
-}
-
 /** `@libre.graph.permissions.roles.allowedValues` entries: no rolePermissions, weights 1..n weakest first. */
-const allowedRolesJson = (roles: UnifiedRole[]) =>
+export const allowedRolesJson = (roles: UnifiedRole[]) =>
   roles.map((r, i) => ({ '@libre.graph.weight': i + 1, description: r.description, displayName: r.displayName, id: r.id }));
 
-function listOptions(c: GraphCall): { select: string[]; federated: boolean } {
+export function listOptions(c: GraphCall): { select: string[]; federated: boolean } {
   const select = (c.query.$select ?? '').split(',').map((x) => x.trim()).filter(Boolean);
   for (const item of select) if (!SELECTABLE.includes(item)) throw new GraphError(400, 'invalidRequest', `$select of ${item} is not supported`);
   const filter = c.query.$filter?.trim();
@@ -81,109 +46,142 @@ function listOptions(c: GraphCall): { select: string[]; federated: boolean } {
   return { select, federated: filter === FEDERATED_ROLES_FILTER };
 }
 
-/** Space membership through the root's permissions (v1beta1 only, as the reference routes it). */
-export function drivePermissionsRoutes(app: FastifyInstance, s: Services, version: GraphVersion, env: GraphEnv): void {
-  if (version !== 'v1beta1') return;
-  const route = (spec: Parameters<typeof graphRoute>[3]) => graphRoute(app, version, env, spec);
-  const forbidden = { notAdmin: { status: 403, code: 'accessDenied' }, selfOperation: { status: 403, code: 'accessDenied' } };
+/** `$filter=grantedToV2 ne ''` leaves out the links (what has no grantee). */
+export const withoutLinksIfAsked = (c: GraphCall, shares: Share[]): Share[] =>
+  c.query.$filter?.trim() === NO_LINKS_FILTER ? shares.filter((x) => x.type !== SHARE_TYPE.link) : shares;
+
+export const isMemberId = (id: string): boolean => /^[ug]:/.test(id);
+
+type RootDrive = ReturnType<typeof rootDrive>;
+/** A root operation on an already parsed drive id: the root routes and the items routes on a space root share them. */
+export type RootHandler = (c: GraphCall, drive: RootDrive) => Promise<unknown>;
+
+/** Member-id permissions of space roots and the space-root share operations, for the root routes and the items routes alike. */
+export function rootPermissionHandlers(s: Services, env: GraphEnv, version: GraphVersion) {
   const unsupportedSpaceType = () => new GraphError(400, 'invalidRequest', 'unsupported space type');
 
-  route({
-    method: 'POST',
-    url: '/drives/:driveId/root/invite',
-    errors: forbidden,
-    handler: async (c) => {
-      const userId = c.userId();
-      const drive = rootDrive(env, c.params.driveId!);
-      const body = parseBody(Invite, jsonBody(c.body), 'invalid request body');
-      const recipients = body.recipients ?? [];
-      if (recipients.length !== 1) throw validatorError('Recipients', 'len');
-      const recipient = recipients[0]!;
-      if (!recipient.objectId) throw validatorError('Recipients[0].ObjectId', 'ne');
-      const type = recipient['@libre.graph.recipient.type'] ?? 'user';
-      if (type !== 'user' && type !== 'group') throw validatorError('Recipients[0].LibreGraphRecipientType', 'oneof');
-      const roleId = roleFromInvite(body);
-      const expiresAt = parseExpiry(body.expirationDateTime, 'expirationDateTime') ?? undefined;
-      if (expiresAt !== undefined && expiresAt <= Date.now()) throw validatorError('ExpirationDateTime', 'gt');
-      if (drive.shares) throw unsupportedSpaceType();
-      const { member, names } = await s.spaceMembers.invite(userId, drive.spaceId, { recipientId: recipient.objectId, recipientType: type, roleId, expiresAt });
-      return { value: [{ ...permissionJson(member, names, version), invitation: invitationJson(member.invitedBy, names) }] };
-    },
-  });
+  /** The root of a space the caller reaches, for changing its links and shares: project spaces only, as the reference. */
+  const writableRoot = async (userId: string, drive: RootDrive): Promise<ItemAccess> => {
+    if (drive.shares) throw unsupportedSpaceType();
+    const item = await s.graphShares.item(userId, drive.spaceId, drive.spaceId);
+    if (item.space.type !== 'project') throw unsupportedSpaceType();
+    return item;
+  };
+  const shareJson = async (share: Share) => sharePermissionJson(env, share, await s.graphShares.names([share]));
 
-  route({
-    method: 'GET',
-    url: '/drives/:driveId/root/permissions',
-    handler: async (c) => {
-      const userId = c.userId();
-      const drive = rootDrive(env, c.params.driveId!);
-      const { select, federated } = listOptions(c);
-      let actions: string[];
-      let roles: UnifiedRole[];
-      let value: Record<string, unknown>[];
-      if (drive.shares) {
-        // The Shares jail cannot be shared: nobody may hand out a role on it.
-        actions = SHARES_ROOT_ACTIONS.map((a) => `libre.graph/driveItem/${a}`);
-        roles = [];
-        value = [];
-      } else {
-        const l = await s.spaceMembers.list(userId, drive.spaceId);
-        const mine = findRole(l.callerRole);
-        actions = mine ? fullActions(mine) : [];
-        // Federated users cannot become space members: no federated role applies to a space root.
-        roles = federated ? [] : s.spaceMembers.allowedRoles(l.callerRole);
-        value = l.members.map((m) => permissionJson(m, l.names, version));
-      }
-      const body: Record<string, unknown> = {};
-      if (!select.length || select.includes(SELECTABLE[0]!)) body['@libre.graph.permissions.actions.allowedValues'] = actions;
-      if (!select.length || select.includes(SELECTABLE[1]!)) body['@libre.graph.permissions.roles.allowedValues'] = allowedRolesJson(roles);
-      if (!select.length) body.value = value;
-      return body;
-    },
-  });
+  const invite: RootHandler = async (c, drive) => {
+    const userId = c.userId();
+    const invite = parseInvite(jsonBody(c.body), Date.now());
+    const roleId = inviteRole(invite, 'root');
+    if (drive.shares) throw unsupportedSpaceType();
+    const { member, names } = await s.spaceMembers.invite(userId, drive.spaceId, { recipientId: invite.recipientId, recipientType: invite.recipientType, roleId, expiresAt: invite.expiresAt });
+    return { value: [{ ...permissionJson(member, names, version), invitation: invitationJson(member.invitedBy, names) }] };
+  };
 
-  route({
-    method: 'PATCH',
-    url: '/drives/:driveId/root/permissions/:permissionId',
-    errors: forbidden,
-    handler: async (c) => {
-      const userId = c.userId();
-      const drive = rootDrive(env, c.params.driveId!);
-      const body = parseBody(PermissionPatch, jsonBody(c.body), 'invalid request body');
-      if ((body.roles?.length ?? 0) > 1) throw new GraphError(400, 'invalidRequest', 'a space member has exactly one role');
-      if (body.roles?.length === 1) {
-        const role = findRole(body.roles[0]!);
-        if (!role || !role.enabledByDefault) throw new GraphError(400, 'invalidRequest', 'role not found or not enabled');
-      }
-      const expiresAt = parseExpiry(body.expirationDateTime, 'expirationDateTime');
-      if (drive.shares) throw unsupportedSpaceType();
-      const { member, names } = await s.spaceMembers.update(userId, drive.spaceId, c.params.permissionId!, { roleId: body.roles?.[0], expiresAt });
-      return permissionJson(member, names, version);
-    },
-  });
+  const list: RootHandler = async (c, drive) => {
+    const userId = c.userId();
+    const { select, federated } = listOptions(c);
+    let actions: string[];
+    let roles: UnifiedRole[];
+    let value: Record<string, unknown>[];
+    if (drive.shares) {
+      // The Shares jail cannot be shared: nobody may hand out a role on it.
+      actions = SHARES_ROOT_ACTIONS.map((a) => `libre.graph/driveItem/${a}`);
+      roles = [];
+      value = [];
+    } else {
+      const l = await s.spaceMembers.list(userId, drive.spaceId);
+      const mine = findRole(l.callerRole);
+      actions = mine ? fullActions(mine) : [];
+      // Federated users cannot become space members: no federated role applies to a space root.
+      roles = federated ? [] : s.spaceMembers.allowedRoles(l.callerRole);
+      value = l.members.map((m) => permissionJson(m, l.names, version));
+      const onRoot = withoutLinksIfAsked(c, await s.graphShares.sharesOn(userId, await s.graphShares.item(userId, drive.spaceId, drive.spaceId)));
+      const names = await s.graphShares.names(onRoot);
+      value.push(...onRoot.map((share) => sharePermissionJson(env, share, names)));
+    }
+    const body: Record<string, unknown> = {};
+    if (!select.length || select.includes(SELECTABLE[0]!)) body['@libre.graph.permissions.actions.allowedValues'] = actions;
+    if (!select.length || select.includes(SELECTABLE[1]!)) body['@libre.graph.permissions.roles.allowedValues'] = allowedRolesJson(roles);
+    if (!select.length) body.value = value;
+    return body;
+  };
 
-  route({
-    method: 'DELETE',
-    url: '/drives/:driveId/root/permissions/:permissionId',
-    errors: forbidden,
-    handler: async (c) => {
-      const userId = c.userId();
-      const drive = rootDrive(env, c.params.driveId!);
-      if (drive.shares) throw unsupportedSpaceType();
-      await s.spaceMembers.remove(userId, drive.spaceId, c.params.permissionId!);
+  const get: RootHandler = async (c, drive) => {
+    const userId = c.userId();
+    const permissionId = c.params.permissionId!;
+    if (drive.shares) return fail('notFound', 'permission not found');
+    if (isMemberId(permissionId)) {
+      const l = await s.spaceMembers.list(userId, drive.spaceId);
+      const member = l.members.find((m) => `${m.principalType === 'user' ? 'u' : 'g'}:${m.principalId}` === permissionId);
+      if (!member) fail('notFound', 'permission not found');
+      return permissionJson(member!, l.names, version);
+    }
+    const item = await s.graphShares.item(userId, drive.spaceId, drive.spaceId);
+    return shareJson(await s.graphShares.permission(userId, item, permissionId));
+  };
+
+  const patch: RootHandler = async (c, drive) => {
+    const userId = c.userId();
+    const permissionId = c.params.permissionId!;
+    if (!isMemberId(permissionId)) {
+      const changes = parseSharePatch(jsonBody(c.body));
+      const item = await writableRoot(userId, drive);
+      return shareJson(await s.graphShares.update(userId, item, permissionId, changes));
+    }
+    const body = parseBody(PermissionPatch, jsonBody(c.body), 'invalid request body');
+    if ((body.roles?.length ?? 0) > 1) throw new GraphError(400, 'invalidRequest', 'a space member has exactly one role');
+    if (body.roles?.length === 1) {
+      const role = findRole(body.roles[0]!);
+      if (!role || !role.enabledByDefault) throw new GraphError(400, 'invalidRequest', 'role not found or not enabled');
+    }
+    const expiresAt = parseDateTime(body.expirationDateTime, 'expirationDateTime');
+    if (drive.shares) throw unsupportedSpaceType();
+    const { member, names } = await s.spaceMembers.update(userId, drive.spaceId, permissionId, { roleId: body.roles?.[0], expiresAt });
+    return permissionJson(member, names, version);
+  };
+
+  const remove: RootHandler = async (c, drive) => {
+    const userId = c.userId();
+    const permissionId = c.params.permissionId!;
+    if (!isMemberId(permissionId)) {
+      await s.graphShares.remove(userId, await writableRoot(userId, drive), permissionId);
       return noContent();
-    },
-  });
+    }
+    if (drive.shares) throw unsupportedSpaceType();
+    await s.spaceMembers.remove(userId, drive.spaceId, permissionId);
+    return noContent();
+  };
 
-  // Links belong to the sharing module, which does not exist yet: say so rather than pretend (openapi marks them unavailable).
-  for (const url of ['/drives/:driveId/root/createLink', '/drives/:driveId/root/permissions/:permissionId/setPassword']) {
-    route({
-      method: 'POST',
-      url,
-      handler: (c) => {
-        c.userId();
-        throw new GraphError(501, 'notSupported', 'link sharing is not available yet');
-      },
-    });
-  }
+  const createLink: RootHandler = async (c, drive) => {
+    const userId = c.userId();
+    const input = parseCreateLink(jsonBody(c.body));
+    const item = await writableRoot(userId, drive);
+    return shareJson(await s.graphShares.createLink(userId, item, input));
+  };
+
+  const setPassword: RootHandler = async (c, drive) => {
+    const userId = c.userId();
+    const password = parseSetPassword(jsonBody(c.body));
+    const item = await writableRoot(userId, drive);
+    return shareJson(await s.graphShares.setPassword(userId, item, c.params.permissionId!, password));
+  };
+
+  return { invite, list, get, patch, remove, createLink, setPassword };
+}
+
+/** Space membership through the root's permissions, and the links and shares of the root (v1beta1 only, as the reference routes it). */
+export function drivePermissionsRoutes(app: FastifyInstance, s: Services, version: GraphVersion, env: GraphEnv): void {
+  if (version !== 'v1beta1') return;
+  const forbidden = { notAdmin: { status: 403, code: 'accessDenied' }, selfOperation: { status: 403, code: 'accessDenied' } };
+  const route = (spec: Parameters<typeof graphRoute>[3]) => graphRoute(app, version, env, spec);
+  const h = rootPermissionHandlers(s, env, version);
+  const at = (fn: RootHandler) => (c: GraphCall) => fn(c, rootDrive(env, c.params.driveId!));
+  route({ method: 'POST', url: '/drives/:driveId/root/invite', errors: forbidden, handler: at(h.invite) });
+  route({ method: 'GET', url: '/drives/:driveId/root/permissions', handler: at(h.list) });
+  route({ method: 'GET', url: '/drives/:driveId/root/permissions/:permissionId', handler: at(h.get) });
+  route({ method: 'PATCH', url: '/drives/:driveId/root/permissions/:permissionId', errors: forbidden, handler: at(h.patch) });
+  route({ method: 'DELETE', url: '/drives/:driveId/root/permissions/:permissionId', errors: forbidden, handler: at(h.remove) });
+  route({ method: 'POST', url: '/drives/:driveId/root/createLink', handler: at(h.createLink) });
+  route({ method: 'POST', url: '/drives/:driveId/root/permissions/:permissionId/setPassword', handler: at(h.setPassword) });
 }
