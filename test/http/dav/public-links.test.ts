@@ -602,6 +602,15 @@ describeEachDb('WebDAV: public links on the three entry points', (kind) => {
       const root = multistatus(await pub(t, 'PROPFIND', `${e.base}/`, { depth: '1', body: PROPFIND_BODY(['d:getetag']) }));
       expect(root.map((r) => r.href)).toEqual([`${e.base}/`, `${e.base}/budget.txt`, `${e.base}/flyers/`]);
       expect((await pub(t, 'GET', `${e.base}/budget.txt`)).body).toBe('money');
+      // A disabled space serves nothing, through its links neither; restored, they work again.
+      expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${drive.data.id}`)).statusCode).toBe(204);
+      for (const scheme of SCHEMES) {
+        const s = entry(scheme, whole.token!);
+        expectDavError(await pub(t, 'GET', `${s.base}/budget.txt`, { headers: s.auth(), remoteAddress: nextAddress() }), scheme === 'legacy' ? 401 : 404);
+      }
+      const restored = await graph(t.app, 'PATCH', `/graph/v1.0/drives/${drive.data.id}`, { headers: { Restore: 'T', 'content-type': 'text/plain' }, body: '{}' });
+      expect(restored.statusCode).toBe(200);
+      expect((await pub(t, 'GET', `${e.base}/budget.txt`)).body).toBe('money');
     });
   });
 
