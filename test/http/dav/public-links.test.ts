@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, basic, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
+import { basic, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
 import { graph } from '../../helpers/graph.js';
 import { dav, expectDavError, mkcol, multistatus, PROPFIND_BODY, put } from './dav-helpers.js';
 
@@ -580,12 +580,19 @@ describeEachDb('WebDAV: public links on the three entry points', (kind) => {
       expect((await dav(t.app, 'MKCOL', `${spaceUrl}/flyers`)).statusCode).toBe(201);
       expect((await dav(t.app, 'PUT', `${spaceUrl}/flyers/f.txt`, { body: 'flyer' })).statusCode).toBe(201);
       expect((await dav(t.app, 'PUT', `${spaceUrl}/budget.txt`, { body: 'money' })).statusCode).toBe(201);
-      const spaceId = String(drive.data.id).split('$')[1]!;
-      // Links on project-space items are made by item id (Graph createLink is not served yet); OCS names paths of the caller's home only.
-      const folder = await t.db.selectFrom('nodes').select(['id']).where('space_id', '=', spaceId).where('path', '=', 'flyers').executeTakeFirstOrThrow();
-      const share = await t.app.services.shares.create(ADMIN.user, { spaceId, nodeId: folder.id }, { type: 3, permissions: 15 });
+      // Links on a project space are made over Graph (OCS names paths of the caller's home only).
+      const driveId = String(drive.data.id);
+      const children = await graph(t.app, 'GET', `/graph/v1.0/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(`${driveId}!${driveId.split('$')[1]}`)}/children`);
+      expect(children.statusCode, children.body).toBe(200);
+      const flyers = children.data.value.find((i: { name: string }) => i.name === 'flyers');
+      const tokenOf = (res: { statusCode: number; body: string; data: any }): string => {
+        expect(res.statusCode, res.body).toBe(200);
+        return String(res.data.link.webUrl).split('/s/')[1]!;
+      };
+      const editToken = tokenOf(await graph(t.app, 'POST', `/graph/v1beta1/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(flyers.id)}/createLink`, { body: { type: 'edit' } }));
+      const viewToken = tokenOf(await graph(t.app, 'POST', `/graph/v1beta1/drives/${encodeURIComponent(driveId)}/root/createLink`, { body: { type: 'view' } }));
       for (const scheme of SCHEMES) {
-        const e = entry(scheme, share.token!);
+        const e = entry(scheme, editToken);
         expect((await pub(t, 'PUT', `${e.base}/new-${scheme}.txt`, { headers: e.auth(), body: scheme })).statusCode).toBe(201);
         const list = multistatus(await pub(t, 'PROPFIND', `${e.base}/`, { headers: e.auth(), depth: '1', body: PROPFIND_BODY(['d:getetag']) }));
         const hrefs = list.map((r) => r.href);
@@ -597,15 +604,15 @@ describeEachDb('WebDAV: public links on the three entry points', (kind) => {
         expectDavError(await pub(t, 'GET', `${e.base}/..%2Fbudget.txt`, { headers: e.auth() }), 400);
         expectDavError(await pub(t, 'COPY', `${e.base}/f.txt`, { headers: { ...e.auth(), destination: `${spaceUrl}/copied.txt` } }), 403);
       }
-      const whole = await t.app.services.shares.create(ADMIN.user, { spaceId, nodeId: spaceId }, { type: 3, permissions: 1 });
-      const e = entry('token', whole.token!);
+      const e = entry('token', viewToken);
       const root = multistatus(await pub(t, 'PROPFIND', `${e.base}/`, { depth: '1', body: PROPFIND_BODY(['d:getetag']) }));
       expect(root.map((r) => r.href)).toEqual([`${e.base}/`, `${e.base}/budget.txt`, `${e.base}/flyers/`]);
       expect((await pub(t, 'GET', `${e.base}/budget.txt`)).body).toBe('money');
+      expectDavError(await pub(t, 'PUT', `${e.base}/budget.txt`, { body: 'more money' }), 403);
       // A disabled space serves nothing, through its links neither; restored, they work again.
       expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${drive.data.id}`)).statusCode).toBe(204);
       for (const scheme of SCHEMES) {
-        const s = entry(scheme, whole.token!);
+        const s = entry(scheme, viewToken);
         expectDavError(await pub(t, 'GET', `${s.base}/budget.txt`, { headers: s.auth(), remoteAddress: nextAddress() }), scheme === 'legacy' ? 401 : 404);
       }
       const restored = await graph(t.app, 'PATCH', `/graph/v1.0/drives/${drive.data.id}`, { headers: { Restore: 'T', 'content-type': 'text/plain' }, body: '{}' });
