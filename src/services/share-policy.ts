@@ -45,7 +45,9 @@ export function resolveExpiry(type: ShareType, requested: number | null | undefi
 export function permissionsOf(access: FileAccess, itemType: 'file' | 'folder'): number {
   const c = access.can;
   let p = (c.read ? PERM.read : 0) | (c.write ? PERM.update : 0) | (c.share ? PERM.share : 0);
-  if (itemType === 'folder') p |= (c.create ? PERM.create : 0) | (c.delete ? PERM.delete : 0);
+  // At a received share's root delete is held back only so the mount cannot be deleted through it; what is inside may be, so it can be passed on.
+  const heldDelete = c.delete || (access.viaShare?.atRoot === true && (access.viaShare.permissions & PERM.delete) !== 0);
+  if (itemType === 'folder') p |= (c.create ? PERM.create : 0) | (heldDelete ? PERM.delete : 0);
   return p;
 }
 
