@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
@@ -21,6 +22,17 @@ interface Uploader {
 
 /** Browsers send the bare name; some old ones a whole client path. */
 const baseName = (filename: string): string => filename.slice(Math.max(filename.lastIndexOf('/'), filename.lastIndexOf('\\')) + 1);
+
+/**
+ * Once the form is being read, the request is piped into the multipart
+ * parser, and Node no longer drains what is left when the answer is sent: a
+ * refused upload would leave the browser blocked sending the rest and never
+ * showing the error page. Whatever is left is read and thrown away.
+ */
+function discardRest(raw: IncomingMessage): void {
+  raw.unpipe();
+  raw.resume();
+}
 
 /**
  * A file dropped on an upload-only link: where Nextcloud's FilesDropPlugin
@@ -91,32 +103,34 @@ export function uploadRoutes(app: FastifyInstance, deps: WebDeps): void {
     let csrfOk = false;
     const who: Uploader = { nickname: null, replace: false };
     let count = 0;
-    for await (const part of request.parts()) {
-      if (part.type === 'field') {
-        const value = typeof part.value === 'string' ? part.value : '';
-        if (part.fieldname === CSRF_FIELD) csrfOk = csrfValid(request, token, value);
-        else if (part.fieldname === 'nickname' && uploadOnly) who.nickname = value.trim() || null;
-        else if (part.fieldname === 'replace') who.replace = value === '1';
-        continue;
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'field') {
+          const value = typeof part.value === 'string' ? part.value : '';
+          if (part.fieldname === CSRF_FIELD) csrfOk = csrfValid(request, token, value);
+          else if (part.fieldname === 'nickname' && uploadOnly) who.nickname = value.trim() || null;
+          else if (part.fieldname === 'replace') who.replace = value === '1';
+          continue;
+        }
+        if (!csrfOk) throw formExpired();
+        // An empty file input still sends one part, without a name.
+        if (!part.filename) {
+          part.file.resume();
+          continue;
+        }
+        const name = baseName(part.filename);
+        assertValidName(name);
+        if (uploadOnly) {
+          if (!who.nickname && isFileRequest(link.share.attributes)) throw new WebError(400, 'Name required', 'Enter your name before uploading to this file request.');
+          await dropFile(services, link, who, name, part.file);
+        } else {
+          await storeFile(services, link, dir, who, name, part.file);
+        }
+        count++;
       }
-      if (!csrfOk) {
-        part.file.resume();
-        throw formExpired();
-      }
-      // An empty file input still sends one part, without a name.
-      if (!part.filename) {
-        part.file.resume();
-        continue;
-      }
-      const name = baseName(part.filename);
-      assertValidName(name);
-      if (uploadOnly) {
-        if (!who.nickname && isFileRequest(link.share.attributes)) throw new WebError(400, 'Name required', 'Enter your name before uploading to this file request.');
-        await dropFile(services, link, who, name, part.file);
-      } else {
-        await storeFile(services, link, dir, who, name, part.file);
-      }
-      count++;
+    } catch (err) {
+      discardRest(request.raw);
+      throw err;
     }
     if (!csrfOk) throw formExpired();
     if (count === 0) throw new WebError(400, 'No file chosen', 'Choose at least one file to upload.');

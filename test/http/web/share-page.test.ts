@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, describeEachDb, ocs, type TestApp } from '../../helpers/app.js';
+import { buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
 import { dav, mkcol, put } from '../dav/dav-helpers.js';
 import { csrfOf, deleteLink, expectPage, expectSecurityHeaders, form, Jar, multipart, newLink, web } from './web-helpers.js';
 import { readZip } from './zip-reader.js';
@@ -269,6 +269,27 @@ describeEachDb('public share page /s/{token}', (kind) => {
       expect((await dav(t.app, 'GET', home('drop/Guest/n.txt'))).body).toBe('nn');
       expectPage(await web(t, `/s/${token}/download`), 403);
       expectPage(await web(t, `/s/${token}?path=/Guest`), 404);
+    });
+
+    it('streams uploads larger than the request body limit, and refuses past the owner\'s quota with a 507 page', async () => {
+      await mkcol(t.app, home('big'));
+      const { token } = await newLink(t, { path: '/big', permissions: 15 });
+      const jar = new Jar();
+      const csrf = csrfOf((await web(t, `/s/${token}`, { jar })).body);
+      const big = Buffer.alloc(3 * 1024 * 1024, 7);
+      const ok = await upload(token, [{ name: 'requesttoken', value: csrf }, { name: 'files', filename: 'big.bin', content: big }], '', jar);
+      expect(ok.statusCode, ok.body).toBe(303);
+      expect((await dav(t.app, 'GET', home('big/big.bin'))).rawPayload.equals(big)).toBe(true);
+
+      const carol = await newUser(t.app, 'carol', { quota: '1 KB' });
+      await mkcol(t.app, '/remote.php/dav/files/carol/in', { as: carol });
+      const link = await ocs(t.app, 'POST', '/apps/files_sharing/api/v1/shares', { as: carol, body: { path: '/in', shareType: 3, permissions: 4 } });
+      const dropToken = link.ocs.data.token as string;
+      const dropJar = new Jar();
+      const dropCsrf = csrfOf((await web(t, `/s/${dropToken}`, { jar: dropJar })).body);
+      const full = await upload(dropToken, [{ name: 'requesttoken', value: dropCsrf }, { name: 'files', filename: 'big.bin', content: Buffer.alloc(4096, 1) }], '', dropJar);
+      expect(expectPage(full, 507)).toContain('Not enough free space');
+      expect((await dav(t.app, 'PROPFIND', '/remote.php/dav/files/carol/in', { as: carol, depth: '1' })).body).not.toContain('big.bin');
     });
 
     it('refuses uploads without the form token, on read-only links and with bad names; nothing is stored', async () => {
