@@ -5,6 +5,7 @@ import type { StoredNode } from '../ports/files.js';
 import type { ServiceContext } from './context.js';
 import { publicNode, rootNode } from './file-tree.js';
 import { shareNames } from './graph-shares.service.js';
+import { buildMounts, nodesOf } from './share-mounts.js';
 
 /** A shared item with the shares on it that a listing shows. */
 export interface SharedItem<S extends Share = Share> {
@@ -15,8 +16,14 @@ export interface SharedItem<S extends Share = Share> {
   shares: S[];
 }
 
-export interface SharedListing<S extends Share = Share> {
-  items: SharedItem<S>[];
+/** A received item: its shares in every state, and where it sits in the Shares jail once accepted. */
+export interface ReceivedItem extends SharedItem<ReceivedShare> {
+  /** The mount's name (unique among the caller's mounts, as WebDAV shows it); null while no share of it is accepted. */
+  mountName: string | null;
+}
+
+export interface SharedListing<S extends Share = Share, I extends SharedItem<S> = SharedItem<S>> {
+  items: I[];
   /** Display names, keys `user:<id>` / `group:<id>`. */
   names: Map<string, string>;
 }
@@ -41,22 +48,43 @@ export class SharedItemsService {
    * (accepted ones are synchronized, pending and declined ones are not, as
    * OCS shared_with_me and shares/pending tell apart).
    */
-  async sharedWithMe(userId: string): Promise<SharedListing<ReceivedShare>> {
+  async sharedWithMe(userId: string): Promise<SharedListing<ReceivedShare, ReceivedItem>> {
     const repos = this.ctx.repos;
     const now = this.ctx.clock.now();
     const received = (await repos.shares.receivedBy(userId, await repos.groups.groupsOfUser(userId))).filter((s) => !isExpired(s, now));
-    return { items: await this.byItem(received), names: await shareNames(repos, received) };
+    const nodes = await nodesOf(repos, received);
+    // The mounts WebDAV shows give the accepted items their names, so both APIs name a mount alike.
+    const mounts = new Map((await buildMounts(repos, received, now, nodes)).map((m) => [`${m.share.spaceId}/${m.share.nodeId}`, m.name]));
+    const items = (await this.byItem(received, nodes)).map((i) => ({ ...i, mountName: mounts.get(`${i.space.id}/${i.node.id}`) ?? null }));
+    return { items, names: await shareNames(repos, received) };
   }
 
-  private async byItem<S extends Share>(shares: S[]): Promise<SharedItem<S>[]> {
+  /** The Shares jail's children: the accepted received items, under their mount names. */
+  async sharesJail(userId: string): Promise<SharedListing<ReceivedShare, ReceivedItem>> {
+    const { items, names } = await this.sharedWithMe(userId);
+    return { items: items.filter((i) => i.mountName !== null), names };
+  }
+
+  /**
+   * The received item a jail id's share names (`<shares>!<shareId>`): any
+   * share of the item leads to it, as the reference resolves the share and
+   * then every share on its resource; undefined when none of the caller's
+   * received shares has that id.
+   */
+  async receivedItem(userId: string, shareId: string): Promise<{ item: ReceivedItem; names: Map<string, string> } | undefined> {
+    const { items, names } = await this.sharedWithMe(userId);
+    const item = items.find((i) => i.shares.some((s) => s.id === shareId));
+    return item ? { item, names } : undefined;
+  }
+
+  private async byItem<S extends Share>(shares: S[], known?: ReadonlyMap<string, StoredNode>): Promise<SharedItem<S>[]> {
     const repos = this.ctx.repos;
     const spaces = new Map<string, Space>();
     for (const id of new Set(shares.map((s) => s.spaceId))) {
       const space = await repos.spaces.findById(id);
       if (space && space.disabledAt === null) spaces.set(id, space);
     }
-    const nodeIds = [...new Set(shares.filter((s) => s.nodeId !== s.spaceId).map((s) => s.nodeId))];
-    const nodes = new Map<string, StoredNode>((await repos.nodes.byIds(nodeIds)).map((n) => [n.id, n]));
+    const nodes = known ?? (await nodesOf(repos, shares));
     const items = new Map<string, SharedItem<S>>();
     for (const share of [...shares].sort((a, b) => Number(a.id) - Number(b.id))) {
       const space = spaces.get(share.spaceId);

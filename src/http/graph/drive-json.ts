@@ -106,9 +106,9 @@ export function driveJson(view: SpaceView, names: Map<string, string>, env: Grap
 }
 
 /**
- * The virtual Shares drive every user sees. Received shares arrive with the
- * sharing module; until then it is empty, so it carries the reference's
- * fixed eTag for a jail without accepted shares and no date.
+ * The virtual Shares drive every user sees; its root's children are the
+ * caller's accepted mounts (shares-jail.ts). It carries the reference's
+ * fixed eTag for the jail and no date, whatever it holds.
  */
 export function sharesDriveJson(env: GraphEnv): Record<string, unknown> {
   return {

@@ -1,7 +1,7 @@
-import { type ReceivedShare, type Share, SHARE_STATE, SHARE_TYPE } from '../../domain/share.js';
+import { type Share, SHARE_TYPE } from '../../domain/share.js';
 import { actionsOfPermissions, isQuickLink, linkTypeOf, roleOfShare } from '../../domain/share-roles.js';
 import { SHARES_SPACE_ID } from '../../domain/space.js';
-import type { SharedItem } from '../../services/graph-shared-items.js';
+import type { ReceivedItem, SharedItem } from '../../services/graph-shared-items.js';
 import { driveItemJson, itemId } from './drive-item-json.js';
 import { driveId, SHARES_DRIVE_ID } from './drive-json.js';
 import type { GraphEnv } from './route.js';
@@ -58,15 +58,18 @@ export function sharedByMeJson(env: GraphEnv, item: SharedItem, names: Map<strin
   return driveItemJson(env, item.space, item.node, item.path, { permissions: item.shares.map((s) => sharePermissionJson(env, s, names)) });
 }
 
+/** The jail's root item id as the reference writes it in parent references (`<shares>!<shares space>`). */
+export const SHARES_ROOT_ITEM_ID = `${SHARES_DRIVE_ID}!${SHARES_SPACE_ID}`;
+
 /**
- * A sharedWithMe entry (oCIS cs3ReceivedSharesToDriveItems): a driveItem in
- * the Shares jail, named by the mount when accepted, its id the jail id of
- * the oldest share; `remoteItem` is the shared item in its own drive with
- * the received permissions. Project items have no owner to show.
+ * A sharedWithMe entry (oCIS cs3ReceivedSharesToDriveItems), also a child of
+ * the Shares drive's root: a driveItem in the Shares jail, named by its
+ * mount when accepted, its id the jail id of the oldest share; `remoteItem`
+ * is the shared item in its own drive with the received permissions.
+ * Project items have no owner to show.
  */
-export function sharedWithMeJson(env: GraphEnv, item: SharedItem<ReceivedShare>, names: Map<string, string>): Record<string, unknown> {
+export function sharedWithMeJson(env: GraphEnv, item: ReceivedItem, names: Map<string, string>): Record<string, unknown> {
   const { space, node, shares } = item;
-  const accepted = shares.find((s) => s.state === SHARE_STATE.accepted);
   const oldest = shares.reduce((a, b) => (b.createdAt < a.createdAt ? b : a));
   const itemName = item.path.length ? node.name : space.name;
   const createdBy = space.type === 'personal' ? { user: userIdentity(names, space.ownerId) } : undefined;
@@ -75,14 +78,14 @@ export function sharedWithMeJson(env: GraphEnv, item: SharedItem<ReceivedShare>,
   const modified = iso(node.mtime);
   return {
     '@UI.Hidden': false,
-    '@client.synchronize': accepted !== undefined,
+    '@client.synchronize': item.mountName !== null,
     createdBy,
     eTag: `"${node.etag}"`,
     ...facet,
     id: `${SHARES_DRIVE_ID}!${oldest.id}`,
     lastModifiedDateTime: modified,
-    name: accepted ? accepted.mountName : itemName,
-    parentReference: { driveId: SHARES_DRIVE_ID, driveType: 'virtual', id: `${SHARES_DRIVE_ID}!${SHARES_SPACE_ID}` },
+    name: item.mountName ?? itemName,
+    parentReference: { driveId: SHARES_DRIVE_ID, driveType: 'virtual', id: SHARES_ROOT_ITEM_ID },
     remoteItem: {
       createdBy,
       eTag: `"${node.etag}"`,

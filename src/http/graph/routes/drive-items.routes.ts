@@ -5,7 +5,9 @@ import type { Services } from '../../../services/index.js';
 import { driveItemJson } from '../drive-item-json.js';
 import { SHARES_DRIVE_ID } from '../drive-json.js';
 import { GraphError } from '../errors.js';
+import { sharedWithMeJson } from '../permission-json.js';
 import { type GraphCall, type GraphEnv, graphRoute, type GraphVersion } from '../route.js';
+import { jailChildren, jailItemOf, jailMount, jailRootJson } from '../shares-jail.js';
 import { spaceIdOf } from './drives.routes.js';
 
 /**
@@ -22,18 +24,18 @@ export function nodeIdOf(env: GraphEnv, spaceId: string, rawItemId: string): str
   return node;
 }
 
-/** GET items, their children, and the personal root's children (libregraph.md §1.1). */
+/**
+ * GET items, their children, a drive root's children and the personal
+ * root's children (libregraph.md §1.1). On the Shares drive the root's
+ * children are the caller's mounts, and a mount's children are those of the
+ * shared folder, with their own ids in its real drive.
+ */
 export function driveItemsRoutes(app: FastifyInstance, s: Services, version: GraphVersion, env: GraphEnv): void {
   const route = (spec: Parameters<typeof graphRoute>[3]) => graphRoute(app, version, env, spec);
 
-  const spaceOf = (c: GraphCall): string => {
-    if (c.params.driveId === SHARES_DRIVE_ID) fail('notFound', 'item not found');
-    return spaceIdOf(env, c.params.driveId!);
-  };
-
   const item = async (c: GraphCall) => {
     const userId = c.userId();
-    const spaceId = spaceOf(c);
+    const spaceId = spaceIdOf(env, c.params.driveId!);
     const nodeId = nodeIdOf(env, spaceId, c.params.itemId!);
     // Opened at the item's path, so a recipient whose shares reach only that part of the space gets in.
     const found = await s.files.statById(userId, spaceId, nodeId);
@@ -49,24 +51,40 @@ export function driveItemsRoutes(app: FastifyInstance, s: Services, version: Gra
     return { value: list.map((n) => driveItemJson(env, space, n, [...folderPath, n.name])) };
   };
 
+  const childrenOf = async (c: GraphCall, itemId: string) => {
+    const userId = c.userId();
+    if (c.params.driveId === SHARES_DRIVE_ID) {
+      const target = jailItemOf(itemId);
+      if (target.root) return jailChildren(s, env, userId);
+      const { item: mount } = await jailMount(s, userId, target.shareId, 'v1.0');
+      if (mount.node.type !== 'folder') return { value: [] };
+      return children(userId, mount.space.id, mount.node, mount.path);
+    }
+    const { space, node, path } = await item({ ...c, params: { ...c.params, itemId } });
+    if (node.type !== 'folder') return { value: [] };
+    return children(userId, space.id, node, path);
+  };
+
   route({
     method: 'GET',
     url: '/drives/:driveId/items/:itemId',
     handler: async (c) => {
+      if (c.params.driveId === SHARES_DRIVE_ID) {
+        const userId = c.userId();
+        const target = jailItemOf(c.params.itemId!);
+        if (target.root) return jailRootJson(env);
+        const { item: mount, names } = await jailMount(s, userId, target.shareId, version);
+        return sharedWithMeJson(env, mount, names);
+      }
       const { space, node, path } = await item(c);
       return driveItemJson(env, space, node, path);
     },
   });
 
-  route({
-    method: 'GET',
-    url: '/drives/:driveId/items/:itemId/children',
-    handler: async (c) => {
-      const { userId, space, node, path } = await item(c);
-      if (node.type !== 'folder') return { value: [] };
-      return children(userId, space.id, node, path);
-    },
-  });
+  route({ method: 'GET', url: '/drives/:driveId/items/:itemId/children', handler: (c) => childrenOf(c, c.params.itemId!) });
+
+  // The MS Graph form of a root's children; the drive id names its own root.
+  route({ method: 'GET', url: '/drives/:driveId/root/children', handler: (c) => childrenOf(c, c.params.driveId!) });
 
   route({
     method: 'GET',
