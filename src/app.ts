@@ -26,6 +26,7 @@ import { membershipsRoutes } from './http/ocs/routes/memberships.routes.js';
 import { passwordPolicyRoutes } from './http/ocs/routes/password-policy.routes.js';
 import { privateDataRoutes } from './http/ocs/routes/private-data.routes.js';
 import { sharesRoutes } from './http/ocs/routes/shares.routes.js';
+import { federationRoutes, remoteSharesRoutes } from './http/ocs/routes/federation.routes.js';
 import { usersRoutes } from './http/ocs/routes/users.routes.js';
 import { systemClock } from './ports/system.js';
 import { ScryptHasher } from './security/scrypt-hasher.js';
@@ -36,6 +37,7 @@ import { sendDavError } from './http/dav/errors.js';
 import { ENTRY_PREFIXES } from './http/dav/location.js';
 import { sendError as sendWebError } from './http/web/errors.js';
 import { pageEnv, webPlugin } from './http/web/web.plugin.js';
+import { HttpFederationTransport } from './federation/http-transport.js';
 import { recoverStorage } from './services/blob-settlement.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import { FsUploadStaging } from './storage/upload-staging.js';
@@ -102,12 +104,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       basicAuthCacheMs: config.basicAuthCacheMs,
       directLinkTtlSeconds: config.directLinkTtlSeconds,
       sharing: config.sharing,
+      federation: config.federation,
     },
     passwordPolicy: async () =>
       (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,
   };
-  const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength, sharing: config.sharing };
-  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir));
+  const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength, sharing: config.sharing, federation: config.federation };
+  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir), new HttpFederationTransport(config.federation));
   // Staging files and unsettled blobs of a process that was killed: gone before the first request.
   const recovered = await recoverStorage(repos, blobs);
   const bootstrap = await ensureFirstAdmin(ctx, config.admin.user, config.admin.password);
@@ -153,7 +156,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(ocsPlugin, {
     services,
     requireOcsApiRequest: config.requireOcsApiRequest,
-    routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes, privateDataRoutes, activityRoutes(config.publicUrl), directRoutes(config.publicUrl), sharesRoutes(config.publicUrl)],
+    routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes, privateDataRoutes, activityRoutes(config.publicUrl), directRoutes(config.publicUrl), sharesRoutes(config.publicUrl), federationRoutes, remoteSharesRoutes],
   });
   const storageId = (await ctx.repos.instanceSettings.get('storage_id')) ?? 'storage-users-1';
   // Nextcloud's instance id: `oc` and ten characters, the suffix of every oc:id.

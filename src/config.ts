@@ -1,3 +1,4 @@
+import type { FederationSettings } from './domain/federation.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -57,6 +58,13 @@ const EnvSchema = z.object({
   SHARE_LINK_ENFORCE_EXPIRE: bool.default(false),
   SHARE_INTERNAL_DEFAULT_EXPIRE_DAYS: z.coerce.number().int().min(1).optional(),
   SHARE_INTERNAL_ENFORCE_EXPIRE: bool.default(false),
+  FEDERATION_OUTGOING: bool.default(true),
+  FEDERATION_INCOMING: bool.default(true),
+  FEDERATION_ALLOWED_SERVERS: z.string().default('public'),
+  FEDERATION_ALLOW_PRIVATE_ADDRESSES: bool.default(false),
+  FEDERATION_ALLOW_HTTP: bool.default(false),
+  FEDERATION_VERIFY_TLS: bool.default(true),
+  FEDERATION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -90,10 +98,22 @@ export interface Config {
   directLinkTtlSeconds: number;
   requireOcsApiRequest: boolean;
   sharing: SharingSettings;
+  federation: FederationSettings;
 }
 
 
 export class ConfigError extends Error {}
+
+/** `public` (any server at a public address) or a comma-separated list of `host` / `host:port`. */
+function parseAllowedServers(raw: string): 'public' | string[] {
+  const v = raw.trim().toLowerCase();
+  if (v === 'public' || v === '*') return 'public';
+  const entries = v.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(entry)) throw new ConfigError(`FEDERATION_ALLOWED_SERVERS: "${entry}" is not a host or host:port`);
+  }
+  return entries;
+}
 
 /** Reads KEY=VALUE lines; the real environment always wins over the file. */
 export function readDotEnv(file: string): Record<string, string> {
@@ -159,6 +179,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       enforceLinkPassword: e.SHARE_LINK_ENFORCE_PASSWORD,
       linkExpiry: { defaultDays: e.SHARE_LINK_DEFAULT_EXPIRE_DAYS ?? null, enforced: e.SHARE_LINK_ENFORCE_EXPIRE },
       internalExpiry: { defaultDays: e.SHARE_INTERNAL_DEFAULT_EXPIRE_DAYS ?? null, enforced: e.SHARE_INTERNAL_ENFORCE_EXPIRE },
+    },
+    federation: {
+      outgoing: e.FEDERATION_OUTGOING,
+      incoming: e.FEDERATION_INCOMING,
+      allowedServers: parseAllowedServers(e.FEDERATION_ALLOWED_SERVERS),
+      allowPrivateAddresses: e.FEDERATION_ALLOW_PRIVATE_ADDRESSES,
+      allowHttp: e.FEDERATION_ALLOW_HTTP,
+      verifyTls: e.FEDERATION_VERIFY_TLS,
+      timeoutMs: e.FEDERATION_TIMEOUT_SECONDS * 1000,
     },
   };
 }

@@ -198,7 +198,22 @@ export interface DirectLinksTable {
   created_at: number;
 }
 
+export interface RemoteSharesTable {
+  id: number;
+  user_id: string;
+  remote: string;
+  remote_id: string;
+  token: string;
+  name: string;
+  owner: string;
+  shared_by: string;
+  mount_name: string | null;
+  accepted: number;
+  created_at: number;
+}
+
 export interface Database {
+  remote_shares: RemoteSharesTable;
   direct_links: DirectLinksTable;
   activities: ActivitiesTable;
   shares: SharesTable;

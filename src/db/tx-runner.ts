@@ -1,3 +1,4 @@
+import { RemoteSharesRepository } from './repositories/remote-shares.repository.js';
 import type { Kysely } from 'kysely';
 import type { Repositories, TxRunner } from '../ports/repositories.js';
 import { ActivitiesRepository } from './repositories/activities.repository.js';
@@ -37,6 +38,7 @@ export function repositoriesFor(db: Kysely<Database>): Repositories {
     directLinks: new DirectLinksRepository(db),
     activities: new ActivitiesRepository(db),
     shares: new SharesRepository(db),
+    remoteShares: new RemoteSharesRepository(db),
   };
 }
 

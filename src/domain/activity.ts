@@ -14,6 +14,7 @@ export const ACTIVITY_TYPES = {
   fileDeleted: 'file_deleted',
   fileRestored: 'file_restored',
   shared: 'shared',
+  remoteShare: 'remote_share',
 } as const;
 
 /**
@@ -41,7 +42,11 @@ export type ActivityParam =
   | { type: 'file'; id: number; path: string }
   | { type: 'user'; id: string }
   | { type: 'group'; id: string }
-  | { type: 'email'; id: string };
+  | { type: 'email'; id: string }
+  /** A user of another server: `user@server` (a federated cloud id). */
+  | { type: 'cloud'; id: string }
+  /** A name with nothing local behind it (a remote share's file). */
+  | { type: 'text'; id: string };
 
 /** Subject parameters of a file event: `file`, or `oldfile` and `newfile` for renames and moves; `user` is the author on `_by` subjects. */
 export function fileSubjectParams(verb: FileVerb, author: string | null, self: boolean, file: { id: number; path: string }, oldPath?: string): Record<string, ActivityParam> {
@@ -86,6 +91,12 @@ const SUBJECTS: Record<string, string> = {
   self_unshared_by: '{actor} removed themselves from {file}',
   link_expired: 'Your public link for {file} expired',
   shared_with_email_self: 'You shared {file} with {email}',
+  shared_user_self_remote: 'You shared {file} with {remote}',
+  unshared_user_self_remote: 'You removed {remote} from {file}',
+  remote_share: 'You received a new remote share {file} from {remote}',
+  remote_share_accepted: '{remote} accepted the remote share of {file}',
+  remote_share_declined: '{remote} declined the remote share of {file}',
+  remote_share_unshared: '{remote} unshared {file} from you',
   unshared_with_email_self: 'You unshared {file} from {email}',
 };
 
@@ -108,7 +119,7 @@ function isParam(v: unknown): v is ActivityParam {
   if (!v || typeof v !== 'object') return false;
   const p = v as { type?: unknown; id?: unknown };
   return (p.type === 'file' && typeof p.id === 'number' && typeof (v as { path?: unknown }).path === 'string') ||
-    ((p.type === 'user' || p.type === 'group' || p.type === 'email') && typeof p.id === 'string');
+    ((p.type === 'user' || p.type === 'group' || p.type === 'email' || p.type === 'cloud' || p.type === 'text') && typeof p.id === 'string');
 }
 
 const basename = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
@@ -129,6 +140,13 @@ function richOf(p: ActivityParam, names: RenderNames): RichParam {
       return { type: 'user-group', id: p.id, name: names.group(p.id) };
     case 'email':
       return { type: 'email', id: p.id, name: p.id };
+    case 'text':
+      return { type: 'highlight', id: p.id, name: p.id };
+    case 'cloud': {
+      // Nextcloud's federated users: a user object naming its server.
+      const at = p.id.lastIndexOf('@');
+      return { type: 'user', id: p.id.slice(0, at), name: p.id, server: p.id.slice(at + 1) };
+    }
   }
 }
 

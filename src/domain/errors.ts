@@ -48,7 +48,10 @@ export type ErrorReason =
   | 'notAdminOrSubadmin'
   | 'hiddenUser'
   | 'appPasswordInUse'
-  | 'throttled';
+  | 'throttled'
+  | 'federationDisabled'
+  | 'remoteRefused'
+  | 'remoteUnreachable';
 
 export class DomainError extends Error {
   constructor(

@@ -1,3 +1,4 @@
+import type { RemoteShareRepository } from './remote-shares.js';
 import type { Group } from '../domain/group.js';
 import type { DirectLinkRepository } from './direct-links.js';
 import type { ActivityRepository } from './activity.js';
@@ -106,6 +107,7 @@ export interface Repositories {
   directLinks: DirectLinkRepository;
   activities: ActivityRepository;
   shares: ShareRepository;
+  remoteShares: RemoteShareRepository;
 }
 
 export interface PrivateDataEntry {

@@ -11,7 +11,8 @@ export interface ActivityInput {
   type: string;
   subject: string;
   subjectParams: Record<string, unknown>;
-  objectType: 'files';
+  /** `files` for files and folders; `remote_share` for a share offered by another server, which has no local file yet. */
+  objectType: 'files' | 'remote_share';
   objectId: number;
   objectName: string;
   affectedUsers: string[];

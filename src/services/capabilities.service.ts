@@ -1,3 +1,4 @@
+import type { FederationSettings } from '../domain/federation.js';
 import { FORBIDDEN_FILENAME_CHARACTERS, FORBIDDEN_FILENAME_EXTENSIONS, FORBIDDEN_FILENAMES } from '../domain/file-names.js';
 import { COMPAT_VERSION, COMPAT_VERSION_STRING } from '../domain/version.js';
 import type { SharingSettings } from '../domain/share.js';
@@ -8,6 +9,7 @@ export interface InstanceInfo {
   theming: { name: string; slogan: string; url: string; color: string };
   passwordMinLength: number;
   sharing: SharingSettings;
+  federation: FederationSettings;
 }
 
 /** Black or white text, whichever reads better on the colour (Nextcloud's color-text). */
@@ -86,7 +88,7 @@ export class CapabilitiesService {
     };
   }
 
-  /** Nextcloud's files_sharing capabilities (sample 02), from the admin's sharing settings; no mail, no custom tokens, no federation yet. */
+  /** Nextcloud's files_sharing capabilities (sample 02), from the admin's sharing settings; no mail and no custom tokens. */
   private sharing(): Record<string, unknown> {
     const s = this.info.sharing;
     const expiry = (e: { defaultDays: number | null; enforced: boolean }) => (e.defaultDays === null ? { enabled: false } : { enabled: true, days: e.defaultDays, enforced: e.enforced });
@@ -111,7 +113,12 @@ export class CapabilitiesService {
       group_sharing: s.allowGroupSharing,
       group: { enabled: s.allowGroupSharing, expire_date: { enabled: true } },
       default_permissions: s.defaultPermissions,
-      federation: { outgoing: false, incoming: false, expire_date: { enabled: false }, expire_date_supported: { enabled: false } },
+      federation: {
+        outgoing: this.info.federation.outgoing,
+        incoming: this.info.federation.incoming,
+        expire_date: { enabled: false },
+        expire_date_supported: { enabled: this.info.federation.outgoing },
+      },
       sharee: { query_lookup_default: false, always_show_unique: true },
     };
   }

@@ -1,4 +1,5 @@
 import type { PasswordPolicy } from '../domain/password-policy.js';
+import type { FederationSettings } from '../domain/federation.js';
 import type { SharingSettings } from '../domain/share.js';
 import type { BlobStore } from '../ports/files.js';
 import type { Repositories, TxRunner } from '../ports/repositories.js';
@@ -21,6 +22,7 @@ export interface ServiceContext {
     basicAuthCacheMs: number;
     directLinkTtlSeconds: number;
     sharing: SharingSettings;
+    federation: FederationSettings;
   };
   /** The policy in force now, or null when the password_policy module is disabled. */
   passwordPolicy(): Promise<PasswordPolicy | null>;

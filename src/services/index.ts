@@ -22,7 +22,10 @@ import { SharesService } from './shares.service.js';
 import { PublicLinksService } from './public-links.service.js';
 import { GraphSharesService } from './graph-shares.service.js';
 import { SharedItemsService } from './graph-shared-items.js';
+import { SpaceSharesService } from './space-shares.service.js';
 import type { UploadStaging } from '../ports/upload-staging.js';
+import type { FederationTransport } from '../ports/federation.js';
+import { FederationService } from './federation.service.js';
 
 export interface Services {
   auth: AuthService;
@@ -48,16 +51,19 @@ export interface Services {
   directLinks: DirectLinksService;
   graphShares: GraphSharesService;
   sharedItems: SharedItemsService;
+  spaceShares: SpaceSharesService;
+  federation: FederationService;
 }
 
-export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging): Services {
+export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, transport: FederationTransport): Services {
+  const federation = new FederationService(ctx, transport, instance.publicUrl);
   const apps = new AppsService(ctx);
   const users = new UsersService(ctx);
   const userEdit = new UserEditService(ctx);
   const groups = new GroupsService(ctx);
   const globalRoles = new GlobalRolesService(ctx);
   const files = new NodesService(ctx, ctx.blobs);
-  const shares = new SharesService(ctx);
+  const shares = new SharesService(ctx, federation);
   return {
     auth: new AuthService(ctx),
     users,
@@ -82,5 +88,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     directLinks: new DirectLinksService(ctx, files),
     graphShares: new GraphSharesService(ctx, shares),
     sharedItems: new SharedItemsService(ctx),
+    spaceShares: new SpaceSharesService(ctx),
+    federation,
   };
 }

@@ -33,11 +33,17 @@ const THROTTLE_LOGIN = (token: string): string => `link:${token}`;
 export class PublicLinksService {
   constructor(private readonly ctx: ServiceContext) {}
 
-  /** The link with this token, whatever its password; null when it does not exist, is not a link or has expired. */
-  async byToken(token: string): Promise<Share | null> {
+  /**
+   * The link with this token, whatever its password; null when it does not
+   * exist, is not a link or has expired. `federated` also finds federated
+   * shares, whose token is how the recipient's server reaches them (public
+   * WebDAV only: they have no share page).
+   */
+  async byToken(token: string, federated = false): Promise<Share | null> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(token)) return null;
     const share = await this.ctx.repos.shares.byToken(token);
-    if (!share || share.type !== SHARE_TYPE.link || isExpired(share, this.ctx.clock.now())) return null;
+    const kindOk = share?.type === SHARE_TYPE.link || (federated && share?.type === SHARE_TYPE.remote);
+    if (!share || !kindOk || isExpired(share, this.ctx.clock.now())) return null;
     return share;
   }
 
@@ -48,10 +54,10 @@ export class PublicLinksService {
    * unknown link, unauthenticated (reason passwordRequired) when a password
    * is missing or wrong.
    */
-  async open(token: string, password: string | undefined, address: string): Promise<OpenedLink> {
+  async open(token: string, password: string | undefined, address: string, federated = false): Promise<OpenedLink> {
     const now = this.ctx.clock.now();
     await this.assertNotThrottled(address, token, now);
-    const share = await this.byToken(token);
+    const share = await this.byToken(token, federated);
     if (!share) {
       await this.ctx.repos.loginFailures.record(address, THROTTLE_LOGIN('?'), now);
       fail('notFound', 'The share does not exist or has expired');

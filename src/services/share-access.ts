@@ -25,7 +25,7 @@ export async function shareGrantsIn(repos: Repositories, caller: string, spaceId
   let shares: Share[];
   if (linkId !== null) {
     const link = await repos.shares.byId(linkId);
-    shares = link && link.type === SHARE_TYPE.link && link.spaceId === spaceId && !isExpired(link, now) ? [link] : [];
+    shares = link && (link.type === SHARE_TYPE.link || link.type === SHARE_TYPE.remote) && link.spaceId === spaceId && !isExpired(link, now) ? [link] : [];
   } else {
     shares = await repos.shares.grantsIn(caller, await repos.groups.groupsOfUser(caller), spaceId, now);
   }

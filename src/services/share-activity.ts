@@ -33,6 +33,7 @@ export async function recordShareActivity(repos: Repositories, now: number, shar
     [SHARE_TYPE.user]: [`${verb}_user_self`, { file: fileParam(file.ownerPath), user: { type: 'user', id: share.shareWith ?? '' } }],
     [SHARE_TYPE.group]: [`${verb}_group_self`, { file: fileParam(file.ownerPath), group: { type: 'group', id: share.shareWith ?? '' } }],
     [SHARE_TYPE.link]: [`${verb}_link_self`, { file: fileParam(file.ownerPath) }],
+    [SHARE_TYPE.remote]: [`${verb}_user_self_remote`, { file: fileParam(file.ownerPath), remote: { type: 'cloud', id: share.shareWith ?? '' } }],
   };
   const [subject, subjectParams] = self[share.type] ?? [`${verb}_user_self`, { file: fileParam(file.ownerPath), user: { type: 'user', id: share.shareWith ?? '' } }];
   await recordActivity(repos, now, { ...base, subject, subjectParams, objectName: file.ownerPath, affectedUsers: [actor] });

@@ -19,6 +19,8 @@ import type { Space } from '../domain/space.js';
 import type { ShareChanges } from '../ports/shares.js';
 import type { Repositories } from '../ports/repositories.js';
 import type { ServiceContext } from './context.js';
+import type { FederationService } from './federation.service.js';
+import { formatCloudId, parseCloudId } from '../domain/federation.js';
 import { openTree, publicNode, rootNode } from './file-tree.js';
 import type { FileAccess } from './files.contract.js';
 import { recordShareActivity } from './share-activity.js';
@@ -73,7 +75,10 @@ const MISSING_SHARE = 'Wrong share ID, share does not exist';
 export class SharesService {
   readonly queries: ShareQueries;
 
-  constructor(private readonly ctx: ServiceContext) {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly federation?: FederationService,
+  ) {
     this.queries = new ShareQueries(ctx);
   }
 
@@ -162,7 +167,7 @@ export class SharesService {
       itemType,
       shareWith,
       permissions,
-      token: type === SHARE_TYPE.link ? this.ctx.secrets.token(15) : null,
+      token: type === SHARE_TYPE.link || type === SHARE_TYPE.remote ? this.ctx.secrets.token(15) : null,
       passwordHash,
       expiresAt,
       label: type === SHARE_TYPE.link ? label : '',
@@ -172,13 +177,22 @@ export class SharesService {
       targetName: node.name || space.name,
       createdAt: now,
     };
-    return this.ctx.tx.run(async (repos) => {
+    await this.ctx.tx.run(async (repos) => {
       share.id = String(await repos.counters.allocate('share_id', 1));
       await repos.shares.insert(share);
       await this.addRecipients(repos, share, now);
       await recordShareActivity(repos, now, share, userId, true, { fileId: node.fileId, ownerPath: `/${target.path.join('/')}` });
-      return share;
     });
+    if (type === SHARE_TYPE.remote) {
+      // The offer goes out once the share exists (the remote may call back at once); a refused offer leaves nothing behind.
+      try {
+        await this.federation!.offer(share, parseCloudId(shareWith!), userId, share.targetName, fileOwnerId);
+      } catch (err) {
+        await this.ctx.repos.shares.delete([share.id]);
+        throw err;
+      }
+    }
+    return share;
   }
 
   private async checkRecipient(type: ShareType, shareWith: string | undefined, userId: string, fileOwnerId: string): Promise<string | null> {
@@ -200,8 +214,14 @@ export class SharesService {
       case SHARE_TYPE.link:
         if (!this.settings.allowLinks) fail('notFound', 'Public link sharing is disabled by the administrator');
         return null;
+      case SHARE_TYPE.remote: {
+        if (!this.federation || !shareWith) fail('notFound', 'Please specify a valid federated account ID');
+        const cloud = parseCloudId(shareWith!);
+        await this.federation!.assertMayOffer(cloud);
+        return formatCloudId(cloud.user, cloud.remote);
+      }
       default:
-        return fail('forbidden', 'Sharing with accounts on other servers is not enabled on this server');
+        return fail('invalidInput', 'Unknown share type');
     }
   }
 
@@ -245,6 +265,7 @@ export class SharesService {
   private async freeMountName(repos: Repositories, userId: string, wanted: string, now: number, shareId: string): Promise<string> {
     const received = await repos.shares.receivedBy(userId, await repos.groups.groupsOfUser(userId));
     const taken = new Set(received.filter((r) => r.id !== shareId && r.state === SHARE_STATE.accepted && !isExpired(r, now)).map((r) => r.mountName));
+    for (const r of await repos.remoteShares.ofUser(userId, true)) if (r.mountName) taken.add(r.mountName);
     const personal = await repos.spaces.findById(userId);
     if (personal) {
       for (const n of await repos.nodes.children(userId)) taken.add(n.name);
@@ -340,6 +361,7 @@ export class SharesService {
       const fileId = node?.fileId ?? space?.rootFileId;
       if (fileId !== undefined) await recordShareActivity(repos, now, share, actor, false, { fileId, ownerPath: `/${node?.path ?? ''}` });
     });
+    await this.federation?.notifyUnshared(share);
   }
 
   /** Leaves every share a mount stands for (DELETE of a mount root in the recipient's tree). */

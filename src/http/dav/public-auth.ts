@@ -31,7 +31,8 @@ export async function authenticatePublic(request: FastifyRequest, pathname: stri
     token = basic.login;
   } else token = loc!.ref;
   try {
-    return await links.open(token, basic?.password, throttleAddress(request.ip));
+    // Federated shares are reached here too: the recipient's server presents their token (seed 004).
+    return await links.open(token, basic?.password, throttleAddress(request.ip), true);
   } catch (err) {
     throw publicLinkRefusal(err, loc!.scheme!, basic !== null);
   }

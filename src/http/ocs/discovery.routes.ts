@@ -41,6 +41,8 @@ export async function discoveryPlugin(app: FastifyInstance, opts: DiscoveryOptio
       endpoints: { store: '/ocs/v2.php/privatedata/setattribute', read: '/ocs/v2.php/privatedata/getattribute', delete: '/ocs/v2.php/privatedata/deleteattribute' },
     };
     list.SHARING = { version: 1, endpoints: { share: '/ocs/v2.php/apps/files_sharing/api/v1/shares' } };
+    // Announced only while other servers may send shares here (seed 004).
+    if (instance.federation.incoming) list.FEDERATED_SHARING = { version: 1, endpoints: { share: '/ocs/v2.php/cloud/shares', webdav: '/public.php/webdav/' } };
     if (await services.apps.isEnabled('activity')) list.ACTIVITY = { version: 1, endpoints: { list: '/ocs/v2.php/cloud/activity' } };
     return { version: 2, services: list };
   };

@@ -43,7 +43,7 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     }
   });
 
-  it('ocs-provider lists only the implemented modules (PROVISIONING, PRIVATE_DATA, SHARING, ACTIVITY), with CORS', async () => {
+  it('ocs-provider lists only the implemented modules (PROVISIONING, PRIVATE_DATA, SHARING, FEDERATED_SHARING, ACTIVITY), with CORS', async () => {
     for (const url of ['/ocs-provider/', '/ocs-provider/index.php']) {
       const res = await t.app.inject({ url });
       expect(res.statusCode).toBe(200);
@@ -59,6 +59,8 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
             endpoints: { store: '/ocs/v2.php/privatedata/setattribute', read: '/ocs/v2.php/privatedata/getattribute', delete: '/ocs/v2.php/privatedata/deleteattribute' },
           },
           SHARING: { version: 1, endpoints: { share: '/ocs/v2.php/apps/files_sharing/api/v1/shares' } },
+          // Seed 004's FEDERATED_SHARING definition, word for word.
+          FEDERATED_SHARING: { version: 1, endpoints: { share: '/ocs/v2.php/cloud/shares', webdav: '/public.php/webdav/' } },
           ACTIVITY: { version: 1, endpoints: { list: '/ocs/v2.php/cloud/activity' } },
         },
       });
@@ -108,11 +110,11 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
       'mod-rewrite-working': true,
       user: { language: '', locale: '', timezone: 'UTC' },
     });
-    // Sharing as sample 02 with the default settings, except what is not offered: mail, federation (yet).
+    // Sharing as sample 02 with the default settings, except what is not offered: mail.
     const { sharebymail: _mail, ...sharingRef } = ref.files_sharing;
     expect(caps.files_sharing).toEqual({
       ...sharingRef,
-      federation: { outgoing: false, incoming: false, expire_date: { enabled: false }, expire_date_supported: { enabled: false } },
+      federation: { outgoing: true, incoming: true, expire_date: { enabled: false }, expire_date_supported: { enabled: true } },
     });
     // The file-name rules are Nextcloud's defaults, which the server enforces. Keys other apps add there
     // (trash bin, versions, comments, editors, converters) are absent: those features do not exist here.

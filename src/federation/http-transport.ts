@@ -1,0 +1,158 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, errors as undiciErrors, request } from 'undici';
+import { DomainError, fail } from '../domain/errors.js';
+import type { FederationSettings } from '../domain/federation.js';
+import type { FederationTransport, RemoteAnswer, RemoteRequest } from '../ports/federation.js';
+import { hostKey, isNonPublicAddress } from './address-policy.js';
+
+const USER_AGENT = 'Nimbus federation';
+const BACKOFF_MS = [200, 800];
+const DEFAULT_LIMIT = 1024 * 1024;
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+const refused = (message: string): never => fail('forbidden', message, 'remoteRefused');
+
+/**
+ * Outbound HTTP for federation with the admin's rules enforced where they
+ * cannot be dodged: the allow-list before anything is sent, and the address
+ * check inside the connection's own DNS lookup, so a name that resolves to
+ * a private address at connect time (DNS rebinding) is refused too.
+ * Redirects are never followed.
+ */
+export class HttpFederationTransport implements FederationTransport {
+  private readonly agent: Agent;
+
+  constructor(private readonly settings: FederationSettings) {
+    this.agent = new Agent({
+      connect: { lookup: this.guardedLookup as unknown as LookupFunction, rejectUnauthorized: settings.verifyTls, timeout: settings.timeoutMs },
+      headersTimeout: settings.timeoutMs,
+      bodyTimeout: settings.timeoutMs,
+      connections: 16,
+    });
+  }
+
+  async assertAllowed(raw: string): Promise<void> {
+    const url = this.parse(raw);
+    if (isIP(url.hostname.replace(/^\[|\]$/g, '')) && isNonPublicAddress(url.hostname.replace(/^\[|\]$/g, '')) && !this.privateAllowedFor(url.hostname)) {
+      refused(`${url.host} is not a public address`);
+    }
+  }
+
+  async request(raw: string, req: RemoteRequest): Promise<RemoteAnswer> {
+    await this.assertAllowed(raw);
+    const replayable = !(req.body instanceof Readable);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await request(raw, {
+          method: req.method as 'GET',
+          headers: { 'user-agent': USER_AGENT, ...req.headers },
+          body: req.body,
+          dispatcher: this.agent,
+          maxRedirections: 0,
+          signal: AbortSignal.timeout(this.settings.timeoutMs),
+        } as Parameters<typeof request>[1]);
+        return { status: res.statusCode, headers: res.headers, body: res.body };
+      } catch (err) {
+        if (err instanceof DomainError) throw err;
+        const guard = guardError(err);
+        if (guard) throw guard;
+        if (!replayable || attempt >= BACKOFF_MS.length || !beforeServerSawIt(err)) throw unreachable(raw, err);
+        await sleep(BACKOFF_MS[attempt]!);
+      }
+    }
+  }
+
+  async fetchText(raw: string, req: RemoteRequest, limit = DEFAULT_LIMIT): Promise<{ status: number; text: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.request(raw, req);
+      if (res.status >= 500 && attempt < BACKOFF_MS.length && req.method !== 'POST') {
+        res.body.resume();
+        await sleep(BACKOFF_MS[attempt]!);
+        continue;
+      }
+      return { status: res.status, text: await readBounded(res.body, limit, raw) };
+    }
+  }
+
+  private parse(raw: string): URL {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return refused('Invalid remote server address');
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.settings.allowHttp)) refused(`${url.protocol} remotes are not allowed`);
+    const { host, hostPort } = hostKey(url);
+    const allowed = this.settings.allowedServers;
+    if (allowed !== 'public' && !allowed.includes(host) && !allowed.includes(hostPort)) refused(`${url.host} is not an allowed federation server`);
+    return url;
+  }
+
+  private privateAllowedFor(hostname: string): boolean {
+    if (this.settings.allowPrivateAddresses) return true;
+    const allowed = this.settings.allowedServers;
+    if (allowed === 'public') return false;
+    const host = hostname.toLowerCase();
+    return allowed.some((entry) => entry === host || entry.startsWith(`${host}:`));
+  }
+
+  /** DNS inside the connection: every address a name resolves to must be public (or explicitly allowed). */
+  private readonly guardedLookup = (hostname: string, options: { all?: boolean; family?: number }, callback: LookupCallback): void => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '');
+      const list = addresses as LookupAddress[];
+      if (!this.privateAllowedFor(hostname) && list.some((a) => isNonPublicAddress(a.address))) {
+        const denied = Object.assign(new Error(`${hostname} resolves to a non-public address`), { code: 'ENONPUBLIC' });
+        return callback(denied, '');
+      }
+      if (options.all) return callback(null, list);
+      callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
+}
+
+/** An error the guard raised inside the connection, as the refusal it is. */
+function guardError(err: unknown): DomainError | null {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    if ((e as { code?: string }).code === 'ENONPUBLIC') return new DomainError('forbidden', (e as Error).message, 'remoteRefused');
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+/** Connection-level failures: the server never saw the request, so sending it again is safe. */
+function beforeServerSawIt(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+  return err instanceof undiciErrors.ConnectTimeoutError || ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(code ?? '');
+}
+
+function unreachable(url: string, err: unknown): DomainError {
+  const host = (() => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  })();
+  const why = (err as { code?: string }).code ?? (err as Error).name ?? 'error';
+  return new DomainError('unavailable', `${host} could not be reached (${why})`, 'remoteUnreachable');
+}
+
+async function readBounded(body: Readable, limit: number, url: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      body.destroy();
+      return fail('unavailable', `The answer of ${new URL(url).host} is larger than ${limit} bytes`, 'remoteUnreachable');
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
