@@ -4,6 +4,7 @@ import { FAVORITE_TAG } from '../../../domain/favorites.js';
 import type { Services } from '../../../services/index.js';
 import type { NewShare, ShareUpdate } from '../../../services/shares.service.js';
 import { parseExpireDate } from '../../../services/share-policy.js';
+import { SPACE_SHARE_TYPE, spaceRoleOf } from '../../../services/space-shares.service.js';
 import { type Params, str } from '../../common/params.js';
 import { ok, ocsRoute, type OcsRoutes } from '../route.js';
 import { shareJson } from '../share-json.js';
@@ -37,6 +38,22 @@ function expiry(p: Params): number | null | undefined {
   return v.trim() === '' ? null : parseExpireDate(v);
 }
 
+const SPACE_TYPES: readonly string[] = [String(SPACE_SHARE_TYPE.user), String(SPACE_SHARE_TYPE.group)];
+
+/**
+ * A space membership's expiry as oCIS reads it: ISO 8601 with a `+hhmm`
+ * offset (what ownCloud Web sends on create) or RFC 3339; absent or empty
+ * means none.
+ */
+function spaceExpiry(p: Params): number | null {
+  const v = str(p, 'expireDate')?.trim();
+  if (!v) return null;
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)(Z|[+-]\d\d:?\d\d)$/.exec(v);
+  const ms = m ? Date.parse(`${m[1]}${m[2] === 'Z' ? 'Z' : `${m[2]!.slice(0, 3)}:${m[2]!.slice(-2)}`}`) : NaN;
+  if (Number.isNaN(ms)) fail('invalidInput', 'could not parse expireDate');
+  return ms;
+}
+
 /** `attributes`: a JSON list of {scope, key, value}, kept as sent. */
 function attributes(p: Params): string | null | undefined {
   const v = p.attributes;
@@ -68,6 +85,14 @@ export function sharesRoutes(publicUrl: string): OcsRoutes {
       url: `${BASE}/shares`,
       handler: async (c) => {
         const p = c.params;
+        const spaceRef = str(p, 'space_ref') ?? str(p, 'space');
+        if (spaceRef !== undefined) {
+          // oCIS: the shares on the space's root the caller may see (memberships are not share rows here; Graph lists them).
+          const userId = c.userId();
+          const spaceId = await s.spaceShares.spaceIdOf(spaceRef);
+          const shares = await s.graphShares.sharesOn(userId, await s.graphShares.item(userId, spaceId, spaceId));
+          return ok(render(await s.shares.describe(userId, shares)));
+        }
         const path = str(p, 'path');
         const views = await s.shares.queries.list(c.userId(), {
           sharedWithMe: flag(p, 'shared_with_me'),
@@ -91,6 +116,15 @@ export function sharesRoutes(publicUrl: string): OcsRoutes {
       handler: async (c) => {
         const p = c.params;
         const userId = c.userId();
+        if (SPACE_TYPES.includes(str(p, 'shareType')?.trim() ?? '')) {
+          // oCIS space membership (shareType 7 user, 8 group) on the space `space_ref` (or `space`) names.
+          const ref = str(p, 'space_ref') ?? str(p, 'space');
+          if (!ref) fail('invalidInput', 'could not parse space_ref: it must name a space');
+          const spaceId = await s.spaceShares.spaceIdOf(ref!);
+          const roleId = spaceRoleOf(str(p, 'role'), intParam(p, 'permissions', 'permissions must be an integer', 'invalidInput'));
+          await s.spaceShares.share(userId, spaceId, { shareType: Number(str(p, 'shareType')), shareWith: str(p, 'shareWith'), roleId, expiresAt: spaceExpiry(p) });
+          return ok();
+        }
         const rawPath = str(p, 'path');
         if (rawPath === undefined || rawPath === '') fail('notFound', 'Please specify a file or folder path');
         const type = intParam(p, 'shareType', 'Unknown share type', 'invalidInput');
@@ -180,7 +214,13 @@ export function sharesRoutes(publicUrl: string): OcsRoutes {
       method: 'DELETE',
       url: `${BASE}/shares/:id`,
       handler: async (c) => {
-        await s.shares.remove(c.userId(), c.path.id!);
+        const id = c.path.id!;
+        if (id.includes('$')) {
+          // oCIS removes a space member with DELETE shares/{space id}?shareWith=<user or group name>.
+          await s.spaceShares.unshare(c.userId(), await s.spaceShares.spaceIdOf(id), str(c.params, 'shareWith'));
+          return ok();
+        }
+        await s.shares.remove(c.userId(), id);
         return ok([]);
       },
     });
