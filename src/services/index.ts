@@ -23,7 +23,6 @@ import { PublicLinksService } from './public-links.service.js';
 import { GraphSharesService } from './graph-shares.service.js';
 import { SharedItemsService } from './graph-shared-items.js';
 import { SpaceSharesService } from './space-shares.service.js';
-import { SpaceSharesService } from './space-shares.service.js';
 import type { UploadStaging } from '../ports/upload-staging.js';
 import type { FederationTransport } from '../ports/federation.js';
 import { FederationService } from './federation.service.js';
@@ -52,7 +51,6 @@ export interface Services {
   directLinks: DirectLinksService;
   graphShares: GraphSharesService;
   sharedItems: SharedItemsService;
-  spaceShares: SpaceSharesService;
   spaceShares: SpaceSharesService;
   federation: FederationService;
 }
@@ -90,7 +88,6 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     directLinks: new DirectLinksService(ctx, files),
     graphShares: new GraphSharesService(ctx, shares),
     sharedItems: new SharedItemsService(ctx),
-    spaceShares: new SpaceSharesService(ctx),
     spaceShares: new SpaceSharesService(ctx),
     federation,
   };
