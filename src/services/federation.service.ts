@@ -4,7 +4,7 @@ import { DomainError, fail } from '../domain/errors.js';
 import { assertValidPath } from '../domain/file-names.js';
 import { type CloudId, type FederationNotice, formatCloudId, isValidToken, normalizeRemote, type RemoteShare } from '../domain/federation.js';
 import { type Share, SHARE_TYPE, uniqueName } from '../domain/share.js';
-import type { FederationTransport } from '../ports/federation.js';
+import type { FederationTransport, RemoteAnswer, RemoteRequest } from '../ports/federation.js';
 import type { Repositories } from '../ports/repositories.js';
 import { recordActivity } from './activity.service.js';
 import type { ServiceContext } from './context.js';
@@ -283,6 +283,21 @@ export class FederationService {
   async davAccess(share: RemoteShare): Promise<{ root: string; authorization: string }> {
     const { webdav } = await this.endpoints(share.remote);
     return { root: webdav, authorization: `Basic ${Buffer.from(`${share.token}:`).toString('base64')}` };
+  }
+
+  /**
+   * A WebDAV request on a remote share, sent to the owner's public WebDAV
+   * with the share's token: `rest` is the path below the shared node. The
+   * caller reads the answer; `rootPath` is the remote's URL path of the
+   * shared node (what its hrefs start with).
+   */
+  async forward(share: RemoteShare, rest: readonly string[], folder: boolean, req: RemoteRequest, destination?: readonly string[]): Promise<{ answer: RemoteAnswer; rootPath: string }> {
+    const { root, authorization } = await this.davAccess(share);
+    const urlOf = (path: readonly string[], isFolder: boolean) => `${root}${path.map(encodeURIComponent).join('/')}${isFolder && path.length ? '/' : ''}`;
+    const headers: Record<string, string> = { ...req.headers, authorization };
+    if (destination) headers.destination = urlOf(destination, false);
+    const answer = await this.transport.request(urlOf(rest, folder), { ...req, headers });
+    return { answer, rootPath: new URL(root).pathname };
   }
 
   // ---- Shared plumbing -----------------------------------------------------

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
+import type { RemoteShare } from '../../domain/federation.js';
 import type { FileNode } from '../../domain/node.js';
 import type { Space } from '../../domain/space.js';
 import type { FileAccess, FilesApi } from '../../services/files.contract.js';
@@ -56,6 +57,7 @@ const WRITE_METHODS = new Set(['PUT', 'MKCOL', 'PROPPATCH', 'DELETE', 'MOVE', 'C
 export class DavCall {
   private readonly spaces = new Map<string, Promise<{ space: Space; access: FileAccess }>>();
   private mountList: Promise<Mount[]> | undefined;
+  private remoteMountList: Promise<RemoteShare[]> | undefined;
   private ifLists: IfList[] | null | undefined;
 
   constructor(
@@ -120,6 +122,12 @@ export class DavCall {
     const path = link.node.type === 'file' ? link.path : [...link.path, ...loc.path];
     const { space, access } = await this.open(link.space.id, path);
     return { loc, spaceId: link.space.id, space, access, path, view: { spaceRoot: link.path, hrefRoot }, fileWrapper };
+  }
+
+  /** The shares from other servers mounted in the caller's home, loaded once per request (none for link callers). */
+  remoteMounts(): Promise<RemoteShare[]> {
+    this.remoteMountList ??= this.link ? Promise.resolve([]) : this.deps.services.federation.mountsOf(this.userId);
+    return this.remoteMountList;
   }
 
   /** The shares mounted in the caller's home, loaded once per request. */

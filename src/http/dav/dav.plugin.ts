@@ -18,6 +18,7 @@ import { put } from './methods/put.js';
 import { unlock } from './methods/unlock.js';
 import { uploads } from './methods/uploads.js';
 import { authenticatePublic } from './public-auth.js';
+import { proxyRemote, remoteMountAt } from './remote-mount.js';
 import type { OpenedLink } from '../../services/public-links.service.js';
 
 export type DavPluginOptions = DavDeps;
@@ -129,6 +130,9 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     if (link) {
       const answered = await publicGuard(call);
       if (answered !== undefined) return answered;
+    } else if (request.principal) {
+      const remote = await remoteMountAt(call);
+      if (remote) return proxyRemote(call, remote.mount, remote.rest);
     }
     return HANDLERS[request.method]!(call);
   };

@@ -11,6 +11,7 @@ import type { PropItem, PropScope } from '../props/types.js';
 import { type DavLock, lockPath } from '../state.js';
 import { child, clark, elements, is, NS_DAV, NS_OC, parseXmlBody, type XmlElement } from '../xml.js';
 import { DAV_HEADER } from './options.js';
+import { remoteMountItems } from '../remote-mount.js';
 
 type Request = { kind: 'allprop'; include: Array<{ ns: string; name: string }> } | { kind: 'propname' } | { kind: 'prop'; props: Array<{ ns: string; name: string }> };
 
@@ -61,7 +62,7 @@ export async function propfind(call: DavCall): Promise<unknown> {
       const path = [...t.path, c.name];
       members.push({ node: c, path, href: call.href(t, path, c.type === 'folder'), access });
     }
-    if (isHomeRoot(call, t)) members.push(...(await mountItems(call, t)));
+    if (isHomeRoot(call, t)) members.push(...(await mountItems(call, t)), ...(await remoteMountItems(call, t.loc.base)));
     // Code-point order, as Nextcloud lists members (sample 25: upper case first).
     items.push(...members.sort((a, b) => (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0)));
   }

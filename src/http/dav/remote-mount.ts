@@ -1,0 +1,190 @@
+import { Readable } from 'node:stream';
+import { XMLParser } from 'fast-xml-parser';
+import type { RemoteShare } from '../../domain/federation.js';
+import { FOLDER_MIME_TYPE } from '../../domain/mime.js';
+import type { FileNode } from '../../domain/node.js';
+import { PERM } from '../../domain/share.js';
+import type { RemoteAnswer } from '../../ports/federation.js';
+import { shareAccess } from '../../services/share-access.js';
+import type { DavCall } from './context.js';
+import { DavError, forbidden, notFound } from './errors.js';
+import { encodeSegment, hrefOf, pathnameOfHref } from './location.js';
+import type { PropItem } from './props/types.js';
+
+/** Request headers a remote needs to act as the client asked; credentials and hop-by-hop headers never go through. */
+const FORWARDED_REQUEST = ['depth', 'overwrite', 'range', 'if-range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since', 'x-oc-mtime', 'oc-checksum', 'oc-total-length', 'timeout', 'lock-token', 'brief', 'prefer', 'accept'];
+/** Answer headers the client gets back. */
+const FORWARDED_ANSWER = ['content-type', 'etag', 'oc-etag', 'oc-fileid', 'last-modified', 'content-range', 'accept-ranges', 'content-disposition', 'oc-checksum', 'dav', 'allow', 'lock-token', 'x-oc-mtime'];
+const MULTISTATUS_LIMIT = 32 * 1024 * 1024;
+
+/** The caller's remote share a home path leads into, with the path below it; null when the path is not inside one. */
+export async function remoteMountAt(call: DavCall): Promise<{ mount: RemoteShare; rest: string[] } | null> {
+  const loc = call.loc;
+  if ((loc.family !== 'webdav' && loc.family !== 'files') || loc.path.length === 0) return null;
+  if (loc.family === 'files' && loc.ref !== call.userId) return null;
+  const mount = (await call.remoteMounts()).find((m) => m.mountName === loc.path[0]);
+  return mount ? { mount, rest: loc.path.slice(1) } : null;
+}
+
+/**
+ * A request inside a share from another server, passed on to the owner's
+ * public WebDAV with the share's token (seed 004 "Accessing shared files");
+ * the owner's server enforces the share's permissions, so changes and
+ * revocations there apply at once. Hrefs in its answers are rewritten to
+ * this server's paths. The mount point itself is the recipient's: deleting
+ * it removes the share, moving it within the home renames it.
+ */
+export async function proxyRemote(call: DavCall, mount: RemoteShare, rest: string[]): Promise<unknown> {
+  const method = call.request.method;
+  const federation = call.deps.services.federation;
+  const mountHref = hrefOf(call.loc.base, [mount.mountName!], true);
+  if (rest.length === 0 && method === 'DELETE') {
+    await federation.remove(call.userId, mount.id, false);
+    return call.reply.code(204).send();
+  }
+  const destination = call.header('destination');
+  let remoteDestination: string[] | undefined;
+  if (method === 'MOVE' || method === 'COPY') {
+    if (!destination) throw new DavError(400, 'Sabre\\DAV\\Exception\\BadRequest', 'The destination header was not supplied');
+    const target = call.locationOfHref(destination);
+    const sameHome = (target.family === 'webdav' || target.family === 'files') && (target.family === 'webdav' || target.ref === call.userId);
+    if (rest.length === 0) {
+      if (method === 'MOVE' && sameHome && target.path.length === 1) {
+        await federation.rename(call.userId, mount.id, target.path[0]!);
+        return call.reply.code(201).send();
+      }
+      throw forbidden('A share from another server can only be renamed in place');
+    }
+    if (!sameHome || target.path[0] !== mount.mountName || target.path.length < 2) throw forbidden('Files cannot be moved or copied between servers here');
+    remoteDestination = target.path.slice(1);
+  }
+
+  const headers: Record<string, string> = {};
+  for (const h of FORWARDED_REQUEST) {
+    const v = call.header(h);
+    if (v !== undefined) headers[h] = v;
+  }
+  if (call.request.davContentType) headers['content-type'] = call.request.davContentType;
+  const length = call.header('content-length');
+  if (length !== undefined) headers['content-length'] = length;
+  const trailingSlash = call.request.url.split('?', 1)[0]!.endsWith('/');
+  const body = call.request.body as Buffer | Readable | undefined;
+  const { answer, rootPath } = await federation.forward(
+    mount,
+    rest,
+    trailingSlash,
+    { method, headers, body: body === undefined || (Buffer.isBuffer(body) && body.length === 0) ? undefined : body },
+    remoteDestination,
+  );
+  return relay(call, answer, rootPath, mountHref);
+}
+
+/** Sends a remote answer on: revoked or unknown shares as 404 (never the remote's 401, which would ask our client for credentials it does not have). */
+async function relay(call: DavCall, answer: RemoteAnswer, rootPath: string, mountHref: string): Promise<unknown> {
+  const reply = call.reply;
+  if (answer.status === 401 || answer.status === 403 && call.request.method === 'GET') {
+    answer.body.resume();
+    throw notFound('The share from another server is no longer available');
+  }
+  reply.code(answer.status);
+  for (const h of FORWARDED_ANSWER) {
+    const v = answer.headers[h];
+    if (v !== undefined) reply.header(h, v);
+  }
+  const type = String(answer.headers['content-type'] ?? '');
+  if (/xml/i.test(type) && (answer.status === 207 || call.request.method === 'LOCK')) {
+    const text = await readAll(answer.body);
+    return reply.send(rewriteHrefs(text, rootPath, mountHref));
+  }
+  const length = answer.headers['content-length'];
+  if (length !== undefined) reply.header('content-length', length);
+  if (call.request.method === 'HEAD') {
+    answer.body.resume();
+    return reply.send();
+  }
+  return reply.send(answer.body);
+}
+
+async function readAll(body: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > MULTISTATUS_LIMIT) {
+      body.destroy();
+      throw new DavError(502, 'Sabre\\DAV\\Exception\\BadGateway', 'The answer of the remote server is too large');
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Every `<…:href>` under the remote's share root becomes the same place under the mount (absolute or path hrefs alike). */
+export function rewriteHrefs(xml: string, rootPath: string, mountHref: string): string {
+  return xml.replace(/(<([A-Za-z][\w.-]*:)?href>)\s*([^<]*?)\s*(<\/\2href>)/g, (whole, open: string, _p, href: string, close: string) => {
+    const path = pathnameOfHref(href) ?? href;
+    if (!path.startsWith(rootPath) && `${path}/` !== rootPath) return whole;
+    return `${open}${mountHref}${path.slice(rootPath.length)}${close}`;
+  });
+}
+
+const parser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, isArray: (name) => name === 'response' || name === 'propstat' });
+
+/** oc:permissions letters as share bits. */
+function bitsOf(letters: string): number {
+  let p = 0;
+  if (letters.includes('G')) p |= PERM.read;
+  if (/[WNV]/.test(letters)) p |= PERM.update;
+  if (/[CK]/.test(letters)) p |= PERM.create;
+  if (letters.includes('D')) p |= PERM.delete;
+  if (letters.includes('R')) p |= PERM.share;
+  return p;
+}
+
+const MOUNT_PROPS =
+  '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><d:resourcetype/><d:getetag/><d:getlastmodified/><d:getcontentlength/><d:getcontenttype/><oc:size/><oc:fileid/><oc:permissions/></d:prop></d:propfind>';
+
+/**
+ * The remote shares at the top of the caller's home, as items of a home
+ * PROPFIND: each described by its owner's server (one PROPFIND each, in
+ * parallel). A server that cannot be reached leaves its share out, as
+ * Nextcloud hides unavailable storages.
+ */
+export async function remoteMountItems(call: DavCall, base: string): Promise<PropItem[]> {
+  const mounts = await call.remoteMounts();
+  const items = await Promise.all(
+    mounts.map(async (m): Promise<PropItem | null> => {
+      try {
+        const { answer } = await call.deps.services.federation.forward(m, [], true, { method: 'PROPFIND', headers: { depth: '0', 'content-type': 'application/xml' }, body: MOUNT_PROPS });
+        if (answer.status !== 207) {
+          answer.body.resume();
+          return null;
+        }
+        const doc = parser.parse(await readAll(answer.body));
+        const prop = (doc.multistatus?.response?.[0]?.propstat ?? []).find((ps: { status?: string }) => / 200 /.test(String(ps.status)))?.prop ?? {};
+        const folder = prop.resourcetype && typeof prop.resourcetype === 'object' && 'collection' in prop.resourcetype;
+        const size = Number(prop.size ?? prop.getcontentlength ?? 0);
+        const node: FileNode = {
+          id: `remote:${m.id}`,
+          fileId: Number(prop.fileid) || 0,
+          spaceId: call.userId,
+          parentId: call.userId,
+          name: m.mountName!,
+          type: folder ? 'folder' : 'file',
+          size: Number.isFinite(size) ? size : 0,
+          mtime: Date.parse(String(prop.getlastmodified ?? '')) || m.createdAt,
+          etag: String(prop.getetag ?? '').replace(/^"|"$/g, ''),
+          mimeType: folder ? FOLDER_MIME_TYPE : String(prop.getcontenttype ?? 'application/octet-stream'),
+          checksums: null,
+          blobId: null,
+          createdAt: m.createdAt,
+        };
+        return { node, path: [m.mountName!], href: `${base}/${encodeSegment(m.mountName!)}${folder ? '/' : ''}`, access: shareAccess(bitsOf(String(prop.permissions ?? '')), true), mountRoot: true };
+      } catch {
+        return null;
+      }
+    }),
+  );
+  return items.filter((i): i is PropItem => i !== null);
+}
+

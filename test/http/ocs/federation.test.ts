@@ -1,0 +1,171 @@
+import { createServer } from 'node:net';
+import { request } from 'undici';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { basic, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
+
+const SHARES = '/apps/files_sharing/api/v1/shares';
+const REMOTE = '/apps/files_sharing/api/v1/remote_shares';
+type Who = { user: string; password: string };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Two servers on loopback, each allowing the other (and only loopback) over plain http. */
+async function listening(kind: 'sqlite' | 'postgres', extra: Record<string, string> = {}): Promise<TestApp & { base: string }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const t = await buildTestApp(kind, { PUBLIC_URL: base, FEDERATION_ALLOW_HTTP: 'true', FEDERATION_ALLOWED_SERVERS: '127.0.0.1', FEDERATION_TIMEOUT_SECONDS: '5', ...extra } as never);
+  await t.app.listen({ port, host: '127.0.0.1' });
+  return Object.assign(t, { base });
+}
+
+describeEachDb('Federated sharing between two servers on loopback', (kind) => {
+  let a: TestApp & { base: string };
+  let b: TestApp & { base: string };
+  let alice: Who;
+  let bob: Who;
+  const davA = (path: string, method = 'GET', body?: string) => a.app.inject({ method: method as 'GET', url: `/remote.php/dav/files/alice/${path}`, headers: { authorization: basic(alice.user, alice.password) }, payload: body });
+  const davB = (path: string, method = 'GET', o: { body?: string; headers?: Record<string, string> } = {}) =>
+    b.app.inject({ method: method as 'GET', url: `/remote.php/dav/files/bob/${path}`, headers: { authorization: basic(bob.user, bob.password), ...o.headers }, payload: o.body });
+
+  beforeAll(async () => {
+    a = await listening(kind);
+    b = await listening(kind);
+    alice = await newUser(a.app, 'alice');
+    bob = await newUser(b.app, 'bob');
+    expect((await davA('docs', 'MKCOL')).statusCode).toBe(201);
+    expect((await davA('docs/a.txt', 'PUT', 'from alice')).statusCode).toBe(201);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  let shareId: string;
+  it('sends an offer that arrives pending at the recipient, who hears of it', async () => {
+    const res = await ocs(a.app, 'POST', SHARES, { as: alice, body: { path: '/docs', shareType: 6, shareWith: `bob@${b.base}` } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.ocs.data).toMatchObject({ share_type: 6, share_with: `bob@${b.base}`, permissions: 31 });
+    shareId = res.ocs.data.id;
+    const pending = await ocs(b.app, 'GET', `${REMOTE}/pending`, { as: bob });
+    expect(pending.ocs.data).toHaveLength(1);
+    expect(pending.ocs.data[0]).toMatchObject({ remote: a.base, remote_id: shareId, name: '/docs', owner: 'alice', user: 'bob', accepted: 0, mountpoint: '{{TemporaryMountPointName#/docs}}' });
+    expect((await ocs(b.app, 'GET', REMOTE, { as: bob })).ocs.data).toEqual([]);
+    const activity = await ocs(b.app, 'GET', '/cloud/activity', { as: bob });
+    expect(JSON.stringify(activity.ocs.data)).toContain('You received a new remote share docs from alice@');
+  });
+
+  it('accepts: the owner hears of it, and the share is mounted in the recipient home', async () => {
+    const id = (await ocs(b.app, 'GET', `${REMOTE}/pending`, { as: bob })).ocs.data[0].id;
+    expect((await ocs(b.app, 'POST', `${REMOTE}/pending/${id}`, { as: bob })).statusCode).toBe(200);
+    expect((await ocs(b.app, 'GET', REMOTE, { as: bob })).ocs.data[0]).toMatchObject({ accepted: 1, mountpoint: '/docs' });
+    const ownerActivity = await ocs(a.app, 'GET', '/cloud/activity', { as: alice });
+    expect(JSON.stringify(ownerActivity.ocs.data)).toContain('accepted the remote share of docs');
+
+    const home = await davB('', 'PROPFIND', { headers: { depth: '1' } });
+    expect(home.statusCode).toBe(207);
+    expect(home.body).toContain('<d:href>/remote.php/dav/files/bob/docs/</d:href>');
+  });
+
+  it('reads and writes through the mount as the share allows, on the owner server', async () => {
+    const get = await davB('docs/a.txt');
+    expect(get.statusCode).toBe(200);
+    expect(get.body).toBe('from alice');
+    const list = await davB('docs/', 'PROPFIND', { headers: { depth: '1' } });
+    expect(list.statusCode).toBe(207);
+    expect(list.body).toContain('<d:href>/remote.php/dav/files/bob/docs/a.txt</d:href>');
+    expect(list.body).not.toContain('public.php');
+    expect((await davB('docs/from-bob.txt', 'PUT', { body: 'hello from bob' })).statusCode).toBe(201);
+    expect((await davA('docs/from-bob.txt')).body).toBe('hello from bob');
+    expect((await davB('docs/sub', 'MKCOL')).statusCode).toBe(201);
+    expect((await davB('docs/from-bob.txt', 'MOVE', { headers: { destination: `${b.base}/remote.php/dav/files/bob/docs/sub/moved.txt` } })).statusCode).toBe(201);
+    expect((await davA('docs/sub/moved.txt')).body).toBe('hello from bob');
+  });
+
+  it('applies the owner permission change at once', async () => {
+    expect((await ocs(a.app, 'PUT', `${SHARES}/${shareId}`, { as: alice, body: { permissions: 1 } })).statusCode).toBe(200);
+    expect((await davB('docs/again.txt', 'PUT', { body: 'no' })).statusCode).toBe(403);
+    expect((await davB('docs/a.txt')).body).toBe('from alice');
+  });
+
+  it('ignores notices with a wrong token, answering success', async () => {
+    for (const notice of ['accept', 'decline', 'unshare']) {
+      const res = await request(`${a.base}/ocs/v2.php/cloud/shares/${shareId}/${notice}?format=json`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'token=WrongTokenWrong1',
+      });
+      expect(res.statusCode).toBe(200);
+      await res.body.text();
+    }
+    expect((await ocs(a.app, 'GET', `${SHARES}/${shareId}`, { as: alice })).statusCode).toBe(200);
+    expect((await davB('docs/a.txt')).statusCode).toBe(200);
+  });
+
+  it('revokes: the recipient loses the mount at once', async () => {
+    expect((await ocs(a.app, 'DELETE', `${SHARES}/${shareId}`, { as: alice })).statusCode).toBe(200);
+    expect((await ocs(b.app, 'GET', REMOTE, { as: bob })).ocs.data).toEqual([]);
+    expect((await davB('docs/a.txt')).statusCode).toBe(404);
+  });
+
+  it('refuses bad offers with 400 and an unknown remote user at the sender, leaving no share', async () => {
+    const missing = await request(`${b.base}/ocs/v2.php/cloud/shares?format=json`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'shareWith=bob&token=abcdefghij' });
+    expect(missing.statusCode).toBe(400);
+    expect(((await missing.body.json()) as any).ocs.meta.message).toMatch(/Required parameters are missing: name,remoteId,owner,remote/);
+    const res = await ocs(a.app, 'POST', SHARES, { as: alice, body: { path: '/docs', shareType: 6, shareWith: `nobody@${b.base}` } });
+    expect(res.statusCode).toBe(403);
+    expect(res.ocs.meta.message).toMatch(/^Sharing docs failed, could not find nobody@/);
+    expect((await ocs(a.app, 'GET', SHARES, { as: alice })).ocs.data).toEqual([]);
+  });
+
+  it('refuses servers the admin has not allowed, before sending anything', async () => {
+    const res = await ocs(a.app, 'POST', SHARES, { as: alice, body: { path: '/docs', shareType: 6, shareWith: 'bob@http://10.1.2.3:8080' } });
+    expect(res.statusCode).toBe(403);
+    const offer = await request(`${b.base}/ocs/v2.php/cloud/shares?format=json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ shareWith: 'bob', token: 'abcdefghijklmno', name: 'x', remoteId: '1', owner: 'eve', remote: 'http://169.254.169.254' }).toString(),
+    });
+    expect(offer.statusCode).toBe(400);
+    await offer.body.text();
+    expect((await ocs(b.app, 'GET', `${REMOTE}/pending`, { as: bob })).ocs.data).toEqual([]);
+  });
+
+  it('keeps remote shares to their user', async () => {
+    const carol = await newUser(b.app, 'carol');
+    expect((await ocs(b.app, 'GET', `${REMOTE}/1`, { as: carol })).statusCode).toBe(404);
+    expect((await ocs(b.app, 'GET', REMOTE)).statusCode).toBe(200);
+    expect((await b.app.inject({ url: `/ocs/v2.php${REMOTE}`, headers: { 'ocs-apirequest': 'true' } })).statusCode).toBe(401);
+  });
+});
+
+describeEachDb('Federated sharing switched off', (kind) => {
+  let t: TestApp & { base: string };
+  beforeAll(async () => {
+    t = await listening(kind, { FEDERATION_INCOMING: 'false', FEDERATION_OUTGOING: 'false' });
+  });
+  afterAll(async () => t?.close());
+
+  it('answers 503 to servers, refuses outgoing shares and says so in capabilities and discovery', async () => {
+    const offer = await t.app.inject({ method: 'POST', url: '/ocs/v2.php/cloud/shares?format=json', payload: { shareWith: 'admin', token: 'abcdefghijklmno', name: 'x', remoteId: '1', owner: 'eve', remote: 'http://127.0.0.1:1' } });
+    expect(offer.statusCode).toBe(503);
+    expect(offer.json().ocs.meta.statuscode).toBe(503);
+    const v1 = await t.app.inject({ method: 'POST', url: '/ocs/v1.php/cloud/shares/1/accept?format=json', payload: { token: 'abcdefghijklmno' } });
+    expect(v1.json().ocs.meta.statuscode).toBe(503);
+    const put = await t.app.inject({ method: 'MKCOL', url: '/remote.php/dav/files/admin/f', headers: { authorization: basic('admin', 'Admin-Test-Pass-1') } });
+    expect(put.statusCode).toBe(201);
+    const share = await ocs(t.app, 'POST', SHARES, { body: { path: '/f', shareType: 6, shareWith: 'bob@http://127.0.0.1:1' } });
+    expect(share.statusCode).toBe(403);
+    const caps = await ocs(t.app, 'GET', '/cloud/capabilities');
+    expect(caps.ocs.data.capabilities.files_sharing.federation).toMatchObject({ outgoing: false, incoming: false });
+    expect((await t.app.inject({ url: '/ocs-provider/' })).json().services.FEDERATED_SHARING).toBeUndefined();
+  });
+});
