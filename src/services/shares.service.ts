@@ -42,17 +42,8 @@ export interface NewShare {
   hideDownload?: boolean;
 }
 
-export interface ShareUpdate {
-  permissions?: number;
-  publicUpload?: boolean;
-  /** '' removes the password. */
-  password?: string;
-  expiresAt?: number | null;
-  label?: string;
-  note?: string;
-  attributes?: string | null;
-  hideDownload?: boolean;
-}
+/** What an update may change: the same fields, each left as it is when absent; a password of '' removes it. */
+export type ShareUpdate = Omit<NewShare, 'type' | 'shareWith'>;
 
 /** Where the item to share is: a path of the caller's home (OCS), or a node of a space (Graph). */
 export type ShareSubject = { viewPath: PathSegments } | { spaceId: string; nodeId: string };
