@@ -64,6 +64,9 @@ export async function proxyRemote(call: DavCall, mount: RemoteShare, rest: strin
     const v = call.header(h);
     if (v !== undefined) headers[h] = v;
   }
+  // Untagged If lists (lock tokens, etags) mean the same there; tagged ones name our hrefs, which the remote would not know.
+  const ifHeader = call.header('if');
+  if (ifHeader !== undefined && !/^\s*</.test(ifHeader)) headers.if = ifHeader;
   if (call.request.davContentType) headers['content-type'] = call.request.davContentType;
   const length = call.header('content-length');
   if (length !== undefined) headers['content-length'] = length;
@@ -119,12 +122,31 @@ async function readAll(body: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Every `<…:href>` under the remote's share root becomes the same place under the mount (absolute or path hrefs alike). */
+const HREF = /(<([A-Za-z][\w.-]*:)?href>)\s*([^<]*?)\s*(<\/\2href>)/g;
+const RESPONSE_OR_HREF = /<([A-Za-z][\w.-]*:)?response\b[^>]*>[\s\S]*?<\/\1response>|<([A-Za-z][\w.-]*:)?href>[^<]*<\/\2href>/g;
+const RESPONSE_START = /^<([A-Za-z][\w.-]*:)?response\b/;
+const RESOURCETYPE = /<([A-Za-z][\w.-]*:)?resourcetype[\s/>]/;
+const COLLECTION = /<([A-Za-z][\w.-]*:)?collection[\s/>]/;
+
+/**
+ * Every `<…:href>` under the remote's share root becomes the same place under
+ * the mount (absolute or path hrefs alike). The remote names the root of a
+ * shared file with a trailing slash like a folder's; the mount of a file has
+ * none, so a response whose resourcetype is not a collection names it bare.
+ */
 export function rewriteHrefs(xml: string, rootPath: string, mountHref: string): string {
-  return xml.replace(/(<([A-Za-z][\w.-]*:)?href>)\s*([^<]*?)\s*(<\/\2href>)/g, (whole, open: string, _p, href: string, close: string) => {
-    const path = pathnameOfHref(href) ?? href;
-    if (!path.startsWith(rootPath) && `${path}/` !== rootPath) return whole;
-    return `${open}${mountHref}${path.slice(rootPath.length)}${close}`;
+  const mount = mountHref.replace(/\/+$/, '');
+  const rewrite = (text: string, rootIsFile: boolean) =>
+    text.replace(HREF, (whole, open: string, _p, href: string, close: string) => {
+      const path = pathnameOfHref(href) ?? href;
+      if (!path.startsWith(rootPath) && `${path}/` !== rootPath) return whole;
+      const below = path.slice(rootPath.length);
+      return `${open}${mount}${below !== '' ? `/${below}` : rootIsFile ? '' : '/'}${close}`;
+    });
+  // Each <d:response> is rewritten with what its own resourcetype says; hrefs elsewhere (a LOCK's lockroot) as a folder's.
+  return xml.replace(RESPONSE_OR_HREF, (part) => {
+    if (!RESPONSE_START.test(part)) return rewrite(part, false);
+    return rewrite(part, RESOURCETYPE.test(part) && !COLLECTION.test(part));
   });
 }
 
