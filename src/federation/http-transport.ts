@@ -42,10 +42,46 @@ export class HttpFederationTransport implements FederationTransport {
     }
   }
 
-  async request(raw: string, req: RemoteRequest): Promise<RemoteAnswer> {
+  /**
+   * One request. Nothing bounds the whole exchange, since an upload or a
+   * download passed on between a client and the owner's server may take as
+   * long as it keeps moving: a buffered request must have its answer's
+   * headers within the timeout; a streamed one is bounded by undici's
+   * connect and headers timeouts (the latter refreshed while the body is
+   * written), and every answer body by the idle timeout between chunks.
+   */
+  request(raw: string, req: RemoteRequest): Promise<RemoteAnswer> {
+    return this.send(raw, req);
+  }
+
+  /** A small answer read whole; each attempt, body included, within the timeout. */
+  async fetchText(raw: string, req: RemoteRequest, limit = DEFAULT_LIMIT): Promise<{ status: number; text: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const deadline = AbortSignal.timeout(this.settings.timeoutMs);
+      const res = await this.send(raw, req, deadline);
+      if (res.status >= 500 && attempt < BACKOFF_MS.length && req.method !== 'POST') {
+        res.body.resume();
+        await sleep(BACKOFF_MS[attempt]!);
+        continue;
+      }
+      try {
+        return { status: res.status, text: await readBounded(res.body, limit, raw) };
+      } catch (err) {
+        if (err instanceof DomainError) throw err;
+        throw unreachable(raw, deadline.aborted ? timedOut() : err);
+      }
+    }
+  }
+
+  private async send(raw: string, req: RemoteRequest, deadline?: AbortSignal): Promise<RemoteAnswer> {
     await this.assertAllowed(raw);
     const replayable = !(req.body instanceof Readable);
     for (let attempt = 0; ; attempt++) {
+      const controller = new AbortController();
+      const follow = () => controller.abort(timedOut());
+      if (deadline?.aborted) follow();
+      deadline?.addEventListener('abort', follow, { once: true });
+      const untilHeaders = replayable ? setTimeout(follow, this.settings.timeoutMs) : undefined;
       try {
         const res = await request(raw, {
           method: req.method as 'GET',
@@ -53,28 +89,20 @@ export class HttpFederationTransport implements FederationTransport {
           body: req.body,
           dispatcher: this.agent,
           maxRedirections: 0,
-          signal: AbortSignal.timeout(this.settings.timeoutMs),
+          signal: controller.signal,
         } as Parameters<typeof request>[1]);
         return { status: res.statusCode, headers: res.headers, body: res.body };
       } catch (err) {
         if (err instanceof DomainError) throw err;
         const guard = guardError(err);
         if (guard) throw guard;
+        if (controller.signal.aborted) throw unreachable(raw, timedOut());
         if (!replayable || attempt >= BACKOFF_MS.length || !beforeServerSawIt(err)) throw unreachable(raw, err);
+        deadline?.removeEventListener('abort', follow);
         await sleep(BACKOFF_MS[attempt]!);
+      } finally {
+        clearTimeout(untilHeaders);
       }
-    }
-  }
-
-  async fetchText(raw: string, req: RemoteRequest, limit = DEFAULT_LIMIT): Promise<{ status: number; text: string }> {
-    for (let attempt = 0; ; attempt++) {
-      const res = await this.request(raw, req);
-      if (res.status >= 500 && attempt < BACKOFF_MS.length && req.method !== 'POST') {
-        res.body.resume();
-        await sleep(BACKOFF_MS[attempt]!);
-        continue;
-      }
-      return { status: res.status, text: await readBounded(res.body, limit, raw) };
     }
   }
 
@@ -114,6 +142,8 @@ export class HttpFederationTransport implements FederationTransport {
     });
   };
 }
+
+const timedOut = (): Error => Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
 
 /** An error the guard raised inside the connection, as the refusal it is. */
 function guardError(err: unknown): DomainError | null {
