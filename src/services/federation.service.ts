@@ -8,6 +8,7 @@ import type { FederationTransport, RemoteAnswer, RemoteRequest } from '../ports/
 import type { Repositories } from '../ports/repositories.js';
 import { recordActivity } from './activity.service.js';
 import type { ServiceContext } from './context.js';
+import { parseRemoteRoot, REMOTE_ROOT_PROPFIND, type RemoteRoot } from './remote-root.js';
 import { mountsOf } from './share-mounts.js';
 
 /** What a remote server sends to offer a share (seed 004: POST {share endpoint}). */
@@ -298,6 +299,29 @@ export class FederationService {
     if (destination) headers.destination = urlOf(destination, false);
     const answer = await this.transport.request(urlOf(rest, folder), { ...req, headers });
     return { answer, rootPath: new URL(root).pathname };
+  }
+
+  /**
+   * What the owner's server says of a remote share's root: one PROPFIND
+   * depth 0 with the share's token. Null whenever it cannot say (unreachable,
+   * revoked, unreadable, or no answer within the federation timeout, however
+   * many retries the transport makes), so listings never wait or fail on it.
+   */
+  async describeRemoteRoot(share: RemoteShare): Promise<RemoteRoot | null> {
+    const ask = async (): Promise<RemoteRoot | null> => {
+      const { root, authorization } = await this.davAccess(share);
+      const res = await this.transport.fetchText(root, { method: 'PROPFIND', headers: { depth: '0', 'content-type': 'application/xml; charset=utf-8', authorization }, body: REMOTE_ROOT_PROPFIND }, 256 * 1024);
+      return res.status === 207 ? parseRemoteRoot(res.text) : null;
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), this.settings.timeoutMs);
+    });
+    try {
+      return await Promise.race([ask().catch(() => null), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   // ---- Shared plumbing -----------------------------------------------------
