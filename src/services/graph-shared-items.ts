@@ -1,10 +1,13 @@
+import type { RemoteShare } from '../domain/federation.js';
 import type { FileNode } from '../domain/node.js';
 import { isExpired, type ReceivedShare, type Share, SHARE_TYPE } from '../domain/share.js';
 import type { Space } from '../domain/space.js';
 import type { StoredNode } from '../ports/files.js';
 import type { ServiceContext } from './context.js';
+import type { FederationService } from './federation.service.js';
 import { publicNode, rootNode } from './file-tree.js';
 import { shareNames } from './graph-shares.service.js';
+import type { RemoteRoot } from './remote-root.js';
 import { buildMounts, nodesOf } from './share-mounts.js';
 
 /** A shared item with the shares on it that a listing shows. */
@@ -22,6 +25,18 @@ export interface ReceivedItem extends SharedItem<ReceivedShare> {
   mountName: string | null;
 }
 
+/** A share another server offered the caller, with what its owner's server says of it (null when that server did not answer). */
+export interface RemoteReceivedItem {
+  share: RemoteShare;
+  root: RemoteRoot | null;
+}
+
+export interface RemoteListing {
+  items: RemoteReceivedItem[];
+  /** The caller, whom every one of these shares grants. */
+  recipient: { id: string; displayName: string };
+}
+
 export interface SharedListing<S extends Share = Share, I extends SharedItem<S> = SharedItem<S>> {
   items: I[];
   /** Display names, keys `user:<id>` / `group:<id>`. */
@@ -35,7 +50,10 @@ export interface SharedListing<S extends Share = Share, I extends SharedItem<S> 
  * queries per listing, plus one per distinct space.
  */
 export class SharedItemsService {
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly federation: FederationService,
+  ) {}
 
   /** Links and user and group shares the caller made, by item. */
   async sharedByMe(userId: string): Promise<SharedListing> {
@@ -75,6 +93,33 @@ export class SharedItemsService {
     const { items, names } = await this.sharedWithMe(userId);
     const item = items.find((i) => i.shares.some((s) => s.id === shareId));
     return item ? { item, names } : undefined;
+  }
+
+  /**
+   * The shares other servers offered the caller: pending ones (not
+   * synchronized) unless `acceptedOnly`, and accepted ones under their mount
+   * names. Each owner's server is asked about its share in parallel, each
+   * within the federation timeout; one that does not answer leaves its
+   * share listed without what only it knows.
+   */
+  async remoteReceived(userId: string, acceptedOnly: boolean): Promise<RemoteListing> {
+    const shares = await this.ctx.repos.remoteShares.ofUser(userId, acceptedOnly ? true : undefined);
+    const [items, recipient] = await Promise.all([Promise.all(shares.map(async (share) => ({ share, root: await this.federation.describeRemoteRoot(share) }))), this.recipient(userId)]);
+    return { items, recipient };
+  }
+
+  /** One of the caller's remote shares by its local id, as remoteReceived lists it; undefined when the caller holds none with that id. */
+  async remoteReceivedItem(userId: string, id: string): Promise<RemoteListing | undefined> {
+    // Local ids are integers; anything else names nothing (and must not reach a bigint column).
+    const share = /^[1-9]\d{0,17}$/.test(id) ? await this.ctx.repos.remoteShares.byId(id) : undefined;
+    if (!share || share.userId !== userId) return undefined;
+    const [root, recipient] = await Promise.all([this.federation.describeRemoteRoot(share), this.recipient(userId)]);
+    return { items: [{ share, root }], recipient };
+  }
+
+  private async recipient(userId: string): Promise<RemoteListing['recipient']> {
+    const user = await this.ctx.repos.users.findById(userId);
+    return { id: userId, displayName: user?.displayName ?? userId };
   }
 
   private async byItem<S extends Share>(shares: S[], known?: ReadonlyMap<string, StoredNode>): Promise<SharedItem<S>[]> {

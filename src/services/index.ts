@@ -87,7 +87,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     publicLinks: new PublicLinksService(ctx),
     directLinks: new DirectLinksService(ctx, files),
     graphShares: new GraphSharesService(ctx, shares),
-    sharedItems: new SharedItemsService(ctx),
+    sharedItems: new SharedItemsService(ctx, federation),
     spaceShares: new SpaceSharesService(ctx),
     federation,
   };

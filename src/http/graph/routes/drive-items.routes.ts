@@ -7,7 +7,8 @@ import { SHARES_DRIVE_ID } from '../drive-json.js';
 import { GraphError } from '../errors.js';
 import { sharedWithMeJson } from '../permission-json.js';
 import { type GraphCall, type GraphEnv, graphRoute, type GraphVersion } from '../route.js';
-import { jailChildren, jailItemOf, jailMount, jailRootJson } from '../shares-jail.js';
+import { remoteSharedWithMeJson } from '../remote-share-json.js';
+import { jailChildren, jailItemOf, jailMount, jailRemote, jailRootJson } from '../shares-jail.js';
 import { spaceIdOf } from './drives.routes.js';
 
 /**
@@ -28,7 +29,9 @@ export function nodeIdOf(env: GraphEnv, spaceId: string, rawItemId: string): str
  * GET items, their children, a drive root's children and the personal
  * root's children (libregraph.md §1.1). On the Shares drive the root's
  * children are the caller's mounts, and a mount's children are those of the
- * shared folder, with their own ids in its real drive.
+ * shared folder, with their own ids in its real drive. A share from another
+ * server is answered as sharedWithMe lists it; its entries are served over
+ * WebDAV only (the owner's server keeps them), so its children are 501.
  */
 export function driveItemsRoutes(app: FastifyInstance, s: Services, version: GraphVersion, env: GraphEnv): void {
   const route = (spec: Parameters<typeof graphRoute>[3]) => graphRoute(app, version, env, spec);
@@ -56,6 +59,12 @@ export function driveItemsRoutes(app: FastifyInstance, s: Services, version: Gra
     if (c.params.driveId === SHARES_DRIVE_ID) {
       const target = jailItemOf(itemId);
       if (target.root) return jailChildren(s, env, userId);
+      if (target.remote) {
+        const root = (await jailRemote(s, userId, target.shareId, 'v1.0')).items[0]!.root;
+        if (!root) fail('unavailable', 'The server that shared this item cannot be reached');
+        if (!root!.folder) return { value: [] };
+        fail('notImplemented', 'The entries of a share from another server are listed over WebDAV');
+      }
       const { item: mount } = await jailMount(s, userId, target.shareId, 'v1.0');
       if (mount.node.type !== 'folder') return { value: [] };
       return children(userId, mount.space.id, mount.node, mount.path);
@@ -73,6 +82,10 @@ export function driveItemsRoutes(app: FastifyInstance, s: Services, version: Gra
         const userId = c.userId();
         const target = jailItemOf(c.params.itemId!);
         if (target.root) return jailRootJson(env);
+        if (target.remote) {
+          const { items, recipient } = await jailRemote(s, userId, target.shareId, version);
+          return remoteSharedWithMeJson(items[0]!, recipient);
+        }
         const { item: mount, names } = await jailMount(s, userId, target.shareId, version);
         return sharedWithMeJson(env, mount, names);
       }

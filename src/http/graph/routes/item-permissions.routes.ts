@@ -6,6 +6,7 @@ import { SHARES_DRIVE_ID } from '../drive-json.js';
 import { GraphError } from '../errors.js';
 import { inviteRole, parseInvite } from '../invite-body.js';
 import { sharedByMeJson, sharedWithMeJson, sharePermissionJson } from '../permission-json.js';
+import { remoteSharedWithMeJson } from '../remote-share-json.js';
 import { type GraphCall, type GraphEnv, graphRoute, type GraphVersion, noContent } from '../route.js';
 import { parseCreateLink, parseSetPassword, parseSharePatch } from '../share-body.js';
 import { allowedRolesJson, isMemberId, listOptions, rootPermissionHandlers, SELECTABLE, withoutLinksIfAsked } from './drive-permissions.routes.js';
@@ -160,8 +161,10 @@ export function itemPermissionsRoutes(app: FastifyInstance, s: Services, version
     method: 'GET',
     url: '/me/drive/sharedWithMe',
     handler: async (c) => {
-      const { items, names } = await s.sharedItems.sharedWithMe(c.userId());
-      return { value: items.map((i) => sharedWithMeJson(env, i, names)) };
+      const userId = c.userId();
+      // Shares from other servers follow the local ones, as oCIS appends its OCM shares.
+      const [{ items, names }, remote] = await Promise.all([s.sharedItems.sharedWithMe(userId), s.sharedItems.remoteReceived(userId, false)]);
+      return { value: [...items.map((i) => sharedWithMeJson(env, i, names)), ...remote.items.map((i) => remoteSharedWithMeJson(i, remote.recipient))] };
     },
   });
 }
