@@ -274,9 +274,12 @@ export class FederationService {
     return (await this.ctx.repos.remoteShares.ofUser(userId, true)).filter((s) => s.mountName !== null);
   }
 
+  /** Renames a mount in the recipient's home (MOVE of its root there); the new name must be free, or it would hide what holds it. */
   async rename(userId: string, id: string, name: string): Promise<void> {
     assertValidPath([name]);
-    await this.get(userId, id);
+    const share = await this.get(userId, id);
+    if (name === share.mountName) return;
+    if ((await this.takenNames(userId)).has(name)) fail('forbidden', 'The destination already exists');
     await this.ctx.repos.remoteShares.rename(id, name);
   }
 
@@ -363,13 +366,18 @@ export class FederationService {
 
   /** A name free at the top of the user's home: not a file there, not a share mount, not another remote mount. */
   private async freeName(userId: string, wanted: string): Promise<string> {
+    return uniqueName(wanted, await this.takenNames(userId));
+  }
+
+  /** The names at the top of a user's home: files and folders there, share mounts and remote mounts. */
+  private async takenNames(userId: string): Promise<Set<string>> {
     const repos = this.ctx.repos;
     const taken = new Set<string>();
     for (const m of await mountsOf(repos, userId, this.now())) taken.add(m.name);
     for (const r of await this.mountsOf(userId)) taken.add(r.mountName!);
     const home = await repos.spaces.findById(userId);
     if (home) for (const n of await repos.nodes.children(home.id)) taken.add(n.name);
-    return uniqueName(wanted, taken);
+    return taken;
   }
 
   private async tell(repos: Repositories, now: number, e: { users: string[]; author: string; subject: string; objectId: number; name: string }): Promise<void> {

@@ -145,6 +145,22 @@ describeEachDb('Federated sharing between two server processes', (kind) => {
     expect((await b.dav(bob, 'GET', 'docs/sub/moved.txt')).status).toBe(404);
   });
 
+  it('renames the mount within bob\'s home only to a free name, never over what holds one', async () => {
+    expect((await b.dav(bob, 'PUT', 'mine.txt', { body: 'bob\'s file' })).status).toBe(201);
+    const to = (name: string) => ({ headers: { destination: `${b.base}/remote.php/dav/files/bob/${encodeURIComponent(name)}` } });
+    const onto = await b.dav(bob, 'MOVE', 'docs', to('mine.txt'));
+    expect(onto.status).toBe(403);
+    expect(onto.text).toContain('The destination already exists');
+    expect((await b.dav(bob, 'GET', 'mine.txt')).text).toBe('bob\'s file');
+    expect(await accepted()).toEqual([expect.objectContaining({ mountpoint: '/docs' })]);
+
+    expect((await b.dav(bob, 'MOVE', 'docs', to('shared docs'))).status).toBe(201);
+    expect(await accepted()).toEqual([expect.objectContaining({ mountpoint: '/shared docs' })]);
+    expect((await b.dav(bob, 'GET', 'shared%20docs/a.txt')).text).toBe(TEXT);
+    expect((await b.dav(bob, 'MOVE', 'shared%20docs', to('docs'))).status).toBe(201);
+    expect((await b.dav(bob, 'DELETE', 'mine.txt')).status).toBe(204);
+  });
+
   it('refuses to move out of the mount', async () => {
     const out = await b.dav(bob, 'MOVE', 'docs/a.txt', { headers: { destination: `${b.base}/remote.php/dav/files/bob/mine.txt` } });
     expect(out.status).toBe(403);
