@@ -1,3 +1,4 @@
+import { createServer as httpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -398,6 +399,40 @@ describeEachDb('Federated sharing between two server processes', (kind) => {
       expect(await pending()).toEqual([]);
     } finally {
       await target.close();
+    }
+  });
+
+  it.skipIf(kind === 'postgres')('lists bob\'s home within the timeout while an owner server dribbles its answer', async () => {
+    const owner = httpServer((req, res) => {
+      if (req.method === 'POST') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end('{"ocs":{"meta":{"status":"ok","statuscode":200,"message":"OK"},"data":[]}}');
+      }
+      if (req.method === 'PROPFIND') {
+        res.writeHead(207, { 'content-type': 'application/xml; charset=utf-8' });
+        const timer = setInterval(() => res.write(' '), 100);
+        return res.on('close', () => clearInterval(timer));
+      }
+      res.writeHead(404);
+      res.end();
+    });
+    await new Promise<void>((resolve) => owner.listen(0, '127.0.0.1', resolve));
+    try {
+      const remote = `http://127.0.0.1:${(owner.address() as { port: number }).port}`;
+      const offer = await b.s2s('/cloud/shares', { shareWith: 'bob', token: 'SlowOwnerToken1', name: 'slow', remoteId: '5', owner: 'mallory', remote });
+      expect(offer.status, offer.text).toBe(200);
+      const id = (await pending()).find((s) => s.remote === remote)!.id;
+      expect((await b.ocs('POST', `${REMOTE}/pending/${id}`, { as: bob })).status).toBe(200);
+      const started = Date.now();
+      const home = await b.dav(bob, 'PROPFIND', '', { headers: { depth: '1' } });
+      expect(home.status).toBe(207);
+      expect(home.text).not.toContain('/remote.php/dav/files/bob/slow');
+      expect(home.text).toContain('/remote.php/dav/files/bob/other%20(2)/');
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect((await b.ocs('DELETE', `${REMOTE}/${id}`, { as: bob })).status).toBe(200);
+    } finally {
+      owner.closeAllConnections();
+      owner.close();
     }
   });
 

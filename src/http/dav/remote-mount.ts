@@ -169,44 +169,60 @@ const MOUNT_PROPS =
 /**
  * The remote shares at the top of the caller's home, as items of a home
  * PROPFIND: each described by its owner's server (one PROPFIND each, in
- * parallel). A server that cannot be reached leaves its share out, as
- * Nextcloud hides unavailable storages.
+ * parallel, each within the federation timeout). A server that cannot be
+ * reached or does not answer in time leaves its share out, as Nextcloud
+ * hides unavailable storages.
  */
 export async function remoteMountItems(call: DavCall, base: string): Promise<PropItem[]> {
   const mounts = await call.remoteMounts();
-  const items = await Promise.all(
-    mounts.map(async (m): Promise<PropItem | null> => {
-      try {
-        const { answer } = await call.deps.services.federation.forward(m, [], true, { method: 'PROPFIND', headers: { depth: '0', 'content-type': 'application/xml' }, body: MOUNT_PROPS });
-        if (answer.status !== 207) {
-          answer.body.resume();
-          return null;
-        }
-        const doc = parser.parse(await readAll(answer.body));
-        const prop = (doc.multistatus?.response?.[0]?.propstat ?? []).find((ps: { status?: string }) => / 200 /.test(String(ps.status)))?.prop ?? {};
-        const folder = prop.resourcetype && typeof prop.resourcetype === 'object' && 'collection' in prop.resourcetype;
-        const size = Number(prop.size ?? prop.getcontentlength ?? 0);
-        const node: FileNode = {
-          id: `remote:${m.id}`,
-          fileId: Number(prop.fileid) || 0,
-          spaceId: call.userId,
-          parentId: call.userId,
-          name: m.mountName!,
-          type: folder ? 'folder' : 'file',
-          size: Number.isFinite(size) ? size : 0,
-          mtime: Date.parse(String(prop.getlastmodified ?? '')) || m.createdAt,
-          etag: String(prop.getetag ?? '').replace(/^"|"$/g, ''),
-          mimeType: folder ? FOLDER_MIME_TYPE : String(prop.getcontenttype ?? 'application/octet-stream'),
-          checksums: null,
-          blobId: null,
-          createdAt: m.createdAt,
-        };
-        return { node, path: [m.mountName!], href: `${base}/${encodeSegment(m.mountName!)}${folder ? '/' : ''}`, access: shareAccess(bitsOf(String(prop.permissions ?? '')), true), mountRoot: true };
-      } catch {
-        return null;
-      }
-    }),
-  );
+  const items = await Promise.all(mounts.map((m) => withinTimeout(call.deps.services.federation.timeoutMs, (late) => describeMount(call, base, m, late))));
   return items.filter((i): i is PropItem => i !== null);
 }
 
+/** `work`'s result, or null once `ms` have passed; work still running then is told through `late` and should drop what it holds. */
+async function withinTimeout<T>(ms: number, work: (late: AbortSignal) => Promise<T | null>): Promise<T | null> {
+  const late = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<null>((resolve) => {
+    timer = setTimeout(() => {
+      late.abort();
+      resolve(null);
+    }, ms);
+  });
+  try {
+    return await Promise.race([work(late.signal).catch(() => null), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function describeMount(call: DavCall, base: string, m: RemoteShare, late: AbortSignal): Promise<PropItem | null> {
+  const { answer } = await call.deps.services.federation.forward(m, [], true, { method: 'PROPFIND', headers: { depth: '0', 'content-type': 'application/xml' }, body: MOUNT_PROPS });
+  const drop = () => answer.body.destroy();
+  if (late.aborted || answer.status !== 207) {
+    drop();
+    return null;
+  }
+  late.addEventListener('abort', drop, { once: true });
+  const doc = parser.parse(await readAll(answer.body));
+  late.removeEventListener('abort', drop);
+  const prop = (doc.multistatus?.response?.[0]?.propstat ?? []).find((ps: { status?: string }) => / 200 /.test(String(ps.status)))?.prop ?? {};
+  const folder = prop.resourcetype && typeof prop.resourcetype === 'object' && 'collection' in prop.resourcetype;
+  const size = Number(prop.size ?? prop.getcontentlength ?? 0);
+  const node: FileNode = {
+    id: `remote:${m.id}`,
+    fileId: Number(prop.fileid) || 0,
+    spaceId: call.userId,
+    parentId: call.userId,
+    name: m.mountName!,
+    type: folder ? 'folder' : 'file',
+    size: Number.isFinite(size) ? size : 0,
+    mtime: Date.parse(String(prop.getlastmodified ?? '')) || m.createdAt,
+    etag: String(prop.getetag ?? '').replace(/^"|"$/g, ''),
+    mimeType: folder ? FOLDER_MIME_TYPE : String(prop.getcontenttype ?? 'application/octet-stream'),
+    checksums: null,
+    blobId: null,
+    createdAt: m.createdAt,
+  };
+  return { node, path: [m.mountName!], href: `${base}/${encodeSegment(m.mountName!)}${folder ? '/' : ''}`, access: shareAccess(bitsOf(String(prop.permissions ?? '')), true), mountRoot: true };
+}
