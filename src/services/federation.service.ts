@@ -111,9 +111,12 @@ export class FederationService {
   // ---- Owner side ---------------------------------------------------------
 
   /** Checks a federated share may be sent to this cloud id, before anything is stored. */
-  async assertMayOffer(cloud: CloudId): Promise<void> {
+  async assertMayOffer(cloud: CloudId, sharer: string): Promise<void> {
     if (!this.settings.outgoing) fail('forbidden', 'Sharing to remote servers is disabled by the administrator');
-    if (cloud.remote === normalizeRemote(this.publicUrl)) fail('forbidden', 'Not allowed to create a federated share to the same account');
+    if (cloud.remote === normalizeRemote(this.publicUrl)) {
+      if (cloud.user === sharer) fail('forbidden', 'Not allowed to create a federated share to the same account');
+      fail('forbidden', `${cloud.user} has an account on this server: share with them as a user of this server`);
+    }
     await this.transport.assertAllowed(`${cloud.remote}/`);
   }
 
@@ -159,6 +162,11 @@ export class FederationService {
     } catch {
       // Best effort, as Nextcloud: the recipient's next access fails anyway since the token is dead.
     }
+  }
+
+  /** Tells the recipients' servers of every federated share among these that they are gone (files or users deleted here). */
+  async notifyUnsharedAll(shares: readonly Share[]): Promise<void> {
+    await Promise.all(shares.filter((s) => s.type === SHARE_TYPE.remote).map((s) => this.notifyUnshared(s)));
   }
 
   /**

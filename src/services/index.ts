@@ -1,3 +1,4 @@
+import type { Share } from '../domain/share.js';
 import { ActivityService } from './activity.service.js';
 import { AppPasswordsService } from './app-passwords.service.js';
 import { AppsService } from './apps.service.js';
@@ -58,11 +59,12 @@ export interface Services {
 export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, transport: FederationTransport): Services {
   const federation = new FederationService(ctx, transport, instance.publicUrl);
   const apps = new AppsService(ctx);
-  const users = new UsersService(ctx);
+  const dropped = (shares: Share[]) => federation.notifyUnsharedAll(shares);
+  const users = new UsersService(ctx, dropped);
   const userEdit = new UserEditService(ctx);
   const groups = new GroupsService(ctx);
   const globalRoles = new GlobalRolesService(ctx);
-  const files = new NodesService(ctx, ctx.blobs);
+  const files = new NodesService(ctx, ctx.blobs, dropped);
   const shares = new SharesService(ctx, federation);
   return {
     auth: new AuthService(ctx),

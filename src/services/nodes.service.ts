@@ -1,3 +1,4 @@
+import type { Share } from '../domain/share.js';
 import type { Readable } from 'node:stream';
 import { formatChecksum, parseChecksum } from '../domain/checksum.js';
 import { fail } from '../domain/errors.js';
@@ -28,6 +29,8 @@ export class NodesService implements FilesApi {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly blobs: BlobStore,
+    /** Told of the shares that went with deleted nodes, once the deletion committed (federated recipients are notified). */
+    private readonly onSharesDropped: (shares: Share[]) => Promise<void> = async () => {},
   ) {
     this.transfers = new NodeTransfers(ctx, blobs, (repos, userId, spaceId, place) => this.open(repos, userId, spaceId, place));
   }
@@ -131,6 +134,7 @@ export class NodesService implements FilesApi {
   async remove(userId: string, spaceId: string, path: PathSegments): Promise<void> {
     if (path.length === 0) fail('forbidden', 'The root of a space cannot be deleted');
     const now = this.ctx.clock.now();
+    let dropped: Share[] = [];
     const freed = await this.ctx.tx.run(async (repos) => {
       const { access } = await this.open(repos, userId, spaceId, path);
       if (!access.can.delete) fail('forbidden', 'You are not allowed to delete here');
@@ -141,6 +145,7 @@ export class NodesService implements FilesApi {
       const blobIds = subtree.flatMap((n) => (n.blobId ? [n.blobId] : []));
       await repos.blobJournal.add(blobIds, this.blobs.owner, now);
       await repos.nodes.deleteSubtree(spaceId, joinPath(path));
+      dropped = await repos.shares.onNodes(spaceId, subtree.map((n) => n.id));
       await repos.shares.deleteOnNodes(subtree.map((n) => n.id));
       await repos.davLocks.removeUnder(spaceId, joinPath(path));
       const size = subtree[0]!.size;
@@ -150,6 +155,7 @@ export class NodesService implements FilesApi {
       return blobIds;
     });
     await settleBlobs(this.ctx.repos, this.blobs, freed);
+    if (dropped.length) await this.onSharesDropped(dropped);
   }
 
   /**

@@ -208,7 +208,7 @@ export class SharesService {
       case SHARE_TYPE.remote: {
         if (!this.federation || !shareWith) fail('notFound', 'Please specify a valid federated account ID');
         const cloud = parseCloudId(shareWith!);
-        await this.federation!.assertMayOffer(cloud);
+        await this.federation!.assertMayOffer(cloud, userId);
         return formatCloudId(cloud.user, cloud.remote);
       }
       default:

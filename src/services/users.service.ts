@@ -1,3 +1,4 @@
+import type { Share } from '../domain/share.js';
 import { type Actor, canManageUser, isSubadmin } from '../domain/access.js';
 import { DomainError, fail } from '../domain/errors.js';
 import { ADMIN_GROUP } from '../domain/group.js';
@@ -35,7 +36,11 @@ export interface UserDetails {
 
 /** Provisioning of users: who may create, list, read, enable, disable and delete whom. */
 export class UsersService {
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(
+    private readonly ctx: ServiceContext,
+    /** Told of the shares that went with a deleted user, once the deletion committed. */
+    private readonly onSharesDropped: (shares: Share[]) => Promise<void> = async () => {},
+  ) {}
 
   actor(userId: string): Promise<Actor> {
     return loadActor(this.ctx.repos, userId);
@@ -181,6 +186,7 @@ export class UsersService {
   }
 
   async delete(callerId: string, targetId: string): Promise<void> {
+    let dropped: Share[] = [];
     const released = await this.ctx.tx.run(async (repos) => {
       const actor = await loadActor(repos, callerId);
       requireAdminOrSubadmin(actor);
@@ -189,6 +195,8 @@ export class UsersService {
       if (!user) fail('notFound', 'User does not exist', 'hiddenUser');
       if (user!.id === callerId) fail('invalidInput', 'Cannot delete yourself', 'selfOperation');
       if (!canManageUser(actor, await repos.groups.groupsOfUser(user!.id))) fail('notFound', 'User does not exist', 'hiddenUser');
+      const made = await repos.shares.byOwner(user!.id);
+      dropped = [...made, ...(await repos.shares.byFileOwner(user!.id)).filter((s) => !made.some((m) => m.id === s.id))];
       const blobs = await removeUserSpaces(repos, user!.id, this.ctx.blobs.owner, this.ctx.clock.now());
       // Shares they made go with them (foreign key); shares made to them are dropped here.
       await repos.shares.deleteForRecipient(0, user!.id);
@@ -196,6 +204,7 @@ export class UsersService {
       return blobs;
     });
     await settleBlobs(this.ctx.repos, this.ctx.blobs, released);
+    if (dropped.length) await this.onSharesDropped(dropped);
   }
 
   /** The caller's own record without the access checks of details(): enough for capabilities. */

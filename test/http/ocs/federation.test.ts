@@ -139,6 +139,51 @@ describeEachDb('Federated sharing between two servers on loopback', (kind) => {
     expect((await ocs(b.app, 'GET', `${REMOTE}/pending`, { as: bob })).ocs.data).toEqual([]);
   });
 
+  const offerAndAccept = async (owner: Who, path: string) => {
+    const res = await ocs(a.app, 'POST', SHARES, { as: owner, body: { path, shareType: 6, shareWith: `bob@${b.base}` } });
+    expect(res.statusCode, res.body).toBe(200);
+    const pending = (await ocs(b.app, 'GET', `${REMOTE}/pending`, { as: bob })).ocs.data;
+    const mine = pending.find((p: any) => p.remote_id === res.ocs.data.id);
+    expect((await ocs(b.app, 'POST', `${REMOTE}/pending/${mine.id}`, { as: bob })).statusCode).toBe(200);
+    return { ownerShare: res.ocs.data.id as string, remoteShare: String(mine.id) };
+  };
+  const bobHas = async (id: string) => (await ocs(b.app, 'GET', REMOTE, { as: bob })).ocs.data.some((r: any) => String(r.id) === id);
+
+  it('tells the recipient when the shared folder or its owner is deleted', async () => {
+    expect((await davA('gone', 'MKCOL')).statusCode).toBe(201);
+    const folder = await offerAndAccept(alice, '/gone');
+    expect(await bobHas(folder.remoteShare)).toBe(true);
+    expect((await davA('gone', 'DELETE')).statusCode).toBe(204);
+    expect(await bobHas(folder.remoteShare)).toBe(false);
+
+    const dora = await newUser(a.app, 'dora');
+    await a.app.inject({ method: 'MKCOL', url: '/remote.php/dav/files/dora/d', headers: { authorization: basic(dora.user, dora.password) } });
+    const owned = await offerAndAccept(dora, '/d');
+    expect(await bobHas(owned.remoteShare)).toBe(true);
+    expect((await ocs(a.app, 'DELETE', '/cloud/users/dora')).statusCode).toBe(200);
+    expect(await bobHas(owned.remoteShare)).toBe(false);
+  });
+
+  it('puts nothing local at or below a remote mount', async () => {
+    expect((await davA('kept', 'MKCOL')).statusCode).toBe(201);
+    await offerAndAccept(alice, '/kept');
+    expect((await davB('local.txt', 'PUT', { body: 'mine' })).statusCode).toBe(201);
+    const onto = await davB('local.txt', 'MOVE', { headers: { destination: `${b.base}/remote.php/dav/files/bob/kept` } });
+    expect(onto.statusCode).toBe(403);
+    expect(onto.body).toContain('The destination already exists');
+    expect((await davB('local.txt', 'COPY', { headers: { destination: `${b.base}/remote.php/dav/files/bob/kept/x.txt` } })).statusCode).toBe(403);
+    expect((await davB('local.txt')).body).toBe('mine');
+  });
+
+  it('refuses federated shares to accounts of the same server, each with its reason', async () => {
+    const self = await ocs(a.app, 'POST', SHARES, { as: alice, body: { path: '/docs', shareType: 6, shareWith: `alice@${a.base}` } });
+    expect(self.statusCode).toBe(403);
+    expect(self.ocs.meta.message).toBe('Not allowed to create a federated share to the same account');
+    const local = await ocs(a.app, 'POST', SHARES, { as: alice, body: { path: '/docs', shareType: 6, shareWith: `admin@${a.base}` } });
+    expect(local.statusCode).toBe(403);
+    expect(local.ocs.meta.message).toMatch(/^admin has an account on this server/);
+  });
+
   it('keeps remote shares to their user', async () => {
     const carol = await newUser(b.app, 'carol');
     expect((await ocs(b.app, 'GET', `${REMOTE}/1`, { as: carol })).statusCode).toBe(404);

@@ -28,6 +28,10 @@ export async function prepareTransfer(call: DavCall): Promise<Transfer> {
   if (!header) throw badRequest('The destination header was not supplied');
   const dloc = call.locationOfHref(header);
   if (dloc.family === 'uploads') throw forbidden('The destination cannot be an upload folder');
+  // A share from another server lives there: nothing local may be put at or below its name.
+  if ((dloc.family === 'webdav' || (dloc.family === 'files' && dloc.ref === call.userId)) && dloc.path.length > 0 && (await call.remoteMounts()).some((m) => m.mountName === dloc.path[0])) {
+    throw forbidden(dloc.path.length === 1 ? 'The destination already exists' : 'Files cannot be moved or copied between servers here');
+  }
   const dst = await call.target(dloc);
   if (dst.path.length === 0) throw forbidden('The root of a space cannot be overwritten');
   const ow = (call.header('overwrite') ?? 'T').trim().toUpperCase();
