@@ -53,7 +53,13 @@ export class ChunkedUploadsService {
 
   async chunks(userId: string, uploadId: string): Promise<ChunkInfo[]> {
     this.check(uploadId);
-    return (await this.staging.chunks(userId, uploadId)).sort((a, b) => chunkOrder(a.name, b.name));
+    try {
+      return (await this.staging.chunks(userId, uploadId)).sort((a, b) => chunkOrder(a.name, b.name));
+    } catch (err) {
+      // Removed between two steps of the same request (an assembly or DELETE running beside it).
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') fail('notFound', 'Upload folder not found');
+      throw err;
+    }
   }
 
   async open(userId: string, uploadId: string): Promise<Readable> {

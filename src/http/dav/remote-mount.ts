@@ -8,7 +8,7 @@ import type { RemoteAnswer } from '../../ports/federation.js';
 import { shareAccess } from '../../services/share-access.js';
 import type { DavCall } from './context.js';
 import { DavError, forbidden, notFound } from './errors.js';
-import { encodeSegment, hrefOf, pathnameOfHref } from './location.js';
+import { type DavLocation, encodeSegment, hrefOf, pathnameOfHref } from './location.js';
 import type { PropItem } from './props/types.js';
 
 /** Request headers a remote needs to act as the client asked; credentials and hop-by-hop headers never go through. */
@@ -18,8 +18,11 @@ const FORWARDED_ANSWER = ['content-type', 'etag', 'oc-etag', 'oc-fileid', 'last-
 const MULTISTATUS_LIMIT = 32 * 1024 * 1024;
 
 /** The caller's remote share a home path leads into, with the path below it; null when the path is not inside one. */
-export async function remoteMountAt(call: DavCall): Promise<{ mount: RemoteShare; rest: string[] } | null> {
-  const loc = call.loc;
+export function remoteMountAt(call: DavCall): Promise<{ mount: RemoteShare; rest: string[] } | null> {
+  return remoteMountOf(call, call.loc);
+}
+
+async function remoteMountOf(call: DavCall, loc: DavLocation): Promise<{ mount: RemoteShare; rest: string[] } | null> {
   if ((loc.family !== 'webdav' && loc.family !== 'files') || loc.path.length === 0) return null;
   if (loc.family === 'files' && loc.ref !== call.userId) return null;
   const mount = (await call.remoteMounts()).find((m) => m.mountName === loc.path[0]);
@@ -80,6 +83,29 @@ export async function proxyRemote(call: DavCall, mount: RemoteShare, rest: strin
     remoteDestination,
   );
   return relay(call, answer, rootPath, mountHref);
+}
+
+/** Where a Destination header points inside one of the caller's remote mounts, or null. */
+export function remoteMountOfHref(call: DavCall, href: string): Promise<{ mount: RemoteShare; rest: string[] } | null> {
+  return remoteMountOf(call, call.locationOfHref(href));
+}
+
+/**
+ * A chunked upload assembled into a remote mount: the chunks stream in order
+ * as one PUT to the owner's server, which checks permissions and quota.
+ * `settled` runs once the owner answered and before the client hears it, so
+ * the upload is cleaned up before the client's next request.
+ */
+export async function putRemote(call: DavCall, target: { mount: RemoteShare; rest: string[] }, body: Readable, size: number, settled: (status: number) => Promise<void>): Promise<unknown> {
+  if (target.rest.length === 0) throw forbidden('A share from another server cannot be overwritten');
+  const headers: Record<string, string> = { 'content-length': String(size), 'content-type': 'application/octet-stream' };
+  for (const h of ['x-oc-mtime', 'oc-checksum', 'if-match', 'if-none-match']) {
+    const v = call.header(h);
+    if (v !== undefined) headers[h] = v;
+  }
+  const { answer, rootPath } = await call.deps.services.federation.forward(target.mount, target.rest, false, { method: 'PUT', headers, body });
+  await settled(answer.status);
+  return relay(call, answer, rootPath, hrefOf(call.loc.base, [target.mount.mountName!], true));
 }
 
 /** Sends a remote answer on: revoked or unknown shares as 404 (never the remote's 401, which would ask our client for credentials it does not have). */

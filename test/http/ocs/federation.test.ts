@@ -175,6 +175,21 @@ describeEachDb('Federated sharing between two servers on loopback', (kind) => {
     expect((await davB('local.txt')).body).toBe('mine');
   });
 
+  it('assembles a chunked upload into a remote mount on the owner server', async () => {
+    const up = (path: string, method: string, o: { body?: string; headers?: Record<string, string> } = {}) =>
+      b.app.inject({ method: method as 'GET', url: `/remote.php/dav/uploads/bob/${path}`, headers: { authorization: basic(bob.user, bob.password), ...o.headers }, payload: o.body });
+    const dest = `${b.base}/remote.php/dav/files/bob/kept/big.bin`;
+    expect((await up('up-1', 'MKCOL', { headers: { destination: dest, 'oc-total-length': '10' } })).statusCode).toBe(201);
+    expect((await up('up-1/00001', 'PUT', { body: 'hello ', headers: { destination: dest } })).statusCode).toBe(201);
+    expect((await up('up-1/00002', 'PUT', { body: 'bob!', headers: { destination: dest } })).statusCode).toBe(201);
+    const done = await up('up-1/.file', 'MOVE', { headers: { destination: dest, 'oc-total-length': '10' } });
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.headers.etag).toBeTruthy();
+    expect((await davA('kept/big.bin')).body).toBe('hello bob!');
+    const gone = await up('up-1', 'PROPFIND', { headers: { depth: '0' } });
+    expect(gone.statusCode, gone.body).toBe(404);
+  });
+
   it('refuses federated shares to accounts of the same server, each with its reason', async () => {
     const self = await ocs(a.app, 'POST', SHARES, { as: alice, body: { path: '/docs', shareType: 6, shareWith: `alice@${a.base}` } });
     expect(self.statusCode).toBe(403);

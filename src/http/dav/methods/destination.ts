@@ -1,4 +1,5 @@
 import type { FileNode } from '../../../domain/node.js';
+import { remoteMountOfHref } from '../remote-mount.js';
 import type { DavCall, SpaceTarget } from '../context.js';
 import { badRequest, conflict, forbidden, preconditionFailed } from '../errors.js';
 
@@ -29,9 +30,8 @@ export async function prepareTransfer(call: DavCall): Promise<Transfer> {
   const dloc = call.locationOfHref(header);
   if (dloc.family === 'uploads') throw forbidden('The destination cannot be an upload folder');
   // A share from another server lives there: nothing local may be put at or below its name.
-  if ((dloc.family === 'webdav' || (dloc.family === 'files' && dloc.ref === call.userId)) && dloc.path.length > 0 && (await call.remoteMounts()).some((m) => m.mountName === dloc.path[0])) {
-    throw forbidden(dloc.path.length === 1 ? 'The destination already exists' : 'Files cannot be moved or copied between servers here');
-  }
+  const remote = await remoteMountOfHref(call, header);
+  if (remote) throw forbidden(remote.rest.length === 0 ? 'The destination already exists' : 'Files cannot be moved or copied between servers here');
   const dst = await call.target(dloc);
   if (dst.path.length === 0) throw forbidden('The root of a space cannot be overwritten');
   const ow = (call.header('overwrite') ?? 'T').trim().toUpperCase();

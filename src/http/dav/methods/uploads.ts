@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import { putRemote, remoteMountOfHref } from '../remote-mount.js';
+import type { RemoteShare } from '../../../domain/federation.js';
 import type { DavCall, SpaceTarget } from '../context.js';
 import { badRequest, DavError, methodNotAllowed, notFound, unsupportedMediaType } from '../errors.js';
 import { hrefOf } from '../location.js';
@@ -79,7 +81,8 @@ async function mkcolUpload(call: DavCall, uploadId: string): Promise<unknown> {
   if (body && body.length > 0) throw unsupportedMediaType('The request body for the MKCOL request must have an xml Content-Type');
   const destination = call.header('destination') ?? null;
   const totalLength = totalLengthHeader(call);
-  if (destination) {
+  // Into a share from another server, its owner's server checks permission and quota when the file arrives.
+  if (destination && !(await remoteMountOfHref(call, destination))) {
     const dst = await destinationOf(call, destination);
     if (!dst.access.can.create && !dst.access.can.write) throw new DavError(403, 'Sabre\\DAV\\Exception\\Forbidden', 'You do not have permission to upload here');
     if (totalLength !== null && totalLength > (await freeBytes(call, dst))) {
@@ -133,6 +136,17 @@ async function propfindUpload(call: DavCall, uploadId: string): Promise<unknown>
   return sendMultistatus(call.reply, [folder, ...(depth === 1 ? chunks.map(chunkResponse) : [])]);
 }
 
+async function assembleRemote(call: DavCall, uploadId: string, declared: number | null, remote: { mount: RemoteShare; rest: string[] }): Promise<unknown> {
+  const chunks = await call.deps.uploads.chunks(call.userId, uploadId);
+  const total = chunks.reduce((n, c) => n + c.size, 0);
+  const expected = totalLengthHeader(call) ?? declared;
+  if (expected !== null && expected !== total) throw badRequest(`Chunks on server do not sum up to ${expected} but to ${total} bytes`);
+  return putRemote(call, remote, await call.deps.uploads.open(call.userId, uploadId), total, async (status) => {
+    // Only a stored file ends the upload; after a refusal the client may retry the assembly.
+    if (status === 201 || status === 204) await call.deps.uploads.remove(call.userId, uploadId);
+  });
+}
+
 /** MOVE .file: the destination checks of a PUT, then the chunks streamed in order with their total length declared. */
 async function assemble(call: DavCall, uploadId: string): Promise<unknown> {
   if (call.loc.path.length !== 1 || call.loc.path[0] !== '.file') throw methodNotAllowed('Only .file may be moved out of an upload folder', 'OPTIONS, PUT, PROPFIND, DELETE');
@@ -140,6 +154,8 @@ async function assemble(call: DavCall, uploadId: string): Promise<unknown> {
   if (!info) throw notFound('Upload folder not found');
   const header = call.header('destination');
   if (!header) throw badRequest('The destination header was not supplied');
+  const remote = await remoteMountOfHref(call, header);
+  if (remote) return assembleRemote(call, uploadId, info.totalLength, remote);
   const dst = await destinationOf(call, header);
   const existing = await call.stat(dst);
   if (existing?.type === 'folder') throw methodNotAllowed('The destination is a folder', 'OPTIONS');
