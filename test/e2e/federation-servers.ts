@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
@@ -16,17 +15,9 @@ export interface Answer {
   text: string;
 }
 
-/** A free loopback port, known before the server starts so PUBLIC_URL can name it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../helpers/loopback.js';
+
+export { freePort };
 
 /** One Nimbus process on its own port, data directory and database, driven over real HTTP. */
 export class Instance {

@@ -1,8 +1,9 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { basic, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
+import { basic, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
+import { listeningFederated } from '../../helpers/loopback.js';
 import { type Credentials, expectSchema, graph, type GraphResponse } from '../../helpers/graph.js';
 import { ROLE, SHARES } from './drives-helpers.js';
 
@@ -14,25 +15,7 @@ const SHARES_ROOT_ITEM = `${SHARES}!a0ca6a90-a365-4782-871e-d44447bbc668`;
 const VERSIONS = ['v1.0', 'v1beta1'] as const;
 const TIMEOUT_SECONDS = 2;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** A server on loopback allowing other loopback servers over plain http. */
-async function listening(kind: 'sqlite' | 'postgres'): Promise<TestApp & { base: string }> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const t = await buildTestApp(kind, { PUBLIC_URL: base, FEDERATION_ALLOW_HTTP: 'true', FEDERATION_ALLOWED_SERVERS: '127.0.0.1', FEDERATION_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) } as never);
-  await t.app.listen({ port, host: '127.0.0.1' });
-  return Object.assign(t, { base });
-}
+const listening = (kind: 'sqlite' | 'postgres') => listeningFederated(kind, { FEDERATION_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) });
 
 describeEachDb('Graph: shares from other servers in sharedWithMe and the Shares drive', (kind) => {
   let a: TestApp & { base: string };

@@ -1,35 +1,17 @@
-import { createServer } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { basic, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
+import { basic, describeEachDb, newUser, ocs } from '../../helpers/app.js';
+import { type ListeningApp, listeningFederated } from '../../helpers/loopback.js';
 
 const SHARES = '/apps/files_sharing/api/v1/shares';
 const REMOTE = '/apps/files_sharing/api/v1/remote_shares';
 type Who = { user: string; password: string };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Two servers on loopback, each allowing the other (and only loopback) over plain http. */
-async function listening(kind: 'sqlite' | 'postgres', extra: Record<string, string> = {}): Promise<TestApp & { base: string }> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const t = await buildTestApp(kind, { PUBLIC_URL: base, FEDERATION_ALLOW_HTTP: 'true', FEDERATION_ALLOWED_SERVERS: '127.0.0.1', FEDERATION_TIMEOUT_SECONDS: '5', ...extra } as never);
-  await t.app.listen({ port, host: '127.0.0.1' });
-  return Object.assign(t, { base });
-}
+const listening = listeningFederated;
 
 describeEachDb('Federated sharing between two servers on loopback', (kind) => {
-  let a: TestApp & { base: string };
-  let b: TestApp & { base: string };
+  let a: ListeningApp;
+  let b: ListeningApp;
   let alice: Who;
   let bob: Who;
   const davA = (path: string, method = 'GET', body?: string) => a.app.inject({ method: method as 'GET', url: `/remote.php/dav/files/alice/${path}`, headers: { authorization: basic(alice.user, alice.password) }, payload: body });
@@ -208,7 +190,7 @@ describeEachDb('Federated sharing between two servers on loopback', (kind) => {
 });
 
 describeEachDb('Federated sharing switched off', (kind) => {
-  let t: TestApp & { base: string };
+  let t: ListeningApp;
   beforeAll(async () => {
     t = await listening(kind, { FEDERATION_INCOMING: 'false', FEDERATION_OUTGOING: 'false' });
   });
