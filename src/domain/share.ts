@@ -8,6 +8,17 @@ export const isShareType = (n: number): n is ShareType => n === 0 || n === 1 || 
 /** Permission bits of a share (OCP\Constants::PERMISSION_*). */
 export const PERM = { read: 1, update: 2, create: 4, delete: 8, share: 16, all: 31 } as const;
 
+/** Share bits from WebDAV oc:permissions letters (G read, W/N/V update, C/K create, D delete, R share). */
+export function permissionsOfLetters(letters: string): number {
+  let p = 0;
+  if (letters.includes('G')) p |= PERM.read;
+  if (/[WNV]/.test(letters)) p |= PERM.update;
+  if (/[CK]/.test(letters)) p |= PERM.create;
+  if (letters.includes('D')) p |= PERM.delete;
+  if (letters.includes('R')) p |= PERM.share;
+  return p;
+}
+
 /** State of a received share for one recipient (ownCloud's `state`). */
 export const SHARE_STATE = { accepted: 0, pending: 1, declined: 2 } as const;
 export type ShareState = (typeof SHARE_STATE)[keyof typeof SHARE_STATE];

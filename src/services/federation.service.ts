@@ -64,11 +64,6 @@ export class FederationService {
     return this.ctx.settings.federation;
   }
 
-  /** How long a remote server may take to answer, as the admin set it. */
-  get timeoutMs(): number {
-    return this.settings.timeoutMs;
-  }
-
   private now(): number {
     return this.ctx.clock.now();
   }

@@ -12,11 +12,13 @@ export interface RemoteRoot {
   mimeType: string;
   /** oc:permissions letters as the owner's server grants them through the share (`GDNVCK`…). */
   permissions: string;
+  /** The owner server's oc:fileid of the node; 0 when it sent none. */
+  fileId: number;
 }
 
 /** The PROPFIND body asking a remote share's root for what a listing shows. */
 export const REMOTE_ROOT_PROPFIND =
-  '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><d:resourcetype/><d:getetag/><d:getlastmodified/><d:getcontentlength/><d:getcontenttype/><oc:size/><oc:permissions/></d:prop></d:propfind>';
+  '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><d:resourcetype/><d:getetag/><d:getlastmodified/><d:getcontentlength/><d:getcontenttype/><oc:size/><oc:fileid/><oc:permissions/></d:prop></d:propfind>';
 
 const parser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, isArray: (name) => name === 'response' || name === 'propstat' });
 
@@ -43,5 +45,6 @@ export function parseRemoteRoot(xml: string): RemoteRoot | null {
     mtime: Number.isNaN(mtime) ? null : mtime,
     mimeType: folder ? FOLDER_MIME_TYPE : String(prop.getcontenttype || 'application/octet-stream'),
     permissions: String(prop.permissions ?? ''),
+    fileId: Number(prop.fileid) || 0,
   };
 }

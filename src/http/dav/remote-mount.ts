@@ -1,9 +1,7 @@
 import { Readable } from 'node:stream';
-import { XMLParser } from 'fast-xml-parser';
 import type { RemoteShare } from '../../domain/federation.js';
-import { FOLDER_MIME_TYPE } from '../../domain/mime.js';
 import type { FileNode } from '../../domain/node.js';
-import { PERM } from '../../domain/share.js';
+import { permissionsOfLetters } from '../../domain/share.js';
 import type { RemoteAnswer } from '../../ports/federation.js';
 import { shareAccess } from '../../services/share-access.js';
 import type { DavCall } from './context.js';
@@ -176,22 +174,6 @@ export function rewriteHrefs(xml: string, rootPath: string, mountHref: string): 
   });
 }
 
-const parser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, isArray: (name) => name === 'response' || name === 'propstat' });
-
-/** oc:permissions letters as share bits. */
-function bitsOf(letters: string): number {
-  let p = 0;
-  if (letters.includes('G')) p |= PERM.read;
-  if (/[WNV]/.test(letters)) p |= PERM.update;
-  if (/[CK]/.test(letters)) p |= PERM.create;
-  if (letters.includes('D')) p |= PERM.delete;
-  if (letters.includes('R')) p |= PERM.share;
-  return p;
-}
-
-const MOUNT_PROPS =
-  '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><d:resourcetype/><d:getetag/><d:getlastmodified/><d:getcontentlength/><d:getcontenttype/><oc:size/><oc:fileid/><oc:permissions/></d:prop></d:propfind>';
-
 /**
  * The remote shares at the top of the caller's home, as items of a home
  * PROPFIND: each described by its owner's server (one PROPFIND each, in
@@ -201,54 +183,28 @@ const MOUNT_PROPS =
  */
 export async function remoteMountItems(call: DavCall, base: string): Promise<PropItem[]> {
   const mounts = await call.remoteMounts();
-  const items = await Promise.all(mounts.map((m) => withinTimeout(call.deps.services.federation.timeoutMs, (late) => describeMount(call, base, m, late))));
+  const items = await Promise.all(
+    mounts.map(async (m): Promise<PropItem | null> => {
+      const root = await call.deps.services.federation.describeRemoteRoot(m);
+      if (!root) return null;
+      const node: FileNode = {
+        id: `remote:${m.id}`,
+        fileId: root.fileId,
+        spaceId: call.userId,
+        parentId: call.userId,
+        name: m.mountName!,
+        type: root.folder ? 'folder' : 'file',
+        size: root.size,
+        mtime: root.mtime ?? m.createdAt,
+        etag: root.etag,
+        mimeType: root.mimeType,
+        checksums: null,
+        blobId: null,
+        createdAt: m.createdAt,
+      };
+      const href = `${base}/${encodeSegment(m.mountName!)}${root.folder ? '/' : ''}`;
+      return { node, path: [m.mountName!], href, access: shareAccess(permissionsOfLetters(root.permissions), true), mountRoot: true };
+    }),
+  );
   return items.filter((i): i is PropItem => i !== null);
-}
-
-/** `work`'s result, or null once `ms` have passed; work still running then is told through `late` and should drop what it holds. */
-async function withinTimeout<T>(ms: number, work: (late: AbortSignal) => Promise<T | null>): Promise<T | null> {
-  const late = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<null>((resolve) => {
-    timer = setTimeout(() => {
-      late.abort();
-      resolve(null);
-    }, ms);
-  });
-  try {
-    return await Promise.race([work(late.signal).catch(() => null), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function describeMount(call: DavCall, base: string, m: RemoteShare, late: AbortSignal): Promise<PropItem | null> {
-  const { answer } = await call.deps.services.federation.forward(m, [], true, { method: 'PROPFIND', headers: { depth: '0', 'content-type': 'application/xml' }, body: MOUNT_PROPS });
-  const drop = () => answer.body.destroy();
-  if (late.aborted || answer.status !== 207) {
-    drop();
-    return null;
-  }
-  late.addEventListener('abort', drop, { once: true });
-  const doc = parser.parse(await readAll(answer.body));
-  late.removeEventListener('abort', drop);
-  const prop = (doc.multistatus?.response?.[0]?.propstat ?? []).find((ps: { status?: string }) => / 200 /.test(String(ps.status)))?.prop ?? {};
-  const folder = prop.resourcetype && typeof prop.resourcetype === 'object' && 'collection' in prop.resourcetype;
-  const size = Number(prop.size ?? prop.getcontentlength ?? 0);
-  const node: FileNode = {
-    id: `remote:${m.id}`,
-    fileId: Number(prop.fileid) || 0,
-    spaceId: call.userId,
-    parentId: call.userId,
-    name: m.mountName!,
-    type: folder ? 'folder' : 'file',
-    size: Number.isFinite(size) ? size : 0,
-    mtime: Date.parse(String(prop.getlastmodified ?? '')) || m.createdAt,
-    etag: String(prop.getetag ?? '').replace(/^"|"$/g, ''),
-    mimeType: folder ? FOLDER_MIME_TYPE : String(prop.getcontenttype ?? 'application/octet-stream'),
-    checksums: null,
-    blobId: null,
-    createdAt: m.createdAt,
-  };
-  return { node, path: [m.mountName!], href: `${base}/${encodeSegment(m.mountName!)}${folder ? '/' : ''}`, access: shareAccess(bitsOf(String(prop.permissions ?? '')), true), mountRoot: true };
 }

@@ -1,5 +1,5 @@
 import { formatCloudId } from '../../domain/federation.js';
-import { PERM } from '../../domain/share.js';
+import { PERM, permissionsOfLetters } from '../../domain/share.js';
 import { actionsOfPermissions, roleOfShare } from '../../domain/share-roles.js';
 import type { RemoteListing, RemoteReceivedItem } from '../../services/graph-shared-items.js';
 import { SHARES_DRIVE_ID } from './drive-json.js';
@@ -24,14 +24,7 @@ const federated = (cloudId: string) => {
 };
 
 /** oc:permissions letters as share bits; reading is implied, since the owner's server answered the share's token. */
-function bitsOf(letters: string): number {
-  let p = PERM.read;
-  if (/[WNV]/.test(letters)) p |= PERM.update;
-  if (/[CK]/.test(letters)) p |= PERM.create;
-  if (letters.includes('D')) p |= PERM.delete;
-  if (letters.includes('R')) p |= PERM.share;
-  return p;
-}
+const bitsOf = (letters: string): number => permissionsOfLetters(letters) | PERM.read;
 
 /**
  * A share from another server as a sharedWithMe entry and Shares drive child,
