@@ -50,14 +50,17 @@ export async function openTree(repos: Repositories, userId: string, spaceId: str
 async function openTreeAs(repos: Repositories, userId: string, spaceId: string, now: number, place: Place, visiting: ReadonlySet<string>): Promise<OpenTree> {
   const space = await repos.spaces.findById(spaceId);
   if (!space || space.disabledAt !== null) fail('notFound', NOT_FOUND);
+  let groups: string[] | undefined;
   if (linkShareIdOf(userId) === null) {
-    const [members, groups] = await Promise.all([repos.spaceMembers.listForSpace(spaceId), repos.groups.groupsOfUser(userId)]);
+    let members;
+    [members, groups] = await Promise.all([repos.spaceMembers.listForSpace(spaceId), repos.groups.groupsOfUser(userId)]);
     const role = callerRoleIn(members, userId, new Set(groups), now);
     if (role !== null) return { space: space!, access: accessOf(role) };
   }
   const inner = new Set(visiting).add(userId);
   const sharerCan = async (sharer: string, p: PathSegments): Promise<FileAccess> => (await openTreeAs(repos, sharer, spaceId, now, p, inner)).access;
-  let grants = await shareGrantsIn(repos, userId, spaceId, now);
+  // The caller's groups, read above for the membership check, serve the share lookup too.
+  let grants = await shareGrantsIn(repos, userId, spaceId, now, groups);
   if (linkShareIdOf(userId) === null) grants = await heldBySharers(grants, space!, inner, sharerCan);
   if (!grants.length) fail('notFound', NOT_FOUND);
   const path = typeof place === 'function' ? await place() : place;

@@ -20,14 +20,14 @@ export interface ShareGrant {
 }
 
 /** The shares through which a caller without a space grant reaches into this space. */
-export async function shareGrantsIn(repos: Repositories, caller: string, spaceId: string, now: number): Promise<ShareGrant[]> {
+export async function shareGrantsIn(repos: Repositories, caller: string, spaceId: string, now: number, callerGroups?: string[]): Promise<ShareGrant[]> {
   const linkId = linkShareIdOf(caller);
   let shares: Share[];
   if (linkId !== null) {
     const link = await repos.shares.byId(linkId);
     shares = link && (link.type === SHARE_TYPE.link || link.type === SHARE_TYPE.remote) && link.spaceId === spaceId && !isExpired(link, now) ? [link] : [];
   } else {
-    shares = await repos.shares.grantsIn(caller, await repos.groups.groupsOfUser(caller), spaceId, now);
+    shares = await repos.shares.grantsIn(caller, callerGroups ?? (await repos.groups.groupsOfUser(caller)), spaceId, now);
   }
   if (!shares.length) return [];
   const nodes = new Map((await repos.nodes.byIds(shares.filter((s) => s.nodeId !== spaceId).map((s) => s.nodeId))).map((n) => [n.id, n]));

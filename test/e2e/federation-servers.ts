@@ -9,6 +9,15 @@ import { type RunningServer, startServer } from './server-process.js';
 export const ADMIN = { user: 'admin', password: 'Federation-Test-Pass-1' };
 export type Who = { user: string; password: string };
 
+/** The answer with its OCS envelope parsed (undefined when the body is not JSON). */
+function withOcs(res: Answer): Answer & { ocs: any } {
+  try {
+    return { ...res, ocs: JSON.parse(res.text).ocs };
+  } catch {
+    return { ...res, ocs: undefined };
+  }
+}
+
 export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -85,13 +94,7 @@ export class Instance {
       headers: { 'ocs-apirequest': 'true', ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
       body,
     });
-    let parsed: any;
-    try {
-      parsed = JSON.parse(res.text).ocs;
-    } catch {
-      parsed = undefined;
-    }
-    return { ...res, ocs: parsed };
+    return withOcs(res);
   }
 
   /** A server-to-server call: public, no OCS-APIRequest header, form-encoded (what a remote Nextcloud sends). */
@@ -100,13 +103,7 @@ export class Instance {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(params).toString(),
     });
-    let parsed: any;
-    try {
-      parsed = JSON.parse(res.text).ocs;
-    } catch {
-      parsed = undefined;
-    }
-    return { ...res, ocs: parsed };
+    return withOcs(res);
   }
 
   dav(who: Who, method: string, rel: string, o: { headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
