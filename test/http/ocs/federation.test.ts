@@ -181,6 +181,27 @@ describeEachDb('Federated sharing between two servers on loopback', (kind) => {
     expect(local.ocs.meta.message).toMatch(/^admin has an account on this server/);
   });
 
+  it('answers malformed offers, notices and ids with OCS 4xx', async () => {
+    const post = (url: string, payload: string, type: string) => b.app.inject({ method: 'POST', url, headers: { 'content-type': type }, payload });
+    const typed = await post('/ocs/v2.php/cloud/shares?format=json', JSON.stringify({ shareWith: 'bob', token: 12345678, name: ['x'], remoteId: 1, owner: 'eve', remote: b.base }), 'application/json');
+    expect(typed.statusCode).toBe(400);
+    expect(typed.json().ocs.meta.message).toBe('Required parameters are missing: name');
+    const broken = await post('/ocs/v2.php/cloud/shares?format=json', '{"shareWith": ', 'application/json');
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().ocs.meta.statuscode).toBe(400);
+    const badToken = await post('/ocs/v2.php/cloud/shares?format=json', new URLSearchParams({ shareWith: 'bob', token: 'short', name: 'x', remoteId: '1', owner: 'eve', remote: a.base }).toString(), 'application/x-www-form-urlencoded');
+    expect(badToken.statusCode).toBe(400);
+    const badName = await post('/ocs/v2.php/cloud/shares?format=json', new URLSearchParams({ shareWith: 'bob', token: 'abcdefghijklmno', name: '../etc', remoteId: '1', owner: 'eve', remote: a.base }).toString(), 'application/x-www-form-urlencoded');
+    expect(badName.statusCode).toBe(400);
+    const noToken = await post('/ocs/v2.php/cloud/shares/1/accept?format=json', '', 'application/x-www-form-urlencoded');
+    expect(noToken.statusCode).toBe(400);
+    for (const id of ['abc', '99999999', '-1']) {
+      expect((await ocs(b.app, 'GET', `${REMOTE}/${id}`, { as: bob })).statusCode).toBe(404);
+      expect((await ocs(b.app, 'POST', `${REMOTE}/pending/${id}`, { as: bob })).statusCode).toBe(404);
+      expect((await ocs(b.app, 'DELETE', `${REMOTE}/${id}`, { as: bob })).statusCode).toBe(404);
+    }
+  });
+
   it('keeps remote shares to their user', async () => {
     const carol = await newUser(b.app, 'carol');
     expect((await ocs(b.app, 'GET', `${REMOTE}/1`, { as: carol })).statusCode).toBe(404);
