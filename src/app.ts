@@ -36,14 +36,15 @@ import { DIRECT_PREFIX, directPlugin } from './http/dav/direct.routes.js';
 import { sendDavError } from './http/dav/errors.js';
 import { ENTRY_PREFIXES } from './http/dav/location.js';
 import { sendError as sendWebError } from './http/web/errors.js';
-import { pageEnv, webPlugin } from './http/web/web.plugin.js';
+import { pageEnv } from './http/web/deps.js';
+import { webPlugin } from './http/web/web.plugin.js';
 import { HttpFederationTransport } from './federation/http-transport.js';
-import { recoverStorage } from './services/blob-settlement.js';
+import { recoverStorage } from './services/files/blob-settlement.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import { FsUploadStaging } from './storage/upload-staging.js';
-import { type BootstrapResult, ensureFirstAdmin } from './services/bootstrap.service.js';
-import type { InstanceInfo } from './services/capabilities.service.js';
-import type { ServiceContext } from './services/context.js';
+import { type BootstrapResult, ensureFirstAdmin } from './services/system/bootstrap.service.js';
+import type { InstanceInfo } from './services/system/capabilities.service.js';
+import type { ServiceContext } from './ports/service-context.js';
 import { createServices, type Services } from './services/index.js';
 
 declare module 'fastify' {
@@ -166,7 +167,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     services,
     files: services.files,
     state: services.davState,
-    uploads: services.uploads,
+    uploads: services.chunkedUploads,
     env: { publicUrl: config.publicUrl, storageId, instanceId },
   });
   await app.register(directPlugin, { services });

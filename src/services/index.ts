@@ -1,32 +1,32 @@
 import type { Share } from '../domain/share.js';
-import { ActivityService } from './activity.service.js';
-import { AppPasswordsService } from './app-passwords.service.js';
-import { AppsService } from './apps.service.js';
-import { AuthService } from './auth.service.js';
-import type { ServiceContext } from './context.js';
-import { DirectoryService } from './directory.service.js';
-import { GlobalRolesService } from './global-roles.service.js';
-import { GroupsService } from './groups.service.js';
-import { MembershipsService } from './memberships.service.js';
-import { PasswordPolicyService } from './password-policy.service.js';
-import { CapabilitiesService, type InstanceInfo } from './capabilities.service.js';
-import { UserEditService } from './user-edit.service.js';
-import { SpaceMembersService } from './space-members.service.js';
-import { SpacesService } from './spaces.service.js';
-import { UsersService } from './users.service.js';
-import { ChunkedUploadsService } from './chunked-uploads.service.js';
-import { DavStateService } from './dav-state.service.js';
-import { DirectLinksService } from './direct-links.service.js';
-import { NodesService } from './nodes.service.js';
-import { PrivateDataService } from './private-data.service.js';
-import { SharesService } from './shares.service.js';
-import { PublicLinksService } from './public-links.service.js';
-import { GraphSharesService } from './graph-shares.service.js';
-import { SharedItemsService } from './graph-shared-items.js';
-import { SpaceSharesService } from './space-shares.service.js';
+import { ActivityService } from './activity/activity.service.js';
+import { AppPasswordsService } from './identity/app-passwords.service.js';
+import { AppsService } from './system/apps.service.js';
+import { AuthService } from './identity/auth.service.js';
+import type { ServiceContext } from '../ports/service-context.js';
+import { GraphDirectoryService } from './identity/graph-directory.service.js';
+import { GlobalRolesService } from './access/global-roles.service.js';
+import { GroupsService } from './identity/groups.service.js';
+import { MembershipsService } from './identity/memberships.service.js';
+import { PasswordPolicyService } from './identity/password-policy.service.js';
+import { CapabilitiesService, type InstanceInfo } from './system/capabilities.service.js';
+import { UserEditService } from './identity/user-edit.service.js';
+import { SpaceMembersService } from './spaces/space-members.service.js';
+import { SpacesService } from './spaces/spaces.service.js';
+import { UsersService } from './identity/users.service.js';
+import { ChunkedUploadsService } from './files/chunked-uploads.service.js';
+import { DavStateService } from './files/dav-state.service.js';
+import { DirectLinksService } from './files/direct-links.service.js';
+import { FilesService } from './files/files.service.js';
+import { PrivateDataService } from './system/private-data.service.js';
+import { SharesService } from './sharing/shares.service.js';
+import { PublicLinksService } from './sharing/public-links.service.js';
+import { GraphSharesService } from './sharing/graph-shares.service.js';
+import { GraphSharedItemsService } from './sharing/graph-shared-items.service.js';
+import { SpaceSharesService } from './sharing/space-shares.service.js';
 import type { UploadStaging } from '../ports/upload-staging.js';
 import type { FederationTransport } from '../ports/federation.js';
-import { FederationService } from './federation.service.js';
+import { FederationService } from './federation/federation.service.js';
 
 export interface Services {
   auth: AuthService;
@@ -41,17 +41,17 @@ export interface Services {
   globalRoles: GlobalRolesService;
   spaces: SpacesService;
   spaceMembers: SpaceMembersService;
-  directory: DirectoryService;
-  files: NodesService;
+  graphDirectory: GraphDirectoryService;
+  files: FilesService;
   davState: DavStateService;
-  uploads: ChunkedUploadsService;
+  chunkedUploads: ChunkedUploadsService;
   privateData: PrivateDataService;
   activity: ActivityService;
   shares: SharesService;
   publicLinks: PublicLinksService;
   directLinks: DirectLinksService;
   graphShares: GraphSharesService;
-  sharedItems: SharedItemsService;
+  graphSharedItems: GraphSharedItemsService;
   spaceShares: SpaceSharesService;
   federation: FederationService;
 }
@@ -64,7 +64,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
   const userEdit = new UserEditService(ctx);
   const groups = new GroupsService(ctx);
   const globalRoles = new GlobalRolesService(ctx);
-  const files = new NodesService(ctx, ctx.blobs, dropped);
+  const files = new FilesService(ctx, ctx.blobs, dropped);
   const shares = new SharesService(ctx, federation);
   return {
     auth: new AuthService(ctx),
@@ -79,17 +79,17 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     globalRoles,
     spaces: new SpacesService(ctx),
     spaceMembers: new SpaceMembersService(ctx),
-    directory: new DirectoryService(ctx, users, userEdit, groups, globalRoles),
+    graphDirectory: new GraphDirectoryService(ctx, users, userEdit, groups, globalRoles),
     files,
     davState: new DavStateService(ctx),
-    uploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
+    chunkedUploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
     privateData: new PrivateDataService(ctx),
     activity: new ActivityService(ctx),
     shares,
     publicLinks: new PublicLinksService(ctx),
     directLinks: new DirectLinksService(ctx, files),
     graphShares: new GraphSharesService(ctx, shares),
-    sharedItems: new SharedItemsService(ctx, federation),
+    graphSharedItems: new GraphSharedItemsService(ctx, federation),
     spaceShares: new SpaceSharesService(ctx),
     federation,
   };

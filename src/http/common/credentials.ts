@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { fail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
-import type { AuthService } from '../../services/auth.service.js';
+import type { AuthService } from '../../services/identity/auth.service.js';
 
 export type Credentials =
   | { kind: 'basic'; login: string; password: string }

@@ -19,7 +19,7 @@ import { unlock } from './methods/unlock.js';
 import { uploads } from './methods/uploads.js';
 import { authenticatePublic } from './public-auth.js';
 import { proxyRemote, remoteMountAt } from './remote-mount.js';
-import type { OpenedLink } from '../../services/public-links.service.js';
+import type { OpenedLink } from '../../services/sharing/public-links.service.js';
 
 export type DavPluginOptions = DavDeps;
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import type { Services } from '../../services/index.js';
-import { sendFile } from './download.js';
+import { sendFile } from '../common/send-file.js';
 import { davErrorHandler, forbidden } from './errors.js';
 
 export const DIRECT_PREFIX = '/remote.php/direct';

@@ -1,23 +1,26 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../../domain/errors.js';
-import type { PublicScheme } from './location.js';
+import { HttpFailure } from '../common/http-failure.js';
 
 const EX = 'Sabre\\DAV\\Exception\\';
 const escapeText = (s: string): string => s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 
 /** A DAV failure with no domain meaning (bad request XML, 405, 415, 416, a refused Depth…), rendered like any other. */
-export class DavError extends Error {
+export class DavError extends HttpFailure {
   constructor(
-    readonly status: number,
+    status: number,
     readonly exception: string,
     message: string,
-    readonly headers: Record<string, string> = {},
+    headers: Record<string, string> = {},
     /** Extra children of <d:error> (RFC 4918 §16 preconditions such as lock-token-submitted). */
     readonly extraXml = '',
   ) {
-    super(message);
+    super(status, message, headers);
   }
 }
+
+/** The Sabre exception Nextcloud names for a refusal HTTP itself decided (sendFile's preconditions and ranges). */
+const HTTP_EXCEPTION: Record<number, string> = { 412: `${EX}PreconditionFailed`, 416: `${EX}RequestedRangeNotSatisfiable` };
 
 export const badRequest = (message: string): DavError => new DavError(400, `${EX}BadRequest`, message);
 export const forbidden = (message: string): DavError => new DavError(403, `${EX}Forbidden`, message);
@@ -27,8 +30,6 @@ export const preconditionFailed = (message: string): DavError => new DavError(41
 export const methodNotAllowed = (message: string, allow: string): DavError => new DavError(405, `${EX}MethodNotAllowed`, message, { Allow: allow });
 export const unsupportedMediaType = (message: string): DavError => new DavError(415, `${EX}UnsupportedMediaType`, message);
 export const notImplemented = (message: string): DavError => new DavError(501, `${EX}NotImplemented`, message);
-export const rangeNotSatisfiable = (size: number): DavError =>
-  new DavError(416, `${EX}RequestedRangeNotSatisfiable`, 'The start offset should be smaller than the total size', { 'Content-Range': `bytes */${size}` });
 
 /** 423 with the RFC 4918 §16 lock-token-submitted precondition naming the locked resource. */
 export function lockedError(lockRootHref: string | null): DavError {
@@ -36,30 +37,10 @@ export function lockedError(lockRootHref: string | null): DavError {
   return new DavError(423, `${EX}Locked`, 'The resource you tried to edit is locked', {}, extra);
 }
 
-const NOT_AUTHENTICATED = `${EX}NotAuthenticated`;
-const WRONG_CREDENTIALS = 'Username or password was incorrect';
+export const NOT_AUTHENTICATED = `${EX}NotAuthenticated`;
 /** Sabre's AbstractBasic message when no Basic credentials came. */
 export const missingBasic = (): DavError =>
   new DavError(401, NOT_AUTHENTICATED, "No 'Authorization: Basic' header found. Either the client didn't send one, or the server is misconfigured");
-
-/**
- * How a public entry point answers a link it could not open, as its
- * reference does. /public.php/webdav (Nextcloud LegacyPublicAuth): every
- * refusal is 401 "Username or password was incorrect". /public.php/dav/files
- * (PublicAuth): an unknown, expired or deleted link is 404 unless Basic
- * credentials came (then 401 as a failed login); a password-protected one is
- * 401. oCIS /dav/public-files (ocdav): unknown links 404, a missing or wrong
- * password 401. Throttling stays 429 everywhere.
- */
-export function publicLinkRefusal(err: unknown, scheme: PublicScheme, sentBasic: boolean): unknown {
-  if (!(err instanceof DomainError)) return err;
-  if (err.code === 'notFound') {
-    if (scheme === 'legacy' || (scheme === 'token' && sentBasic)) return new DavError(401, NOT_AUTHENTICATED, WRONG_CREDENTIALS);
-    return notFound('The share does not exist or has expired');
-  }
-  if (err.code === 'unauthenticated') return sentBasic ? new DavError(401, NOT_AUTHENTICATED, WRONG_CREDENTIALS) : missingBasic();
-  return err;
-}
 
 /** Each domain code's status and the Sabre exception class Nextcloud names for it. */
 const BY_CODE: Record<ErrorCode, { status: number; exception: string }> = {
@@ -98,6 +79,7 @@ export function sendDavError(request: FastifyRequest, reply: FastifyReply, statu
 /** The DAV plugin's error handler: every failure becomes a status and a Sabre-style `<d:error>` body; client mistakes never become 500. */
 export function davErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof DavError) return sendDavError(request, reply, error.status, error.exception, error.message, error.headers, error.extraXml);
+  if (error instanceof HttpFailure) return sendDavError(request, reply, error.status, HTTP_EXCEPTION[error.status] ?? `${EX}BadRequest`, error.message, error.headers);
   if (error instanceof DomainError) {
     const spec = BY_CODE[error.code];
     return sendDavError(request, reply, spec.status, spec.exception, error.message);

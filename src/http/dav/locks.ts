@@ -1,12 +1,24 @@
-import type { DavCall, SpaceTarget } from './context.js';
 import { lockedError } from './errors.js';
-import { type DavLock, lockPath } from './state.js';
+import { type DavLock, type DavState, lockPath } from './state.js';
+
+/** The place a lock check concerns: a location in a space (the request's SpaceTarget). */
+interface LockedPlace {
+  spaceId: string;
+}
+
+/** What the lock rules need of the request (DavCall provides it; declared here so the two modules do not import each other). */
+interface LockCaller<T extends LockedPlace> {
+  readonly deps: { state: DavState };
+  readonly userId: string;
+  submittedTokens(): Set<string>;
+  href(t: T, path: readonly string[], folder: boolean): string;
+}
 
 const isAncestorPath = (ancestor: string, path: string): boolean => ancestor === '' ? path !== '' : path.startsWith(`${ancestor}/`);
 const parentPath = (path: string): string | null => (path === '' ? null : path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
 
 /** Locks that apply to the resource at a path: rooted there, or at an ancestor with depth infinity (RFC 4918 §7). */
-export async function locksCovering(call: DavCall, t: SpaceTarget, path: readonly string[]): Promise<DavLock[]> {
+export async function locksCovering(call: { readonly deps: { state: DavState } }, t: LockedPlace, path: readonly string[]): Promise<DavLock[]> {
   const p = lockPath(path);
   const near = await call.deps.state.locks.near(t.spaceId, p, false);
   return near.filter((l) => l.path === p || (isAncestorPath(l.path, p) && l.depth === 'infinity'));
@@ -24,7 +36,7 @@ export interface LockCheck {
  * the change touches, as the user who took it (RFC 4918 §7.1, §10.4.1). One
  * token of a set of shared locks on the same root is enough.
  */
-export async function assertUnlocked(call: DavCall, t: SpaceTarget, path: readonly string[], check: LockCheck): Promise<void> {
+export async function assertUnlocked<T extends LockedPlace>(call: LockCaller<T>, t: T, path: readonly string[], check: LockCheck): Promise<void> {
   const p = lockPath(path);
   const parent = parentPath(p);
   const near = await call.deps.state.locks.near(t.spaceId, p, check.descendants);

@@ -1,8 +1,11 @@
 import type { FastifyRequest } from 'fastify';
-import type { OpenedLink, PublicLinksService } from '../../services/public-links.service.js';
+import type { OpenedLink, PublicLinksService } from '../../services/sharing/public-links.service.js';
 import { parseAuthorization, throttleAddress } from '../common/credentials.js';
-import { missingBasic, notFound, publicLinkRefusal } from './errors.js';
-import { parseDavPathname } from './location.js';
+import { DomainError } from '../../domain/errors.js';
+import { DavError, missingBasic, NOT_AUTHENTICATED, notFound } from './errors.js';
+import { parseDavPathname, type PublicScheme } from './location.js';
+
+const WRONG_CREDENTIALS = 'Username or password was incorrect';
 
 /**
  * Authenticates a request on a public entry point by its link, never as a
@@ -36,4 +39,23 @@ export async function authenticatePublic(request: FastifyRequest, pathname: stri
   } catch (err) {
     throw publicLinkRefusal(err, loc!.scheme!, basic !== null);
   }
+}
+
+/**
+ * How a public entry point answers a link it could not open, as its
+ * reference does. /public.php/webdav (Nextcloud LegacyPublicAuth): every
+ * refusal is 401 "Username or password was incorrect". /public.php/dav/files
+ * (PublicAuth): an unknown, expired or deleted link is 404 unless Basic
+ * credentials came (then 401 as a failed login); a password-protected one is
+ * 401. oCIS /dav/public-files (ocdav): unknown links 404, a missing or wrong
+ * password 401. Throttling stays 429 everywhere.
+ */
+export function publicLinkRefusal(err: unknown, scheme: PublicScheme, sentBasic: boolean): unknown {
+  if (!(err instanceof DomainError)) return err;
+  if (err.code === 'notFound') {
+    if (scheme === 'legacy' || (scheme === 'token' && sentBasic)) return new DavError(401, NOT_AUTHENTICATED, WRONG_CREDENTIALS);
+    return notFound('The share does not exist or has expired');
+  }
+  if (err.code === 'unauthenticated') return sentBasic ? new DavError(401, NOT_AUTHENTICATED, WRONG_CREDENTIALS) : missingBasic();
+  return err;
 }

@@ -3,7 +3,7 @@ import type { RemoteShare } from '../../domain/federation.js';
 import type { FileNode } from '../../domain/node.js';
 import { permissionsOfLetters } from '../../domain/share.js';
 import type { RemoteAnswer } from '../../ports/federation.js';
-import { shareAccess } from '../../services/share-access.js';
+import { shareAccess } from '../../services/access/share-access.js';
 import type { DavCall } from './context.js';
 import { DavError, forbidden, notFound } from './errors.js';
 import { type DavLocation, encodeSegment, hrefOf, pathnameOfHref } from './location.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GraphUserInput } from '../../services/directory.service.js';
+import type { GraphUserInput } from '../../services/identity/graph-directory.service.js';
 import { parseBody } from './body.js';
 import { GraphError } from './errors.js';
 import type { GraphCall } from './route.js';

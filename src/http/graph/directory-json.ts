@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GLOBAL_ROLES, GRAPH_APPLICATION_ID, type GlobalRole } from '../../domain/global-roles.js';
 import type { Group } from '../../domain/group.js';
 import type { User } from '../../domain/user.js';
-import type { DirectoryUser } from '../../services/directory.service.js';
+import type { DirectoryUser } from '../../services/identity/graph-directory.service.js';
 import type { GraphEnv } from './route.js';
 
 /** Users, groups, role assignments and the application as LibreGraph renders them (absent values are omitted, never null). */

@@ -1,14 +1,10 @@
 import type { FileNode } from '../../domain/node.js';
 import type { Space } from '../../domain/space.js';
-import { driveId } from './drive-json.js';
+import { driveId, itemId } from './ids.js';
 import type { GraphEnv } from './route.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const encodePath = (path: readonly string[]): string => path.map(encodeURIComponent).join('/');
-
-/** `<storage>$<space>!<node>`; the space root is the drive id itself (libregraph.md §4). */
-export const itemId = (env: GraphEnv, spaceId: string, nodeId: string): string =>
-  nodeId === spaceId ? driveId(env, spaceId) : `${driveId(env, spaceId)}!${nodeId}`;
 
 /**
  * A DriveItem as the reference writes it (libregraph.md §2.4): keys in the

@@ -1,7 +1,8 @@
 import { quotaState, SHARES_SPACE_ID, type SpaceMember } from '../../domain/space.js';
 import { findRole, fullActions } from '../../domain/unified-roles.js';
-import type { SpaceView } from '../../services/spaces.service.js';
+import type { SpaceView } from '../../services/spaces/spaces.service.js';
 import { driveItemJson } from './drive-item-json.js';
+import { driveId } from './ids.js';
 import { INT64_MAX } from './json.js';
 import type { GraphEnv, GraphVersion } from './route.js';
 
@@ -9,7 +10,6 @@ import type { GraphEnv, GraphVersion } from './route.js';
  * Drive JSON as the reference emits it (libregraph.md §2.2, §6): keys in
  * alphabetical order (the Go model's field order), absent rather than null.
  */
-export const driveId = (env: GraphEnv, spaceId: string): string => `${env.storageId}$${spaceId}`;
 export const SHARES_DRIVE_ID = `${SHARES_SPACE_ID}$${SHARES_SPACE_ID}`;
 
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -1,4 +1,4 @@
-import type { DirectorySearch, UserFilter } from '../../services/directory.service.js';
+import type { DirectorySearch, UserFilter } from '../../services/identity/graph-directory.service.js';
 import { GraphError } from './errors.js';
 
 /**

@@ -1,9 +1,10 @@
 import { type Share, SHARE_TYPE } from '../../domain/share.js';
 import { actionsOfPermissions, isQuickLink, linkTypeOf, roleOfShare } from '../../domain/share-roles.js';
 import { SHARES_SPACE_ID } from '../../domain/space.js';
-import type { ReceivedItem, SharedItem } from '../../services/graph-shared-items.js';
-import { driveItemJson, itemId } from './drive-item-json.js';
-import { driveId, SHARES_DRIVE_ID } from './drive-json.js';
+import type { ReceivedItem, SharedItem } from '../../services/sharing/graph-shared-items.service.js';
+import { driveItemJson } from './drive-item-json.js';
+import { SHARES_DRIVE_ID } from './drive-json.js';
+import { driveId, itemId } from './ids.js';
 import type { GraphEnv } from './route.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -1,7 +1,7 @@
 import { formatCloudId } from '../../domain/federation.js';
 import { PERM, permissionsOfLetters } from '../../domain/share.js';
 import { actionsOfPermissions, roleOfShare } from '../../domain/share-roles.js';
-import type { RemoteListing, RemoteReceivedItem } from '../../services/graph-shared-items.js';
+import type { RemoteListing, RemoteReceivedItem } from '../../services/sharing/graph-shared-items.service.js';
 import { SHARES_DRIVE_ID } from './drive-json.js';
 import { SHARES_ROOT_ITEM_ID } from './permission-json.js';
 

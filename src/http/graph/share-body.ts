@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isLinkType, type LinkType } from '../../domain/share-roles.js';
-import type { NewLink, PermissionChanges } from '../../services/graph-shares.service.js';
+import type { NewLink, PermissionChanges } from '../../services/sharing/graph-shares.service.js';
 import { parseBody } from './body.js';
 import { GraphError } from './errors.js';
 

@@ -1,6 +1,6 @@
 import { fail } from '../../domain/errors.js';
 import type { Services } from '../../services/index.js';
-import type { ReceivedItem, RemoteListing } from '../../services/graph-shared-items.js';
+import type { ReceivedItem, RemoteListing } from '../../services/sharing/graph-shared-items.service.js';
 import { SHARES_DRIVE_ID } from './drive-json.js';
 import { GraphError } from './errors.js';
 import { SHARES_ROOT_ITEM_ID, sharedWithMeJson } from './permission-json.js';
@@ -52,7 +52,7 @@ export function jailRootJson(env: GraphEnv): Record<string, unknown> {
  * lists them).
  */
 export async function jailChildren(s: Services, env: GraphEnv, userId: string): Promise<{ value: Record<string, unknown>[] }> {
-  const [{ items, names }, remote] = await Promise.all([s.sharedItems.sharesJail(userId), s.sharedItems.remoteReceived(userId, true)]);
+  const [{ items, names }, remote] = await Promise.all([s.graphSharedItems.sharesJail(userId), s.graphSharedItems.remoteReceived(userId, true)]);
   const entries = [
     ...items.map((i) => ({ name: i.mountName!, json: sharedWithMeJson(env, i, names) })),
     ...remote.items.map((i) => ({ name: i.share.mountName ?? i.share.name, json: remoteSharedWithMeJson(i, remote.recipient) })),
@@ -67,7 +67,7 @@ export async function jailChildren(s: Services, env: GraphEnv, userId: string): 
  * too, as for local shares.
  */
 export async function jailRemote(s: Services, userId: string, shareId: string, version: GraphVersion): Promise<RemoteListing> {
-  const found = await s.sharedItems.remoteReceivedItem(userId, shareId);
+  const found = await s.graphSharedItems.remoteReceivedItem(userId, shareId);
   if (!found || (version === 'v1.0' && !found.items[0]!.share.accepted)) fail('notFound', version === 'v1.0' ? 'item not found' : 'no shares found');
   return found!;
 }
@@ -79,7 +79,7 @@ export async function jailRemote(s: Services, userId: string, shareId: string, v
  * `@client.synchronize` false.
  */
 export async function jailMount(s: Services, userId: string, shareId: string, version: GraphVersion): Promise<{ item: ReceivedItem; names: Map<string, string> }> {
-  const found = await s.sharedItems.receivedItem(userId, shareId);
+  const found = await s.graphSharedItems.receivedItem(userId, shareId);
   if (!found || (version === 'v1.0' && found.item.mountName === null)) fail('notFound', version === 'v1.0' ? 'item not found' : 'no shares found');
   return found!;
 }

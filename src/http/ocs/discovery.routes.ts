@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { COMPAT_VERSION_FULL, COMPAT_VERSION_STRING } from '../../domain/version.js';
 import type { Services } from '../../services/index.js';
-import type { InstanceInfo } from '../../services/capabilities.service.js';
+import type { InstanceInfo } from '../../services/system/capabilities.service.js';
 import { escapeXml } from './envelope.js';
 
 export interface DiscoveryOptions {

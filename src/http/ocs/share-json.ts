@@ -1,5 +1,5 @@
 import { SHARE_TYPE } from '../../domain/share.js';
-import type { ShareView } from '../../services/share-queries.js';
+import type { ShareView } from '../../services/sharing/share-queries.js';
 
 const REDACTED = '***redacted***';
 

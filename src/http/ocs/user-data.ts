@@ -1,5 +1,5 @@
 import { PROFILE_FIELDS, SCOPE_DEFAULTS } from '../../domain/user.js';
-import type { UserDetails } from '../../services/users.service.js';
+import type { UserDetails } from '../../services/identity/users.service.js';
 
 const seconds = (ms: number | null): number => (ms === null ? 0 : Math.floor(ms / 1000));
 

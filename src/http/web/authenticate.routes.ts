@@ -6,7 +6,7 @@ import { sendPage } from './html.js';
 import { passwordPage, shareUrl } from './pages.js';
 import { CSRF_FIELD, csrfToken, csrfValid, setProofCookie } from './session.js';
 import { pathQuery, relativePath } from './share-paths.js';
-import type { WebDeps } from './web.plugin.js';
+import type { WebDeps } from './deps.js';
 
 export const formExpired = (): WebError => new WebError(403, 'Form expired', 'The form has expired or was sent from another site. Reload the page and try again.');
 

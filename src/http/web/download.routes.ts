@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { FileNode } from '../../domain/node.js';
 import { PERM } from '../../domain/share.js';
-import type { FilesApi } from '../../services/files.contract.js';
-import type { OpenedLink } from '../../services/public-links.service.js';
-import { contentDisposition, sendFile } from '../dav/download.js';
+import type { FilesApi } from '../../services/access/files.contract.js';
+import type { OpenedLink } from '../../services/sharing/public-links.service.js';
+import { contentDisposition, sendFile } from '../common/send-file.js';
 import { WebError } from './errors.js';
 import { missingInShare, sortEntries } from './page.routes.js';
 import { openLink } from './session.js';
 import { displayName, nodeAt, relativePath, withFilesParam } from './share-paths.js';
-import type { WebDeps } from './web.plugin.js';
+import type { WebDeps } from './deps.js';
 import { type ZipEntry, zipStream } from './zip-writer.js';
 
 /**

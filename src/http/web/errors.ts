@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../../domain/errors.js';
-import { DavError } from '../dav/errors.js';
+import { HttpFailure } from '../common/http-failure.js';
 import { securityHeaders, sendPage } from './html.js';
 import { errorPage, type PageEnv, passwordPage } from './pages.js';
 import { csrfToken, PasswordRequired } from './session.js';
@@ -64,7 +64,7 @@ export function webErrorHandler(env: PageEnv) {
       const known = BY_CODE[error.code];
       return sendError(reply, env, known.status, known.title, known.message ?? error.message);
     }
-    if (error instanceof DavError) {
+    if (error instanceof HttpFailure) {
       // sendFile's conditional and range failures (412, 416) keep their headers (Content-Range: bytes */size).
       return sendError(reply, env, error.status, error.status === 416 ? 'Range not satisfiable' : 'Request refused', error.message, error.headers);
     }

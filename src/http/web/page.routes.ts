@@ -7,7 +7,7 @@ import { sendPage } from './html.js';
 import { passwordPage, sharePage, type UploadBox } from './pages.js';
 import { csrfToken, openLink, PasswordRequired } from './session.js';
 import { displayName, nodeAt, relativePath } from './share-paths.js';
-import type { WebDeps } from './web.plugin.js';
+import type { WebDeps } from './deps.js';
 
 /** Folders first, then by name, as Nextcloud's file list sorts by default. */
 export function sortEntries(nodes: FileNode[]): FileNode[] {

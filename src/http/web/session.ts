@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
-import type { OpenedLink, PublicLinksService } from '../../services/public-links.service.js';
+import type { OpenedLink, PublicLinksService } from '../../services/sharing/public-links.service.js';
 import { throttleAddress } from '../common/credentials.js';
 
 /**

@@ -1,8 +1,8 @@
 import { DomainError } from '../../domain/errors.js';
 import { assertValidPath } from '../../domain/file-names.js';
 import type { FileNode } from '../../domain/node.js';
-import type { FilesApi } from '../../services/files.contract.js';
-import type { OpenedLink } from '../../services/public-links.service.js';
+import type { FilesApi } from '../../services/access/files.contract.js';
+import type { OpenedLink } from '../../services/sharing/public-links.service.js';
 
 const invalid = (message: string): never => {
   throw new DomainError('invalidInput', message);

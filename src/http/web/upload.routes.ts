@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
 import { assertValidName } from '../../domain/file-names.js';
 import { PERM } from '../../domain/share.js';
-import { freeName, type OpenedLink } from '../../services/public-links.service.js';
+import { freeName, type OpenedLink } from '../../services/sharing/public-links.service.js';
 import type { Services } from '../../services/index.js';
 import { formExpired } from './authenticate.routes.js';
 import { WebError } from './errors.js';
@@ -12,7 +12,7 @@ import { isFileRequest, missingInShare } from './page.routes.js';
 import { shareUrl } from './pages.js';
 import { CSRF_FIELD, csrfValid, openLink } from './session.js';
 import { nodeAt, pathQuery, relativePath } from './share-paths.js';
-import type { WebDeps } from './web.plugin.js';
+import type { WebDeps } from './deps.js';
 
 interface Uploader {
   nickname: string | null;

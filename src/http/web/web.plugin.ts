@@ -1,38 +1,13 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../services/index.js';
 import { authenticateRoutes } from './authenticate.routes.js';
 import { downloadRoutes } from './download.routes.js';
 import { webErrorHandler } from './errors.js';
 import { securityHeaders } from './html.js';
 import { pageRoutes } from './page.routes.js';
-import type { PageEnv } from './pages.js';
+import { pageEnv, type WebDeps, type WebPluginOptions } from './deps.js';
 import { uploadRoutes } from './upload.routes.js';
-
-export interface WebDeps {
-  services: Services;
-  env: PageEnv;
-}
-
-export interface WebPluginOptions {
-  services: Services;
-  publicUrl: string;
-  instanceName: string;
-}
-
-/** Path prefix of the public URL, so the pages' links work behind a proxy that serves Nimbus below a path. */
-export function basePathOf(publicUrl: string): string {
-  try {
-    return new URL(publicUrl).pathname.replace(/\/+$/, '');
-  } catch {
-    return '';
-  }
-}
-
-export function pageEnv(opts: Pick<WebPluginOptions, 'publicUrl' | 'instanceName'>): PageEnv {
-  return { instanceName: opts.instanceName, basePath: basePathOf(opts.publicUrl) };
-}
 
 /**
  * The public share page under /s/{token}, as Nextcloud's (apps/files_sharing

@@ -8,7 +8,7 @@ import { parsePropfind, propfindDepth } from '../../../src/http/dav/methods/prop
 import { parsePropertyUpdate } from '../../../src/http/dav/methods/proppatch.js';
 import { propElement, propResponse } from '../../../src/http/dav/multistatus.js';
 import { innerXml, parseXmlBody } from '../../../src/http/dav/xml.js';
-import { chunkOrder } from '../../../src/services/chunked-uploads.service.js';
+import { chunkOrder } from '../../../src/services/files/chunked-uploads.service.js';
 
 const status = (fn: () => unknown): number | undefined => {
   try {

@@ -1,9 +1,9 @@
 import type { DavCall } from '../context.js';
-import { sendFile } from '../download.js';
+import { sendFile } from '../../common/send-file.js';
 import { notImplemented } from '../errors.js';
 
 // Still importable from here: PUT's preconditions and the parser tests use them.
-export { type ByteRange, contentDisposition, etagMatches, parseRange } from '../download.js';
+export { type ByteRange, contentDisposition, etagMatches, parseRange } from '../../common/send-file.js';
 
 /**
  * GET and HEAD: 1 resolve (404; a folder is 501 as Sabre without its browser

@@ -1,7 +1,7 @@
 import { FOLDER_MIME_TYPE } from '../../../domain/mime.js';
 import type { FileNode } from '../../../domain/node.js';
 import { type DavCall, isMountRoot, type SpaceTarget } from '../context.js';
-import { shareAccess } from '../../../services/share-access.js';
+import { shareAccess } from '../../../services/access/share-access.js';
 import { badRequest, DavError } from '../errors.js';
 import { locksCovering } from '../locks.js';
 import { propResponse, sendMultistatus } from '../multistatus.js';

@@ -6,7 +6,7 @@ import { badRequest, DavError, methodNotAllowed, notFound, unsupportedMediaType 
 import { hrefOf } from '../location.js';
 import { assertUnlocked, locksCovering } from '../locks.js';
 import { type PropResult, type PropValue, propResponse, sendMultistatus } from '../multistatus.js';
-import { httpDate } from '../props/dav.js';
+import { httpDate } from '../../common/http-date.js';
 import type { ChunkInfo } from '../uploads-api.js';
 import { NS_DAV, parseXmlBody } from '../xml.js';
 import { DAV_HEADER, options } from './options.js';

@@ -1,11 +1,9 @@
+import { httpDate } from '../../common/http-date.js';
 import { escapeText, NS_DAV } from '../xml.js';
 import type { DavLock } from '../state.js';
 import type { LiveProp, PropItem, PropScope } from './types.js';
 
 const isFolder = (item: PropItem): boolean => item.node.type === 'folder';
-
-/** RFC 1123, as Sabre writes d:getlastmodified and HTTP Last-Modified. */
-export const httpDate = (ms: number): string => new Date(ms).toUTCString();
 
 /** -3 is Nextcloud's "unlimited" (FileInfo::SPACE_UNLIMITED). */
 export function quotaAvailable(scope: PropScope): string {

@@ -1,6 +1,6 @@
 import type { FileNode } from '../../../domain/node.js';
 import type { Space } from '../../../domain/space.js';
-import type { FileAccess } from '../../../services/files.contract.js';
+import type { FileAccess } from '../../../services/access/files.contract.js';
 import type { DavLock } from '../state.js';
 import type { PropValue } from '../multistatus.js';
 

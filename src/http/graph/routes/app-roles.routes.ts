@@ -21,7 +21,7 @@ export function appRolesRoutes(app: FastifyInstance, s: Services, version: Graph
     method: 'GET',
     url: '/users/:userId/appRoleAssignments',
     handler: async (c) => {
-      const { user, role } = await s.directory.roleAssignment(c.userId(), c.params.userId!);
+      const { user, role } = await s.graphDirectory.roleAssignment(c.userId(), c.params.userId!);
       return { value: [assignmentJson(user, role)] };
     },
   });
@@ -31,9 +31,9 @@ export function appRolesRoutes(app: FastifyInstance, s: Services, version: Graph
     url: '/users/:userId/appRoleAssignments',
     errors,
     handler: async (c) => {
-      await s.directory.requireRoleAdmin(c.userId());
+      await s.graphDirectory.requireRoleAdmin(c.userId());
       const body = parseBody(AppRoleAssignmentBody, c.body, 'invalid request body');
-      const { user, role } = await s.directory.assignRole(c.userId(), c.params.userId!, body);
+      const { user, role } = await s.graphDirectory.assignRole(c.userId(), c.params.userId!, body);
       return created(assignmentJson(user, role));
     },
   });
@@ -43,11 +43,11 @@ export function appRolesRoutes(app: FastifyInstance, s: Services, version: Graph
     url: '/users/:userId/appRoleAssignments/:assignmentId',
     errors,
     handler: async (c) => {
-      const { user, role } = await s.directory.roleAssignment(c.userId(), c.params.userId!);
+      const { user, role } = await s.graphDirectory.roleAssignment(c.userId(), c.params.userId!);
       if (assignmentId(user.id, role.id) !== c.params.assignmentId) {
         fail('notFound', `appRoleAssignment ${c.params.assignmentId} not found for user ${c.params.userId}`);
       }
-      await s.directory.unassignRole(c.userId(), user.id);
+      await s.graphDirectory.unassignRole(c.userId(), user.id);
       return noContent();
     },
   });

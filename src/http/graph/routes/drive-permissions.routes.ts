@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fail } from '../../../domain/errors.js';
 import { type Share, SHARE_TYPE } from '../../../domain/share.js';
 import { findRole, fullActions, type UnifiedRole } from '../../../domain/unified-roles.js';
-import type { ItemAccess } from '../../../services/graph-shares.service.js';
+import type { ItemAccess } from '../../../services/sharing/graph-shares.service.js';
 import type { Services } from '../../../services/index.js';
 import { parseBody } from '../body.js';
 import { invitationJson, permissionJson, SHARES_DRIVE_ID } from '../drive-json.js';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { fail } from '../../../domain/errors.js';
 import type { Services } from '../../../services/index.js';
-import type { SpaceListing } from '../../../services/spaces.service.js';
+import type { SpaceListing } from '../../../services/spaces/spaces.service.js';
 import { parseBody } from '../body.js';
 import { driveJson, SHARES_DRIVE_ID, sharesDriveJson } from '../drive-json.js';
 import { GraphError } from '../errors.js';

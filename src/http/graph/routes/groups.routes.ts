@@ -20,7 +20,7 @@ export function groupsRoutes(app: FastifyInstance, s: Services, version: GraphVe
     adminGroup: { status: 403, code: 'accessDenied' },
     selfOperation: { status: 403, code: 'accessDenied' },
   } as const;
-  const admin = (c: GraphCall) => s.directory.requireAccountAdmin(c.userId());
+  const admin = (c: GraphCall) => s.graphDirectory.requireAccountAdmin(c.userId());
 
   route({
     method: 'GET',
@@ -31,7 +31,7 @@ export function groupsRoutes(app: FastifyInstance, s: Services, version: GraphVe
       const select = parseSelect(option(c, '$select'));
       const orderBy = parseOrderBy(option(c, '$orderby'), ['displayName'] as const);
       const filter = option(c, '$filter');
-      const { groups } = await s.directory.listGroups(c.userId(), {
+      const { groups } = await s.graphDirectory.listGroups(c.userId(), {
         search,
         expandMembers: expand.has('members'),
         filtered: filter !== undefined && filter.trim() !== '',
@@ -50,7 +50,7 @@ export function groupsRoutes(app: FastifyInstance, s: Services, version: GraphVe
       const b = parseBody(GroupCreateBody, c.body, 'invalid request body');
       if (b.displayName === undefined) invalid('Missing Required Attribute');
       if (b.id !== undefined) invalid('group id is a read-only attribute');
-      return created(groupJson(await s.directory.createGroup(c.userId(), b.displayName!)));
+      return created(groupJson(await s.graphDirectory.createGroup(c.userId(), b.displayName!)));
     },
   });
 
@@ -60,7 +60,7 @@ export function groupsRoutes(app: FastifyInstance, s: Services, version: GraphVe
     handler: async (c) => {
       const expand = parseExpand(option(c, '$expand'));
       const select = parseSelect(option(c, '$select'));
-      const { group, members } = await s.directory.getGroup(c.userId(), c.params.groupId!);
+      const { group, members } = await s.graphDirectory.getGroup(c.userId(), c.params.groupId!);
       return applySelect(groupJson(group, expand.has('members') ? members : undefined, env), select);
     },
   });
@@ -76,7 +76,7 @@ export function groupsRoutes(app: FastifyInstance, s: Services, version: GraphVe
       const addMembers = refs?.map((ref) =>
         memberFromRef(c, ref, { parse: 'Error parsing member@odata.bind values', type: 'Only user are allowed as group members' }),
       );
-      await s.directory.updateGroup(c.userId(), c.params.groupId!, { displayName: b.displayName, addMembers });
+      await s.graphDirectory.updateGroup(c.userId(), c.params.groupId!, { displayName: b.displayName, addMembers });
       return noContent();
     },
   });
@@ -86,7 +86,7 @@ export function groupsRoutes(app: FastifyInstance, s: Services, version: GraphVe
     url: '/groups/:groupId',
     errors,
     handler: async (c) => {
-      await s.directory.deleteGroup(c.userId(), c.params.groupId!);
+      await s.graphDirectory.deleteGroup(c.userId(), c.params.groupId!);
       return noContent();
     },
   });
@@ -96,7 +96,7 @@ export function groupsRoutes(app: FastifyInstance, s: Services, version: GraphVe
     url: '/groups/:groupId/members',
     handler: async (c) => {
       const select = parseSelect(option(c, '$select'));
-      const members = await s.directory.membersOfGroup(c.userId(), c.params.groupId!);
+      const members = await s.graphDirectory.membersOfGroup(c.userId(), c.params.groupId!);
       return { value: members.map((u) => applySelect(userJson({ user: u }, { full: true, env }), select)) };
     },
   });
@@ -110,7 +110,7 @@ export function groupsRoutes(app: FastifyInstance, s: Services, version: GraphVe
       const b = parseBody(MemberRefBody, c.body, 'invalid request body');
       if (b['@odata.id'] === undefined) invalid('@odata.id reference is missing');
       const userId = memberFromRef(c, b['@odata.id']!, { parse: 'Error parsing @odata.id url', type: 'Only users are allowed as group members' });
-      await s.directory.addMember(c.userId(), c.params.groupId!, userId);
+      await s.graphDirectory.addMember(c.userId(), c.params.groupId!, userId);
       return noContent();
     },
   });
@@ -120,7 +120,7 @@ export function groupsRoutes(app: FastifyInstance, s: Services, version: GraphVe
     url: '/groups/:groupId/members/:userId/$ref',
     errors,
     handler: async (c) => {
-      await s.directory.removeMember(c.userId(), c.params.groupId!, c.params.userId!);
+      await s.graphDirectory.removeMember(c.userId(), c.params.groupId!, c.params.userId!);
       return noContent();
     },
   });

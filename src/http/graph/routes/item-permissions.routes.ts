@@ -152,7 +152,7 @@ export function itemPermissionsRoutes(app: FastifyInstance, s: Services, version
     method: 'GET',
     url: '/me/drive/sharedByMe',
     handler: async (c) => {
-      const { items, names } = await s.sharedItems.sharedByMe(c.userId());
+      const { items, names } = await s.graphSharedItems.sharedByMe(c.userId());
       return { value: items.map((i) => sharedByMeJson(env, i, names)) };
     },
   });
@@ -163,7 +163,7 @@ export function itemPermissionsRoutes(app: FastifyInstance, s: Services, version
     handler: async (c) => {
       const userId = c.userId();
       // Shares from other servers follow the local ones, as oCIS appends its OCM shares.
-      const [{ items, names }, remote] = await Promise.all([s.sharedItems.sharedWithMe(userId), s.sharedItems.remoteReceived(userId, false)]);
+      const [{ items, names }, remote] = await Promise.all([s.graphSharedItems.sharedWithMe(userId), s.graphSharedItems.remoteReceived(userId, false)]);
       return { value: [...items.map((i) => sharedWithMeJson(env, i, names)), ...remote.items.map((i) => remoteSharedWithMeJson(i, remote.recipient))] };
     },
   });

@@ -17,7 +17,7 @@ export function meRoutes(app: FastifyInstance, s: Services, version: GraphVersio
     handler: async (c) => {
       const expand = parseExpand(option(c, '$expand'));
       const select = parseSelect(option(c, '$select'));
-      const me = await s.directory.me(c.userId(), { memberOf: expand.has('memberOf'), appRoleAssignments: expand.has('appRoleAssignments') });
+      const me = await s.graphDirectory.me(c.userId(), { memberOf: expand.has('memberOf'), appRoleAssignments: expand.has('appRoleAssignments') });
       return applySelect(userJson(me, { full: true, env }), select);
     },
   });
@@ -26,7 +26,7 @@ export function meRoutes(app: FastifyInstance, s: Services, version: GraphVersio
     method: 'PATCH',
     url: '/me',
     handler: async (c) => {
-      const updated = await s.directory.updateMe(c.userId(), parseUserBody(c.body));
+      const updated = await s.graphDirectory.updateMe(c.userId(), parseUserBody(c.body));
       return updated ? userJson(updated, { full: true, env }) : noContent();
     },
   });
@@ -36,7 +36,7 @@ export function meRoutes(app: FastifyInstance, s: Services, version: GraphVersio
     url: '/me/changePassword',
     handler: async (c) => {
       const b = parseBody(ChangePasswordBody, c.body, 'invalid request body');
-      await s.directory.changePassword(c.userId(), b.currentPassword, b.newPassword);
+      await s.graphDirectory.changePassword(c.userId(), b.currentPassword, b.newPassword);
       return noContent();
     },
   });

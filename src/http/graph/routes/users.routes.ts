@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../../../domain/errors.js';
-import { USER_ORDER_FIELDS } from '../../../services/directory.service.js';
+import { USER_ORDER_FIELDS } from '../../../services/identity/graph-directory.service.js';
 import type { Services } from '../../../services/index.js';
-import type { SpaceListing } from '../../../services/spaces.service.js';
+import type { SpaceListing } from '../../../services/spaces/spaces.service.js';
 import { option, parseUserBody } from '../directory-body.js';
 import { userJson } from '../directory-json.js';
 import { driveJson } from '../drive-json.js';
@@ -28,7 +28,7 @@ export function usersRoutes(app: FastifyInstance, s: Services, version: GraphVer
     // Deleting (or disabling) yourself: the reference answers 403 with its notAllowed code.
     selfOperation: { status: 403, code: 'notAllowed' },
   } as const;
-  const admin = (c: GraphCall) => s.directory.requireAccountAdmin(c.userId());
+  const admin = (c: GraphCall) => s.graphDirectory.requireAccountAdmin(c.userId());
 
   route({
     method: 'GET',
@@ -39,7 +39,7 @@ export function usersRoutes(app: FastifyInstance, s: Services, version: GraphVer
       const orderBy = parseOrderBy(option(c, '$orderby'), USER_ORDER_FIELDS);
       const expand = parseExpand(option(c, '$expand'));
       const select = parseSelect(option(c, '$select'));
-      const { users, full } = await s.directory.listUsers(c.userId(), { search, filter, orderBy, expand });
+      const { users, full } = await s.graphDirectory.listUsers(c.userId(), { search, filter, orderBy, expand });
       return { value: users.map((u) => applySelect(userJson(u, { full, env }), select)) };
     },
   });
@@ -50,7 +50,7 @@ export function usersRoutes(app: FastifyInstance, s: Services, version: GraphVer
     errors,
     handler: async (c) => {
       await admin(c);
-      return created(userJson(await s.directory.createUser(c.userId(), parseUserBody(c.body)), { full: true, env }));
+      return created(userJson(await s.graphDirectory.createUser(c.userId(), parseUserBody(c.body)), { full: true, env }));
     },
   });
 
@@ -61,7 +61,7 @@ export function usersRoutes(app: FastifyInstance, s: Services, version: GraphVer
       const expand = parseExpand(option(c, '$expand'));
       const select = parseSelect(option(c, '$select'));
       const callerId = c.userId();
-      const d = await s.directory.getUser(callerId, c.params.userId!, {
+      const d = await s.graphDirectory.getUser(callerId, c.params.userId!, {
         memberOf: expand.has('memberOf'),
         appRoleAssignments: expand.has('appRoleAssignments'),
       });
@@ -88,7 +88,7 @@ export function usersRoutes(app: FastifyInstance, s: Services, version: GraphVer
     errors,
     handler: async (c) => {
       await admin(c);
-      const updated = await s.directory.updateUser(c.userId(), c.params.userId!, parseUserBody(c.body));
+      const updated = await s.graphDirectory.updateUser(c.userId(), c.params.userId!, parseUserBody(c.body));
       return updated ? userJson(updated, { full: true, env }) : noContent();
     },
   });
@@ -98,7 +98,7 @@ export function usersRoutes(app: FastifyInstance, s: Services, version: GraphVer
     url: '/users/:userId',
     errors,
     handler: async (c) => {
-      await s.directory.deleteUser(c.userId(), c.params.userId!);
+      await s.graphDirectory.deleteUser(c.userId(), c.params.userId!);
       return noContent();
     },
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { ActivityItem, ActivityQuery, RenderOptions } from '../../../services/activity.service.js';
+import type { ActivityItem, ActivityQuery, RenderOptions } from '../../../services/activity/activity.service.js';
 import type { Services } from '../../../services/index.js';
 import { str, type Params } from '../../common/params.js';
 import type { OcsResult } from '../envelope.js';

@@ -1,0 +1,27 @@
+import type { Services } from '../../services/index.js';
+import type { PageEnv } from './pages.js';
+
+/** What the page routes are built from. */
+export interface WebDeps {
+  services: Services;
+  env: PageEnv;
+}
+
+export interface WebPluginOptions {
+  services: Services;
+  publicUrl: string;
+  instanceName: string;
+}
+
+/** Path prefix of the public URL, so the pages' links work behind a proxy that serves Nimbus below a path. */
+export function basePathOf(publicUrl: string): string {
+  try {
+    return new URL(publicUrl).pathname.replace(/\/+$/, '');
+  } catch {
+    return '';
+  }
+}
+
+export function pageEnv(opts: Pick<WebPluginOptions, 'publicUrl' | 'instanceName'>): PageEnv {
+  return { instanceName: opts.instanceName, basePath: basePathOf(opts.publicUrl) };
+}

@@ -1,0 +1,12 @@
+import type { Actor } from '../../domain/access.js';
+import { ADMIN_GROUP } from '../../domain/group.js';
+import type { Repositories } from '../../ports/repositories.js';
+
+/** Loads what the provisioning rules need to know about a caller. */
+export async function loadActor(repos: Repositories, userId: string): Promise<Actor> {
+  const [isAdmin, subadminOf] = await Promise.all([
+    repos.groups.isMember(ADMIN_GROUP, userId),
+    repos.groups.subadminGroupsOf(userId),
+  ]);
+  return { userId, isAdmin, subadminOf: new Set(subadminOf) };
+}

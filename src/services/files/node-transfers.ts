@@ -1,0 +1,185 @@
+import { fail } from '../../domain/errors.js';
+import { ancestorPaths, assertValidPath, isWithin, joinPath } from '../../domain/file-names.js';
+import type { PathSegments } from '../../domain/node.js';
+import type { BlobStore, StagedBlob, StoredNode } from '../../ports/files.js';
+import type { Repositories } from '../../ports/repositories.js';
+import { settleBlobs } from './blob-settlement.js';
+import type { ServiceContext } from '../../ports/service-context.js';
+import { folderAt, type OpenTree, publicNode, quotaLimitOf } from '../access/file-tree.js';
+import { recordFileActivity } from '../activity/file-activity.js';
+import type { WriteResult } from '../access/files.contract.js';
+
+type Place = { spaceId: string; path: PathSegments };
+type Opener = (repos: Repositories, userId: string, spaceId: string, place: PathSegments) => Promise<OpenTree>;
+
+const notFound = (path: PathSegments): never => fail('notFound', `File with name ${path[path.length - 1] ?? ''} could not be located`);
+
+/** MOVE and COPY within a space and between spaces, with the quota of the destination checked like a write. */
+export class NodeTransfers {
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly blobs: BlobStore,
+    private readonly open: Opener,
+  ) {}
+
+  private check(from: Place, to: Place): void {
+    if (from.path.length === 0) fail('forbidden', 'The root of a space cannot be moved or copied');
+    if (to.path.length === 0) fail('forbidden', 'The root of a space cannot be overwritten');
+    assertValidPath(to.path);
+    if (from.spaceId === to.spaceId && isWithin(from.path, to.path)) {
+      fail('conflict', 'The destination may not be part of the same subtree as the source path.');
+    }
+    if (from.spaceId === to.spaceId && isWithin(to.path, from.path)) fail('conflict', 'The destination may not contain the source.');
+  }
+
+  /** Takes the rows of both spaces in a fixed order (no deadlock between opposite transfers) and gives them new etags. */
+  private async lockSpaces(repos: Repositories, a: string, b: string, etag: string, now: number): Promise<void> {
+    for (const id of [...new Set([a, b])].sort()) await repos.spaceTree.adjust(id, 0, etag, now);
+  }
+
+  /** The node at the destination, removed when Overwrite allows it; its blobs are journaled for settlement. */
+  private async clearDestination(repos: Repositories, to: Place, overwrite: boolean, etag: string, now: number): Promise<{ existed: boolean; removedSize: number; released: string[] }> {
+    const existing = await repos.nodes.subtree(to.spaceId, joinPath(to.path));
+    if (!existing.length) return { existed: false, removedSize: 0, released: [] };
+    if (!overwrite) fail('preconditionFailed', 'The destination node already exists, and the overwrite header is set to false');
+    const released = existing.flatMap((n) => (n.blobId ? [n.blobId] : []));
+    await repos.blobJournal.add(released, this.blobs.owner, now);
+    await repos.nodes.deleteSubtree(to.spaceId, joinPath(to.path));
+    await repos.davLocks.removeUnder(to.spaceId, joinPath(to.path));
+    return { existed: true, removedSize: existing[0]!.size, released };
+  }
+
+  private async assertRoom(repos: Repositories, tree: OpenTree, spaceId: string, delta: number, etag: string, now: number): Promise<void> {
+    const size = await repos.spaceTree.adjust(spaceId, delta, etag, now);
+    const limit = await quotaLimitOf(repos, tree.space, this.ctx.settings.defaultQuota);
+    if (delta > 0 && limit !== null && size > limit) fail('quotaExceeded', `Insufficient space in ${tree.space.name}`);
+  }
+
+  /** Moving needs delete on the source and write on the destination (Nextcloud's rule); within a space only rows change. */
+  async move(userId: string, from: Place, to: Place, overwrite: boolean): Promise<WriteResult> {
+    this.check(from, to);
+    const now = this.ctx.clock.now();
+    const result = await this.ctx.tx.run(async (repos) => {
+      const src = await this.open(repos, userId, from.spaceId, from.path);
+      const dst = await this.open(repos, userId, to.spaceId, to.path);
+      // A rename in place needs update on the item, a move out of its folder delete (Nextcloud's FilesPlugin::checkMove).
+      const rename = from.spaceId === to.spaceId && joinPath(from.path.slice(0, -1)) === joinPath(to.path.slice(0, -1));
+      if (src.access.viaShare?.atRoot || !(rename ? src.access.can.write : src.access.can.delete) || !dst.access.can.create) {
+        fail('forbidden', 'You are not allowed to move this item here');
+      }
+      const etag = this.ctx.secrets.id();
+      await this.lockSpaces(repos, from.spaceId, to.spaceId, etag, now);
+      const node = await repos.nodes.byPath(from.spaceId, joinPath(from.path));
+      if (!node) notFound(from.path);
+      const parent = await folderAt(repos, dst.space, to.path.slice(0, -1));
+      const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now);
+      const size = node!.size;
+      const toPath = joinPath(to.path);
+      await repos.nodes.update(node!.id, { spaceId: to.spaceId, parentId: parent.id, name: to.path[to.path.length - 1]!, path: toPath });
+      if (from.spaceId !== to.spaceId) {
+        const moved = await repos.nodes.subtree(from.spaceId, joinPath(from.path));
+        await repos.shares.relocate(moved.map((n) => n.id), to.spaceId);
+      }
+      if (node!.type === 'folder') await repos.nodes.moveDescendants(from.spaceId, joinPath(from.path), to.spaceId, toPath);
+      await repos.davLocks.removeUnder(from.spaceId, joinPath(from.path));
+      await repos.nodes.propagate(from.spaceId, ancestorPaths(from.path), -size, etag, now);
+      await repos.nodes.propagate(to.spaceId, ancestorPaths(to.path), size - removedSize, etag, now);
+      if (from.spaceId === to.spaceId) await repos.spaceTree.adjust(to.spaceId, -removedSize, etag, now);
+      else {
+        await repos.spaceTree.adjust(from.spaceId, -size, etag, now);
+        await this.assertRoom(repos, dst, to.spaceId, size - removedSize, etag, now);
+      }
+      await recordFileActivity(repos, now, { verb: 'moved', author: userId, spaceIds: [from.spaceId, to.spaceId], fileId: node!.fileId, path: to.path, oldPath: from.path });
+      const moved = { ...node!, spaceId: to.spaceId, parentId: parent.id, name: to.path[to.path.length - 1]!, path: toPath };
+      return { node: moved, created: !existed, released };
+    });
+    await settleBlobs(this.ctx.repos, this.blobs, result.released);
+    return { node: publicNode(result.node), created: result.created };
+  }
+
+  /**
+   * Copies get new ids, file ids and etags, keep mtimes, checksums and dead
+   * properties. Blobs are copied to staging first (outside the transaction),
+   * made visible under journal, and settled if the transaction fails.
+   */
+  async copy(userId: string, from: Place, to: Place, overwrite: boolean, depth: 0 | 'infinity'): Promise<WriteResult> {
+    this.check(from, to);
+    const { space: srcSpace, access: srcAccess } = await this.open(this.ctx.repos, userId, from.spaceId, from.path);
+    if (!srcAccess.can.read) fail('forbidden', 'You are not allowed to read this item');
+    const dstTree = await this.open(this.ctx.repos, userId, to.spaceId, to.path);
+    if (!dstTree.access.can.create) fail('forbidden', 'You are not allowed to copy here');
+    let source = await this.ctx.repos.nodes.subtree(srcSpace.id, joinPath(from.path));
+    if (!source.length) notFound(from.path);
+    if (depth === 0) source = source.slice(0, 1);
+    const total = source.reduce((sum, n) => sum + (n.type === 'file' ? n.size : 0), 0);
+    const limit = await quotaLimitOf(this.ctx.repos, dstTree.space, this.ctx.settings.defaultQuota);
+    const existingDst = await this.ctx.repos.nodes.byPath(to.spaceId, joinPath(to.path));
+    if (limit !== null && dstTree.space.size - (existingDst?.size ?? 0) + total > limit) {
+      fail('quotaExceeded', `Insufficient space in ${dstTree.space.name}, ${total} required`);
+    }
+
+    const now = this.ctx.clock.now();
+    const staged = new Map<string, StagedBlob>();
+    try {
+      for (const n of source) if (n.blobId) staged.set(n.id, await this.blobs.stageCopy(n.blobId));
+    } catch (err) {
+      for (const b of staged.values()) await this.blobs.discard(b);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') notFound(from.path);
+      throw err;
+    }
+    const newBlobs = [...staged.values()].map((b) => b.id);
+    await this.ctx.repos.blobJournal.add(newBlobs, this.blobs.owner, now);
+    let result: { node: StoredNode; created: boolean; released: string[] };
+    try {
+      for (const b of staged.values()) await this.blobs.commit(b);
+      result = await this.ctx.tx.run(async (repos) => {
+        const etag = this.ctx.secrets.id();
+        await this.lockSpaces(repos, from.spaceId, to.spaceId, etag, now);
+        const parent = await folderAt(repos, dstTree.space, to.path.slice(0, -1));
+        const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now);
+        const copies = await this.copiesOf(repos, source, to, parent.id, staged, depth);
+        await repos.nodes.insert(copies);
+        await repos.davProperties.copy(source.slice(0, copies.length).map((n, i) => ({ from: n.id, to: copies[i]!.id })));
+        const size = copies[0]!.size;
+        await repos.nodes.propagate(to.spaceId, ancestorPaths(to.path), size - removedSize, etag, now);
+        await this.assertRoom(repos, dstTree, to.spaceId, size - removedSize, etag, now);
+        await repos.blobJournal.remove(newBlobs);
+        await recordFileActivity(repos, now, { verb: 'created', author: userId, spaceIds: [to.spaceId], fileId: copies[0]!.fileId, path: to.path });
+        return { node: copies[0]!, created: !existed, released };
+      });
+    } catch (err) {
+      for (const b of staged.values()) await this.blobs.discard(b);
+      await settleBlobs(this.ctx.repos, this.blobs, newBlobs);
+      throw err;
+    }
+    await settleBlobs(this.ctx.repos, this.blobs, result.released);
+    return { node: publicNode(result.node), created: result.created };
+  }
+
+  /** New rows for the copied subtree, rebased at the destination; sources are shallowest first, so parents map before children. */
+  private async copiesOf(repos: Repositories, source: StoredNode[], to: Place, parentId: string, staged: Map<string, StagedBlob>, depth: 0 | 'infinity'): Promise<StoredNode[]> {
+    const firstFileId = await repos.counters.allocate('file_id', source.length);
+    const root = source[0]!;
+    const toPath = joinPath(to.path);
+    const ids = new Map<string, string>();
+    return source.map((n, i) => {
+      const id = this.ctx.secrets.uuid();
+      ids.set(n.id, id);
+      const isRoot = i === 0;
+      return {
+        ...n,
+        id,
+        fileId: firstFileId + i,
+        spaceId: to.spaceId,
+        parentId: isRoot ? parentId : ids.get(n.parentId!)!,
+        name: isRoot ? to.path[to.path.length - 1]! : n.name,
+        path: isRoot ? toPath : `${toPath}${n.path.slice(root.path.length)}`,
+        // A Depth 0 copy of a folder is an empty folder.
+        size: isRoot && depth === 0 && n.type === 'folder' ? 0 : n.size,
+        etag: this.ctx.secrets.id(),
+        blobId: staged.get(n.id)?.id ?? null,
+        createdAt: this.ctx.clock.now(),
+      };
+    });
+  }
+}

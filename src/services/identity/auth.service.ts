@@ -1,0 +1,114 @@
+import { fail } from '../../domain/errors.js';
+import type { Principal } from '../../domain/principal.js';
+import type { User } from '../../domain/user.js';
+import type { ServiceContext } from '../../ports/service-context.js';
+
+/** Nextcloud app passwords are 72 alphanumeric characters; anything else is tried as a real password. */
+export const APP_PASSWORD_LENGTH = 72;
+const APP_PASSWORD = /^[A-Za-z0-9]{72}$/;
+
+interface RememberedLogin {
+  userId: string;
+  /** The password hash (or app-password hash) the credentials matched; a change invalidates the entry. */
+  proof: string;
+  appPasswordId?: string;
+  expiresAt: number;
+}
+
+const MAX_REMEMBERED = 10_000;
+// Bounds requests from one address across all logins: an attacker spraying
+// many accounts is slowed without locking any one user out.
+const ADDRESS_FACTOR = 10;
+
+/**
+ * Checks Basic and Bearer credentials. A successful Basic check is remembered
+ * under a keyed digest of the credentials for a short time, so clients that
+ * send Basic on every request do not pay scrypt every time; the entry dies
+ * with a password change because it is checked against the stored hash.
+ */
+export class AuthService {
+  private readonly remembered = new Map<string, RememberedLogin>();
+
+  constructor(private readonly ctx: ServiceContext) {}
+
+  async basic(login: string, password: string, address: string): Promise<Principal> {
+    const now = this.ctx.clock.now();
+    // Before the remembered-login shortcut: a throttled address must get 429 even
+    // for right credentials (as Nextcloud does), or an attacker guessing past the
+    // limit could tell a hit (200 from the cache) from a miss (429).
+    await this.assertNotThrottled(address, login, now);
+    const key = this.ctx.secrets.keyedDigest(`${login}\u0000${password}`);
+    const hit = this.remembered.get(key);
+    if (hit && hit.expiresAt > now) {
+      const principal = await this.confirmRemembered(hit);
+      if (principal) return principal;
+    }
+    this.remembered.delete(key);
+
+    const user = await this.ctx.repos.users.findByLogin(login);
+    const result = user?.enabled ? await this.verify(user, password) : null;
+    if (!result) {
+      await this.ctx.repos.loginFailures.record(address, login, now);
+      fail('unauthenticated', 'Unauthorised');
+    }
+    await this.ctx.repos.loginFailures.clear(address, login);
+    await this.recordLogin(user!, now);
+    if (this.ctx.settings.basicAuthCacheMs > 0) {
+      if (this.remembered.size >= MAX_REMEMBERED) this.evictExpired(now);
+      this.remembered.set(key, { ...result!, userId: user!.id, expiresAt: now + this.ctx.settings.basicAuthCacheMs });
+    }
+    return { userId: user!.id, method: result!.appPasswordId ? 'appPassword' : 'password', appPasswordId: result!.appPasswordId };
+  }
+
+  async bearer(token: string): Promise<Principal> {
+    if (!APP_PASSWORD.test(token)) fail('unauthenticated', 'Unauthorised');
+    const record = await this.ctx.repos.appPasswords.findByTokenHash(this.ctx.secrets.digest(token));
+    const user = record ? await this.ctx.repos.users.findById(record.userId) : undefined;
+    if (!record || !user?.enabled) fail('unauthenticated', 'Unauthorised');
+    return { userId: user!.id, method: 'appPassword', appPasswordId: record!.id };
+  }
+
+  private async confirmRemembered(hit: RememberedLogin): Promise<Principal | null> {
+    const user = await this.ctx.repos.users.findById(hit.userId);
+    if (!user?.enabled) return null;
+    if (hit.appPasswordId) {
+      const record = await this.ctx.repos.appPasswords.findByTokenHash(hit.proof);
+      if (!record || record.userId !== user.id) return null;
+      return { userId: user.id, method: 'appPassword', appPasswordId: record.id };
+    }
+    return user.passwordHash === hit.proof ? { userId: user.id, method: 'password' } : null;
+  }
+
+  private async verify(user: User, password: string): Promise<{ proof: string; appPasswordId?: string } | null> {
+    if (APP_PASSWORD.test(password)) {
+      const digest = this.ctx.secrets.digest(password);
+      const record = await this.ctx.repos.appPasswords.findByTokenHash(digest);
+      if (record && record.userId === user.id) return { proof: digest, appPasswordId: record.id };
+    }
+    const ok = await this.ctx.hasher.verify(password, user.passwordHash);
+    return ok ? { proof: user.passwordHash } : null;
+  }
+
+  private async assertNotThrottled(address: string, login: string, now: number): Promise<void> {
+    const since = now - this.ctx.settings.loginFailureWindowMs;
+    const max = this.ctx.settings.loginMaxFailures;
+    const { forLogin, forAddress } = await this.ctx.repos.loginFailures.countsSince(address, login, since);
+    if (forLogin >= max || forAddress >= max * ADDRESS_FACTOR) {
+      fail('tooManyRequests', 'Reached maximum delay', 'throttled');
+    }
+  }
+
+  private async recordLogin(user: User, now: number): Promise<void> {
+    await this.ctx.repos.users.update(user.id, {
+      lastLoginAt: now,
+      ...(user.firstLoginAt === null ? { firstLoginAt: now } : {}),
+    });
+    // Old failures are only evidence inside the window; drop the rest now and then.
+    if (Math.random() < 0.05) await this.ctx.repos.loginFailures.pruneBefore(now - this.ctx.settings.loginFailureWindowMs);
+  }
+
+  private evictExpired(now: number): void {
+    for (const [k, v] of this.remembered) if (v.expiresAt <= now) this.remembered.delete(k);
+    if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
+  }
+}

@@ -1,0 +1,439 @@
+import { DomainError, fail } from '../../domain/errors.js';
+import { assertValidPath, joinPath } from '../../domain/file-names.js';
+import type { FileNode, PathSegments } from '../../domain/node.js';
+import { assertPasswordAcceptable } from '../../domain/password-policy.js';
+import {
+  assertSharePermissions,
+  isExpired,
+  initialPermissions,
+  isShareType,
+  PERM,
+  publicUploadPermissions,
+  type Share,
+  SHARE_STATE,
+  SHARE_TYPE,
+  type ShareType,
+  uniqueName,
+} from '../../domain/share.js';
+import type { Space } from '../../domain/space.js';
+import type { ShareChanges } from '../../ports/shares.js';
+import type { Repositories } from '../../ports/repositories.js';
+import type { ServiceContext } from '../../ports/service-context.js';
+import type { FederationService } from '../federation/federation.service.js';
+import { formatCloudId, parseCloudId } from '../../domain/federation.js';
+import { openTree, publicNode, rootNode } from '../access/file-tree.js';
+import type { FileAccess } from '../access/files.contract.js';
+import { recordShareActivity } from '../activity/share-activity.js';
+import { assertMayGrant, permissionsOf, resolveExpiry } from '../access/share-policy.js';
+import { type Mount, mountsOf, resolveInView } from '../access/share-mounts.js';
+import { ShareQueries, type ShareView } from './share-queries.js';
+
+/** What a new share is made of; `expiresAt` undefined asks for the admin's default, null for none. */
+export interface NewShare {
+  type: number;
+  shareWith?: string;
+  permissions?: number;
+  publicUpload?: boolean;
+  password?: string;
+  expiresAt?: number | null;
+  label?: string;
+  note?: string;
+  attributes?: string | null;
+  hideDownload?: boolean;
+}
+
+/** What an update may change: the same fields, each left as it is when absent; a password of '' removes it. */
+export type ShareUpdate = Omit<NewShare, 'type' | 'shareWith'>;
+
+/** Where the item to share is: a path of the caller's home (OCS), or a node of a space (Graph). */
+export type ShareSubject = { viewPath: PathSegments } | { spaceId: string; nodeId: string };
+
+interface Resolved {
+  space: Space;
+  node: FileNode;
+  path: string[];
+  access: FileAccess;
+  displayPath: string;
+}
+
+const WRONG_PATH = 'Wrong path, file/folder does not exist';
+const MISSING_SHARE = 'Wrong share ID, share does not exist';
+
+/**
+ * User, group and public-link shares (Nextcloud's Share20\Manager rules),
+ * whichever API asks: OCS by path, Graph by item. One row per share.
+ */
+export class SharesService {
+  readonly queries: ShareQueries;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly federation?: FederationService,
+  ) {
+    this.queries = new ShareQueries(ctx);
+  }
+
+  private get settings() {
+    return this.ctx.settings.sharing;
+  }
+
+  private now(): number {
+    return this.ctx.clock.now();
+  }
+
+  /** The node a subject names, with the caller's rights on it; 404 "Wrong path" when they cannot reach it. */
+  async resolve(repos: Repositories, userId: string, subject: ShareSubject): Promise<Resolved> {
+    const now = this.now();
+    let spaceId: string;
+    let path: string[];
+    let displayPath: string;
+    if ('viewPath' in subject) {
+      const target = resolveInView(await mountsOf(repos, userId, now), userId, subject.viewPath);
+      if (subject.viewPath.length === 0) fail('forbidden', 'You cannot share your root folder');
+      ({ spaceId, path } = target);
+      displayPath = `/${joinPath(subject.viewPath)}`;
+    } else {
+      spaceId = subject.spaceId;
+      if (subject.nodeId === spaceId) path = [];
+      else {
+        const node = await repos.nodes.byId(subject.nodeId);
+        if (!node || node.spaceId !== spaceId) fail('notFound', WRONG_PATH);
+        path = node!.path.split('/');
+      }
+      displayPath = `/${path.join('/')}`;
+    }
+    let tree;
+    try {
+      tree = await openTree(repos, userId, spaceId, now, path);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'notFound') fail('notFound', WRONG_PATH);
+      throw err;
+    }
+    const space = tree!.space;
+    const stored = path.length === 0 ? rootNode(space) : await repos.nodes.byPath(spaceId, joinPath(path));
+    if (!stored) fail('notFound', WRONG_PATH);
+    return { space, node: publicNode(stored!), path, access: tree!.access, displayPath };
+  }
+
+  async create(userId: string, subject: ShareSubject, input: NewShare): Promise<Share> {
+    if (!isShareType(input.type)) fail('invalidInput', 'Unknown share type');
+    const type = input.type as ShareType;
+    const now = this.now();
+    const target = await this.resolve(this.ctx.repos, userId, subject);
+    const { space, node } = target;
+    const itemType = node.type;
+    if (space.type === 'personal' && target.path.length === 0) fail('forbidden', 'You cannot share your root folder');
+    const fileOwnerId = space.type === 'personal' ? space.ownerId : userId;
+
+    const shareWith = await this.checkRecipient(type, input.shareWith, userId, fileOwnerId);
+
+    let permissions: number;
+    if (type === SHARE_TYPE.link && input.publicUpload !== undefined && input.permissions === undefined) {
+      if (input.publicUpload && itemType === 'file') fail('invalidInput', 'Public upload is only possible for publicly shared folders');
+      permissions = publicUploadPermissions(input.publicUpload);
+    } else {
+      permissions = initialPermissions(type, itemType, input.permissions, { internal: this.settings.defaultPermissions, link: PERM.read });
+    }
+    this.assertPermissions(type, permissions, itemType);
+    const isOwner = space.type === 'personal' ? space.ownerId === userId : target.access.can.manage;
+    assertMayGrant(permissionsOf(target.access, itemType) | (isOwner ? PERM.all : 0), permissions, type, node.name || space.name, target.displayPath, this.settings, isOwner);
+
+    if (type !== SHARE_TYPE.link) {
+      const existing = (await this.ctx.repos.shares.onNodes(space.id, [node.id])).find((s) => s.type === type && s.shareWith === shareWith && s.ownerId === userId);
+      // Nextcloud 30+: sharing again with the same recipient answers the existing share.
+      if (existing) return existing;
+    }
+
+    const passwordHash = await this.passwordFor(type, input.password);
+    const expiresAt = resolveExpiry(type, input.expiresAt, this.settings, now);
+    const label = this.checkLabel(input.label);
+
+    const share: Share = {
+      id: '',
+      type,
+      ownerId: userId,
+      fileOwnerId,
+      spaceId: space.id,
+      nodeId: node.id,
+      itemType,
+      shareWith,
+      permissions,
+      token: type === SHARE_TYPE.link || type === SHARE_TYPE.remote ? this.ctx.secrets.token(15) : null,
+      passwordHash,
+      expiresAt,
+      label: type === SHARE_TYPE.link ? label : '',
+      note: input.note ?? '',
+      hideDownload: type === SHARE_TYPE.link && input.hideDownload === true,
+      attributes: input.attributes ?? null,
+      targetName: node.name || space.name,
+      createdAt: now,
+    };
+    await this.ctx.tx.run(async (repos) => {
+      share.id = String(await repos.counters.allocate('share_id', 1));
+      await repos.shares.insert(share);
+      await this.addRecipients(repos, share, now);
+      await recordShareActivity(repos, now, share, userId, true, { fileId: node.fileId, ownerPath: `/${target.path.join('/')}` });
+    });
+    if (type === SHARE_TYPE.remote) {
+      // The offer goes out once the share exists (the remote may call back at once); a refused offer leaves nothing behind.
+      try {
+        await this.federation!.offer(share, parseCloudId(shareWith!), userId, share.targetName, fileOwnerId);
+      } catch (err) {
+        await this.ctx.repos.shares.delete([share.id]);
+        throw err;
+      }
+    }
+    return share;
+  }
+
+  private async checkRecipient(type: ShareType, shareWith: string | undefined, userId: string, fileOwnerId: string): Promise<string | null> {
+    const repos = this.ctx.repos;
+    switch (type) {
+      case SHARE_TYPE.user: {
+        const user = shareWith ? await repos.users.findById(shareWith) : undefined;
+        if (!user) fail('notFound', 'Please specify a valid account to share with');
+        if (user!.id === userId) fail('forbidden', 'Cannot share with yourself');
+        if (user!.id === fileOwnerId) fail('forbidden', 'Cannot share with the share owner');
+        return user!.id;
+      }
+      case SHARE_TYPE.group: {
+        if (!this.settings.allowGroupSharing) fail('notFound', 'Group sharing is disabled by the administrator');
+        const group = shareWith ? await repos.groups.findById(shareWith) : undefined;
+        if (!group) fail('notFound', 'Please specify a valid group');
+        return group!.id;
+      }
+      case SHARE_TYPE.link:
+        if (!this.settings.allowLinks) fail('notFound', 'Public link sharing is disabled by the administrator');
+        return null;
+      case SHARE_TYPE.remote: {
+        if (!this.federation || !shareWith) fail('notFound', 'Please specify a valid federated account ID');
+        const cloud = parseCloudId(shareWith!);
+        await this.federation!.assertMayOffer(cloud, userId);
+        return formatCloudId(cloud.user, cloud.remote);
+      }
+      default:
+        return fail('invalidInput', 'Unknown share type');
+    }
+  }
+
+  private assertPermissions(type: ShareType, permissions: number, itemType: 'file' | 'folder'): void {
+    assertSharePermissions(type, permissions, itemType);
+    if (type === SHARE_TYPE.link && permissions & PERM.create && !this.settings.allowPublicUpload) fail('forbidden', 'Public upload disabled by the administrator');
+  }
+
+  private async passwordFor(type: ShareType, password: string | undefined): Promise<string | null> {
+    if (type !== SHARE_TYPE.link) return null;
+    if (password === undefined || password === '') {
+      if (this.settings.enforceLinkPassword) fail('forbidden', 'Passwords are enforced for link and mail shares');
+      return null;
+    }
+    assertPasswordAcceptable(password, await this.ctx.passwordPolicy());
+    return this.ctx.hasher.hash(password);
+  }
+
+  private checkLabel(label: string | undefined): string {
+    if (label !== undefined && [...label].length > 255) fail('invalidInput', 'Maximum label length is 255');
+    return label ?? '';
+  }
+
+  /**
+   * Recipients get the share under a name not taken in their home (Nextcloud
+   * picks the mount point when it shares); they accept it first when the
+   * admin turned automatic acceptance off.
+   */
+  private async addRecipients(repos: Repositories, share: Share, now: number): Promise<void> {
+    const state = this.settings.autoAccept ? SHARE_STATE.accepted : SHARE_STATE.pending;
+    let users: string[] = [];
+    if (share.type === SHARE_TYPE.user) users = [share.shareWith!];
+    else if (share.type === SHARE_TYPE.group && state === SHARE_STATE.pending) users = (await repos.groups.membersOf(share.shareWith!)).filter((u) => u !== share.ownerId);
+    for (const user of users) {
+      const name = await this.freeMountName(repos, user, share.targetName, now, share.id);
+      await repos.shares.setRecipient(share.id, user, state, name);
+    }
+  }
+
+  /** A name free among the user's own top-level entries and their other mounts (names only: no node lookups, so sharing stays cheap with many mounts). */
+  private async freeMountName(repos: Repositories, userId: string, wanted: string, now: number, shareId: string): Promise<string> {
+    const received = await repos.shares.receivedBy(userId, await repos.groups.groupsOfUser(userId));
+    const taken = new Set(received.filter((r) => r.id !== shareId && r.state === SHARE_STATE.accepted && !isExpired(r, now)).map((r) => r.mountName));
+    for (const r of await repos.remoteShares.ofUser(userId, true)) if (r.mountName) taken.add(r.mountName);
+    const personal = await repos.spaces.findById(userId);
+    if (personal) {
+      for (const n of await repos.nodes.children(userId)) taken.add(n.name);
+    }
+    return uniqueName(wanted, taken);
+  }
+
+  /** A share the caller may see: they made it, own the file, received it, or may share the node themselves. */
+  async visible(userId: string, id: string): Promise<Share> {
+    const share = await this.ctx.repos.shares.byId(id);
+    if (!share || !(await this.canSee(userId, share))) fail('notFound', MISSING_SHARE);
+    return share!;
+  }
+
+  private async canSee(userId: string, share: Share): Promise<boolean> {
+    if (share.ownerId === userId || share.fileOwnerId === userId) return true;
+    if (share.type === SHARE_TYPE.user && share.shareWith === userId) return true;
+    if (share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))) return true;
+    try {
+      const at = share.nodeId === share.spaceId ? [] : async () => (await this.ctx.repos.nodes.byId(share.nodeId))?.path.split('/') ?? [];
+      const tree = await openTree(this.ctx.repos, userId, share.spaceId, this.now(), at);
+      return tree.access.can.manage || (tree.access.can.share && !tree.access.viaShare);
+    } catch {
+      return false;
+    }
+  }
+
+  private async editable(userId: string, id: string): Promise<Share> {
+    const share = await this.visible(userId, id);
+    if (share.ownerId !== userId && share.fileOwnerId !== userId && !(await this.managesSpace(userId, share))) fail('forbidden', 'You are not allowed to edit incoming shares');
+    return share;
+  }
+
+  private async managesSpace(userId: string, share: Share): Promise<boolean> {
+    try {
+      return (await openTree(this.ctx.repos, userId, share.spaceId, this.now(), [])).access.can.manage;
+    } catch {
+      return false;
+    }
+  }
+
+  async update(userId: string, id: string, u: ShareUpdate): Promise<Share> {
+    const share = await this.editable(userId, id);
+    const now = this.now();
+    const changes: ShareChanges = {};
+    if (u.permissions !== undefined || u.publicUpload !== undefined) {
+      let permissions: number;
+      if (u.permissions !== undefined) permissions = share.itemType === 'file' ? u.permissions & ~(PERM.create | PERM.delete) : u.permissions;
+      else {
+        if (share.type !== SHARE_TYPE.link) fail('invalidInput', 'Wrong or no update parameter given');
+        if (u.publicUpload && share.itemType === 'file') fail('invalidInput', 'Public upload is only possible for publicly shared folders');
+        permissions = publicUploadPermissions(u.publicUpload!);
+      }
+      this.assertPermissions(share.type, permissions, share.itemType);
+      const target = await this.resolve(this.ctx.repos, userId, { spaceId: share.spaceId, nodeId: share.nodeId });
+      const isOwner = share.fileOwnerId === userId || target.access.can.manage;
+      assertMayGrant(permissionsOf(target.access, share.itemType) | (isOwner ? PERM.all : 0), permissions, share.type, target.node.name, target.displayPath, this.settings, isOwner);
+      changes.permissions = permissions;
+    }
+    if (u.password !== undefined && share.type === SHARE_TYPE.link) changes.passwordHash = await this.passwordFor(share.type, u.password);
+    if (u.expiresAt !== undefined) changes.expiresAt = resolveExpiry(share.type, u.expiresAt, this.settings, now);
+    if (u.label !== undefined && share.type === SHARE_TYPE.link) changes.label = this.checkLabel(u.label);
+    if (u.note !== undefined) changes.note = u.note;
+    if (u.attributes !== undefined) changes.attributes = u.attributes;
+    if (u.hideDownload !== undefined && share.type === SHARE_TYPE.link) changes.hideDownload = u.hideDownload;
+    await this.ctx.repos.shares.update(share.id, changes);
+    return { ...share, ...changes };
+  }
+
+  /**
+   * The sharer (or file owner) deletes the share; the recipient of a user
+   * share removes it for good, a group member only for themselves (Nextcloud's
+   * deleteFromSelf).
+   */
+  async remove(userId: string, id: string): Promise<void> {
+    const share = await this.visible(userId, id);
+    if (share.ownerId === userId || share.fileOwnerId === userId || (await this.managesSpace(userId, share))) {
+      await this.deleteAndTell(share, userId);
+    } else if (share.type === SHARE_TYPE.user && share.shareWith === userId) {
+      await this.ctx.repos.shares.delete([share.id]);
+    } else if (share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))) {
+      await this.ctx.repos.shares.setRecipient(share.id, userId, SHARE_STATE.declined, null);
+    } else fail('forbidden', 'Could not delete share');
+    if (share.type !== SHARE_TYPE.link) await this.dropLostReshares(share.spaceId);
+  }
+
+  private async deleteAndTell(share: Share, actor: string): Promise<void> {
+    const now = this.now();
+    await this.ctx.tx.run(async (repos) => {
+      const node = share.nodeId === share.spaceId ? null : await repos.nodes.byId(share.nodeId);
+      const space = node ? null : await repos.spaces.findById(share.spaceId);
+      await repos.shares.delete([share.id]);
+      const fileId = node?.fileId ?? space?.rootFileId;
+      if (fileId !== undefined) await recordShareActivity(repos, now, share, actor, false, { fileId, ownerPath: `/${node?.path ?? ''}` });
+    });
+    await this.federation?.notifyUnshared(share);
+  }
+
+  /** Leaves every share a mount stands for (DELETE of a mount root in the recipient's tree). */
+  async leave(userId: string, mount: Mount): Promise<void> {
+    for (const s of mount.shares) {
+      if (s.type === SHARE_TYPE.user) await this.ctx.repos.shares.delete([s.id]);
+      else await this.ctx.repos.shares.setRecipient(s.id, userId, SHARE_STATE.declined, null);
+    }
+    await this.dropLostReshares(mount.spaceId);
+  }
+
+  /**
+   * Deletes the shares whose sharer may no longer share their node, once a
+   * share they reshared from is gone (Nextcloud deletes such reshares too);
+   * chains of reshares go in turn. Access checks already ignore them, this
+   * keeps lists and mounts from showing what leads nowhere.
+   */
+  private async dropLostReshares(spaceId: string): Promise<void> {
+    const space = await this.ctx.repos.spaces.findById(spaceId);
+    if (!space) return;
+    for (let round = 0; round < 10; round++) {
+      const candidates = await this.ctx.repos.shares.othersInSpace(spaceId, space.ownerId);
+      const nodes = new Map((await this.ctx.repos.nodes.byIds(candidates.filter((c) => c.nodeId !== spaceId).map((c) => c.nodeId))).map((n) => [n.id, n]));
+      const lost: string[] = [];
+      for (const c of candidates) {
+        const path = c.nodeId === spaceId ? [] : (nodes.get(c.nodeId)?.path.split('/') ?? null);
+        if (path === null) continue;
+        try {
+          if (!(await openTree(this.ctx.repos, c.ownerId, spaceId, this.now(), path)).access.can.share) lost.push(c.id);
+        } catch (err) {
+          if (!(err instanceof DomainError && err.code === 'notFound')) throw err;
+          lost.push(c.id);
+        }
+      }
+      if (!lost.length) return;
+      await this.ctx.repos.shares.delete(lost);
+    }
+  }
+
+  /** Renames a mount in the recipient's home (MOVE of a mount root within it). */
+  async renameMount(userId: string, mount: Mount, name: string): Promise<void> {
+    assertValidPath([name]);
+    for (const s of mount.shares) await this.ctx.repos.shares.setRecipient(s.id, userId, s.state, name);
+  }
+
+  /** A received user or group share the caller is addressed by. */
+  private async received(userId: string, id: string): Promise<Share> {
+    const share = await this.ctx.repos.shares.byId(id);
+    const mine =
+      share &&
+      share.ownerId !== userId &&
+      ((share.type === SHARE_TYPE.user && share.shareWith === userId) || (share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))));
+    if (!mine) fail('notFound', MISSING_SHARE);
+    return share!;
+  }
+
+  async accept(userId: string, id: string): Promise<void> {
+    const share = await this.received(userId, id);
+    const current = (await this.ctx.repos.shares.receivedBy(userId, await this.ctx.repos.groups.groupsOfUser(userId))).find((s) => s.id === share.id);
+    if (current?.state === SHARE_STATE.accepted) return;
+    const name = await this.freeMountName(this.ctx.repos, userId, share.targetName, this.now(), share.id);
+    await this.ctx.repos.shares.setRecipient(share.id, userId, SHARE_STATE.accepted, name);
+  }
+
+  async decline(userId: string, id: string): Promise<void> {
+    const share = await this.received(userId, id);
+    await this.ctx.repos.shares.setRecipient(share.id, userId, SHARE_STATE.declined, null);
+    await this.dropLostReshares(share.spaceId);
+  }
+
+  /** The shares mounted in a user's home, as their WebDAV tree shows them. */
+  mountsOf(userId: string): Promise<Mount[]> {
+    return mountsOf(this.ctx.repos, userId, this.now());
+  }
+
+  describe(userId: string, shares: Share[]): Promise<ShareView[]> {
+    return this.queries.describe(userId, shares);
+  }
+
+  /** Share types per node of one space that concern the caller (oc:share-types). */
+  typesOn(userId: string, spaceId: string, nodeIds: string[]): Promise<Map<string, number[]>> {
+    return this.queries.typesOn(userId, spaceId, nodeIds);
+  }
+}
