@@ -1,4 +1,4 @@
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { type Expression, type Kysely, PostgresAdapter, type SqlBool, sql } from 'kysely';
 
 /** A case-insensitive "contains" that behaves the same on SQLite and PostgreSQL. */
 export function containsCi(column: string, needle: string): Expression<SqlBool> {
@@ -11,4 +11,16 @@ export function pageBounds(limit?: number, offset?: number): { limit: number; of
   const l = limit === undefined || limit < 0 ? 10_000 : Math.min(limit, 10_000);
   const o = offset === undefined || offset < 0 ? 0 : offset;
   return { limit: l, offset: o };
+}
+
+export const isPostgres = <DB>(db: Kysely<DB>): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
+
+/**
+ * Serialises transactions that name the same key, across every process on
+ * the database: a PostgreSQL transaction-scoped advisory lock. SQLite needs
+ * none, since a transaction that writes first holds the database's write
+ * lock until it ends.
+ */
+export async function lockForTransaction<DB>(trx: Kysely<DB>, key: string): Promise<void> {
+  if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
 }

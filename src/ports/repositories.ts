@@ -79,6 +79,16 @@ export interface AppStateRepository {
 
 export interface LoginFailureRepository {
   record(address: string, login: string, at: number): Promise<void>;
+  /**
+   * Counts one attempt as a failure before its credentials are checked, and
+   * only while both counts (this login from this address, every login from
+   * it) stay within their limits, as one step across all processes: however
+   * many guesses arrive at once, at most the limit are ever checked. Returns
+   * the attempt's id (release it when the credentials were right), or null
+   * when the limit is reached.
+   */
+  reserve(address: string, login: string, at: number, since: number, limits: { forLogin: number; forAddress: number }): Promise<string | null>;
+  release(attemptId: string): Promise<void>;
   countSince(address: string, login: string | null, since: number): Promise<number>;
   /** Both throttle counts (this login from this address, and all logins from it) in one query: it runs on every Basic request. */
   countsSince(address: string, login: string, since: number): Promise<{ forLogin: number; forAddress: number }>;

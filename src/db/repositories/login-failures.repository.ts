@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { compiledQuery } from '../compiled-query.js';
+import { lockForTransaction } from '../dialect-helpers.js';
 import type { LoginFailureRepository } from '../../ports/repositories.js';
 import type { Database } from '../schema.js';
 
@@ -23,6 +24,27 @@ export class LoginFailuresRepository implements LoginFailureRepository {
       .insertInto('login_failures')
       .values({ id: randomBytes(12).toString('hex'), address, login: login.toLowerCase(), created_at: at })
       .execute();
+  }
+
+  async reserve(address: string, login: string, at: number, since: number, limits: { forLogin: number; forAddress: number }): Promise<string | null> {
+    const id = randomBytes(12).toString('hex');
+    const attempt = async (trx: Kysely<Database>): Promise<string | null> => {
+      // The address key covers both counts. On SQLite the insert comes first so the
+      // transaction holds the write lock before it counts.
+      await lockForTransaction(trx, `login-failures:${address}`);
+      await trx.insertInto('login_failures').values({ id, address, login: login.toLowerCase(), created_at: at }).execute();
+      const [row] = await selectCounts(trx, login.toLowerCase(), address, since);
+      const forLogin = Number(row?.for_login ?? 0);
+      const forAddress = Number(row?.for_address ?? 0);
+      if (forLogin <= limits.forLogin && forAddress <= limits.forAddress) return id;
+      await trx.deleteFrom('login_failures').where('id', '=', id).execute();
+      return null;
+    };
+    return this.db.isTransaction ? attempt(this.db) : this.db.transaction().execute(attempt);
+  }
+
+  async release(id: string): Promise<void> {
+    await this.db.deleteFrom('login_failures').where('id', '=', id).execute();
   }
 
   async countSince(address: string, login: string | null, since: number): Promise<number> {

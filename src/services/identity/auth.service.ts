@@ -45,12 +45,13 @@ export class AuthService {
     }
     this.remembered.delete(key);
 
+    // The attempt counts as a failure before the hash is checked, so parallel
+    // guesses cannot all slip through while the first ones are still hashing.
+    const attempt = await this.ctx.repos.loginFailures.reserve(address, login, now, now - this.ctx.settings.loginFailureWindowMs, this.limits());
+    if (attempt === null) fail('tooManyRequests', 'Reached maximum delay', 'throttled');
     const user = await this.ctx.repos.users.findByLogin(login);
     const result = user?.enabled ? await this.verify(user, password) : null;
-    if (!result) {
-      await this.ctx.repos.loginFailures.record(address, login, now);
-      fail('unauthenticated', 'Unauthorised');
-    }
+    if (!result) fail('unauthenticated', 'Unauthorised');
     await this.ctx.repos.loginFailures.clear(address, login);
     await this.recordLogin(user!, now);
     if (this.ctx.settings.basicAuthCacheMs > 0) {
@@ -91,11 +92,17 @@ export class AuthService {
 
   private async assertNotThrottled(address: string, login: string, now: number): Promise<void> {
     const since = now - this.ctx.settings.loginFailureWindowMs;
-    const max = this.ctx.settings.loginMaxFailures;
+    const limits = this.limits();
     const { forLogin, forAddress } = await this.ctx.repos.loginFailures.countsSince(address, login, since);
-    if (forLogin >= max || forAddress >= max * ADDRESS_FACTOR) {
+    if (forLogin >= limits.forLogin || forAddress >= limits.forAddress) {
       fail('tooManyRequests', 'Reached maximum delay', 'throttled');
     }
+  }
+
+  /** Failures allowed per window: for one login from one address, and for all logins from that address. */
+  private limits(): { forLogin: number; forAddress: number } {
+    const max = this.ctx.settings.loginMaxFailures;
+    return { forLogin: max, forAddress: max * ADDRESS_FACTOR };
   }
 
   private async recordLogin(user: User, now: number): Promise<void> {

@@ -447,6 +447,14 @@ describeEachDb('OCS login throttling', (kind) => {
     expect((await login({ user: 'victim', password: 'guess-x' }, '10.9.9.9')).body).toBe(v2.body);
   });
 
+  it('guesses sent all at once are checked at most LOGIN_MAX_FAILURES times; the rest get 429 before any hash', async () => {
+    await newUser(t.app, 'parallel');
+    const answers = await Promise.all(Array.from({ length: 15 }, (_, i) => login({ user: 'parallel', password: `guess-${i}` }, '10.9.3.3')));
+    const codes = answers.map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 401)).toHaveLength(3);
+    expect(codes.filter((c) => c === 429)).toHaveLength(12);
+  });
+
   it('another login from the same address and the same login from another address still work', async () => {
     const victim = await newUser(t.app, 'victim2');
     await fail('victim2', '10.8.8.8', 3);
