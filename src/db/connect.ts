@@ -5,6 +5,9 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Database } from './schema.js';
+import { type CacheFeed, ChangeLogFeed } from './cache/cache-feed.js';
+import { ReadCache } from './cache/read-cache.js';
+import { countingDialect, type QueryStats } from './query-counter.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -12,6 +15,11 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface DbHandle {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** Every statement sent, for benchmarks and metrics. */
+  stats: QueryStats;
+  /** Hot rows kept in memory, and the feed that keeps them true across processes; start the feed before serving. */
+  cache: ReadCache;
+  feed: CacheFeed;
   close(): Promise<void>;
 }
 
@@ -20,6 +28,8 @@ export interface DbHandle {
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export function connect(database: Config['database']): DbHandle {
+  const stats: QueryStats = { statements: 0 };
+  const cache = new ReadCache();
   if (database.kind === 'sqlite') {
     mkdirSync(path.dirname(database.file), { recursive: true });
     const raw = new BetterSqlite3(database.file);
@@ -27,14 +37,16 @@ export function connect(database: Config['database']): DbHandle {
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
     raw.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    const db = new Kysely<Database>({ dialect: countingDialect(new SqliteDialect({ database: withStatementCache(raw) }), stats) });
+    const feed = new ChangeLogFeed(db, cache, stats, raw);
+    return { db, dialect: 'sqlite', stats, cache, feed, close: async () => { await feed.stop(); await db.destroy(); } };
   }
   const pool = new pg.Pool({
     connectionString: database.url,
     max: 10,
     ...(database.schema ? { options: `-c search_path=${database.schema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: countingDialect(new PostgresDialect({ pool }), stats) });
+  const feed = new ChangeLogFeed(db, cache, stats);
+  return { db, dialect: 'postgres', stats, cache, feed, close: async () => { await feed.stop(); await db.destroy(); } };
 }
