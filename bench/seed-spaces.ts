@@ -14,7 +14,7 @@ export async function seedSpaces(database: Config['database'], n: number, member
   const handle = connect(database);
   const now = Date.now();
   try {
-    await new KyselyTxRunner(handle.db).run(async (repos) => {
+    await new KyselyTxRunner(handle.db, { cache: handle.cache, feed: handle.feed }).run(async (repos) => {
       await repos.groups.insert({ id: 'benchgroup', displayName: 'benchgroup', createdAt: now });
       await repos.groups.addMember('benchgroup', memberId);
       for (let i = 0; i < n; i++) {

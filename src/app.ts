@@ -87,12 +87,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const handle = opts.db ?? connect(config.database);
   await migrateToLatest(handle.db, config.database.kind === 'postgres' ? config.database.schema : undefined);
 
-  const repos = repositoriesFor(handle.db);
+  const cx = { cache: handle.cache, feed: handle.feed, scope: null };
+  await handle.feed.start();
+  const repos = repositoriesFor(handle.db, cx);
   const blobs = new FsBlobStore(config.dataDir, { fsync: config.dataFsync });
   let services: Services | undefined;
   const ctx: ServiceContext = {
     repos,
-    tx: new KyselyTxRunner(handle.db),
+    tx: new KyselyTxRunner(handle.db, cx),
     hasher: new ScryptHasher(config.passwordHashCost),
     clock: systemClock,
     secrets: createSecrets(),
@@ -148,6 +150,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('bootstrap', bootstrap);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    handle.feed.beginRequest();
   });
   app.addHook('onClose', async () => {
     if (!opts.db) await handle.close();

@@ -212,7 +212,20 @@ export interface RemoteSharesTable {
   created_at: number;
 }
 
+export interface CacheEpochTable {
+  id: number;
+  seq: number;
+}
+
+export interface CacheChangesTable {
+  seq: number;
+  keys: string;
+  created_at: number;
+}
+
 export interface Database {
+  cache_epoch: CacheEpochTable;
+  cache_changes: CacheChangesTable;
   remote_shares: RemoteSharesTable;
   direct_links: DirectLinksTable;
   activities: ActivitiesTable;

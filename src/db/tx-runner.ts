@@ -15,18 +15,19 @@ import { InstanceSettingsRepositoryImpl, UserRolesRepository } from './repositor
 import { SpaceMembersRepository } from './repositories/space-members.repository.js';
 import { SpacesRepository } from './repositories/spaces.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
+import { type CacheContext, TxScope } from './cache/cached.js';
 import type { Database } from './schema.js';
 
-export function repositoriesFor(db: Kysely<Database>): Repositories {
+export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Repositories {
   return {
-    users: new UsersRepository(db),
-    groups: new GroupsRepository(db),
-    appPasswords: new AppPasswordsRepository(db),
+    users: new UsersRepository(db, cx),
+    groups: new GroupsRepository(db, cx),
+    appPasswords: new AppPasswordsRepository(db, cx),
     appStates: new AppStatesRepository(db),
-    loginFailures: new LoginFailuresRepository(db),
-    spaces: new SpacesRepository(db),
-    spaceMembers: new SpaceMembersRepository(db),
-    userRoles: new UserRolesRepository(db),
+    loginFailures: new LoginFailuresRepository(db, cx),
+    spaces: new SpacesRepository(db, cx),
+    spaceMembers: new SpaceMembersRepository(db, cx),
+    userRoles: new UserRolesRepository(db, cx),
     instanceSettings: new InstanceSettingsRepositoryImpl(db),
     nodes: new NodesRepository(db),
     spaceTree: new SpaceTreeRepositoryImpl(db),
@@ -37,15 +38,26 @@ export function repositoriesFor(db: Kysely<Database>): Repositories {
     privateData: new PrivateDataRepositoryImpl(db),
     directLinks: new DirectLinksRepository(db),
     activities: new ActivitiesRepository(db),
-    shares: new SharesRepository(db),
-    remoteShares: new RemoteSharesRepository(db),
+    shares: new SharesRepository(db, cx),
+    remoteShares: new RemoteSharesRepository(db, cx),
   };
 }
 
 export class KyselyTxRunner implements TxRunner {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cx: Omit<CacheContext, 'scope'>,
+  ) {}
 
-  run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(repositoriesFor(trx)));
+  async run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    const scope = new TxScope();
+    const result = await this.db.transaction().execute(async (trx) => {
+      const r = await fn(repositoriesFor(trx, { ...this.cx, scope }));
+      // The change-log entry commits with the change: other processes see both at once.
+      if (scope.keys.size) await this.cx.feed.announce(trx, scope.keys);
+      return r;
+    });
+    if (scope.keys.size) this.cx.cache.invalidate(scope.keys);
+    return result;
   }
 }

@@ -19,6 +19,14 @@ export interface TestApp {
   dataDir: string;
   /** The app's own database, for tests that check what is stored behind the APIs. */
   db: Kysely<Database>;
+  /**
+   * Changes rows directly, as an operator with SQL would (expired shares,
+   * removed grants), then tells the app's cache: such changes bypass the
+   * repositories that announce them.
+   */
+  behindTheApp(change: (db: Kysely<Database>) => Promise<unknown>): Promise<void>;
+  /** A second process's view: another app with its own connection (and cache) on the same database and data directory. */
+  peer(): Promise<{ app: FastifyInstance; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -41,6 +49,21 @@ export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = 
     app,
     dataDir,
     db: handle.db,
+    async behindTheApp(change) {
+      await change(handle.db);
+      handle.cache.flush();
+    },
+    async peer() {
+      const peerHandle = connect(config.database);
+      const peerApp = await buildApp(config, { db: peerHandle });
+      return {
+        app: peerApp,
+        async close() {
+          await peerApp.close();
+          await peerHandle.close();
+        },
+      };
+    },
     async close() {
       await app.close();
       await handle.close();

@@ -1,12 +1,18 @@
 import type { Kysely } from 'kysely';
 import type { AppPasswordRecord, AppPasswordRepository } from '../../ports/repositories.js';
 import type { Database } from '../schema.js';
+import { type CacheContext, cachedRead, cachedWrite } from '../cache/cached.js';
+
+const tokenKey = (tokenHash: string): string => `apppw:${tokenHash}`;
 
 export class AppPasswordsRepository implements AppPasswordRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cx: CacheContext,
+  ) {}
 
   async insert(r: AppPasswordRecord): Promise<void> {
-    await this.db
+    await cachedWrite(this.cx, this.db, [tokenKey(r.tokenHash)], (db) => db
       .insertInto('app_passwords')
       .values({
         id: r.id,
@@ -16,12 +22,17 @@ export class AppPasswordsRepository implements AppPasswordRepository {
         created_at: r.createdAt,
         last_used_at: r.lastUsedAt,
       })
-      .execute();
+      .execute());
   }
 
+  /** Cached for authentication; lastUsedAt in a cached record may lag behind touch(). */
   async findByTokenHash(tokenHash: string): Promise<AppPasswordRecord | undefined> {
+    return (await cachedRead(this.cx, tokenKey(tokenHash), () => this.load(tokenHash))) ?? undefined;
+  }
+
+  private async load(tokenHash: string): Promise<AppPasswordRecord | null> {
     const r = await this.db.selectFrom('app_passwords').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-    if (!r) return undefined;
+    if (!r) return null;
     return {
       id: r.id,
       userId: r.user_id,
@@ -32,12 +43,13 @@ export class AppPasswordsRepository implements AppPasswordRepository {
     };
   }
 
+  // Deletions name rows by id or owner, not by token: every cached token is dropped (deletions are rare).
   async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('app_passwords').where('id', '=', id).execute();
+    await cachedWrite(this.cx, this.db, ['apppw:*'], (db) => db.deleteFrom('app_passwords').where('id', '=', id).execute());
   }
 
   async deleteForUser(userId: string): Promise<void> {
-    await this.db.deleteFrom('app_passwords').where('user_id', '=', userId).execute();
+    await cachedWrite(this.cx, this.db, ['apppw:*'], (db) => db.deleteFrom('app_passwords').where('user_id', '=', userId).execute());
   }
 
   async touch(id: string, at: number): Promise<void> {

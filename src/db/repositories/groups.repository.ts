@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { type CacheContext, cachedRead, cachedWrite } from '../cache/cached.js';
 import type { Group } from '../../domain/group.js';
 import type { GroupRepository, Page } from '../../ports/repositories.js';
 import { compiledQuery } from '../compiled-query.js';
@@ -26,8 +27,14 @@ const selectSubadminGroupsOf = compiledQuery((db: Kysely<Database>, userId: stri
     .orderBy('groups.id_lower'),
 );
 
+const groupsKey = (userId: string): string => `groups:${userId}`;
+const subadminKey = (userId: string): string => `subadmin:${userId}`;
+
 export class GroupsRepository implements GroupRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cx: CacheContext,
+  ) {}
 
   async insert(g: Group): Promise<void> {
     await this.db
@@ -91,28 +98,28 @@ export class GroupsRepository implements GroupRepository {
     await this.db.updateTable('groups').set({ display_name: changes.displayName }).where('id', '=', id).execute();
   }
 
+  /** Its memberships and subadmins go with it (and whatever was cached of them). */
   async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('groups').where('id', '=', id).execute();
+    await cachedWrite(this.cx, this.db, ['groups:*', 'subadmin:*'], (db) => db.deleteFrom('groups').where('id', '=', id).execute());
   }
 
   async addMember(groupId: string, userId: string): Promise<void> {
-    await this.db
-      .insertInto('group_members')
-      .values({ group_id: groupId, user_id: userId })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    await cachedWrite(this.cx, this.db, [groupsKey(userId)], (db) =>
+      db.insertInto('group_members').values({ group_id: groupId, user_id: userId }).onConflict((oc) => oc.doNothing()).execute(),
+    );
   }
 
   async removeMember(groupId: string, userId: string): Promise<void> {
-    await this.db.deleteFrom('group_members').where('group_id', '=', groupId).where('user_id', '=', userId).execute();
+    await cachedWrite(this.cx, this.db, [groupsKey(userId)], (db) => db.deleteFrom('group_members').where('group_id', '=', groupId).where('user_id', '=', userId).execute());
   }
 
   async isMember(groupId: string, userId: string): Promise<boolean> {
+    if (this.cx.cache.enabled) return (await this.groupsOfUser(userId)).includes(groupId);
     return (await selectMembership(this.db, groupId, userId)).length > 0;
   }
 
-  async groupsOfUser(userId: string): Promise<string[]> {
-    return (await selectGroupsOfUser(this.db, userId)).map((r) => r.id);
+  groupsOfUser(userId: string): Promise<string[]> {
+    return cachedRead(this.cx, groupsKey(userId), async () => (await selectGroupsOfUser(this.db, userId)).map((r) => r.id));
   }
 
   async membersOf(groupId: string, page: Page = {}): Promise<string[]> {
@@ -144,19 +151,17 @@ export class GroupsRepository implements GroupRepository {
   }
 
   async addSubadmin(groupId: string, userId: string): Promise<void> {
-    await this.db
-      .insertInto('group_subadmins')
-      .values({ group_id: groupId, user_id: userId })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    await cachedWrite(this.cx, this.db, [subadminKey(userId)], (db) =>
+      db.insertInto('group_subadmins').values({ group_id: groupId, user_id: userId }).onConflict((oc) => oc.doNothing()).execute(),
+    );
   }
 
   async removeSubadmin(groupId: string, userId: string): Promise<void> {
-    await this.db.deleteFrom('group_subadmins').where('group_id', '=', groupId).where('user_id', '=', userId).execute();
+    await cachedWrite(this.cx, this.db, [subadminKey(userId)], (db) => db.deleteFrom('group_subadmins').where('group_id', '=', groupId).where('user_id', '=', userId).execute());
   }
 
-  async subadminGroupsOf(userId: string): Promise<string[]> {
-    return (await selectSubadminGroupsOf(this.db, userId)).map((r) => r.id);
+  subadminGroupsOf(userId: string): Promise<string[]> {
+    return cachedRead(this.cx, subadminKey(userId), async () => (await selectSubadminGroupsOf(this.db, userId)).map((r) => r.id));
   }
 
   async subadminsOf(groupId: string): Promise<string[]> {

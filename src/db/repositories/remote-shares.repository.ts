@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { type CacheContext, cachedRead, cachedWrite } from '../cache/cached.js';
 import type { RemoteShare } from '../../domain/federation.js';
 import type { RemoteShareRepository } from '../../ports/remote-shares.js';
 import type { Database, RemoteSharesTable } from '../schema.js';
@@ -21,11 +22,16 @@ function toRemoteShare(r: Selectable<RemoteSharesTable>): RemoteShare {
   };
 }
 
+const remoteKey = (userId: string): string => `remote:${userId}`;
+
 export class RemoteSharesRepository implements RemoteShareRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cx: CacheContext,
+  ) {}
 
   async insert(s: RemoteShare): Promise<void> {
-    await this.db
+    await cachedWrite(this.cx, this.db, [remoteKey(s.userId)], (db) => db
       .insertInto('remote_shares')
       .values({
         id: Number(s.id),
@@ -40,7 +46,7 @@ export class RemoteSharesRepository implements RemoteShareRepository {
         accepted: s.accepted ? 1 : 0,
         created_at: s.createdAt,
       })
-      .execute();
+      .execute());
   }
 
   async byId(id: string): Promise<RemoteShare | undefined> {
@@ -50,10 +56,12 @@ export class RemoteSharesRepository implements RemoteShareRepository {
     return r ? toRemoteShare(r) : undefined;
   }
 
+  /** Every WebDAV request in a home lists the accepted ones: cached per user, all states. */
   async ofUser(userId: string, accepted?: boolean): Promise<RemoteShare[]> {
-    let q = this.db.selectFrom('remote_shares').selectAll().where('user_id', '=', userId);
-    if (accepted !== undefined) q = q.where('accepted', '=', accepted ? 1 : 0);
-    return (await q.orderBy('id').execute()).map(toRemoteShare);
+    const all = await cachedRead(this.cx, remoteKey(userId), async () =>
+      (await this.db.selectFrom('remote_shares').selectAll().where('user_id', '=', userId).orderBy('id').execute()).map(toRemoteShare),
+    );
+    return accepted === undefined ? all : all.filter((s) => s.accepted === accepted);
   }
 
   async byRemoteId(remoteId: string, token: string): Promise<RemoteShare[]> {
@@ -62,16 +70,16 @@ export class RemoteSharesRepository implements RemoteShareRepository {
 
   async accept(id: string, mountName: string): Promise<void> {
     const n = numericId(id);
-    if (n !== null) await this.db.updateTable('remote_shares').set({ accepted: 1, mount_name: mountName }).where('id', '=', n).execute();
+    if (n !== null) await cachedWrite(this.cx, this.db, ['remote:*'], (db) => db.updateTable('remote_shares').set({ accepted: 1, mount_name: mountName }).where('id', '=', n).execute());
   }
 
   async rename(id: string, mountName: string): Promise<void> {
     const n = numericId(id);
-    if (n !== null) await this.db.updateTable('remote_shares').set({ mount_name: mountName }).where('id', '=', n).execute();
+    if (n !== null) await cachedWrite(this.cx, this.db, ['remote:*'], (db) => db.updateTable('remote_shares').set({ mount_name: mountName }).where('id', '=', n).execute());
   }
 
   async delete(id: string): Promise<void> {
     const n = numericId(id);
-    if (n !== null) await this.db.deleteFrom('remote_shares').where('id', '=', n).execute();
+    if (n !== null) await cachedWrite(this.cx, this.db, ['remote:*'], (db) => db.deleteFrom('remote_shares').where('id', '=', n).execute());
   }
 }

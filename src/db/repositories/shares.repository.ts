@@ -2,6 +2,10 @@ import { type Kysely, type Selectable } from 'kysely';
 import { type ReceivedShare, type Share, SHARE_STATE, type ShareState, type ShareType } from '../../domain/share.js';
 import type { ShareChanges, ShareRepository } from '../../ports/shares.js';
 import type { Database, SharesTable } from '../schema.js';
+import { type CacheContext, cachedRead, cachedWrite } from '../cache/cached.js';
+
+/** Any share change may change what someone received: the whole namespace goes. */
+const RECEIVED = ['received:*'];
 
 const CHUNK = 500;
 
@@ -37,10 +41,13 @@ const toReceived = (r: ReceivedRow): ReceivedShare => {
 const numericId = (id: string): number | null => (/^\d{1,15}$/.test(id) ? Number(id) : null);
 
 export class SharesRepository implements ShareRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cx: CacheContext,
+  ) {}
 
   async insert(s: Share): Promise<void> {
-    await this.db
+    await cachedWrite(this.cx, this.db, RECEIVED, (db) => db
       .insertInto('shares')
       .values({
         id: Number(s.id),
@@ -62,7 +69,7 @@ export class SharesRepository implements ShareRepository {
         target_name: s.targetName,
         created_at: s.createdAt,
       })
-      .execute();
+      .execute());
   }
 
   async update(id: string, c: ShareChanges): Promise<void> {
@@ -77,12 +84,15 @@ export class SharesRepository implements ShareRepository {
     if (c.hideDownload !== undefined) values.hide_download = c.hideDownload ? 1 : 0;
     if (c.attributes !== undefined) values.attributes = c.attributes;
     if (c.token !== undefined) values.token = c.token;
-    if (Object.keys(values).length) await this.db.updateTable('shares').set(values).where('id', '=', n).execute();
+    if (Object.keys(values).length) await cachedWrite(this.cx, this.db, RECEIVED, (db) => db.updateTable('shares').set(values).where('id', '=', n).execute());
   }
 
   async delete(ids: string[]): Promise<void> {
     const nums = ids.map(numericId).filter((n): n is number => n !== null);
-    for (let i = 0; i < nums.length; i += CHUNK) await this.db.deleteFrom('shares').where('id', 'in', nums.slice(i, i + CHUNK)).execute();
+    if (!nums.length) return;
+    await cachedWrite(this.cx, this.db, RECEIVED, async (db) => {
+      for (let i = 0; i < nums.length; i += CHUNK) await db.deleteFrom('shares').where('id', 'in', nums.slice(i, i + CHUNK)).execute();
+    });
   }
 
   async byId(id: string): Promise<Share | undefined> {
@@ -140,12 +150,19 @@ export class SharesRepository implements ShareRepository {
       );
   }
 
-  async receivedBy(userId: string, groupIds: string[]): Promise<ReceivedShare[]> {
-    const rows = await this.received(userId, groupIds).orderBy('shares.id').execute();
-    return rows.map((r) => toReceived(r as ReceivedRow));
+  /** What a user received (directly and through these groups), cached: mounts and access checks read it on every request. */
+  receivedBy(userId: string, groupIds: string[]): Promise<ReceivedShare[]> {
+    return cachedRead(this.cx, `received:${userId}\u0000${[...groupIds].sort().join('\u0000')}`, async () => {
+      const rows = await this.received(userId, groupIds).orderBy('shares.id').execute();
+      return rows.map((r) => toReceived(r as ReceivedRow));
+    });
   }
 
   async grantsIn(userId: string, groupIds: string[], spaceId: string, now: number): Promise<ReceivedShare[]> {
+    if (this.cx.cache.enabled) {
+      // The same rows as the query below, filtered from the cached list (a missing recipient row reads as accepted).
+      return (await this.receivedBy(userId, groupIds)).filter((s) => s.spaceId === spaceId && (s.expiresAt === null || s.expiresAt > now) && s.state === SHARE_STATE.accepted);
+    }
     const rows = await this.received(userId, groupIds)
       .where('shares.space_id', '=', spaceId)
       .where((w) => w.or([w('shares.expires_at', 'is', null), w('shares.expires_at', '>', now)]))
@@ -158,23 +175,31 @@ export class SharesRepository implements ShareRepository {
   async setRecipient(shareId: string, userId: string, state: ShareState, mountName: string | null): Promise<void> {
     const n = numericId(shareId);
     if (n === null) return;
-    await this.db
-      .insertInto('share_recipients')
-      .values({ share_id: n, user_id: userId, state, target_name: mountName })
-      .onConflict((oc) => oc.columns(['share_id', 'user_id']).doUpdateSet({ state, target_name: mountName }))
-      .execute();
+    await cachedWrite(this.cx, this.db, RECEIVED, (db) =>
+      db
+        .insertInto('share_recipients')
+        .values({ share_id: n, user_id: userId, state, target_name: mountName })
+        .onConflict((oc) => oc.columns(['share_id', 'user_id']).doUpdateSet({ state, target_name: mountName }))
+        .execute(),
+    );
   }
 
   async relocate(nodeIds: string[], spaceId: string): Promise<void> {
-    for (let i = 0; i < nodeIds.length; i += CHUNK) await this.db.updateTable('shares').set({ space_id: spaceId }).where('node_id', 'in', nodeIds.slice(i, i + CHUNK)).execute();
+    if (!nodeIds.length) return;
+    await cachedWrite(this.cx, this.db, RECEIVED, async (db) => {
+      for (let i = 0; i < nodeIds.length; i += CHUNK) await db.updateTable('shares').set({ space_id: spaceId }).where('node_id', 'in', nodeIds.slice(i, i + CHUNK)).execute();
+    });
   }
 
   async deleteOnNodes(nodeIds: string[]): Promise<void> {
-    for (let i = 0; i < nodeIds.length; i += CHUNK) await this.db.deleteFrom('shares').where('node_id', 'in', nodeIds.slice(i, i + CHUNK)).execute();
+    if (!nodeIds.length) return;
+    await cachedWrite(this.cx, this.db, RECEIVED, async (db) => {
+      for (let i = 0; i < nodeIds.length; i += CHUNK) await db.deleteFrom('shares').where('node_id', 'in', nodeIds.slice(i, i + CHUNK)).execute();
+    });
   }
 
   async deleteForRecipient(type: 0 | 1, principalId: string): Promise<void> {
-    await this.db.deleteFrom('shares').where('share_type', '=', type).where('share_with', '=', principalId).execute();
+    await cachedWrite(this.cx, this.db, RECEIVED, (db) => db.deleteFrom('shares').where('share_type', '=', type).where('share_with', '=', principalId).execute());
   }
 }
 

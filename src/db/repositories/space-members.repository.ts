@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { type CacheContext, cachedRead, cachedWrite } from '../cache/cached.js';
 import type { PrincipalType, SpaceMember } from '../../domain/space.js';
 import type { SpaceMemberRepository } from '../../ports/repositories.js';
 import type { Database, SpaceMembersTable } from '../schema.js';
@@ -16,11 +17,16 @@ const toMember = (r: Selectable<SpaceMembersTable>): SpaceMember => ({
 // SQLite allows 32766 bound variables; stay well under on large listings.
 const CHUNK = 900;
 
+const membersKey = (spaceId: string): string => `members:${spaceId}`;
+
 export class SpaceMembersRepository implements SpaceMemberRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cx: CacheContext,
+  ) {}
 
   async upsert(m: SpaceMember): Promise<void> {
-    await this.db
+    await cachedWrite(this.cx, this.db, [membersKey(m.spaceId)], (db) => db
       .insertInto('space_members')
       .values({
         space_id: m.spaceId,
@@ -34,7 +40,7 @@ export class SpaceMembersRepository implements SpaceMemberRepository {
       .onConflict((oc) =>
         oc.columns(['space_id', 'principal_type', 'principal_id']).doUpdateSet({ role_id: m.roleId, expires_at: m.expiresAt }),
       )
-      .execute();
+      .execute());
   }
 
   async find(spaceId: string, principalType: string, principalId: string): Promise<SpaceMember | undefined> {
@@ -48,9 +54,12 @@ export class SpaceMembersRepository implements SpaceMemberRepository {
     return r ? toMember(r) : undefined;
   }
 
-  async listForSpace(spaceId: string): Promise<SpaceMember[]> {
-    const rows = await this.db.selectFrom('space_members').selectAll().where('space_id', '=', spaceId).orderBy('created_at').execute();
-    return rows.map(toMember);
+  /** Every access check reads these; cached until a member of the space changes. */
+  listForSpace(spaceId: string): Promise<SpaceMember[]> {
+    return cachedRead(this.cx, membersKey(spaceId), async () => {
+      const rows = await this.db.selectFrom('space_members').selectAll().where('space_id', '=', spaceId).orderBy('created_at').execute();
+      return rows.map(toMember);
+    });
   }
 
   async listForSpaces(spaceIds: string[]): Promise<SpaceMember[]> {
@@ -92,15 +101,12 @@ export class SpaceMembersRepository implements SpaceMemberRepository {
   }
 
   async remove(spaceId: string, principalType: string, principalId: string): Promise<void> {
-    await this.db
-      .deleteFrom('space_members')
-      .where('space_id', '=', spaceId)
-      .where('principal_type', '=', principalType)
-      .where('principal_id', '=', principalId)
-      .execute();
+    await cachedWrite(this.cx, this.db, [membersKey(spaceId)], (db) =>
+      db.deleteFrom('space_members').where('space_id', '=', spaceId).where('principal_type', '=', principalType).where('principal_id', '=', principalId).execute(),
+    );
   }
 
   async removePrincipal(principalType: string, principalId: string): Promise<void> {
-    await this.db.deleteFrom('space_members').where('principal_type', '=', principalType).where('principal_id', '=', principalId).execute();
+    await cachedWrite(this.cx, this.db, ['members:*'], (db) => db.deleteFrom('space_members').where('principal_type', '=', principalType).where('principal_id', '=', principalId).execute());
   }
 }

@@ -1,29 +1,17 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import type { NewSpace, Space, SpaceType } from '../../domain/space.js';
+import { type CacheContext, cachedWrite } from '../cache/cached.js';
+import type { NewSpace, Space } from '../../domain/space.js';
+import { toSpace } from './space-rows.js';
 import { CountersRepository } from './file-state.repository.js';
 import type { SpaceRepository } from '../../ports/repositories.js';
 import type { Database, SpacesTable } from '../schema.js';
 
-const toSpace = (r: Selectable<SpacesTable>): Space => ({
-  id: r.id,
-  type: r.type as SpaceType,
-  name: r.name,
-  description: r.description,
-  alias: r.alias,
-  quotaTotal: r.quota_total === null ? null : Number(r.quota_total),
-  ownerId: r.owner_id,
-  createdAt: Number(r.created_at),
-  mtime: Number(r.mtime),
-  etag: r.etag,
-  size: Number(r.size),
-  disabledAt: r.disabled_at === null ? null : Number(r.disabled_at),
-  specialReadme: r.special_readme,
-  specialImage: r.special_image,
-  rootFileId: Number(r.root_file_id),
-});
 
 export class SpacesRepository implements SpaceRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cx: CacheContext,
+  ) {}
 
   async insert(s: NewSpace): Promise<void> {
     const rootFileId = await new CountersRepository(this.db).allocate('file_id', 1);
@@ -94,7 +82,8 @@ export class SpacesRepository implements SpaceRepository {
     await this.db.updateTable('spaces').set(v).where('id', '=', id).execute();
   }
 
+  /** Its members, and shares of its items, go with it. */
   async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('spaces').where('id', '=', id).execute();
+    await cachedWrite(this.cx, this.db, [`members:${id}`, 'received:*'], (db) => db.deleteFrom('spaces').where('id', '=', id).execute());
   }
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { emptyProfile, type User, type UserProfile } from '../../domain/user.js';
 import type { Page, UserRepository } from '../../ports/repositories.js';
+import { type CacheContext, cachedRead, cachedWrite } from '../cache/cached.js';
 import { compiledQuery } from '../compiled-query.js';
 import { containsCi, pageBounds } from '../dialect-helpers.js';
 import type { Database, UsersTable } from '../schema.js';
@@ -38,11 +39,17 @@ const selectByLogin = compiledQuery((db: Kysely<Database>, idLower: string) =>
   db.selectFrom('users').selectAll().where('id_lower', '=', idLower),
 );
 
+/** A user row by its case-insensitive id; also the key of everything cached about them. */
+const userKey = (id: string): string => `user:${id.toLowerCase()}`;
+
 export class UsersRepository implements UserRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cx: CacheContext,
+  ) {}
 
   async insert(u: User): Promise<void> {
-    await this.db
+    await cachedWrite(this.cx, this.db, [userKey(u.id)], (db) => db
       .insertInto('users')
       .values({
         id: u.id,
@@ -61,7 +68,7 @@ export class UsersRepository implements UserRepository {
         first_login_at: u.firstLoginAt,
         last_login_at: u.lastLoginAt,
       })
-      .execute();
+      .execute());
   }
 
   /** Ids are unique case-insensitively, and looked up that way, like Nextcloud's database backend. */
@@ -69,9 +76,11 @@ export class UsersRepository implements UserRepository {
     return this.findByLogin(id);
   }
 
-  async findByLogin(login: string): Promise<User | undefined> {
-    const [row] = await selectByLogin(this.db, login.toLowerCase());
-    return row ? toUser(row) : undefined;
+  findByLogin(login: string): Promise<User | undefined> {
+    return cachedRead(this.cx, userKey(login), async () => {
+      const [row] = await selectByLogin(this.db, login.toLowerCase());
+      return row ? toUser(row) : null;
+    }).then((u) => u ?? undefined);
   }
 
   async findMany(ids: string[]): Promise<User[]> {
@@ -124,11 +133,12 @@ export class UsersRepository implements UserRepository {
     if (c.firstLoginAt !== undefined) values.first_login_at = c.firstLoginAt;
     if (c.lastLoginAt !== undefined) values.last_login_at = c.lastLoginAt;
     if (Object.keys(values).length === 0) return;
-    await this.db.updateTable('users').set(values).where('id', '=', id).execute();
+    await cachedWrite(this.cx, this.db, [userKey(id)], (db) => db.updateTable('users').set(values).where('id', '=', id).execute());
   }
 
+  /** Everything cached may mention the user (memberships, shares, app passwords go with the row): all of it is dropped. */
   async delete(id: string): Promise<void> {
-    await this.db.deleteFrom('users').where('id', '=', id).execute();
+    await cachedWrite(this.cx, this.db, ['*'], (db) => db.deleteFrom('users').where('id', '=', id).execute());
   }
 
   async storedRolesOf(ids: string[]): Promise<Map<string, string>> {

@@ -214,7 +214,7 @@ describeEachDb('Direct download links', (kind) => {
       const teamId = await fileIdOf(t.app, `/remote.php/dav/spaces/${spaceId}/team.txt`, carol);
       const revoked = await linkTo(t.app, teamId, { as: carol });
       expect((await anon(t.app, 'GET', revoked)).body).toBe('team file');
-      await t.db.deleteFrom('space_members').where('space_id', '=', spaceId).where('principal_id', '=', 'carol').execute();
+      await t.behindTheApp((db) => db.deleteFrom('space_members').where('space_id', '=', spaceId).where('principal_id', '=', 'carol').execute());
       expectDavError(await anon(t.app, 'GET', revoked), 404);
 
       await put(t.app, '/remote.php/dav/files/bob/mine.txt', 'bob file', { as: bob });

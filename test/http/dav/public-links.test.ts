@@ -490,7 +490,7 @@ describeEachDb('WebDAV: public links on the three entry points', (kind) => {
         const e = entry(scheme, link.token);
         expect((await pub(t, 'GET', `${e.base}/s.txt`, { headers: e.auth() })).statusCode, scheme).toBe(200);
       }
-      await t.db.updateTable('shares').set({ expires_at: Date.now() - 1000 }).where('id', '=', Number(link.id)).execute();
+      await t.behindTheApp((db) => db.updateTable('shares').set({ expires_at: Date.now() - 1000 }).where('id', '=', Number(link.id)).execute());
       const remoteAddress = nextAddress();
       for (const scheme of SCHEMES) {
         const e = entry(scheme, link.token);

@@ -134,9 +134,9 @@ describeEachDb('WebDAV: received shares are mounted in the recipient home with e
     await folderWith('grp');
     const id = await shareAs('/grp', 1, 'team', 1);
     expect((await dav(t.app, 'GET', home('carol', 'grp/a.txt'), { as: carol })).statusCode).toBe(200);
-    await t.db.updateTable('shares').set({ expires_at: Date.now() - 1000 }).where('id', '=', Number(id)).execute();
+    await t.behindTheApp((db) => db.updateTable('shares').set({ expires_at: Date.now() - 1000 }).where('id', '=', Number(id)).execute());
     expect((await dav(t.app, 'GET', home('carol', 'grp/a.txt'), { as: carol })).statusCode).toBe(404);
-    await t.db.updateTable('shares').set({ expires_at: null }).where('id', '=', Number(id)).execute();
+    await t.behindTheApp((db) => db.updateTable('shares').set({ expires_at: null }).where('id', '=', Number(id)).execute());
     expect((await dav(t.app, 'GET', home('carol', 'grp/a.txt'), { as: carol })).statusCode).toBe(200);
     await ocs(t.app, 'DELETE', `${SHARES}/${id}`, { as: alice });
     expect((await dav(t.app, 'GET', home('carol', 'grp/a.txt'), { as: carol })).statusCode).toBe(404);

@@ -312,7 +312,7 @@ describeEachDb('public share page /s/{token}', (kind) => {
   describe('links that are gone, bad input and escaping', () => {
     it('answers unknown, expired and deleted links with the 404 page on every route', async () => {
       const expired = await newLink(t, { path: '/docs' });
-      await t.db.updateTable('shares').set({ expires_at: Date.now() - 1000 }).where('id', '=', Number(expired.id)).execute();
+      await t.behindTheApp((db) => db.updateTable('shares').set({ expires_at: Date.now() - 1000 }).where('id', '=', Number(expired.id)).execute());
       const deleted = await newLink(t, { path: '/docs' });
       expect(expectPage(await web(t, `/s/${deleted.token}`), 200)).toContain('a.txt');
       await deleteLink(t, deleted.id);
