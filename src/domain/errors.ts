@@ -18,6 +18,7 @@ export type ErrorCode =
  * fall back to the code when a route has no mapping for a reason.
  */
 export type ErrorReason =
+  | 'alreadyExists'
   | 'userExists'
   | 'userNotFound'
   | 'groupExists'

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { DavLock } from '../domain/lock.js';
 import type { FileNode } from '../domain/node.js';
+import type { Space } from '../domain/space.js';
 
 /** A node as stored: with its space-relative path ('a/b/c'). */
 export interface StoredNode extends FileNode {
@@ -8,7 +9,11 @@ export interface StoredNode extends FileNode {
 }
 
 export interface NodeRepository {
+  /** The space row and the nodes at these paths, in one round trip; undefined when the space does not exist. */
+  openAt(spaceId: string, paths: string[]): Promise<{ space: Space; nodes: StoredNode[] } | undefined>;
   byPath(spaceId: string, path: string): Promise<StoredNode | undefined>;
+  /** The nodes at several paths of a space (missing ones are absent). */
+  byPaths(spaceId: string, paths: string[]): Promise<StoredNode[]>;
   byId(id: string): Promise<StoredNode | undefined>;
   /** The node with this numeric file id (oc:fileid), in whatever space. */
   byFileId(fileId: number): Promise<StoredNode | undefined>;
@@ -37,6 +42,8 @@ export interface SpaceTreeRepository {
    * space, so the size returned is exact for the quota check that follows.
    */
   adjust(spaceId: string, delta: number, etag: string, mtime: number): Promise<number>;
+  /** adjust, answering the whole row as it now is (undefined when the space is gone): the first step of a write, which then knows the space is still enabled. */
+  take(spaceId: string, delta: number, etag: string, mtime: number): Promise<Space | undefined>;
 }
 
 export interface CounterRepository {

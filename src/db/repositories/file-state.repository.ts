@@ -1,7 +1,9 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DavLock } from '../../domain/lock.js';
 import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPropertyRepository, SpaceTreeRepository } from '../../ports/files.js';
+import type { Space } from '../../domain/space.js';
 import type { Database, DavLocksTable } from '../schema.js';
+import { toSpace } from './space-rows.js';
 
 export class SpaceTreeRepositoryImpl implements SpaceTreeRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -14,6 +16,16 @@ export class SpaceTreeRepositoryImpl implements SpaceTreeRepository {
       .returning('size')
       .executeTakeFirst();
     return Number(r?.size ?? 0);
+  }
+
+  async take(spaceId: string, delta: number, etag: string, mtime: number): Promise<Space | undefined> {
+    const r = await this.db
+      .updateTable('spaces')
+      .set({ size: sql<number>`size + ${delta}`, etag, mtime })
+      .where('id', '=', spaceId)
+      .returningAll()
+      .executeTakeFirst();
+    return r ? toSpace(r) : undefined;
   }
 }
 

@@ -1,6 +1,8 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { NodeRepository, StoredNode } from '../../ports/files.js';
-import type { Database, NodesTable } from '../schema.js';
+import type { Space } from '../../domain/space.js';
+import type { Database, NodesTable, SpacesTable } from '../schema.js';
+import { toSpace } from './space-rows.js';
 
 const toNode = (r: Selectable<NodesTable>): StoredNode => ({
   id: r.id,
@@ -36,11 +38,42 @@ const toRow = (n: StoredNode): Selectable<NodesTable> => ({
   created_at: n.createdAt,
 });
 
+const NODE_COLUMNS = ['id', 'file_id', 'space_id', 'parent_id', 'name', 'path', 'type', 'size', 'mtime', 'etag', 'mime_type', 'checksums', 'blob_id', 'created_at'] as const;
+type NodeColumn = (typeof NODE_COLUMNS)[number];
+type SpaceWithNodeRow = Selectable<SpacesTable> & { [K in NodeColumn as `n_${K}`]: Selectable<NodesTable>[K] | null };
+
 /** Rows strictly below a path: compared by prefix with SQL's own length, which counts characters as substr does. */
 const below = (prefix: string) => sql<boolean>`substr(path, 1, length(${prefix})) = ${prefix}`;
 
 export class NodesRepository implements NodeRepository {
   constructor(private readonly db: Kysely<Database>) {}
+
+  async openAt(spaceId: string, paths: string[]): Promise<{ space: Space; nodes: StoredNode[] } | undefined> {
+    if (!paths.length) {
+      const row = await this.db.selectFrom('spaces').selectAll().where('id', '=', spaceId).executeTakeFirst();
+      return row ? { space: toSpace(row), nodes: [] } : undefined;
+    }
+    const rows = (await this.db
+      .selectFrom('spaces as s')
+      .leftJoin('nodes as n', (j) => j.onRef('n.space_id', '=', 's.id').on('n.path', 'in', paths))
+      .selectAll('s')
+      .select(NODE_COLUMNS.map((c) => sql.ref(`n.${c}`).as(`n_${c}`)))
+      .where('s.id', '=', spaceId)
+      .execute()) as unknown as SpaceWithNodeRow[];
+    if (!rows.length) return undefined;
+    const nodes: StoredNode[] = [];
+    for (const r of rows) {
+      if (r.n_id === null) continue;
+      const node = Object.fromEntries(NODE_COLUMNS.map((c) => [c, r[`n_${c}`]])) as unknown as Selectable<NodesTable>;
+      nodes.push(toNode(node));
+    }
+    return { space: toSpace(rows[0]!), nodes };
+  }
+
+  async byPaths(spaceId: string, paths: string[]): Promise<StoredNode[]> {
+    if (!paths.length) return [];
+    return (await this.db.selectFrom('nodes').selectAll().where('space_id', '=', spaceId).where('path', 'in', paths).execute()).map(toNode);
+  }
 
   async byPath(spaceId: string, path: string): Promise<StoredNode | undefined> {
     const r = await this.db.selectFrom('nodes').selectAll().where('space_id', '=', spaceId).where('path', '=', path).executeTakeFirst();

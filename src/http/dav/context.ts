@@ -3,7 +3,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { RemoteShare } from '../../domain/federation.js';
 import type { FileNode } from '../../domain/node.js';
 import type { Space } from '../../domain/space.js';
-import type { FileAccess, FilesApi } from '../../services/access/files.contract.js';
+import type { FileAccess, FilesApi, OpenedPlace } from '../../services/access/files.contract.js';
 import type { OpenedLink } from '../../services/sharing/public-links.service.js';
 import { type Mount, resolveInView } from '../../services/access/share-mounts.js';
 import type { Services } from '../../services/index.js';
@@ -30,6 +30,8 @@ export interface SpaceTarget {
   spaceId: string;
   space: Space;
   access: FileAccess;
+  /** The place opened for the caller (space, node, access): handed to every file operation of the request. */
+  place: OpenedPlace;
   /** Space-relative path. */
   path: string[];
   /** Set when the location is inside a share mounted in the caller's home: hrefs then show the mount's name instead of the space path above it. */
@@ -55,7 +57,9 @@ const WRITE_METHODS = new Set(['PUT', 'MKCOL', 'PROPPATCH', 'DELETE', 'MOVE', 'C
 
 /** One DAV request: the caller, the parsed location, and lookups cached for the request's lifetime. */
 export class DavCall {
-  private readonly spaces = new Map<string, Promise<{ space: Space; access: FileAccess }>>();
+  private readonly places = new Map<string, Promise<OpenedPlace>>();
+  /** The first place opened in each space: later paths of that space reuse the caller's view of it. */
+  private readonly firstInSpace = new Map<string, Promise<OpenedPlace>>();
   private mountList: Promise<Mount[]> | undefined;
   private remoteMountList: Promise<RemoteShare[]> | undefined;
   private ifLists: IfList[] | null | undefined;
@@ -90,14 +94,20 @@ export class DavCall {
       const view = resolveInView(await this.mounts(), this.userId, path);
       if (view.mount) ({ spaceId, path, mount } = { spaceId: view.spaceId, path: view.path, mount: view.mount });
     }
-    const { space, access } = await this.open(spaceId, path);
-    return { loc, spaceId, space, access, path, mount, view: mount && { spaceRoot: mount.path, hrefRoot: [mount.name] } };
+    const place = await this.open(spaceId, path);
+    return { loc, spaceId, space: place.space, access: place.access, place, path, mount, view: mount && { spaceRoot: mount.path, hrefRoot: [mount.name] } };
   }
 
-  private open(spaceId: string, path: readonly string[]): Promise<{ space: Space; access: FileAccess }> {
+  /** A place of a space for the caller, opened once per request; the caller's grants on the space are worked out once too. */
+  open(spaceId: string, path: readonly string[]): Promise<OpenedPlace> {
     const key = `${spaceId}\0${path.join('/')}`;
-    let opened = this.spaces.get(key);
-    if (!opened) this.spaces.set(key, (opened = this.files.openSpace(this.userId, spaceId, [...path])));
+    let opened = this.places.get(key);
+    if (!opened) {
+      const first = this.firstInSpace.get(spaceId);
+      opened = first ? first.then((p) => this.files.reopen(p, [...path])) : this.files.open(this.userId, spaceId, [...path]);
+      if (!first) this.firstInSpace.set(spaceId, opened);
+      this.places.set(key, opened);
+    }
     return opened;
   }
 
@@ -120,8 +130,8 @@ export class DavCall {
       } else if (loc.path.length > 0) throw missing();
     }
     const path = link.node.type === 'file' ? link.path : [...link.path, ...loc.path];
-    const { space, access } = await this.open(link.space.id, path);
-    return { loc, spaceId: link.space.id, space, access, path, view: { spaceRoot: link.path, hrefRoot }, fileWrapper };
+    const place = await this.open(link.space.id, path);
+    return { loc, spaceId: link.space.id, space: place.space, access: place.access, place, path, view: { spaceRoot: link.path, hrefRoot }, fileWrapper };
   }
 
   /** The shares from other servers mounted in the caller's home, loaded once per request (none for link callers). */
@@ -162,11 +172,17 @@ export class DavCall {
   /** The node at a path, or null when nothing is there. A missing ancestor folder is also null. */
   async stat(t: SpaceTarget, path: readonly string[] = t.path): Promise<FileNode | null> {
     try {
-      return await this.files.stat(this.userId, t.spaceId, path);
+      return this.files.stat(await this.placeAt(t, path));
     } catch (err) {
       if (err instanceof DomainError && (err.code === 'notFound' || err.code === 'conflict')) return null;
       throw err;
     }
+  }
+
+  /** Another path of the target's space, opened with the caller's view of it. */
+  placeAt(t: SpaceTarget, path: readonly string[]): Promise<OpenedPlace> {
+    if (path.length === t.path.length && path.every((s, i) => s === t.path[i])) return Promise.resolve(t.place);
+    return this.open(t.spaceId, path);
   }
 
   /** Like stat, but 404 with Nextcloud's message when nothing is there. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FileNode } from '../../domain/node.js';
 import { PERM } from '../../domain/share.js';
-import type { FilesApi } from '../../services/access/files.contract.js';
+import type { FilesApi, OpenedPlace } from '../../services/access/files.contract.js';
 import type { OpenedLink } from '../../services/sharing/public-links.service.js';
 import { contentDisposition, sendFile } from '../common/send-file.js';
 import { WebError } from './errors.js';
@@ -17,12 +17,13 @@ import { type ZipEntry, zipStream } from './zip-writer.js';
  * are fetched as the archive reaches them, and every read goes through the
  * files layer as the link, so a link deleted mid-download stops the archive.
  */
-async function* folderEntries(files: FilesApi, link: OpenedLink, folder: FileNode, prefix: string): AsyncGenerator<ZipEntry> {
-  yield { name: `${prefix}/`, type: 'folder', mtime: folder.mtime, size: 0 };
-  for (const child of sortEntries(await files.children(link.caller, link.space.id, folder))) {
+async function* folderEntries(files: FilesApi, folder: OpenedPlace, prefix: string): AsyncGenerator<ZipEntry> {
+  yield { name: `${prefix}/`, type: 'folder', mtime: folder.node!.mtime, size: 0 };
+  for (const child of sortEntries(await files.children(folder))) {
     const name = `${prefix}/${child.name}`;
-    if (child.type === 'folder') yield* folderEntries(files, link, child, name);
-    else yield { name, type: 'file', mtime: child.mtime, size: child.size, open: () => files.read(link.caller, link.space.id, child) };
+    const place = await files.childOf(folder, child);
+    if (child.type === 'folder') yield* folderEntries(files, place, name);
+    else yield { name, type: 'file', mtime: child.mtime, size: child.size, open: () => files.read(place) };
   }
 }
 
@@ -41,11 +42,11 @@ export function downloadRoutes(app: FastifyInstance, deps: WebDeps): void {
     if ((link.share.permissions & PERM.read) === 0) throw new WebError(403, 'Download not allowed', 'This share only accepts uploads.');
     if (link.share.hideDownload) throw new WebError(403, 'Download not allowed', 'The owner of this share has disabled downloads.');
     const rel = withFilesParam(relativePath(query.path), query.files);
-    const node = await nodeAt(services.files, link, rel).catch((err: unknown) => {
+    const { node, place } = await nodeAt(services.files, link, rel).catch((err: unknown) => {
       throw missingInShare(err);
     });
     if (node.type === 'file') {
-      return sendFile(request, reply, node, (range) => services.files.read(link.caller, link.space.id, node, range));
+      return sendFile(request, reply, node, (range) => services.files.read(place, range));
     }
     const name = rel.length ? node.name : displayName(link);
     reply
@@ -55,6 +56,6 @@ export function downloadRoutes(app: FastifyInstance, deps: WebDeps): void {
       .header('Cache-Control', 'no-store')
       .header('X-Accel-Buffering', 'no');
     if (request.method === 'HEAD') return reply.send();
-    return reply.send(zipStream(folderEntries(services.files, link, node, name)));
+    return reply.send(zipStream(folderEntries(services.files, place, name)));
   });
 }

@@ -60,11 +60,11 @@ export function pageRoutes(app: FastifyInstance, deps: WebDeps): void {
       const upload: UploadBox = { target: [], csrf: csrfToken(request, reply, token), nickname: isFileRequest(link.share.attributes) ? 'required' : 'optional', canReplace: false };
       return sendPage(reply, 200, sharePage(env, { token, name, note: link.share.note, node: null, rel, children: null, canDownload: false, upload, uploaded }));
     }
-    const node = await nodeAt(services.files, link, rel).catch((err: unknown) => {
+    const { node, place } = await nodeAt(services.files, link, rel).catch((err: unknown) => {
       throw missingInShare(err);
     });
     const isFolder = node.type === 'folder';
-    const children = isFolder ? sortEntries(await services.files.children(link.caller, link.space.id, node)) : null;
+    const children = isFolder ? sortEntries(await services.files.children(place)) : null;
     const upload: UploadBox | null =
       isFolder && (perms & PERM.create) !== 0 ? { target: rel, csrf: csrfToken(request, reply, token), nickname: 'none', canReplace: (perms & PERM.update) !== 0 } : null;
     return sendPage(reply, 200, sharePage(env, { token, name, note: link.share.note, node, rel, children, canDownload: !link.share.hideDownload, upload, uploaded }));

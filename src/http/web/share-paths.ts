@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/errors.js';
 import { assertValidPath } from '../../domain/file-names.js';
 import type { FileNode } from '../../domain/node.js';
-import type { FilesApi } from '../../services/access/files.contract.js';
+import type { FilesApi, OpenedPlace } from '../../services/access/files.contract.js';
 import type { OpenedLink } from '../../services/sharing/public-links.service.js';
 
 const invalid = (message: string): never => {
@@ -38,10 +38,12 @@ export function pathQuery(rel: readonly string[]): string {
  * link's pseudo-user, so the link's permissions decide. A file link has
  * nothing below it.
  */
-export async function nodeAt(files: FilesApi, link: OpenedLink, rel: string[]): Promise<FileNode> {
-  if (rel.length === 0) return files.stat(link.caller, link.space.id, link.path);
-  if (link.node.type !== 'folder') throw new DomainError('notFound', 'A shared file has nothing below it');
-  return files.stat(link.caller, link.space.id, [...link.path, ...rel]);
+export async function nodeAt(files: FilesApi, link: OpenedLink, rel: string[]): Promise<{ node: FileNode; place: OpenedPlace }> {
+  if (rel.length > 0 && link.node.type !== 'folder') throw new DomainError('notFound', 'A shared file has nothing below it');
+  const place = await files.open(link.caller, link.space.id, [...link.path, ...rel]);
+  const node = files.stat(place);
+  if (!node) throw new DomainError('notFound', 'File not found');
+  return { node, place };
 }
 
 /** What the page calls the shared node: a shared space root has no name of its own. */

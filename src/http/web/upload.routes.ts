@@ -42,13 +42,13 @@ async function dropFile(services: Services, link: OpenedLink, who: Uploader, nam
   const plan = await services.publicLinks.dropPlan(link, who.nickname ? [who.nickname, name] : [name]);
   for (const folder of plan.folders) {
     try {
-      await services.files.mkdir(link.caller, link.space.id, folder);
+      await services.files.mkdir(await services.files.open(link.caller, link.space.id, folder));
     } catch (err) {
       // Another upload made it in the meantime: use it.
       if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
     }
   }
-  await services.files.write(link.caller, link.space.id, plan.path, body, {});
+  await services.files.write(await services.files.open(link.caller, link.space.id, plan.path), body, {});
 }
 
 /**
@@ -61,8 +61,7 @@ async function storeFile(services: Services, link: OpenedLink, dir: string[], wh
   const { files } = services;
   const exists = async (candidate: string): Promise<boolean> => {
     try {
-      await files.stat(link.caller, link.space.id, [...dir, candidate]);
-      return true;
+      return files.stat(await files.open(link.caller, link.space.id, [...dir, candidate])) !== null;
     } catch (err) {
       if (err instanceof DomainError && err.code === 'notFound') return false;
       throw err;
@@ -70,7 +69,7 @@ async function storeFile(services: Services, link: OpenedLink, dir: string[], wh
   };
   const canReplace = who.replace && (link.share.permissions & PERM.update) !== 0;
   const target = canReplace ? name : await freeName(name, exists);
-  await files.write(link.caller, link.space.id, [...dir, target], body, {});
+  await files.write(await files.open(link.caller, link.space.id, [...dir, target]), body, {});
 }
 
 /**
@@ -90,7 +89,7 @@ export function uploadRoutes(app: FastifyInstance, deps: WebDeps): void {
     const rel = relativePath(query.path);
     let dir: string[] = [];
     if (!uploadOnly) {
-      const folder = await nodeAt(services.files, link, rel).catch((err: unknown) => {
+      const { node: folder } = await nodeAt(services.files, link, rel).catch((err: unknown) => {
         throw missingInShare(err);
       });
       if (folder.type !== 'folder') throw new WebError(400, 'Bad request', 'Files can only be uploaded into a folder.');

@@ -6,7 +6,7 @@ import type { Space } from '../../domain/space.js';
 import { roleHasAction } from '../../domain/unified-roles.js';
 import type { StoredNode } from '../../ports/files.js';
 import type { Repositories } from '../../ports/repositories.js';
-import type { FileAccess } from './files.contract.js';
+import type { FileAccess, SpaceView } from './files.contract.js';
 import { callerRoleIn, canManageMembers } from './space-access.js';
 import { accessThroughShares, linkShareIdOf, type ShareGrant, shareGrantsIn, throughSharer } from './share-access.js';
 
@@ -37,41 +37,58 @@ export type Place = PathSegments | (() => Promise<PathSegments>);
 
 /**
  * A space the caller is a member of (directly or through a group), or the
- * part of it their received shares reach: then access depends on the place,
- * and a place no share covers does not exist for them. Disabled spaces hold
- * no reachable content for anyone, Managers included, as on the reference;
- * admins without a grant see no content either.
+ * part of it their received shares reach. Disabled spaces hold no reachable
+ * content for anyone, Managers included, as on the reference; admins
+ * without a grant see no content either.
  */
 export async function openTree(repos: Repositories, userId: string, spaceId: string, now: number, place: Place = []): Promise<OpenTree> {
-  return openTreeAs(repos, userId, spaceId, now, place, new Set());
-}
-
-/** openTree, remembering whose access is being worked out so a ring of reshares (b to c, c to b) ends. */
-async function openTreeAs(repos: Repositories, userId: string, spaceId: string, now: number, place: Place, visiting: ReadonlySet<string>): Promise<OpenTree> {
   const space = await repos.spaces.findById(spaceId);
   if (!space || space.disabledAt !== null) fail('notFound', NOT_FOUND);
+  const view = await viewOf(repos, userId, space!, now);
+  const path = typeof place === 'function' ? await place() : place;
+  return { space: space!, access: await view.accessAt(path) };
+}
+
+/** The caller's view of a space already read (and found enabled); the facts it needs (members, groups, shares) are cached reads. */
+export function viewOf(repos: Repositories, userId: string, space: Space, now: number): Promise<SpaceView> {
+  return viewAs(repos, userId, space, now, new Set());
+}
+
+/** viewOf, remembering whose access is being worked out so a ring of reshares (b to c, c to b) ends. */
+async function viewAs(repos: Repositories, userId: string, space: Space, now: number, visiting: ReadonlySet<string>): Promise<SpaceView> {
+  const link = linkShareIdOf(userId) !== null;
   let groups: string[] | undefined;
-  if (linkShareIdOf(userId) === null) {
+  if (!link) {
     let members;
-    [members, groups] = await Promise.all([repos.spaceMembers.listForSpace(spaceId), repos.groups.groupsOfUser(userId)]);
+    [members, groups] = await Promise.all([repos.spaceMembers.listForSpace(space.id), repos.groups.groupsOfUser(userId)]);
     const role = callerRoleIn(members, userId, new Set(groups), now);
-    if (role !== null) return { space: space!, access: accessOf(role) };
+    if (role !== null) {
+      const access = accessOf(role);
+      return { space, accessAt: async () => access };
+    }
   }
   const inner = new Set(visiting).add(userId);
-  const sharerCan = async (sharer: string, p: PathSegments): Promise<FileAccess> => (await openTreeAs(repos, sharer, spaceId, now, p, inner)).access;
+  const sharers = new Map<string, Promise<SpaceView>>();
+  const sharerCan = async (sharer: string, p: PathSegments): Promise<FileAccess> => {
+    let view = sharers.get(sharer);
+    if (!view) sharers.set(sharer, (view = viewAs(repos, sharer, space, now, inner)));
+    return (await view).accessAt(p);
+  };
   // The caller's groups, read above for the membership check, serve the share lookup too.
-  let grants = await shareGrantsIn(repos, userId, spaceId, now, groups);
-  if (linkShareIdOf(userId) === null) grants = await heldBySharers(grants, space!, inner, sharerCan);
+  let grants = await shareGrantsIn(repos, userId, space.id, now, groups);
+  if (!link) grants = await heldBySharers(grants, space, inner, sharerCan);
   if (!grants.length) fail('notFound', NOT_FOUND);
-  const path = typeof place === 'function' ? await place() : place;
-  let access = accessThroughShares(grants, path);
-  if (!access) fail('notFound', 'File not found');
-  if (linkShareIdOf(userId) !== null) {
-    const sharer = grants[0]!.share.ownerId;
-    if (inner.has(sharer)) fail('notFound', 'File not found');
-    access = await throughSharer(grants[0]!, path, access!, (p) => sharerCan(sharer, p));
-  }
-  return { space: space!, access: access! };
+  return {
+    space,
+    async accessAt(path) {
+      const access = accessThroughShares(grants, path);
+      if (!access) fail('notFound', 'File not found');
+      if (!link) return access!;
+      const sharer = grants[0]!.share.ownerId;
+      if (inner.has(sharer)) fail('notFound', 'File not found');
+      return throughSharer(grants[0]!, path, access!, (p) => sharerCan(sharer, p));
+    },
+  };
 }
 
 /**

@@ -37,18 +37,55 @@ export interface WriteResult {
   created: boolean;
 }
 
+/**
+ * A space as one caller sees it, worked out once: what they may do at any
+ * of its paths. From a membership role the answer is the same everywhere;
+ * through received shares it depends on the path, and a path no share
+ * covers does not exist for them (notFound).
+ */
+export interface SpaceView {
+  space: Space;
+  accessAt(path: PathSegments): Promise<FileAccess>;
+}
+
+/**
+ * A place in a space opened for one caller: the space, what is at the path,
+ * and what the caller may do there, resolved once (one query for the space
+ * row and the nodes, the caller's grants from cached reads) and handed to
+ * every operation of the request. Writes check again inside their
+ * transaction, against the locked space row.
+ */
+export interface OpenedPlace {
+  readonly userId: string;
+  readonly space: Space;
+  readonly path: PathSegments;
+  readonly access: FileAccess;
+  /** What is at the path (the root's node for []), null when nothing is. Read it through FilesApi.stat, which checks read access. */
+  readonly node: FileNode | null;
+  /** The folder the path is in: null when it is missing or a file (a write there is 409); undefined for the root. */
+  readonly parent: FileNode | null | undefined;
+  /** The caller's view, so other paths of the space open without working access out again. */
+  readonly view: SpaceView;
+}
+
 export interface FilesApi {
-  /** Resolves a space the caller may reach at this path (by space id), or throws notFound (also for disabled spaces). */
-  openSpace(userId: string, spaceId: string, path?: PathSegments): Promise<{ space: Space; access: FileAccess }>;
-  /** The node at a path; [] is the root. */
-  stat(userId: string, spaceId: string, path: PathSegments): Promise<FileNode>;
-  children(userId: string, spaceId: string, folder: FileNode): Promise<FileNode[]>;
-  read(userId: string, spaceId: string, file: FileNode, range?: { start: number; end: number }): Promise<Readable>;
-  write(userId: string, spaceId: string, path: PathSegments, body: Readable, opts: WriteOptions): Promise<WriteResult>;
-  mkdir(userId: string, spaceId: string, path: PathSegments): Promise<FileNode>;
-  remove(userId: string, spaceId: string, path: PathSegments): Promise<void>;
-  move(userId: string, from: { spaceId: string; path: PathSegments }, to: { spaceId: string; path: PathSegments }, overwrite: boolean): Promise<WriteResult>;
-  copy(userId: string, from: { spaceId: string; path: PathSegments }, to: { spaceId: string; path: PathSegments }, overwrite: boolean, depth: 0 | 'infinity'): Promise<WriteResult>;
+  /** Opens a path of a space (by id) for the caller, or throws notFound (also for disabled spaces and places no grant reaches). */
+  open(userId: string, spaceId: string, path: PathSegments): Promise<OpenedPlace>;
+  /** Another path of the same space for the same caller. */
+  reopen(place: OpenedPlace, path: PathSegments): Promise<OpenedPlace>;
+  /** A node by its id (the space id is the root); notFound outside the space. */
+  openById(userId: string, spaceId: string, nodeId: string): Promise<OpenedPlace>;
+  /** A member of an opened folder (from its listing) as a place of its own, without a query. */
+  childOf(folder: OpenedPlace, child: FileNode): Promise<OpenedPlace>;
+  /** The node at the place, null when nothing is there; forbidden without read access. */
+  stat(place: OpenedPlace): FileNode | null;
+  children(place: OpenedPlace): Promise<FileNode[]>;
+  read(place: OpenedPlace, range?: { start: number; end: number }): Promise<Readable>;
+  write(place: OpenedPlace, body: Readable, opts: WriteOptions): Promise<WriteResult>;
+  mkdir(place: OpenedPlace): Promise<FileNode>;
+  remove(place: OpenedPlace): Promise<void>;
+  move(from: OpenedPlace, to: OpenedPlace, overwrite: boolean): Promise<WriteResult>;
+  copy(from: OpenedPlace, to: OpenedPlace, overwrite: boolean, depth: 0 | 'infinity'): Promise<WriteResult>;
   /** Quota of the space: limit null when unlimited. */
-  quota(spaceId: string): Promise<{ used: number; limit: number | null }>;
+  quota(space: Space): Promise<{ used: number; limit: number | null }>;
 }

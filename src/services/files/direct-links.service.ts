@@ -3,6 +3,7 @@ import { DomainError, fail } from '../../domain/errors.js';
 import type { FileNode } from '../../domain/node.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import type { FilesService } from './files.service.js';
+import type { OpenedPlace } from '../access/files.contract.js';
 
 /** Nextcloud's bounds for `expirationTime` (apps/dav DirectController): more than 0, at most a day. */
 export const MAX_DIRECT_LINK_SECONDS = 24 * 60 * 60;
@@ -88,18 +89,21 @@ export class DirectLinksService {
     }
     const user = await this.ctx.repos.users.findById(link!.userId);
     if (!user?.enabled) fail('notFound', NOT_FOUND);
-    const { node } = await this.readableOrNotFound(link!.userId, link!.spaceId, link!.nodeId);
+    const { node, place } = await this.readableOrNotFound(link!.userId, link!.spaceId, link!.nodeId);
     if (node.type !== 'file') fail('notFound', NOT_FOUND);
     return {
       node,
-      read: (range) => this.files.read(link!.userId, link!.spaceId, node, range),
+      read: (range) => this.files.read(place, range),
     };
   }
 
   /** The node if the user may read it; anything else (no access, no such node, another space) is the same 404. */
-  private async readableOrNotFound(userId: string, spaceId: string, nodeId: string): Promise<{ node: FileNode }> {
+  private async readableOrNotFound(userId: string, spaceId: string, nodeId: string): Promise<{ node: FileNode; place: OpenedPlace }> {
     try {
-      return await this.files.statById(userId, spaceId, nodeId);
+      const place = await this.files.openById(userId, spaceId, nodeId);
+      const node = this.files.stat(place);
+      if (!node) fail('notFound', NOT_FOUND);
+      return { node: node!, place };
     } catch (err) {
       if (err instanceof DomainError && (err.code === 'notFound' || err.code === 'forbidden')) fail('notFound', NOT_FOUND);
       throw err;

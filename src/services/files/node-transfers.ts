@@ -5,12 +5,15 @@ import type { BlobStore, StagedBlob, StoredNode } from '../../ports/files.js';
 import type { Repositories } from '../../ports/repositories.js';
 import { settleBlobs } from './blob-settlement.js';
 import type { ServiceContext } from '../../ports/service-context.js';
-import { folderAt, type OpenTree, publicNode, quotaLimitOf } from '../access/file-tree.js';
+import type { Space } from '../../domain/space.js';
+import { publicNode, quotaLimitOf } from '../access/file-tree.js';
+import type { OpenedPlace } from '../access/files.contract.js';
+import { recheck } from './places.js';
 import { recordFileActivity } from '../activity/file-activity.js';
 import type { WriteResult } from '../access/files.contract.js';
 
 type Place = { spaceId: string; path: PathSegments };
-type Opener = (repos: Repositories, userId: string, spaceId: string, place: PathSegments) => Promise<OpenTree>;
+const where = (p: OpenedPlace): Place => ({ spaceId: p.space.id, path: p.path });
 
 const notFound = (path: PathSegments): never => fail('notFound', `File with name ${path[path.length - 1] ?? ''} could not be located`);
 
@@ -19,7 +22,6 @@ export class NodeTransfers {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly blobs: BlobStore,
-    private readonly open: Opener,
   ) {}
 
   private check(from: Place, to: Place): void {
@@ -32,9 +34,11 @@ export class NodeTransfers {
     if (from.spaceId === to.spaceId && isWithin(to.path, from.path)) fail('conflict', 'The destination may not contain the source.');
   }
 
-  /** Takes the rows of both spaces in a fixed order (no deadlock between opposite transfers) and gives them new etags. */
-  private async lockSpaces(repos: Repositories, a: string, b: string, etag: string, now: number): Promise<void> {
-    for (const id of [...new Set([a, b])].sort()) await repos.spaceTree.adjust(id, 0, etag, now);
+  /** Takes the rows of both spaces in a fixed order (no deadlock between opposite transfers), gives them new etags, and answers them as they now are. */
+  private async lockSpaces(repos: Repositories, a: string, b: string, etag: string, now: number): Promise<Map<string, Space | undefined>> {
+    const taken = new Map<string, Space | undefined>();
+    for (const id of [...new Set([a, b])].sort()) taken.set(id, await repos.spaceTree.take(id, 0, etag, now));
+    return taken;
   }
 
   /** The node at the destination, removed when Overwrite allows it; its blobs are journaled for settlement. */
@@ -49,33 +53,37 @@ export class NodeTransfers {
     return { existed: true, removedSize: existing[0]!.size, released };
   }
 
-  private async assertRoom(repos: Repositories, tree: OpenTree, spaceId: string, delta: number, etag: string, now: number): Promise<void> {
-    const size = await repos.spaceTree.adjust(spaceId, delta, etag, now);
-    const limit = await quotaLimitOf(repos, tree.space, this.ctx.settings.defaultQuota);
-    if (delta > 0 && limit !== null && size > limit) fail('quotaExceeded', `Insufficient space in ${tree.space.name}`);
+  private async assertRoom(repos: Repositories, space: Space, delta: number, etag: string, now: number): Promise<void> {
+    const size = await repos.spaceTree.adjust(space.id, delta, etag, now);
+    const limit = await quotaLimitOf(repos, space, this.ctx.settings.defaultQuota);
+    if (delta > 0 && limit !== null && size > limit) fail('quotaExceeded', `Insufficient space in ${space.name}`);
   }
 
   /** Moving needs delete on the source and write on the destination (Nextcloud's rule); within a space only rows change. */
-  async move(userId: string, from: Place, to: Place, overwrite: boolean): Promise<WriteResult> {
+  async move(fromPlace: OpenedPlace, toPlace: OpenedPlace, overwrite: boolean): Promise<WriteResult> {
+    const from = where(fromPlace);
+    const to = where(toPlace);
+    const userId = fromPlace.userId;
     this.check(from, to);
     const now = this.ctx.clock.now();
     const result = await this.ctx.tx.run(async (repos) => {
-      const src = await this.open(repos, userId, from.spaceId, from.path);
-      const dst = await this.open(repos, userId, to.spaceId, to.path);
+      const etag = this.ctx.secrets.id();
+      const taken = await this.lockSpaces(repos, from.spaceId, to.spaceId, etag, now);
+      const src = await recheck(repos, fromPlace, taken.get(from.spaceId), now, { nodes: false });
+      const dst = await recheck(repos, toPlace, taken.get(to.spaceId), now);
       // A rename in place needs update on the item, a move out of its folder delete (Nextcloud's FilesPlugin::checkMove).
       const rename = from.spaceId === to.spaceId && joinPath(from.path.slice(0, -1)) === joinPath(to.path.slice(0, -1));
       if (src.access.viaShare?.atRoot || !(rename ? src.access.can.write : src.access.can.delete) || !dst.access.can.create) {
         fail('forbidden', 'You are not allowed to move this item here');
       }
-      const etag = this.ctx.secrets.id();
-      await this.lockSpaces(repos, from.spaceId, to.spaceId, etag, now);
       const node = await repos.nodes.byPath(from.spaceId, joinPath(from.path));
       if (!node) notFound(from.path);
-      const parent = await folderAt(repos, dst.space, to.path.slice(0, -1));
+      const parent = dst.parent;
+      if (!parent) fail('conflict', 'Parent folder does not exist');
       const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now);
       const size = node!.size;
       const toPath = joinPath(to.path);
-      await repos.nodes.update(node!.id, { spaceId: to.spaceId, parentId: parent.id, name: to.path[to.path.length - 1]!, path: toPath });
+      await repos.nodes.update(node!.id, { spaceId: to.spaceId, parentId: parent!.id, name: to.path[to.path.length - 1]!, path: toPath });
       if (from.spaceId !== to.spaceId) {
         const moved = await repos.nodes.subtree(from.spaceId, joinPath(from.path));
         await repos.shares.relocate(moved.map((n) => n.id), to.spaceId);
@@ -87,10 +95,10 @@ export class NodeTransfers {
       if (from.spaceId === to.spaceId) await repos.spaceTree.adjust(to.spaceId, -removedSize, etag, now);
       else {
         await repos.spaceTree.adjust(from.spaceId, -size, etag, now);
-        await this.assertRoom(repos, dst, to.spaceId, size - removedSize, etag, now);
+        await this.assertRoom(repos, dst.space, size - removedSize, etag, now);
       }
       await recordFileActivity(repos, now, { verb: 'moved', author: userId, spaceIds: [from.spaceId, to.spaceId], fileId: node!.fileId, path: to.path, oldPath: from.path });
-      const moved = { ...node!, spaceId: to.spaceId, parentId: parent.id, name: to.path[to.path.length - 1]!, path: toPath };
+      const moved = { ...node!, spaceId: to.spaceId, parentId: parent!.id, name: to.path[to.path.length - 1]!, path: toPath };
       return { node: moved, created: !existed, released };
     });
     await settleBlobs(this.ctx.repos, this.blobs, result.released);
@@ -102,20 +110,21 @@ export class NodeTransfers {
    * properties. Blobs are copied to staging first (outside the transaction),
    * made visible under journal, and settled if the transaction fails.
    */
-  async copy(userId: string, from: Place, to: Place, overwrite: boolean, depth: 0 | 'infinity'): Promise<WriteResult> {
+  async copy(fromPlace: OpenedPlace, toPlace: OpenedPlace, overwrite: boolean, depth: 0 | 'infinity'): Promise<WriteResult> {
+    const from = where(fromPlace);
+    const to = where(toPlace);
+    const userId = fromPlace.userId;
     this.check(from, to);
-    const { space: srcSpace, access: srcAccess } = await this.open(this.ctx.repos, userId, from.spaceId, from.path);
-    if (!srcAccess.can.read) fail('forbidden', 'You are not allowed to read this item');
-    const dstTree = await this.open(this.ctx.repos, userId, to.spaceId, to.path);
-    if (!dstTree.access.can.create) fail('forbidden', 'You are not allowed to copy here');
-    let source = await this.ctx.repos.nodes.subtree(srcSpace.id, joinPath(from.path));
+    if (!fromPlace.access.can.read) fail('forbidden', 'You are not allowed to read this item');
+    if (!toPlace.access.can.create) fail('forbidden', 'You are not allowed to copy here');
+    const dstSpace = toPlace.space;
+    let source = await this.ctx.repos.nodes.subtree(from.spaceId, joinPath(from.path));
     if (!source.length) notFound(from.path);
     if (depth === 0) source = source.slice(0, 1);
     const total = source.reduce((sum, n) => sum + (n.type === 'file' ? n.size : 0), 0);
-    const limit = await quotaLimitOf(this.ctx.repos, dstTree.space, this.ctx.settings.defaultQuota);
-    const existingDst = await this.ctx.repos.nodes.byPath(to.spaceId, joinPath(to.path));
-    if (limit !== null && dstTree.space.size - (existingDst?.size ?? 0) + total > limit) {
-      fail('quotaExceeded', `Insufficient space in ${dstTree.space.name}, ${total} required`);
+    const limit = await quotaLimitOf(this.ctx.repos, dstSpace, this.ctx.settings.defaultQuota);
+    if (limit !== null && dstSpace.size - (toPlace.node?.size ?? 0) + total > limit) {
+      fail('quotaExceeded', `Insufficient space in ${dstSpace.name}, ${total} required`);
     }
 
     const now = this.ctx.clock.now();
@@ -134,15 +143,19 @@ export class NodeTransfers {
       for (const b of staged.values()) await this.blobs.commit(b);
       result = await this.ctx.tx.run(async (repos) => {
         const etag = this.ctx.secrets.id();
-        await this.lockSpaces(repos, from.spaceId, to.spaceId, etag, now);
-        const parent = await folderAt(repos, dstTree.space, to.path.slice(0, -1));
+        const taken = await this.lockSpaces(repos, from.spaceId, to.spaceId, etag, now);
+        await recheck(repos, fromPlace, taken.get(from.spaceId), now, { nodes: false });
+        const dst = await recheck(repos, toPlace, taken.get(to.spaceId), now);
+        if (!dst.access.can.create) fail('forbidden', 'You are not allowed to copy here');
+        const parent = dst.parent;
+        if (!parent) fail('conflict', 'Parent folder does not exist');
         const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now);
-        const copies = await this.copiesOf(repos, source, to, parent.id, staged, depth);
+        const copies = await this.copiesOf(repos, source, to, parent!.id, staged, depth);
         await repos.nodes.insert(copies);
         await repos.davProperties.copy(source.slice(0, copies.length).map((n, i) => ({ from: n.id, to: copies[i]!.id })));
         const size = copies[0]!.size;
         await repos.nodes.propagate(to.spaceId, ancestorPaths(to.path), size - removedSize, etag, now);
-        await this.assertRoom(repos, dstTree, to.spaceId, size - removedSize, etag, now);
+        await this.assertRoom(repos, dst.space, size - removedSize, etag, now);
         await repos.blobJournal.remove(newBlobs);
         await recordFileActivity(repos, now, { verb: 'created', author: userId, spaceIds: [to.spaceId], fileId: copies[0]!.fileId, path: to.path });
         return { node: copies[0]!, created: !existed, released };

@@ -23,7 +23,7 @@ export async function copy(call: DavCall): Promise<unknown> {
   const { src, srcNode, dst, dstNode, overwrite } = await prepareTransfer(call);
   await call.checkIf(async () => ({ etag: `"${srcNode.etag}"`, lockTokens: new Set((await locksCovering(call, src, src.path)).map((l) => l.token)) }));
   await assertUnlocked(call, dst, dst.path, { membership: true, descendants: dstNode?.type === 'folder' });
-  const result = await call.files.copy(call.userId, { spaceId: src.spaceId, path: src.path }, { spaceId: dst.spaceId, path: dst.path }, overwrite, depth);
+  const result = await call.files.copy(src.place, dst.place, overwrite, depth);
   call.reply.header('OC-FileId', ocId(result.node.fileId, call.deps.env.instanceId));
   if (result.node.type === 'file') call.reply.header('ETag', `"${result.node.etag}"`).header('OC-ETag', `"${result.node.etag}"`);
   return call.reply.code(result.created ? 201 : 204).header('Content-Length', '0').send();

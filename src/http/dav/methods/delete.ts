@@ -19,7 +19,7 @@ export async function remove(call: DavCall): Promise<unknown> {
   const node = await call.mustStat(t);
   await call.checkIf(async () => ({ etag: `"${node.etag}"`, lockTokens: new Set((await locksCovering(call, t, t.path)).map((l) => l.token)) }));
   await assertUnlocked(call, t, t.path, { membership: true, descendants: node.type === 'folder' });
-  await call.files.remove(call.userId, t.spaceId, t.path);
+  await call.files.remove(t.place);
   await call.deps.state.locks.removeUnder(t.spaceId, lockPath(t.path));
   return call.reply.code(204).send();
 }

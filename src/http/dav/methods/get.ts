@@ -16,5 +16,5 @@ export async function get(call: DavCall): Promise<unknown> {
   if (node.type === 'folder') {
     throw notImplemented('There was no plugin in the system that was willing to handle this GET method. Enable the Browser plugin to get a better result here.');
   }
-  return sendFile(call.request, call.reply, node, (range) => call.files.read(call.userId, t.spaceId, node, range));
+  return sendFile(call.request, call.reply, node, (range) => call.files.read(t.place, range));
 }

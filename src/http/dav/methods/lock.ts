@@ -85,7 +85,7 @@ export async function lock(call: DavCall): Promise<unknown> {
   if (!node) {
     const parent = await call.stat(t, t.path.slice(0, -1));
     if (!parent || parent.type !== 'folder') throw conflict('The parent of the resource to lock does not exist');
-    created = (await call.files.write(call.userId, t.spaceId, t.path, Readable.from([]), { expectedSize: 0 })).created;
+    created = (await call.files.write(t.place, Readable.from([]), { expectedSize: 0 })).created;
   }
   const lock: DavLock = {
     token: `opaquelocktoken:${randomUUID()}`,

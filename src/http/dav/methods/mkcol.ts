@@ -17,6 +17,6 @@ export async function mkcol(call: DavCall): Promise<unknown> {
   if (existing) throw methodNotAllowed('The resource you tried to create already exists', allowHeader(true));
   await call.checkIf(async () => ({ etag: null, lockTokens: new Set((await locksCovering(call, t, t.path)).map((l) => l.token)) }));
   await assertUnlocked(call, t, t.path, { membership: true, descendants: false });
-  const node = await call.files.mkdir(call.userId, t.spaceId, t.path);
+  const node = await call.files.mkdir(t.place);
   return call.reply.code(201).header('OC-FileId', ocId(node.fileId, call.deps.env.instanceId)).header('Content-Length', '0').send();
 }

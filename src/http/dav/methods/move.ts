@@ -18,7 +18,7 @@ export async function move(call: DavCall): Promise<unknown> {
   await call.checkIf(async () => ({ etag: `"${srcNode.etag}"`, lockTokens: new Set((await locksCovering(call, src, src.path)).map((l) => l.token)) }));
   await assertUnlocked(call, src, src.path, { membership: true, descendants: srcNode.type === 'folder' });
   await assertUnlocked(call, dst, dst.path, { membership: true, descendants: dstNode?.type === 'folder' });
-  const result = await call.files.move(call.userId, { spaceId: src.spaceId, path: src.path }, { spaceId: dst.spaceId, path: dst.path }, overwrite);
+  const result = await call.files.move(src.place, dst.place, overwrite);
   await call.deps.state.locks.removeUnder(src.spaceId, lockPath(src.path));
   call.reply.header('OC-FileId', ocId(result.node.fileId, call.deps.env.instanceId));
   if (result.node.type === 'file') call.reply.header('ETag', `"${result.node.etag}"`).header('OC-ETag', `"${result.node.etag}"`);

@@ -58,7 +58,7 @@ export async function propfind(call: DavCall): Promise<unknown> {
     // Below a shared node its members can be deleted and renamed as the share allows, unlike the node itself.
     const via = t.access.viaShare;
     const access = via?.atRoot ? shareAccess(via.permissions, false) : undefined;
-    for (const c of await call.files.children(call.userId, t.spaceId, node)) {
+    for (const c of await call.files.children(t.place)) {
       const path = [...t.path, c.name];
       members.push({ node: c, path, href: call.href(t, path, c.type === 'folder'), access });
     }
@@ -113,7 +113,7 @@ async function loadScope(call: DavCall, t: SpaceTarget, items: PropItem[], reque
 
   const [dead, quota, ownerDisplayName, locks, shareTypes] = await Promise.all([
     needsDead ? call.deps.state.props.list(items.map((i) => i.node.id)) : new Map<string, Map<string, string>>(),
-    needsQuota ? call.files.quota(t.spaceId) : { used: 0, limit: null },
+    needsQuota ? call.files.quota(t.space) : { used: 0, limit: null },
     needsOwner ? ownerName(call, t) : '',
     needsLocks ? locksFor(call, t, items) : new Map<PropItem, DavLock[]>(),
     needsShareTypes ? shareTypesOf(call, t, items) : new Map<string, number[]>(),

@@ -74,7 +74,7 @@ async function fileDrop(call: DavCall, share: Share): Promise<unknown> {
   const plan = await call.deps.services.publicLinks.dropPlan(link, nickname ? [nickname, ...rel] : [...rel]);
   for (const folder of plan.folders) {
     try {
-      await call.files.mkdir(call.userId, link.space.id, folder);
+      await call.files.mkdir(await call.files.open(call.userId, link.space.id, folder));
     } catch (err) {
       // Another upload made it in the meantime: use it.
       if (!(err instanceof DomainError && err.code === 'conflict')) throw err;
@@ -83,7 +83,8 @@ async function fileDrop(call: DavCall, share: Share): Promise<unknown> {
   const mtime = clientMtime(call.header('x-oc-mtime'));
   const checksum = call.header('oc-checksum');
   const body = call.request.body as Readable | undefined;
-  const result = await call.files.write(call.userId, link.space.id, plan.path, body ?? Readable.from([]), {
+  // Opened afresh: the folders above may have just been made.
+  const result = await call.files.write(await call.files.open(call.userId, link.space.id, plan.path), body ?? Readable.from([]), {
     expectedSize: declaredLength(call),
     mtime,
     checksum: checksum || undefined,

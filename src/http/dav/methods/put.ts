@@ -62,7 +62,7 @@ export async function put(call: DavCall): Promise<unknown> {
 
   const mtime = clientMtime(call.header('x-oc-mtime'));
   const checksum = call.header('oc-checksum');
-  const result = await call.files.write(call.userId, t.spaceId, t.path, body ?? Readable.from([]), {
+  const result = await call.files.write(t.place, body ?? Readable.from([]), {
     expectedSize: declaredLength(call),
     mtime,
     checksum: checksum || undefined,

@@ -62,7 +62,7 @@ async function destinationOf(call: DavCall, header: string): Promise<SpaceTarget
 
 /** Free bytes of the destination space, counting the file the upload will replace; Infinity without a limit. */
 async function freeBytes(call: DavCall, dst: SpaceTarget): Promise<number> {
-  const { used, limit } = await call.files.quota(dst.spaceId);
+  const { used, limit } = await call.files.quota(dst.space);
   if (limit === null) return Infinity;
   const existing = await call.stat(dst);
   return limit - used + (existing?.type === 'file' ? existing.size : 0);
@@ -174,7 +174,7 @@ async function assemble(call: DavCall, uploadId: string): Promise<unknown> {
 
   const mtime = clientMtime(call.header('x-oc-mtime'));
   const checksum = call.header('oc-checksum');
-  const result = await call.files.write(call.userId, dst.spaceId, dst.path, await call.deps.uploads.open(call.userId, uploadId), {
+  const result = await call.files.write(dst.place, await call.deps.uploads.open(call.userId, uploadId), {
     expectedSize: total,
     mtime,
     checksum: checksum || undefined,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { fail } from '../../../domain/errors.js';
-import type { FileNode } from '../../../domain/node.js';
+import type { OpenedPlace } from '../../../services/access/files.contract.js';
 import type { Services } from '../../../services/index.js';
 import { driveItemJson } from '../drive-item-json.js';
 import { SHARES_DRIVE_ID } from '../drive-json.js';
@@ -41,17 +41,17 @@ export function driveItemsRoutes(app: FastifyInstance, s: Services, version: Gra
     const spaceId = spaceIdOf(env, c.params.driveId!);
     const nodeId = nodeIdOf(env, spaceId, c.params.itemId!);
     // Opened at the item's path, so a recipient whose shares reach only that part of the space gets in.
-    const found = await s.files.statById(userId, spaceId, nodeId);
-    const { space } = await s.files.openSpace(userId, spaceId, found.path);
-    return { userId, space, ...found };
+    const place = await s.files.openById(userId, spaceId, nodeId);
+    const node = s.files.stat(place);
+    if (!node) fail('notFound', 'Item not found');
+    return { userId, space: place.space, node: node!, path: place.path, place };
   };
 
-  const children = async (userId: string, spaceId: string, folder: FileNode, folderPath: string[]) => {
-    const { space } = await s.files.openSpace(userId, spaceId, folderPath);
-    const list = await s.files.children(userId, spaceId, folder);
+  const children = async (place: OpenedPlace) => {
+    const list = await s.files.children(place);
     // Code-point order of names, the order WebDAV listings use too.
     list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { value: list.map((n) => driveItemJson(env, space, n, [...folderPath, n.name])) };
+    return { value: list.map((n) => driveItemJson(env, place.space, n, [...place.path, n.name])) };
   };
 
   const childrenOf = async (c: GraphCall, itemId: string) => {
@@ -67,11 +67,11 @@ export function driveItemsRoutes(app: FastifyInstance, s: Services, version: Gra
       }
       const { item: mount } = await jailMount(s, userId, target.shareId, 'v1.0');
       if (mount.node.type !== 'folder') return { value: [] };
-      return children(userId, mount.space.id, mount.node, mount.path);
+      return children(await s.files.open(userId, mount.space.id, mount.path));
     }
-    const { space, node, path } = await item({ ...c, params: { ...c.params, itemId } });
+    const { node, place } = await item({ ...c, params: { ...c.params, itemId } });
     if (node.type !== 'folder') return { value: [] };
-    return children(userId, space.id, node, path);
+    return children(place);
   };
 
   route({
@@ -104,8 +104,7 @@ export function driveItemsRoutes(app: FastifyInstance, s: Services, version: Gra
     url: '/me/drive/root/children',
     handler: async (c) => {
       const userId = c.userId();
-      const root = await s.files.stat(userId, userId, []);
-      return children(userId, userId, root, []);
+      return children(await s.files.open(userId, userId, []));
     },
   });
 }
