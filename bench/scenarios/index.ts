@@ -2,7 +2,8 @@ import type { Scenario } from '../lib.js';
 import { davScenario } from './dav.js';
 import { drivesScenario } from './drives.js';
 import { ocsScenario } from './ocs.js';
+import { roundTripsScenario } from './round-trips.js';
 import { sharesScenario } from './shares.js';
 
 /** Every scenario group, in run order. A new group is one module here plus one line in this list. */
-export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario, sharesScenario];
+export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario, sharesScenario, roundTripsScenario];

@@ -9,8 +9,8 @@ export interface StoredNode extends FileNode {
 }
 
 export interface NodeRepository {
-  /** The space row and the nodes at these paths, in one round trip; undefined when the space does not exist. */
-  openAt(spaceId: string, paths: string[]): Promise<{ space: Space; nodes: StoredNode[] } | undefined>;
+  /** The space row, the nodes at these paths and whether any WebDAV lock is held in the space, in one round trip; undefined when the space does not exist. */
+  openAt(spaceId: string, paths: string[]): Promise<{ space: Space; nodes: StoredNode[]; locked: boolean } | undefined>;
   byPath(spaceId: string, path: string): Promise<StoredNode | undefined>;
   /** The nodes at several paths of a space (missing ones are absent). */
   byPaths(spaceId: string, paths: string[]): Promise<StoredNode[]>;
@@ -75,6 +75,8 @@ export interface DavLockRepository {
 export interface BlobJournalRepository {
   add(blobIds: string[], owner: string, at: number): Promise<void>;
   remove(blobIds: string[]): Promise<void>;
+  /** The entry of one blob becomes another's (a committed upload's staged blob hands its entry to the blob it replaced). */
+  swap(from: string, to: string, owner: string, at: number): Promise<void>;
   list(): Promise<Array<{ blobId: string; owner: string; createdAt: number }>>;
 }
 

@@ -27,17 +27,15 @@ export interface CacheContext {
 }
 
 /**
- * Reads through the cache. Inside a transaction a miss is loaded but not
- * stored (the transaction may still roll back), and a key the transaction
- * wrote is always read from the database.
+ * Reads through the cache. A key the current transaction wrote is always
+ * read from the database (the transaction sees its own writes, and may
+ * still roll back); any other key reads committed rows, which may be kept.
  */
 export async function cachedRead<T>(cx: CacheContext, key: string, load: () => Promise<T>): Promise<T> {
   if (!cx.cache.enabled) return load();
   await cx.feed.catchUp();
-  if (!cx.scope) return cx.cache.through(key, load);
-  if (cx.scope.touches(key)) return load();
-  const hit = cx.cache.peek<T>(key);
-  return hit !== undefined ? hit : load();
+  if (cx.scope?.touches(key)) return load();
+  return cx.cache.through(key, load);
 }
 
 /**

@@ -57,6 +57,19 @@ export class ReadCache {
     return value;
   }
 
+  /** For loads of many keys at once: take a mark before the query, store after it only if nothing was invalidated in between. */
+  mark(): number {
+    return this.generation;
+  }
+
+  storeIfUnchanged(mark: number, entries: Iterable<[string, unknown]>): void {
+    if (!this.serving || mark !== this.generation) return;
+    for (const [key, value] of entries) {
+      if (this.entries.size >= this.maxEntries) this.entries.clear();
+      this.entries.set(key, deepFreeze(value));
+    }
+  }
+
   invalidate(keys: Iterable<string>): void {
     this.generation++;
     for (const key of keys) {

@@ -48,18 +48,20 @@ const below = (prefix: string) => sql<boolean>`substr(path, 1, length(${prefix})
 export class NodesRepository implements NodeRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async openAt(spaceId: string, paths: string[]): Promise<{ space: Space; nodes: StoredNode[] } | undefined> {
+  async openAt(spaceId: string, paths: string[]): Promise<{ space: Space; nodes: StoredNode[]; locked: boolean } | undefined> {
+    const anyLock = sql<number>`(select count(*) from dav_locks as l where l.space_id = ${spaceId})`.as('lock_count');
     if (!paths.length) {
-      const row = await this.db.selectFrom('spaces').selectAll().where('id', '=', spaceId).executeTakeFirst();
-      return row ? { space: toSpace(row), nodes: [] } : undefined;
+      const row = await this.db.selectFrom('spaces').selectAll().select(anyLock).where('id', '=', spaceId).executeTakeFirst();
+      return row ? { space: toSpace(row), nodes: [], locked: Number(row.lock_count) > 0 } : undefined;
     }
     const rows = (await this.db
       .selectFrom('spaces as s')
       .leftJoin('nodes as n', (j) => j.onRef('n.space_id', '=', 's.id').on('n.path', 'in', paths))
       .selectAll('s')
+      .select(anyLock)
       .select(NODE_COLUMNS.map((c) => sql.ref(`n.${c}`).as(`n_${c}`)))
       .where('s.id', '=', spaceId)
-      .execute()) as unknown as SpaceWithNodeRow[];
+      .execute()) as unknown as Array<SpaceWithNodeRow & { lock_count: number }>;
     if (!rows.length) return undefined;
     const nodes: StoredNode[] = [];
     for (const r of rows) {
@@ -67,7 +69,7 @@ export class NodesRepository implements NodeRepository {
       const node = Object.fromEntries(NODE_COLUMNS.map((c) => [c, r[`n_${c}`]])) as unknown as Selectable<NodesTable>;
       nodes.push(toNode(node));
     }
-    return { space: toSpace(rows[0]!), nodes };
+    return { space: toSpace(rows[0]!), nodes, locked: Number(rows[0]!.lock_count) > 0 };
   }
 
   async byPaths(spaceId: string, paths: string[]): Promise<StoredNode[]> {

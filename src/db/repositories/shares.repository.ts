@@ -118,8 +118,11 @@ export class SharesRepository implements ShareRepository {
     return (await this.db.selectFrom('shares').selectAll().where('file_owner_id', '=', fileOwnerId).orderBy('id').execute()).map(toShare);
   }
 
-  async internalInSpace(spaceId: string): Promise<Share[]> {
-    return (await this.db.selectFrom('shares').selectAll().where('space_id', '=', spaceId).where('share_type', 'in', [0, 1]).orderBy('id').execute()).map(toShare);
+  /** Who hears of every change in the space reads these: cached with what users received (the same writes invalidate both). */
+  internalInSpace(spaceId: string): Promise<Share[]> {
+    return cachedRead(this.cx, `received:space:${spaceId}`, async () =>
+      (await this.db.selectFrom('shares').selectAll().where('space_id', '=', spaceId).where('share_type', 'in', [0, 1]).orderBy('id').execute()).map(toShare),
+    );
   }
 
   async othersInSpace(spaceId: string, exceptOwner: string): Promise<Share[]> {

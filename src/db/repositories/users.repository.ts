@@ -83,13 +83,28 @@ export class UsersRepository implements UserRepository {
     }).then((u) => u ?? undefined);
   }
 
+  /** Exact ids, as the column compares; users already cached are not asked for again. */
   async findMany(ids: string[]): Promise<User[]> {
     const out: User[] = [];
-    for (let i = 0; i < ids.length; i += IN_CHUNK) {
-      const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', ids.slice(i, i + IN_CHUNK)).execute();
-      for (const r of rows) out.push(toUser(r));
+    let missing = ids;
+    const cache = this.cx.cache;
+    if (cache.enabled) {
+      await this.cx.feed.catchUp();
+      missing = [];
+      for (const id of ids) {
+        const hit = this.cx.scope?.touches(userKey(id)) ? undefined : cache.peek<User | null>(userKey(id));
+        if (hit && hit.id === id) out.push(hit);
+        else missing.push(id);
+      }
     }
-    return out;
+    const mark = cache.mark();
+    const loaded: User[] = [];
+    for (let i = 0; i < missing.length; i += IN_CHUNK) {
+      const rows = await this.db.selectFrom('users').selectAll().where('id', 'in', missing.slice(i, i + IN_CHUNK)).execute();
+      for (const r of rows) loaded.push(toUser(r));
+    }
+    cache.storeIfUnchanged(mark, loaded.filter((u) => !this.cx.scope?.touches(userKey(u.id))).map((u) => [userKey(u.id), u]));
+    return [...out, ...loaded];
   }
 
   async listIds(page: Page): Promise<string[]> {

@@ -4,7 +4,11 @@ import { type DavLock, type DavState, lockPath } from './state.js';
 /** The place a lock check concerns: a location in a space (the request's SpaceTarget). */
 interface LockedPlace {
   spaceId: string;
+  /** Set when the space was seen to hold no lock at all when the request opened it: nothing to look up. */
+  place?: { locksInSpace: boolean };
 }
+
+const noLocks = (t: LockedPlace): boolean => t.place?.locksInSpace === false;
 
 /** What the lock rules need of the request (DavCall provides it; declared here so the two modules do not import each other). */
 interface LockCaller<T extends LockedPlace> {
@@ -19,6 +23,7 @@ const parentPath = (path: string): string | null => (path === '' ? null : path.i
 
 /** Locks that apply to the resource at a path: rooted there, or at an ancestor with depth infinity (RFC 4918 §7). */
 export async function locksCovering(call: { readonly deps: { state: DavState } }, t: LockedPlace, path: readonly string[]): Promise<DavLock[]> {
+  if (noLocks(t)) return [];
   const p = lockPath(path);
   const near = await call.deps.state.locks.near(t.spaceId, p, false);
   return near.filter((l) => l.path === p || (isAncestorPath(l.path, p) && l.depth === 'infinity'));
@@ -37,6 +42,7 @@ export interface LockCheck {
  * token of a set of shared locks on the same root is enough.
  */
 export async function assertUnlocked<T extends LockedPlace>(call: LockCaller<T>, t: T, path: readonly string[], check: LockCheck): Promise<void> {
+  if (noLocks(t)) return;
   const p = lockPath(path);
   const parent = parentPath(p);
   const near = await call.deps.state.locks.near(t.spaceId, p, check.descendants);

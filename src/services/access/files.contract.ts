@@ -66,6 +66,8 @@ export interface OpenedPlace {
   readonly parent: FileNode | null | undefined;
   /** The caller's view, so other paths of the space open without working access out again. */
   readonly view: SpaceView;
+  /** Whether any WebDAV lock was held in the space when the place was opened; when not, lock checks have nothing to look at. */
+  readonly locksInSpace: boolean;
 }
 
 export interface FilesApi {

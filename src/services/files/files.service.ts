@@ -191,8 +191,9 @@ export class FilesService implements FilesApi {
         if (delta > 0 && limit !== null && size > limit) fail('quotaExceeded', `Insufficient space in ${space.name}`);
         const node = await this.putNode(repos, place, existing, parent!, staged, meta, now);
         await repos.nodes.propagate(space.id, ancestorPaths(path), delta, etag, now);
-        await repos.blobJournal.remove([staged.id]);
-        if (existing?.blobId) await repos.blobJournal.add([existing.blobId], this.blobs.owner, now);
+        // The staged blob is now referenced; its journal entry passes to the blob it replaced, which is settled after commit.
+        if (existing?.blobId) await repos.blobJournal.swap(staged.id, existing.blobId, this.blobs.owner, now);
+        else await repos.blobJournal.remove([staged.id]);
         await recordFileActivity(repos, now, { verb: existing ? 'changed' : 'created', author: place.userId, spaceIds: [space.id], fileId: node.fileId, path });
         return { node, created: !existing, released: existing?.blobId ?? null };
       });

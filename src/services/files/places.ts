@@ -10,7 +10,7 @@ import type { FileAccess, OpenedPlace, SpaceView } from '../access/files.contrac
 /** The stored paths a place reads: its own and its folder's (the root's folder is the space row itself). */
 const pathsOf = (path: PathSegments): string[] => (path.length === 0 ? [] : path.length === 1 ? [joinPath(path)] : [joinPath(path), joinPath(path.slice(0, -1))]);
 
-function placeOf(userId: string, space: Space, path: PathSegments, access: FileAccess, nodes: StoredNode[], view: SpaceView): OpenedPlace {
+function placeOf(userId: string, space: Space, path: PathSegments, access: FileAccess, nodes: StoredNode[], view: SpaceView, locksInSpace: boolean): OpenedPlace {
   const at = (p: string) => nodes.find((n) => n.path === p);
   let node: FileNode | null;
   let parent: FileNode | null | undefined;
@@ -26,7 +26,7 @@ function placeOf(userId: string, space: Space, path: PathSegments, access: FileA
       parent = folder?.type === 'folder' ? publicNode(folder) : null;
     }
   }
-  return { userId, space, path: [...path], access, node, parent, view };
+  return { userId, space, path: [...path], access, node, parent, view, locksInSpace };
 }
 
 /** Opens a path for a caller: the space row and the nodes in one query, the caller's grants from cached reads. */
@@ -34,21 +34,21 @@ export async function openPlace(repos: Repositories, userId: string, spaceId: st
   const found = await repos.nodes.openAt(spaceId, pathsOf(path));
   if (!found || found.space.disabledAt !== null) fail('notFound', 'Space not found');
   const view = await viewOf(repos, userId, found!.space, now);
-  return placeOf(userId, found!.space, path, await view.accessAt(path), found!.nodes, view);
+  return placeOf(userId, found!.space, path, await view.accessAt(path), found!.nodes, view, found!.locked);
 }
 
 /** Another path of an opened place's space: the caller's view is reused, only the nodes are read. */
 export async function placeAt(repos: Repositories, place: OpenedPlace, path: PathSegments): Promise<OpenedPlace> {
   if (joinPath(path) === joinPath(place.path) && path.length === place.path.length) return place;
   const access = await place.view.accessAt(path);
-  return placeOf(place.userId, place.space, path, access, await repos.nodes.byPaths(place.space.id, pathsOf(path)), place.view);
+  return placeOf(place.userId, place.space, path, access, await repos.nodes.byPaths(place.space.id, pathsOf(path)), place.view, place.locksInSpace);
 }
 
 /** A member of an opened folder as a place of its own, without reading anything: the folder's listing already holds it. */
 export async function placeOfChild(folder: OpenedPlace, child: FileNode): Promise<OpenedPlace> {
   if (!folder.node || folder.node.type !== 'folder' || child.parentId !== folder.node.id) fail('notFound', 'File not found');
   const path = [...folder.path, child.name];
-  return { userId: folder.userId, space: folder.space, path, access: await folder.view.accessAt(path), node: child, parent: folder.node, view: folder.view };
+  return { userId: folder.userId, space: folder.space, path, access: await folder.view.accessAt(path), node: child, parent: folder.node, view: folder.view, locksInSpace: folder.locksInSpace };
 }
 
 /** A node by its id (the space id is the root); notFound outside the space. */
@@ -76,6 +76,6 @@ export async function recheck(
   const view = await viewOf(repos, place.userId, taken!, now);
   const access = await view.accessAt(place.path);
   if (!opts.nodes) return { space: taken!, access, node: place.node, parent: place.parent };
-  const fresh = placeOf(place.userId, taken!, place.path, access, await repos.nodes.byPaths(taken!.id, pathsOf(place.path)), view);
+  const fresh = placeOf(place.userId, taken!, place.path, access, await repos.nodes.byPaths(taken!.id, pathsOf(place.path)), view, place.locksInSpace);
   return { space: taken!, access, node: fresh.node, parent: fresh.parent };
 }
