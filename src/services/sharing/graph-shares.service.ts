@@ -55,16 +55,6 @@ const ACTION_PREFIX = 'libre.graph/driveItem/';
 const ITEM_NOT_FOUND = 'item not found';
 const PERMISSION_NOT_FOUND = 'permission not found';
 
-/** Graph answers policy refusals as bad requests with the policy's words (the reference: 400 invalidRequest). */
-function asBadRequest<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof DomainError) throw new DomainError('invalidInput', err.message, 'invalidField');
-    throw err;
-  }
-}
-
 /**
  * LibreGraph sharing of drive items (links, invitations, permissions) on the
  * same share rows the OCS sharing API keeps: a link made here is an OCS link
@@ -168,9 +158,9 @@ export class GraphSharesService {
     return share;
   }
 
-  /** The expiry a share gets, by the admin's policy for its type; refusals are bad requests. */
+  /** The expiry a share gets, by the admin's policy for its type. */
   private expiry(type: ShareType, requested: number | null | undefined): number | null {
-    return asBadRequest(() => resolveExpiry(type, requested, this.settings, this.ctx.clock.now()));
+    return resolveExpiry(type, requested, this.settings, this.ctx.clock.now());
   }
 
   private async linkPassword(type: LinkType, password: string | undefined): Promise<string | null> {

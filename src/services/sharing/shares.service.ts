@@ -56,8 +56,9 @@ interface Resolved {
   displayPath: string;
 }
 
-const WRONG_PATH = 'Wrong path, file/folder does not exist';
-const MISSING_SHARE = 'Wrong share ID, share does not exist';
+const notReachable = (): never => fail('notFound', 'the item does not exist or is out of reach', 'itemNotFound');
+const unknownShare = (): never => fail('notFound', 'no such share', 'shareNotFound');
+const rootRefused = (): never => fail('forbidden', 'a home folder itself cannot be shared', 'rootNotShareable');
 
 /**
  * User, group and public-link shares (Nextcloud's Share20\Manager rules),
@@ -89,7 +90,7 @@ export class SharesService {
     let displayPath: string;
     if ('viewPath' in subject) {
       const target = resolveInView(await mountsOf(repos, userId, now), userId, subject.viewPath);
-      if (subject.viewPath.length === 0) fail('forbidden', 'You cannot share your root folder');
+      if (subject.viewPath.length === 0) rootRefused();
       ({ spaceId, path } = target);
       displayPath = `/${joinPath(subject.viewPath)}`;
     } else {
@@ -97,7 +98,7 @@ export class SharesService {
       if (subject.nodeId === spaceId) path = [];
       else {
         const node = await repos.nodes.byId(subject.nodeId);
-        if (!node || node.spaceId !== spaceId) fail('notFound', WRONG_PATH);
+        if (!node || node.spaceId !== spaceId) notReachable();
         path = node!.path.split('/');
       }
       displayPath = `/${path.join('/')}`;
@@ -106,30 +107,30 @@ export class SharesService {
     try {
       tree = await openTree(repos, userId, spaceId, now, path);
     } catch (err) {
-      if (err instanceof DomainError && err.code === 'notFound') fail('notFound', WRONG_PATH);
+      if (err instanceof DomainError && err.code === 'notFound') notReachable();
       throw err;
     }
     const space = tree!.space;
     const stored = path.length === 0 ? rootNode(space) : await repos.nodes.byPath(spaceId, joinPath(path));
-    if (!stored) fail('notFound', WRONG_PATH);
+    if (!stored) notReachable();
     return { space, node: publicNode(stored!), path, access: tree!.access, displayPath };
   }
 
   async create(userId: string, subject: ShareSubject, input: NewShare): Promise<Share> {
-    if (!isShareType(input.type)) fail('invalidInput', 'Unknown share type');
+    if (!isShareType(input.type)) fail('invalidInput', 'unknown share type', 'unknownShareType');
     const type = input.type as ShareType;
     const now = this.now();
     const target = await this.resolve(this.ctx.repos, userId, subject);
     const { space, node } = target;
     const itemType = node.type;
-    if (space.type === 'personal' && target.path.length === 0) fail('forbidden', 'You cannot share your root folder');
+    if (space.type === 'personal' && target.path.length === 0) rootRefused();
     const fileOwnerId = space.type === 'personal' ? space.ownerId : userId;
 
     const shareWith = await this.checkRecipient(type, input.shareWith, userId, fileOwnerId);
 
     let permissions: number;
     if (type === SHARE_TYPE.link && input.publicUpload !== undefined && input.permissions === undefined) {
-      if (input.publicUpload && itemType === 'file') fail('invalidInput', 'Public upload is only possible for publicly shared folders');
+      if (input.publicUpload && itemType === 'file') fail('invalidInput', 'only a folder can take uploads', 'publicUploadOnFile');
       permissions = publicUploadPermissions(input.publicUpload);
     } else {
       permissions = initialPermissions(type, itemType, input.permissions, { internal: this.settings.defaultPermissions, link: PERM.read });
@@ -191,40 +192,40 @@ export class SharesService {
     switch (type) {
       case SHARE_TYPE.user: {
         const user = shareWith ? await repos.users.findById(shareWith) : undefined;
-        if (!user) fail('notFound', 'Please specify a valid account to share with');
-        if (user!.id === userId) fail('forbidden', 'Cannot share with yourself');
-        if (user!.id === fileOwnerId) fail('forbidden', 'Cannot share with the share owner');
+        if (!user) fail('notFound', 'no such user to share with', 'recipientUserNotFound');
+        if (user!.id === userId) fail('forbidden', 'a user cannot share with themselves', 'shareWithSelf');
+        if (user!.id === fileOwnerId) fail('forbidden', 'the recipient owns the item', 'shareWithOwner');
         return user!.id;
       }
       case SHARE_TYPE.group: {
-        if (!this.settings.allowGroupSharing) fail('notFound', 'Group sharing is disabled by the administrator');
+        if (!this.settings.allowGroupSharing) fail('forbidden', 'group sharing is off', 'groupSharingDisabled');
         const group = shareWith ? await repos.groups.findById(shareWith) : undefined;
-        if (!group) fail('notFound', 'Please specify a valid group');
+        if (!group) fail('notFound', 'no such group to share with', 'recipientGroupNotFound');
         return group!.id;
       }
       case SHARE_TYPE.link:
-        if (!this.settings.allowLinks) fail('notFound', 'Public link sharing is disabled by the administrator');
+        if (!this.settings.allowLinks) fail('forbidden', 'links are off', 'linksDisabled');
         return null;
       case SHARE_TYPE.remote: {
-        if (!this.federation || !shareWith) fail('notFound', 'Please specify a valid federated account ID');
+        if (!this.federation || !shareWith) fail('notFound', 'no federated account to share with', 'recipientRemoteInvalid');
         const cloud = parseCloudId(shareWith!);
         await this.federation!.assertMayOffer(cloud, userId);
         return formatCloudId(cloud.user, cloud.remote);
       }
       default:
-        return fail('invalidInput', 'Unknown share type');
+        return fail('invalidInput', 'unknown share type', 'unknownShareType');
     }
   }
 
   private assertPermissions(type: ShareType, permissions: number, itemType: 'file' | 'folder'): void {
     assertSharePermissions(type, permissions, itemType);
-    if (type === SHARE_TYPE.link && permissions & PERM.create && !this.settings.allowPublicUpload) fail('forbidden', 'Public upload disabled by the administrator');
+    if (type === SHARE_TYPE.link && permissions & PERM.create && !this.settings.allowPublicUpload) fail('forbidden', 'links that take uploads are off', 'publicUploadDisabled');
   }
 
   private async passwordFor(type: ShareType, password: string | undefined): Promise<string | null> {
     if (type !== SHARE_TYPE.link) return null;
     if (password === undefined || password === '') {
-      if (this.settings.enforceLinkPassword) fail('forbidden', 'Passwords are enforced for link and mail shares');
+      if (this.settings.enforceLinkPassword) fail('forbidden', 'a link needs a password', 'linkPasswordEnforced');
       return null;
     }
     assertPasswordAcceptable(password, await this.ctx.passwordPolicy());
@@ -232,7 +233,7 @@ export class SharesService {
   }
 
   private checkLabel(label: string | undefined): string {
-    if (label !== undefined && [...label].length > 255) fail('invalidInput', 'Maximum label length is 255');
+    if (label !== undefined && [...label].length > 255) fail('invalidInput', 'a label has at most 255 characters', 'labelTooLong');
     return label ?? '';
   }
 
@@ -267,7 +268,7 @@ export class SharesService {
   /** A share the caller may see: they made it, own the file, received it, or may share the node themselves. */
   async visible(userId: string, id: string): Promise<Share> {
     const share = await this.ctx.repos.shares.byId(id);
-    if (!share || !(await this.canSee(userId, share))) fail('notFound', MISSING_SHARE);
+    if (!share || !(await this.canSee(userId, share))) unknownShare();
     return share!;
   }
 
@@ -286,7 +287,7 @@ export class SharesService {
 
   private async editable(userId: string, id: string): Promise<Share> {
     const share = await this.visible(userId, id);
-    if (share.ownerId !== userId && share.fileOwnerId !== userId && !(await this.managesSpace(userId, share))) fail('forbidden', 'You are not allowed to edit incoming shares');
+    if (share.ownerId !== userId && share.fileOwnerId !== userId && !(await this.managesSpace(userId, share))) fail('forbidden', 'only the sharer, the owner or a space manager may change a share', 'notShareEditor');
     return share;
   }
 
@@ -306,8 +307,8 @@ export class SharesService {
       let permissions: number;
       if (u.permissions !== undefined) permissions = share.itemType === 'file' ? u.permissions & ~(PERM.create | PERM.delete) : u.permissions;
       else {
-        if (share.type !== SHARE_TYPE.link) fail('invalidInput', 'Wrong or no update parameter given');
-        if (u.publicUpload && share.itemType === 'file') fail('invalidInput', 'Public upload is only possible for publicly shared folders');
+        if (share.type !== SHARE_TYPE.link) fail('invalidInput', 'nothing to change', 'noShareChanges');
+        if (u.publicUpload && share.itemType === 'file') fail('invalidInput', 'only a folder can take uploads', 'publicUploadOnFile');
         permissions = publicUploadPermissions(u.publicUpload!);
       }
       this.assertPermissions(share.type, permissions, share.itemType);
@@ -339,7 +340,7 @@ export class SharesService {
       await this.ctx.repos.shares.delete([share.id]);
     } else if (share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))) {
       await this.ctx.repos.shares.setRecipient(share.id, userId, SHARE_STATE.declined, null);
-    } else fail('forbidden', 'Could not delete share');
+    } else fail('forbidden', 'only the sharer, the owner, a space manager or a recipient may delete a share', 'notShareRemover');
     if (share.type !== SHARE_TYPE.link) await this.dropLostReshares(share.spaceId);
   }
 
@@ -405,7 +406,7 @@ export class SharesService {
       share &&
       share.ownerId !== userId &&
       ((share.type === SHARE_TYPE.user && share.shareWith === userId) || (share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))));
-    if (!mine) fail('notFound', MISSING_SHARE);
+    if (!mine) unknownShare();
     return share!;
   }
 
