@@ -86,6 +86,8 @@ export type ErrorReason =
   | 'noShareChanges'
   | 'notALink'
   | 'roleOnLink'
+  | 'linkTypeNotApplicable'
+  | 'permissionItemMismatch'
   | 'roleNotApplicable'
   | 'roleUnavailable'
   // Space member rows (SpaceMembersService).

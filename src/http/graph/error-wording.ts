@@ -47,6 +47,8 @@ export const GRAPH_WORDING: Partial<Record<ErrorReason, GraphWording>> = {
   notShareRemover: denied('permission denied: you may not change this permission'),
   notALink: badRequest((d) => (d.field === 'password' ? 'only links have a password' : 'only links have a link type or display name')),
   roleOnLink: badRequest('a link has no role: change its type instead'),
+  linkTypeNotApplicable: badRequest('invalid link type'),
+  permissionItemMismatch: badRequest('permissionID and itemID do not match'),
   roleNotApplicable: badRequest('role not applicable to this resource'),
   roleUnavailable: badRequest(validatorMessage('Roles[0]', 'available_role')),
 

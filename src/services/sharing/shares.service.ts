@@ -2,6 +2,7 @@ import { DomainError, fail } from '../../domain/errors.js';
 import { assertValidPath, joinPath } from '../../domain/file-names.js';
 import type { FileNode, PathSegments } from '../../domain/node.js';
 import { assertPasswordAcceptable } from '../../domain/password-policy.js';
+import { isQuickLink, quickLinkAttributes } from '../../domain/share-roles.js';
 import {
   assertSharePermissions,
   isExpired,
@@ -24,6 +25,8 @@ import { formatCloudId, parseCloudId } from '../../domain/federation.js';
 import { openTree, publicNode, rootNode } from '../access/file-tree.js';
 import type { FileAccess } from '../access/files.contract.js';
 import { recordShareActivity } from '../activity/share-activity.js';
+import { callerRoleIn } from '../access/space-access.js';
+import { findRole } from '../../domain/unified-roles.js';
 import { assertMayGrant, permissionsOf, resolveExpiry } from '../access/share-policy.js';
 import { type Mount, mountsOf, resolveInView } from '../access/share-mounts.js';
 import { ShareQueries, type ShareView } from './share-queries.js';
@@ -40,10 +43,47 @@ export interface NewShare {
   note?: string;
   attributes?: string | null;
   hideDownload?: boolean;
+  /** oCIS's quick link: the item's one link for quick sharing; asked for again, the link already there is the answer. */
+  quickLink?: boolean;
 }
 
 /** What an update may change: the same fields, each left as it is when absent; a password of '' removes it. */
-export type ShareUpdate = Omit<NewShare, 'type' | 'shareWith'>;
+export type ShareUpdate = Omit<NewShare, 'type' | 'shareWith' | 'quickLink'>;
+
+/**
+ * Where Nextcloud's and oCIS's sharing rules differ. The rows and every
+ * other rule are the same; each front door passes its reference's rules.
+ */
+export interface ShareRules {
+  /**
+   * A user or group share asked for again (same sharer, item and
+   * recipient): Nextcloud 30+ answers the share already there, oCIS refuses
+   * it (409: the existing permission is to be updated instead).
+   */
+  repeated: 'answerExisting' | 'refuse';
+  /**
+   * oCIS's internal link: a link without permissions, which only leads
+   * those who already have access to the item and so takes no password.
+   * Nextcloud has none and refuses a link without read or create.
+   */
+  internalLinks: boolean;
+  /**
+   * When an enforced link password is checked: oCIS also when a link
+   * without one gets new permissions (reva publicshareprovider
+   * UpdatePublicShare), Nextcloud only when the password itself is set
+   * (Share20\Manager::updateSharePasswordIfNeeded).
+   */
+  passwordOnPermissionChange: boolean;
+  /**
+   * Who may delete a share: Nextcloud lets a recipient drop one for
+   * themselves (ShareAPIController::deleteShare, deleteFromSelf); oCIS
+   * deletes a permission only for those who may change it.
+   */
+  recipientsMayDelete: boolean;
+}
+
+export const NEXTCLOUD_RULES: ShareRules = { repeated: 'answerExisting', internalLinks: false, passwordOnPermissionChange: false, recipientsMayDelete: true };
+export const OCIS_RULES: ShareRules = { repeated: 'refuse', internalLinks: true, passwordOnPermissionChange: true, recipientsMayDelete: false };
 
 /** Where the item to share is: a path of the caller's home (OCS), or a node of a space (Graph). */
 export type ShareSubject = { viewPath: PathSegments } | { spaceId: string; nodeId: string };
@@ -116,7 +156,7 @@ export class SharesService {
     return { space, node: publicNode(stored!), path, access: tree!.access, displayPath };
   }
 
-  async create(userId: string, subject: ShareSubject, input: NewShare): Promise<Share> {
+  async create(userId: string, subject: ShareSubject, input: NewShare, rules: ShareRules = NEXTCLOUD_RULES): Promise<Share> {
     if (!isShareType(input.type)) fail('invalidInput', 'unknown share type', 'unknownShareType');
     const type = input.type as ShareType;
     const now = this.now();
@@ -135,17 +175,21 @@ export class SharesService {
     } else {
       permissions = initialPermissions(type, itemType, input.permissions, { internal: this.settings.defaultPermissions, link: PERM.read });
     }
-    this.assertPermissions(type, permissions, itemType);
+    this.assertPermissions(type, permissions, itemType, rules);
     const isOwner = space.type === 'personal' ? space.ownerId === userId : target.access.can.manage;
     assertMayGrant(permissionsOf(target.access, itemType) | (isOwner ? PERM.all : 0), permissions, type, node.name || space.name, target.displayPath, this.settings, isOwner);
 
+    const onNode = type !== SHARE_TYPE.link || input.quickLink ? await this.ctx.repos.shares.onNodes(space.id, [node.id]) : [];
     if (type !== SHARE_TYPE.link) {
-      const existing = (await this.ctx.repos.shares.onNodes(space.id, [node.id])).find((s) => s.type === type && s.shareWith === shareWith && s.ownerId === userId);
-      // Nextcloud 30+: sharing again with the same recipient answers the existing share.
+      const existing = onNode.find((s) => s.type === type && s.shareWith === shareWith && s.ownerId === userId);
+      if (existing && rules.repeated === 'refuse') fail('conflict', 'the item is already shared with this recipient', 'alreadyShared');
+      if (existing) return existing;
+    } else if (input.quickLink) {
+      const existing = onNode.find((s) => s.type === SHARE_TYPE.link && isQuickLink(s.attributes));
       if (existing) return existing;
     }
 
-    const passwordHash = await this.passwordFor(type, input.password);
+    const passwordHash = await this.passwordFor(type, permissions, input.password);
     const expiresAt = resolveExpiry(type, input.expiresAt, this.settings, now);
     const label = this.checkLabel(input.label);
 
@@ -165,7 +209,7 @@ export class SharesService {
       label: type === SHARE_TYPE.link ? label : '',
       note: input.note ?? '',
       hideDownload: type === SHARE_TYPE.link && input.hideDownload === true,
-      attributes: input.attributes ?? null,
+      attributes: input.quickLink ? quickLinkAttributes() : (input.attributes ?? null),
       targetName: node.name || space.name,
       createdAt: now,
     };
@@ -217,13 +261,18 @@ export class SharesService {
     }
   }
 
-  private assertPermissions(type: ShareType, permissions: number, itemType: 'file' | 'folder'): void {
-    assertSharePermissions(type, permissions, itemType);
+  private assertPermissions(type: ShareType, permissions: number, itemType: 'file' | 'folder', rules: ShareRules): void {
+    assertSharePermissions(type, permissions, itemType, rules.internalLinks);
     if (type === SHARE_TYPE.link && permissions & PERM.create && !this.settings.allowPublicUpload) fail('forbidden', 'links that take uploads are off', 'publicUploadDisabled');
   }
 
-  private async passwordFor(type: ShareType, password: string | undefined): Promise<string | null> {
+  /** A link's password hash; an internal link (no permissions) takes none, as in oCIS. */
+  private async passwordFor(type: ShareType, permissions: number, password: string | undefined): Promise<string | null> {
     if (type !== SHARE_TYPE.link) return null;
+    if (permissions === 0) {
+      if (password) fail('invalidInput', 'an internal link takes no password', 'internalLinkPassword');
+      return null;
+    }
     if (password === undefined || password === '') {
       if (this.settings.enforceLinkPassword) fail('forbidden', 'a link needs a password', 'linkPasswordEnforced');
       return null;
@@ -279,16 +328,28 @@ export class SharesService {
     try {
       const at = share.nodeId === share.spaceId ? [] : async () => (await this.ctx.repos.nodes.byId(share.nodeId))?.path.split('/') ?? [];
       const tree = await openTree(this.ctx.repos, userId, share.spaceId, this.now(), at);
-      return tree.access.can.manage || (tree.access.can.share && !tree.access.viaShare);
+      if (tree.access.can.manage || (tree.access.can.share && !tree.access.viaShare)) return true;
+      return !tree.access.viaShare && (await this.listsGrants(userId, share.spaceId));
     } catch {
       return false;
     }
   }
 
+  /** Whether the caller's space role lists the grants of the space (oCIS permissions/read): its members see the shares made in it, as Graph lists them. */
+  private async listsGrants(userId: string, spaceId: string): Promise<boolean> {
+    const repos = this.ctx.repos;
+    const role = callerRoleIn(await repos.spaceMembers.listForSpace(spaceId), userId, new Set(await repos.groups.groupsOfUser(userId)), this.now());
+    return (role ? findRole(role)?.actions.includes('permissions/read') : false) ?? false;
+  }
+
   private async editable(userId: string, id: string): Promise<Share> {
     const share = await this.visible(userId, id);
-    if (share.ownerId !== userId && share.fileOwnerId !== userId && !(await this.managesSpace(userId, share))) fail('forbidden', 'only the sharer, the owner or a space manager may change a share', 'notShareEditor');
+    if (!(await this.mayEdit(userId, share))) fail('forbidden', 'only the sharer, the owner or a space manager may change a share', 'notShareEditor');
     return share;
+  }
+
+  private async mayEdit(userId: string, share: Share): Promise<boolean> {
+    return share.ownerId === userId || share.fileOwnerId === userId || (await this.managesSpace(userId, share));
   }
 
   private async managesSpace(userId: string, share: Share): Promise<boolean> {
@@ -299,7 +360,7 @@ export class SharesService {
     }
   }
 
-  async update(userId: string, id: string, u: ShareUpdate): Promise<Share> {
+  async update(userId: string, id: string, u: ShareUpdate, rules: ShareRules = NEXTCLOUD_RULES): Promise<Share> {
     const share = await this.editable(userId, id);
     const now = this.now();
     const changes: ShareChanges = {};
@@ -311,19 +372,27 @@ export class SharesService {
         if (u.publicUpload && share.itemType === 'file') fail('invalidInput', 'only a folder can take uploads', 'publicUploadOnFile');
         permissions = publicUploadPermissions(u.publicUpload!);
       }
-      this.assertPermissions(share.type, permissions, share.itemType);
+      this.assertPermissions(share.type, permissions, share.itemType, rules);
       const target = await this.resolve(this.ctx.repos, userId, { spaceId: share.spaceId, nodeId: share.nodeId });
       const isOwner = share.fileOwnerId === userId || target.access.can.manage;
       assertMayGrant(permissionsOf(target.access, share.itemType) | (isOwner ? PERM.all : 0), permissions, share.type, target.node.name, target.displayPath, this.settings, isOwner);
       changes.permissions = permissions;
     }
-    if (u.password !== undefined && share.type === SHARE_TYPE.link) changes.passwordHash = await this.passwordFor(share.type, u.password);
+    if (share.type === SHARE_TYPE.link) {
+      const permissions = changes.permissions ?? share.permissions;
+      if (u.password !== undefined) changes.passwordHash = await this.passwordFor(share.type, permissions, u.password);
+      else if (changes.permissions === 0) changes.passwordHash = null;
+      else if (changes.permissions !== undefined && !share.passwordHash && this.settings.enforceLinkPassword) {
+        // An internal link made public is a new public link to every rule set.
+        if (rules.passwordOnPermissionChange || share.permissions === 0) fail('forbidden', 'a link needs a password', 'linkPasswordEnforced');
+      }
+    }
     if (u.expiresAt !== undefined) changes.expiresAt = resolveExpiry(share.type, u.expiresAt, this.settings, now);
     if (u.label !== undefined && share.type === SHARE_TYPE.link) changes.label = this.checkLabel(u.label);
     if (u.note !== undefined) changes.note = u.note;
     if (u.attributes !== undefined) changes.attributes = u.attributes;
     if (u.hideDownload !== undefined && share.type === SHARE_TYPE.link) changes.hideDownload = u.hideDownload;
-    await this.ctx.repos.shares.update(share.id, changes);
+    if (Object.keys(changes).length) await this.ctx.repos.shares.update(share.id, changes);
     return { ...share, ...changes };
   }
 
@@ -332,13 +401,13 @@ export class SharesService {
    * share removes it for good, a group member only for themselves (Nextcloud's
    * deleteFromSelf).
    */
-  async remove(userId: string, id: string): Promise<void> {
+  async remove(userId: string, id: string, rules: ShareRules = NEXTCLOUD_RULES): Promise<void> {
     const share = await this.visible(userId, id);
-    if (share.ownerId === userId || share.fileOwnerId === userId || (await this.managesSpace(userId, share))) {
+    if (await this.mayEdit(userId, share)) {
       await this.deleteAndTell(share, userId);
-    } else if (share.type === SHARE_TYPE.user && share.shareWith === userId) {
+    } else if (rules.recipientsMayDelete && share.type === SHARE_TYPE.user && share.shareWith === userId) {
       await this.ctx.repos.shares.delete([share.id]);
-    } else if (share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))) {
+    } else if (rules.recipientsMayDelete && share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))) {
       await this.ctx.repos.shares.setRecipient(share.id, userId, SHARE_STATE.declined, null);
     } else fail('forbidden', 'only the sharer, the owner, a space manager or a recipient may delete a share', 'notShareRemover');
     if (share.type !== SHARE_TYPE.link) await this.dropLostReshares(share.spaceId);

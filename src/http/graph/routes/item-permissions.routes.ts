@@ -59,6 +59,7 @@ export function itemPermissionsRoutes(app: FastifyInstance, s: Services, version
   route({
     method: 'POST',
     url: `${base}/invite`,
+    errors: { rootNotShareable: { message: 'space type is not eligible for sharing' } },
     handler: async (c) => {
       const t = target(c);
       const rootSpace = rootOf(t);
