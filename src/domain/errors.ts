@@ -96,6 +96,7 @@ export type ErrorReason =
   | 'notProjectSpace'
   | 'notSpaceManager'
   | 'granteeNotFound'
+  | 'missingGrantee'
   | 'alreadyMember'
   | 'memberNotFound'
   | 'lastManager';

@@ -66,6 +66,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
   const globalRoles = new GlobalRolesService(ctx);
   const files = new FilesService(ctx, ctx.blobs, dropped);
   const shares = new SharesService(ctx, federation);
+  const spaceMembers = new SpaceMembersService(ctx);
   return {
     auth: new AuthService(ctx),
     users,
@@ -78,7 +79,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     capabilities: new CapabilitiesService(apps, instance),
     globalRoles,
     spaces: new SpacesService(ctx),
-    spaceMembers: new SpaceMembersService(ctx),
+    spaceMembers,
     graphDirectory: new GraphDirectoryService(ctx, users, userEdit, groups, globalRoles),
     files,
     davState: new DavStateService(ctx),
@@ -90,7 +91,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     directLinks: new DirectLinksService(ctx, files),
     graphShares: new GraphSharesService(ctx, shares),
     graphSharedItems: new GraphSharedItemsService(ctx, federation),
-    spaceShares: new SpaceSharesService(ctx),
+    spaceShares: new SpaceSharesService(ctx, spaceMembers),
     federation,
   };
 }

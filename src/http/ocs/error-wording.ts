@@ -53,6 +53,7 @@ export const OCS_WORDING: Partial<Record<ErrorReason, OcsWording>> = {
   notProjectSpace: { message: (d) => (d.action === 'remove' ? 'can not remove members of personal spaces' : 'can not add members to personal spaces') },
   notSpaceManager: { message: 'No share permission' },
   granteeNotFound: { message: 'error getting grantee' },
+  missingGrantee: { message: 'missing shareWith' },
   memberNotFound: { message: 'cannot find share' },
   lastManager: { message: (d) => (d.action === 'remove' ? "can't remove the last manager" : 'the space must have at least one manager') },
 };
