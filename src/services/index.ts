@@ -25,7 +25,7 @@ import { GraphSharesService } from './sharing/graph-shares.service.js';
 import { GraphSharedItemsService } from './sharing/graph-shared-items.service.js';
 import { SpaceSharesService } from './sharing/space-shares.service.js';
 import type { UploadStaging } from '../ports/upload-staging.js';
-import type { FederationTransport } from '../ports/federation.js';
+import type { RemoteServers } from '../ports/federation.js';
 import { FederationService } from './federation/federation.service.js';
 
 export interface Services {
@@ -56,8 +56,8 @@ export interface Services {
   federation: FederationService;
 }
 
-export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, transport: FederationTransport): Services {
-  const federation = new FederationService(ctx, transport, instance.publicUrl);
+export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, remotes: RemoteServers): Services {
+  const federation = new FederationService(ctx, remotes, instance.publicUrl);
   const apps = new AppsService(ctx);
   const dropped = (shares: Share[]) => federation.notifyUnsharedAll(shares);
   const users = new UsersService(ctx, dropped);

@@ -48,6 +48,19 @@ export const OCS_WORDING: Partial<Record<ErrorReason, OcsWording>> = {
   notShareRemover: { message: 'Could not delete share' },
   noShareChanges: { message: 'Wrong or no update parameter given' },
 
+  // Nextcloud's federatedfilesharing (FederatedShareProvider, RequestHandlerController) for shares with other servers.
+  federationDisabled: { message: 'Server does not support federated cloud sharing' },
+  federationOutgoingDisabled: { message: 'Sharing to remote servers is disabled by the administrator' },
+  federatedShareToSelf: { message: 'Not allowed to create a federated share to the same account' },
+  federatedShareToLocal: { message: (d) => `${d.user} has an account on this server: share with them as a user of this server` },
+  shareOfferFailed: { message: (d) => `Sharing ${d.name} failed, could not find ${d.cloudId}, maybe the server is currently unreachable or uses a self-signed certificate.` },
+  offerIncomplete: { message: (d) => `Required parameters are missing: ${d.missing}` },
+  invalidToken: { message: 'Invalid token' },
+  invalidShareName: { message: 'Invalid name' },
+  invalidOfferParameters: { message: 'Invalid parameters' },
+  remoteNotAccepted: { message: (d) => `Shares from ${d.host} are not accepted here` },
+  offerRecipientNotFound: { message: 'User does not exist' },
+
   spaceNotFound: { message: "Wrong path, file/folder doesn't exist" },
   invalidSpaceRef: { message: 'could not parse space_ref: it must name a space' },
   notProjectSpace: { message: (d) => (d.action === 'remove' ? 'can not remove members of personal spaces' : 'can not add members to personal spaces') },

@@ -4,11 +4,10 @@ import { DomainError, fail } from '../../domain/errors.js';
 import { assertValidPath } from '../../domain/file-names.js';
 import { type CloudId, type FederationNotice, formatCloudId, isValidToken, normalizeRemote, type RemoteShare } from '../../domain/federation.js';
 import { type Share, SHARE_TYPE, uniqueName } from '../../domain/share.js';
-import type { FederationTransport, RemoteAnswer, RemoteRequest } from '../../ports/federation.js';
+import type { RemoteAnswer, RemoteRequest, RemoteRoot, RemoteServers } from '../../ports/federation.js';
 import type { Repositories } from '../../ports/repositories.js';
 import { recordActivity } from '../activity/activity.service.js';
 import type { ServiceContext } from '../../ports/service-context.js';
-import { parseRemoteRoot, REMOTE_ROOT_PROPFIND, type RemoteRoot } from '../../federation/remote-root.js';
 import { mountsOf } from '../access/share-mounts.js';
 
 /** What a remote server sends to offer a share (seed 004: POST {share endpoint}). */
@@ -24,17 +23,6 @@ export interface IncomingOffer {
   remote?: string;
 }
 
-export interface RemoteEndpoints {
-  /** Absolute URL of the share endpoint (offers go there; notifications below it). */
-  share: string;
-  /** Absolute URL of the public WebDAV root, with trailing slash. */
-  webdav: string;
-}
-
-const DEFAULT_SHARE_ENDPOINT = '/ocs/v2.php/cloud/shares';
-const DEFAULT_WEBDAV_ENDPOINT = '/public.php/webdav/';
-const DISCOVERY_TTL_MS = 5 * 60_000;
-
 const sameSecret = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -48,14 +36,12 @@ const authorOf = (cloudId: string): string | null => (cloudId.length <= 64 ? clo
  * Federated sharing between servers (seed 004 FEDERATED_SHARING; Nextcloud's
  * federatedfilesharing): offers sent and received, accept, decline and
  * unshare notifications both ways, and the remote shares a local user holds.
- * Every outbound request goes through the transport's guard.
+ * Other servers are RemoteServers: what goes over the wire is theirs.
  */
 export class FederationService {
-  private readonly discovered = new Map<string, { at: number; endpoints: RemoteEndpoints }>();
-
   constructor(
     private readonly ctx: ServiceContext,
-    private readonly transport: FederationTransport,
+    private readonly remotes: RemoteServers,
     /** This server's base URL, as remotes reach it. */
     private readonly publicUrl: string,
   ) {}
@@ -70,7 +56,7 @@ export class FederationService {
 
   /** Incoming server-to-server calls are refused with 503 while the admin has incoming federation off (seed 004). */
   assertIncoming(): void {
-    if (!this.settings.incoming) fail('unavailable', 'Server does not support federated cloud sharing', 'federationDisabled');
+    if (!this.settings.incoming) fail('unavailable', 'incoming federation is off', 'federationDisabled');
   }
 
   /** This server's own cloud id for a local user. */
@@ -78,41 +64,16 @@ export class FederationService {
     return formatCloudId(userId, normalizeRemote(this.publicUrl));
   }
 
-  /** A remote server's endpoints from its /ocs-provider/ (the defaults when it announces none), cached a few minutes. */
-  async endpoints(remote: string): Promise<RemoteEndpoints> {
-    const cached = this.discovered.get(remote);
-    if (cached && this.now() - cached.at < DISCOVERY_TTL_MS) return cached.endpoints;
-    const res = await this.transport.fetchText(`${remote}/ocs-provider/`, { method: 'GET', headers: { accept: 'application/json' } }, 256 * 1024);
-    let share = DEFAULT_SHARE_ENDPOINT;
-    let webdav = DEFAULT_WEBDAV_ENDPOINT;
-    if (res.status === 200) {
-      try {
-        const service = (JSON.parse(res.text) as { services?: { FEDERATED_SHARING?: { endpoints?: { share?: unknown; webdav?: unknown } } } }).services?.FEDERATED_SHARING;
-        if (!service) fail('invalidInput', `${remote} does not support federated sharing`, 'remoteRefused');
-        if (typeof service!.endpoints?.share === 'string' && service!.endpoints.share.startsWith('/')) share = service!.endpoints.share;
-        if (typeof service!.endpoints?.webdav === 'string' && service!.endpoints.webdav.startsWith('/')) webdav = service!.endpoints.webdav;
-      } catch (err) {
-        if (err instanceof DomainError) throw err;
-        fail('invalidInput', `${remote} answered its service discovery with something that is not JSON`, 'remoteRefused');
-      }
-    } else if (res.status !== 404) {
-      fail('unavailable', `${remote} answered its service discovery with ${res.status}`, 'remoteUnreachable');
-    }
-    const endpoints = { share: `${remote}${share}`, webdav: `${remote}${webdav.endsWith('/') ? webdav : `${webdav}/`}` };
-    this.discovered.set(remote, { at: this.now(), endpoints });
-    return endpoints;
-  }
-
   // ---- Owner side ---------------------------------------------------------
 
   /** Checks a federated share may be sent to this cloud id, before anything is stored. */
   async assertMayOffer(cloud: CloudId, sharer: string): Promise<void> {
-    if (!this.settings.outgoing) fail('forbidden', 'Sharing to remote servers is disabled by the administrator');
+    if (!this.settings.outgoing) fail('forbidden', 'outgoing federation is off', 'federationOutgoingDisabled');
     if (cloud.remote === normalizeRemote(this.publicUrl)) {
-      if (cloud.user === sharer) fail('forbidden', 'Not allowed to create a federated share to the same account');
-      fail('forbidden', `${cloud.user} has an account on this server: share with them as a user of this server`);
+      if (cloud.user === sharer) fail('forbidden', 'a user cannot share with themselves', 'federatedShareToSelf');
+      fail('forbidden', 'the recipient is a user of this server', 'federatedShareToLocal', { user: cloud.user });
     }
-    await this.transport.assertAllowed(`${cloud.remote}/`);
+    await this.remotes.assertAllowed(cloud.remote);
   }
 
   /**
@@ -120,32 +81,22 @@ export class FederationService {
    * removes the share) when the remote cannot be reached or refuses.
    */
   async offer(share: Share, cloud: CloudId, sharer: string, name: string, fileOwner: string): Promise<void> {
-    const failed = () => fail('forbidden', `Sharing ${name} failed, could not find ${formatCloudId(cloud.user, cloud.remote)}, maybe the server is currently unreachable or uses a self-signed certificate.`);
-    let status: number;
-    let text: string;
     try {
-      const { share: endpoint } = await this.endpoints(cloud.remote);
-      ({ status, text } = await this.transport.fetchText(`${endpoint}?format=json`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'ocs-apirequest': 'true' },
-        body: new URLSearchParams({
-          shareWith: cloud.user,
-          token: share.token!,
-          name,
-          remoteId: share.id,
-          owner: fileOwner,
-          ownerFederatedId: this.cloudIdOf(fileOwner),
-          sharedBy: sharer,
-          sharedByFederatedId: this.cloudIdOf(sharer),
-          remote: this.publicUrl,
-          shareType: 'user',
-        }).toString(),
-      }));
+      await this.remotes.at(cloud.remote).offerShare({
+        shareWith: cloud.user,
+        token: share.token!,
+        name,
+        remoteId: share.id,
+        owner: fileOwner,
+        ownerCloudId: this.cloudIdOf(fileOwner),
+        sharedBy: sharer,
+        sharedByCloudId: this.cloudIdOf(sharer),
+        from: this.publicUrl,
+      });
     } catch (err) {
       if (err instanceof DomainError && err.reason === 'remoteRefused' && err.code === 'forbidden') throw err;
-      return failed();
+      fail('forbidden', 'the remote server did not take the share', 'shareOfferFailed', { name, cloudId: formatCloudId(cloud.user, cloud.remote) });
     }
-    if (status! < 200 || status! >= 300 || !ocsSucceeded(text!)) failed();
   }
 
   /** Tells a share's recipient server that the owner removed it; never fails the caller (the share is gone here either way). */
@@ -193,25 +144,25 @@ export class FederationService {
     this.assertIncoming();
     const required = ['shareWith', 'token', 'name', 'remoteId', 'owner', 'remote'] as const;
     const missing = required.filter((k) => typeof offer[k] !== 'string' || offer[k]!.trim() === '');
-    if (missing.length) fail('invalidInput', `Required parameters are missing: ${missing.join(',')}`);
+    if (missing.length) fail('invalidInput', 'the offer lacks parameters', 'offerIncomplete', { missing: missing.join(',') });
     const token = offer.token!;
-    if (!isValidToken(token)) fail('invalidInput', 'Invalid token');
+    if (!isValidToken(token)) fail('invalidInput', 'the token is malformed', 'invalidToken');
     const name = offer.name!.replace(/^\/+/, '');
     try {
       assertValidPath([name]);
     } catch {
-      fail('invalidInput', 'Invalid name');
+      fail('invalidInput', 'the share name is not a file name', 'invalidShareName');
     }
-    if (name.length > 255 || offer.remoteId!.length > 255 || offer.owner!.length > 255) fail('invalidInput', 'Invalid parameters');
+    if (name.length > 255 || offer.remoteId!.length > 255 || offer.owner!.length > 255) fail('invalidInput', 'an offer parameter is too long', 'invalidOfferParameters');
     const remote = normalizeRemote(offer.remote!);
     try {
-      await this.transport.assertAllowed(`${remote}/`);
+      await this.remotes.assertAllowed(remote);
     } catch (err) {
-      if (err instanceof DomainError) fail('invalidInput', `Shares from ${new URL(remote).host} are not accepted here`);
+      if (err instanceof DomainError) fail('invalidInput', 'shares from this server are not accepted', 'remoteNotAccepted', { host: new URL(remote).host });
       throw err;
     }
     const userId = await this.localUser(offer.shareWith!);
-    if (!userId) fail('invalidInput', 'User does not exist');
+    if (!userId) fail('invalidInput', 'no such user here', 'offerRecipientNotFound');
     const existing = (await this.ctx.repos.remoteShares.byRemoteId(offer.remoteId!, token)).find((s) => s.userId === userId && s.remote === remote);
     if (existing) return;
     const sharedBy = offer.sharedByFederatedId || formatCloudId(offer.sharedBy || offer.owner!, remote);
@@ -255,7 +206,7 @@ export class FederationService {
   /** One of the caller's remote shares; anyone else's is unknown. */
   async get(userId: string, id: string): Promise<RemoteShare> {
     const share = await this.ctx.repos.remoteShares.byId(id);
-    if (!share || share.userId !== userId) fail('notFound', 'Wrong share ID, share does not exist');
+    if (!share || share.userId !== userId) fail('notFound', 'no such remote share', 'shareNotFound');
     return share!;
   }
 
@@ -272,7 +223,7 @@ export class FederationService {
   /** Declines a pending share, or removes an accepted one (Nextcloud's remote_shares DELETE); the owner's server hears `decline` either way. */
   async remove(userId: string, id: string, pendingOnly: boolean): Promise<void> {
     const share = await this.get(userId, id);
-    if (pendingOnly && share.accepted) fail('notFound', 'Wrong share ID, share does not exist');
+    if (pendingOnly && share.accepted) fail('notFound', 'no such pending remote share', 'shareNotFound');
     await this.ctx.repos.remoteShares.delete(share.id);
     await this.notifyQuietly(share, 'decline');
   }
@@ -291,59 +242,25 @@ export class FederationService {
     await this.ctx.repos.remoteShares.rename(id, name);
   }
 
-  /** The owner's public WebDAV root for a remote share and the Basic credentials that open it (the token as user name). */
-  async davAccess(share: RemoteShare): Promise<{ root: string; authorization: string }> {
-    const { webdav } = await this.endpoints(share.remote);
-    return { root: webdav, authorization: `Basic ${Buffer.from(`${share.token}:`).toString('base64')}` };
-  }
-
   /**
-   * A WebDAV request on a remote share, sent to the owner's public WebDAV
-   * with the share's token: `rest` is the path below the shared node. The
-   * caller reads the answer; `rootPath` is the remote's URL path of the
+   * A WebDAV request on a remote share, sent to the owner's server with the
+   * share's token: `rest` is the path below the shared node. The DAV front
+   * door relays the answer; `rootPath` is the remote's URL path of the
    * shared node (what its hrefs start with).
    */
-  async forward(share: RemoteShare, rest: readonly string[], folder: boolean, req: RemoteRequest, destination?: readonly string[]): Promise<{ answer: RemoteAnswer; rootPath: string }> {
-    const { root, authorization } = await this.davAccess(share);
-    const urlOf = (path: readonly string[], isFolder: boolean) => `${root}${path.map(encodeURIComponent).join('/')}${isFolder && path.length ? '/' : ''}`;
-    const headers: Record<string, string> = { ...req.headers, authorization };
-    if (destination) headers.destination = urlOf(destination, false);
-    const answer = await this.transport.request(urlOf(rest, folder), { ...req, headers });
-    return { answer, rootPath: new URL(root).pathname };
+  forward(share: RemoteShare, rest: readonly string[], folder: boolean, req: RemoteRequest, destination?: readonly string[]): Promise<{ answer: RemoteAnswer; rootPath: string }> {
+    return this.remotes.at(share.remote).forward(share.token, { ...req, path: rest, folder, destination });
   }
 
-  /**
-   * What the owner's server says of a remote share's root: one PROPFIND
-   * depth 0 with the share's token. Null whenever it cannot say (unreachable,
-   * revoked, unreadable, or no answer within the federation timeout, however
-   * many retries the transport makes), so listings never wait or fail on it.
-   */
-  async describeRemoteRoot(share: RemoteShare): Promise<RemoteRoot | null> {
-    const ask = async (): Promise<RemoteRoot | null> => {
-      const { root, authorization } = await this.davAccess(share);
-      const res = await this.transport.fetchText(root, { method: 'PROPFIND', headers: { depth: '0', 'content-type': 'application/xml; charset=utf-8', authorization }, body: REMOTE_ROOT_PROPFIND }, 256 * 1024);
-      return res.status === 207 ? parseRemoteRoot(res.text) : null;
-    };
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), this.settings.timeoutMs);
-    });
-    try {
-      return await Promise.race([ask().catch(() => null), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** What the owner's server says of a remote share's root; null whenever it cannot say, so listings never wait or fail on it. */
+  describeRemoteRoot(share: RemoteShare): Promise<RemoteRoot | null> {
+    return this.remotes.at(share.remote).describeRoot(share.token);
   }
 
   // ---- Shared plumbing -----------------------------------------------------
 
-  private async notify(remote: string, remoteId: string, notice: FederationNotice, token: string): Promise<void> {
-    const { share } = await this.endpoints(remote);
-    await this.transport.fetchText(`${share}/${encodeURIComponent(remoteId)}/${notice}?format=json`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'ocs-apirequest': 'true' },
-      body: new URLSearchParams({ token }).toString(),
-    });
+  private notify(remote: string, remoteId: string, notice: FederationNotice, token: string): Promise<void> {
+    return this.remotes.at(remote).notify(remoteId, notice, token);
   }
 
   private async notifyQuietly(share: RemoteShare, notice: FederationNotice): Promise<void> {
@@ -401,15 +318,5 @@ export class FederationService {
       objectName: e.name,
       affectedUsers: e.users,
     });
-  }
-}
-
-/** Whether an OCS answer (JSON, v1 or v2) reports success. */
-function ocsSucceeded(text: string): boolean {
-  try {
-    const meta = (JSON.parse(text) as { ocs?: { meta?: { statuscode?: number; status?: string } } }).ocs?.meta;
-    return meta?.status === 'ok' || meta?.statuscode === 100 || meta?.statuscode === 200;
-  } catch {
-    return /<status>ok<\/status>/.test(text);
   }
 }
