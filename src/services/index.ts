@@ -27,6 +27,7 @@ import { SpaceSharesService } from './sharing/space-shares.service.js';
 import type { UploadStaging } from '../ports/upload-staging.js';
 import type { RemoteServers } from '../ports/federation.js';
 import { FederationService } from './federation/federation.service.js';
+import { FederatedOffers } from './federation/federated-offers.js';
 
 export interface Services {
   auth: AuthService;
@@ -58,14 +59,15 @@ export interface Services {
 
 export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, remotes: RemoteServers): Services {
   const federation = new FederationService(ctx, remotes, instance.publicUrl);
+  const offers = new FederatedOffers(ctx, remotes, instance.publicUrl);
   const apps = new AppsService(ctx);
-  const dropped = (shares: Share[]) => federation.notifyUnsharedAll(shares);
+  const dropped = (shares: Share[]) => offers.notifyUnsharedAll(shares);
   const users = new UsersService(ctx, dropped);
   const userEdit = new UserEditService(ctx);
   const groups = new GroupsService(ctx);
   const globalRoles = new GlobalRolesService(ctx);
   const files = new FilesService(ctx, ctx.blobs, dropped);
-  const shares = new SharesService(ctx, federation);
+  const shares = new SharesService(ctx, offers);
   const spaceMembers = new SpaceMembersService(ctx);
   return {
     auth: new AuthService(ctx),

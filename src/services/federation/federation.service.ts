@@ -1,14 +1,11 @@
-import { timingSafeEqual } from 'node:crypto';
-import { ACTIVITY_APPS, ACTIVITY_TYPES, type ActivityParam } from '../../domain/activity.js';
 import { DomainError, fail } from '../../domain/errors.js';
 import { assertValidPath } from '../../domain/file-names.js';
-import { type CloudId, type FederationNotice, formatCloudId, isValidToken, normalizeRemote, type RemoteShare } from '../../domain/federation.js';
-import { type Share, SHARE_TYPE, uniqueName } from '../../domain/share.js';
+import { type FederationNotice, formatCloudId, isValidToken, normalizeRemote, type RemoteShare } from '../../domain/federation.js';
+import { uniqueName } from '../../domain/share.js';
 import type { RemoteAnswer, RemoteRequest, RemoteRoot, RemoteServers } from '../../ports/federation.js';
-import type { Repositories } from '../../ports/repositories.js';
-import { recordActivity } from '../activity/activity.service.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import { mountsOf } from '../access/share-mounts.js';
+import { recordRemoteShareActivity } from './remote-share-activity.js';
 
 /** What a remote server sends to offer a share (seed 004: POST {share endpoint}). */
 export interface IncomingOffer {
@@ -23,20 +20,12 @@ export interface IncomingOffer {
   remote?: string;
 }
 
-const sameSecret = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
-/** Activity authors are at most 64 characters; longer cloud ids are named in the parameters only. */
-const authorOf = (cloudId: string): string | null => (cloudId.length <= 64 ? cloudId : null);
-
 /**
- * Federated sharing between servers (seed 004 FEDERATED_SHARING; Nextcloud's
- * federatedfilesharing): offers sent and received, accept, decline and
- * unshare notifications both ways, and the remote shares a local user holds.
- * Other servers are RemoteServers: what goes over the wire is theirs.
+ * The recipient's side of federated sharing (seed 004 FEDERATED_SHARING;
+ * Nextcloud's federatedfilesharing and files_sharing External): offers and
+ * unshare notices other servers send, and the remote shares a local user
+ * holds, accepts, mounts, renames and declines. The owner's side is
+ * FederatedOffers; other servers are RemoteServers.
  */
 export class FederationService {
   constructor(
@@ -58,86 +47,6 @@ export class FederationService {
   assertIncoming(): void {
     if (!this.settings.incoming) fail('unavailable', 'incoming federation is off', 'federationDisabled');
   }
-
-  /** This server's own cloud id for a local user. */
-  cloudIdOf(userId: string): string {
-    return formatCloudId(userId, normalizeRemote(this.publicUrl));
-  }
-
-  // ---- Owner side ---------------------------------------------------------
-
-  /** Checks a federated share may be sent to this cloud id, before anything is stored. */
-  async assertMayOffer(cloud: CloudId, sharer: string): Promise<void> {
-    if (!this.settings.outgoing) fail('forbidden', 'outgoing federation is off', 'federationOutgoingDisabled');
-    if (cloud.remote === normalizeRemote(this.publicUrl)) {
-      if (cloud.user === sharer) fail('forbidden', 'a user cannot share with themselves', 'federatedShareToSelf');
-      fail('forbidden', 'the recipient is a user of this server', 'federatedShareToLocal', { user: cloud.user });
-    }
-    await this.remotes.assertAllowed(cloud.remote);
-  }
-
-  /**
-   * Sends the offer for a stored federated share. Throws (and the caller
-   * removes the share) when the remote cannot be reached or refuses.
-   */
-  async offer(share: Share, cloud: CloudId, sharer: string, name: string, fileOwner: string): Promise<void> {
-    try {
-      await this.remotes.at(cloud.remote).offerShare({
-        shareWith: cloud.user,
-        token: share.token!,
-        name,
-        remoteId: share.id,
-        owner: fileOwner,
-        ownerCloudId: this.cloudIdOf(fileOwner),
-        sharedBy: sharer,
-        sharedByCloudId: this.cloudIdOf(sharer),
-        from: this.publicUrl,
-      });
-    } catch (err) {
-      if (err instanceof DomainError && err.reason === 'remoteRefused' && err.code === 'forbidden') throw err;
-      fail('forbidden', 'the remote server did not take the share', 'shareOfferFailed', { name, cloudId: formatCloudId(cloud.user, cloud.remote) });
-    }
-  }
-
-  /** Tells a share's recipient server that the owner removed it; never fails the caller (the share is gone here either way). */
-  async notifyUnshared(share: Share): Promise<void> {
-    if (share.type !== SHARE_TYPE.remote || !share.shareWith || !share.token) return;
-    const at = share.shareWith.lastIndexOf('@');
-    try {
-      await this.notify(normalizeRemote(share.shareWith.slice(at + 1)), share.id, 'unshare', share.token);
-    } catch {
-      // Best effort, as Nextcloud: the recipient's next access fails anyway since the token is dead.
-    }
-  }
-
-  /** Tells the recipients' servers of every federated share among these that they are gone (files or users deleted here). */
-  async notifyUnsharedAll(shares: readonly Share[]): Promise<void> {
-    await Promise.all(shares.filter((s) => s.type === SHARE_TYPE.remote).map((s) => this.notifyUnshared(s)));
-  }
-
-  /**
-   * An `accept` or `decline` from a recipient's server about one of our
-   * federated shares. A wrong id or token changes nothing; the caller
-   * answers success either way, so nothing is revealed.
-   */
-  async onRecipientAnswer(id: string, token: string, notice: 'accept' | 'decline'): Promise<void> {
-    this.assertIncoming();
-    const share = await this.ctx.repos.shares.byId(id);
-    if (!share || share.type !== SHARE_TYPE.remote || !share.token || !sameSecret(share.token, token)) return;
-    const now = this.now();
-    await this.ctx.tx.run(async (repos) => {
-      if (notice === 'decline') await repos.shares.delete([share.id]);
-      await this.tell(repos, now, {
-        users: [share.ownerId],
-        author: share.shareWith!,
-        subject: notice === 'accept' ? 'remote_share_accepted' : 'remote_share_declined',
-        objectId: Number(share.id),
-        name: share.targetName,
-      });
-    });
-  }
-
-  // ---- Recipient side -----------------------------------------------------
 
   /** An offer from another server for one of our users: stored pending, and the user hears of it. */
   async receive(offer: IncomingOffer): Promise<void> {
@@ -182,7 +91,7 @@ export class FederationService {
         accepted: false,
         createdAt: now,
       });
-      await this.tell(repos, now, { users: [userId!], author: sharedBy, subject: 'remote_share', objectId: Number(id), name });
+      await recordRemoteShareActivity(repos, now, { users: [userId!], author: sharedBy, subject: 'remote_share', objectId: Number(id), name });
     });
   }
 
@@ -194,7 +103,7 @@ export class FederationService {
     for (const s of found) {
       await this.ctx.tx.run(async (repos) => {
         await repos.remoteShares.delete(s.id);
-        await this.tell(repos, now, { users: [s.userId], author: s.sharedBy, subject: 'remote_share_unshared', objectId: Number(s.id), name: s.mountName ?? s.name });
+        await recordRemoteShareActivity(repos, now, { users: [s.userId], author: s.sharedBy, subject: 'remote_share_unshared', objectId: Number(s.id), name: s.mountName ?? s.name });
       });
     }
   }
@@ -305,18 +214,5 @@ export class FederationService {
     return taken;
   }
 
-  private async tell(repos: Repositories, now: number, e: { users: string[]; author: string; subject: string; objectId: number; name: string }): Promise<void> {
-    const params: Record<string, ActivityParam> = { file: { type: 'text', id: e.name }, remote: { type: 'cloud', id: e.author } };
-    await recordActivity(repos, now, {
-      author: authorOf(e.author),
-      app: ACTIVITY_APPS.sharing,
-      type: ACTIVITY_TYPES.remoteShare,
-      subject: e.subject,
-      subjectParams: params,
-      objectType: 'remote_share',
-      objectId: e.objectId,
-      objectName: e.name,
-      affectedUsers: e.users,
-    });
-  }
+
 }

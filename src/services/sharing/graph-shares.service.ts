@@ -10,7 +10,9 @@ import type { FileAccess } from '../access/files.contract.js';
 import { endOfDay } from '../access/share-policy.js';
 import { callerRoleIn } from '../access/space-access.js';
 import { shareNames } from './share-names.js';
-import { OCIS_RULES, type ShareSubject, type ShareUpdate, type SharesService } from './shares.service.js';
+import { OCIS_RULES } from './share-rules.js';
+import type { ShareSubject } from './share-target.js';
+import type { ShareUpdate, SharesService } from './shares.service.js';
 
 /** A drive item as one caller reaches it, with what they hold on it. */
 export interface ItemAccess {
