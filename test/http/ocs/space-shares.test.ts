@@ -204,4 +204,18 @@ describeEachDb('OCS space memberships (shareType 7/8 with space_ref) on the rows
     expectOcs(await ocs(t.app, 'GET', `${SHARES}?space_ref=${encodeURIComponent(drive)}`, { as: dave }), 404);
     expectOcs(await ocs(t.app, 'GET', `${SHARES}?space_ref=garbage`, { as: ADMIN }), 400);
   });
+
+  it('a member whose role lists the space\'s grants sees a share made in it by id, over OCS as over Graph; others do not', async () => {
+    const link = (await graph(t.app, 'POST', `/graph/v1beta1/drives/${drive}/root/createLink`, { as: ADMIN, body: { type: 'view' } })).data;
+    expectOcs(await share({ shareWith: 'bob', role: 'viewer' }), 200);
+    const overGraph = await graph(t.app, 'GET', `/graph/v1beta1/drives/${drive}/root/permissions/${link.id}`, { as: bob });
+    expect(overGraph.statusCode).toBe(200);
+    const overOcs = await ocs(t.app, 'GET', `${SHARES}/${link.id}`, { as: bob });
+    expectOcs(overOcs, 200);
+    expect(overOcs.ocs.data[0]).toMatchObject({ id: link.id, share_type: 3 });
+    expectOcs(await ocs(t.app, 'GET', `${SHARES}/${link.id}`, { as: dave }), 404, 'Wrong share ID, share does not exist');
+    // Seeing is not changing: a Viewer may not edit or delete it through either API.
+    expectOcs(await ocs(t.app, 'PUT', `${SHARES}/${link.id}`, { as: bob, body: { note: 'mine' } }), 403, 'You are not allowed to edit incoming shares');
+    expect((await graph(t.app, 'DELETE', `/graph/v1beta1/drives/${drive}/root/permissions/${link.id}`, { as: bob })).statusCode).toBe(403);
+  });
 });
