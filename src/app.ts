@@ -39,6 +39,7 @@ import { sendError as sendWebError } from './http/web/errors.js';
 import { pageEnv } from './http/web/deps.js';
 import { webPlugin } from './http/web/web.plugin.js';
 import { HttpFederationTransport } from './federation/http-transport.js';
+import { HttpRemoteServers } from './federation/remote-servers.js';
 import { recoverStorage } from './services/files/blob-settlement.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import { FsUploadStaging } from './storage/upload-staging.js';
@@ -113,7 +114,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,
   };
   const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength, sharing: config.sharing, federation: config.federation };
-  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir), new HttpFederationTransport(config.federation));
+  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir), new HttpRemoteServers(new HttpFederationTransport(config.federation), config.federation));
   // Staging files and unsettled blobs of a process that was killed: gone before the first request.
   const recovered = await recoverStorage(repos, blobs);
   const bootstrap = await ensureFirstAdmin(ctx, config.admin.user, config.admin.password);

@@ -52,19 +52,81 @@ export type ErrorReason =
   | 'throttled'
   | 'federationDisabled'
   | 'remoteRefused'
-  | 'remoteUnreachable';
+  | 'remoteUnreachable'
+  | 'federationOutgoingDisabled'
+  | 'federatedShareToSelf'
+  | 'federatedShareToLocal'
+  | 'shareOfferFailed'
+  | 'offerIncomplete'
+  | 'invalidToken'
+  | 'invalidShareName'
+  | 'invalidOfferParameters'
+  | 'remoteNotAccepted'
+  | 'offerRecipientNotFound'
+  // Share rows (SharesService); each protocol words them in its errors.ts.
+  | 'itemNotFound'
+  | 'shareNotFound'
+  | 'notAFolder'
+  | 'unknownShareType'
+  | 'rootNotShareable'
+  | 'recipientUserNotFound'
+  | 'recipientGroupNotFound'
+  | 'recipientRemoteInvalid'
+  | 'shareWithSelf'
+  | 'shareWithOwner'
+  | 'alreadyShared'
+  | 'groupSharingDisabled'
+  | 'linksDisabled'
+  | 'publicUploadDisabled'
+  | 'publicUploadOnFile'
+  | 'permissionsOutOfRange'
+  | 'sharePermissionOnLink'
+  | 'linkWithoutReadOrCreate'
+  | 'linkWriteWithoutRead'
+  | 'shareWithoutRead'
+  | 'noSharePermission'
+  | 'permissionsExceedHeld'
+  | 'linkPasswordEnforced'
+  | 'internalLinkPassword'
+  | 'labelTooLong'
+  | 'expiryEnforced'
+  | 'expiryInPast'
+  | 'expiryTooFar'
+  | 'notShareEditor'
+  | 'notShareRemover'
+  | 'noShareChanges'
+  | 'notALink'
+  | 'roleOnLink'
+  | 'linkTypeNotApplicable'
+  | 'permissionItemMismatch'
+  | 'roleNotApplicable'
+  | 'roleUnavailable'
+  // Space member rows (SpaceMembersService).
+  | 'spaceNotFound'
+  | 'invalidSpaceRef'
+  | 'notProjectSpace'
+  | 'notSpaceManager'
+  | 'granteeNotFound'
+  | 'missingGrantee'
+  | 'alreadyMember'
+  | 'memberNotFound'
+  | 'lastManager';
+
+/** Values a protocol's wording of a reason may name (a file name, a number of days), beside the neutral message. */
+export type ErrorDetails = Readonly<Record<string, string | number>>;
 
 export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly reason?: ErrorReason,
+    readonly details: ErrorDetails = {},
   ) {
     super(message);
     this.name = 'DomainError';
   }
 }
 
-export const fail = (code: ErrorCode, message: string, reason?: ErrorReason): never => {
-  throw new DomainError(code, message, reason);
+export const fail = (code: ErrorCode, message: string, reason?: ErrorReason, details?: ErrorDetails): never => {
+  throw new DomainError(code, message, reason, details);
 };

@@ -1,4 +1,4 @@
-import { DomainError } from './errors.js';
+import { fail } from './errors.js';
 
 /** OCS share types (Nextcloud IShare::TYPE_*); the ones Nimbus serves. */
 export const SHARE_TYPE = { user: 0, group: 1, link: 3, remote: 6 } as const;
@@ -72,10 +72,6 @@ export interface ReceivedShare extends Share {
   mountName: string;
 }
 
-const fail = (message: string, code: 'invalidInput' | 'forbidden' | 'notFound' = 'invalidInput'): never => {
-  throw new DomainError(code, message);
-};
-
 /**
  * The permissions a new share gets (Nextcloud Share20\Manager and
  * ShareAPIController): user and group shares default to the admin's default
@@ -88,17 +84,22 @@ export function initialPermissions(type: ShareType, itemType: 'file' | 'folder',
   return perms;
 }
 
-/** The rules every share's permissions must hold, with Nextcloud's messages. */
-export function assertSharePermissions(type: ShareType, perms: number, itemType: 'file' | 'folder'): void {
-  if (!Number.isInteger(perms) || perms < 0 || perms > PERM.all) fail('Valid permissions are required for sharing', 'notFound');
+/**
+ * The rules every share's permissions must hold (Nextcloud's
+ * Share20\Manager). `internalLinks` admits oCIS's internal link, a link
+ * without any permission; Nextcloud knows none.
+ */
+export function assertSharePermissions(type: ShareType, perms: number, itemType: 'file' | 'folder', internalLinks = false): void {
+  if (!Number.isInteger(perms) || perms < 0 || perms > PERM.all) fail('notFound', 'share permissions out of range', 'permissionsOutOfRange');
   if (type === SHARE_TYPE.link) {
-    if (perms & PERM.share) fail('Link shares cannot carry the share permission', 'invalidInput');
-    if (!(perms & (PERM.read | PERM.create))) fail('Share must at least have READ or CREATE permissions');
-    if (perms & (PERM.update | PERM.delete) && !(perms & PERM.read)) fail('Share must have READ permission if UPDATE or DELETE permission is set');
-    if (itemType === 'file' && perms & (PERM.create | PERM.delete)) fail('Public upload is only possible for publicly shared folders');
+    if (perms === 0 && internalLinks) return;
+    if (perms & PERM.share) fail('invalidInput', 'a link cannot carry the share permission', 'sharePermissionOnLink');
+    if (!(perms & (PERM.read | PERM.create))) fail('invalidInput', 'a link needs read or create permission', 'linkWithoutReadOrCreate');
+    if (perms & (PERM.update | PERM.delete) && !(perms & PERM.read)) fail('invalidInput', 'a link that updates or deletes needs read permission', 'linkWriteWithoutRead');
+    if (itemType === 'file' && perms & (PERM.create | PERM.delete)) fail('invalidInput', 'only a folder can take uploads', 'publicUploadOnFile');
     return;
   }
-  if (!(perms & PERM.read)) fail('Shares need at least read permissions', 'notFound');
+  if (!(perms & PERM.read)) fail('notFound', 'a share needs read permission', 'shareWithoutRead');
 }
 
 /** Legacy `publicUpload`: true is read, update, create and delete; false is read. */

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { DomainError, fail } from '../domain/errors.js';
 import type { FederationSettings } from '../domain/federation.js';
-import type { FederationTransport, RemoteAnswer, RemoteRequest } from '../ports/federation.js';
+import type { RemoteAnswer, RemoteRequest } from '../ports/federation.js';
 import { hostKey, isNonPublicAddress } from './address-policy.js';
 
 const USER_AGENT = 'Nimbus federation';
@@ -15,6 +15,21 @@ const DEFAULT_LIMIT = 1024 * 1024;
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 const refused = (message: string): never => fail('forbidden', message, 'remoteRefused');
+
+/**
+ * Talking to other servers, always through the admin's outbound rules: only
+ * allowed servers, no private addresses unless allowed, time-limited,
+ * redirects never followed. Refusals throw DomainError 'forbidden'
+ * (reason 'remoteRefused'), unreachable servers 'unavailable'.
+ */
+export interface FederationTransport {
+  /** Throws when the admin's rules forbid contacting this base URL (checked before anything is sent). */
+  assertAllowed(url: string): Promise<void>;
+  /** One request; retried with backoff only while nothing reached the server. */
+  request(url: string, req: RemoteRequest): Promise<RemoteAnswer>;
+  /** A small answer read whole, at most `limit` bytes (longer answers are refused), retried with backoff on network errors and 5xx. */
+  fetchText(url: string, req: RemoteRequest, limit?: number): Promise<{ status: number; text: string }>;
+}
 
 /**
  * Outbound HTTP for federation with the admin's rules enforced where they

@@ -1,20 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { FOLDER_MIME_TYPE } from '../domain/mime.js';
-
-/** What the owner's server says of the node a remote share opens (its WebDAV root). */
-export interface RemoteRoot {
-  folder: boolean;
-  size: number;
-  /** Without quotes; '' when the remote sent none. */
-  etag: string;
-  /** Epoch ms; null when the remote sent no date it could be read from. */
-  mtime: number | null;
-  mimeType: string;
-  /** oc:permissions letters as the owner's server grants them through the share (`GDNVCK`…). */
-  permissions: string;
-  /** The owner server's oc:fileid of the node; 0 when it sent none. */
-  fileId: number;
-}
+import type { RemoteRoot } from '../ports/federation.js';
 
 /** The PROPFIND body asking a remote share's root for what a listing shows. */
 export const REMOTE_ROOT_PROPFIND =

@@ -25,8 +25,9 @@ import { GraphSharesService } from './sharing/graph-shares.service.js';
 import { GraphSharedItemsService } from './sharing/graph-shared-items.service.js';
 import { SpaceSharesService } from './sharing/space-shares.service.js';
 import type { UploadStaging } from '../ports/upload-staging.js';
-import type { FederationTransport } from '../ports/federation.js';
+import type { RemoteServers } from '../ports/federation.js';
 import { FederationService } from './federation/federation.service.js';
+import { FederatedOffers } from './federation/federated-offers.js';
 
 export interface Services {
   auth: AuthService;
@@ -56,16 +57,18 @@ export interface Services {
   federation: FederationService;
 }
 
-export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, transport: FederationTransport): Services {
-  const federation = new FederationService(ctx, transport, instance.publicUrl);
+export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, remotes: RemoteServers): Services {
+  const federation = new FederationService(ctx, remotes, instance.publicUrl);
+  const offers = new FederatedOffers(ctx, remotes, instance.publicUrl);
   const apps = new AppsService(ctx);
-  const dropped = (shares: Share[]) => federation.notifyUnsharedAll(shares);
+  const dropped = (shares: Share[]) => offers.notifyUnsharedAll(shares);
   const users = new UsersService(ctx, dropped);
   const userEdit = new UserEditService(ctx);
   const groups = new GroupsService(ctx);
   const globalRoles = new GlobalRolesService(ctx);
   const files = new FilesService(ctx, ctx.blobs, dropped);
-  const shares = new SharesService(ctx, federation);
+  const shares = new SharesService(ctx, offers);
+  const spaceMembers = new SpaceMembersService(ctx);
   return {
     auth: new AuthService(ctx),
     users,
@@ -78,7 +81,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     capabilities: new CapabilitiesService(apps, instance),
     globalRoles,
     spaces: new SpacesService(ctx),
-    spaceMembers: new SpaceMembersService(ctx),
+    spaceMembers,
     graphDirectory: new GraphDirectoryService(ctx, users, userEdit, groups, globalRoles),
     files,
     davState: new DavStateService(ctx),
@@ -90,7 +93,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     directLinks: new DirectLinksService(ctx, files),
     graphShares: new GraphSharesService(ctx, shares),
     graphSharedItems: new GraphSharedItemsService(ctx, federation),
-    spaceShares: new SpaceSharesService(ctx),
+    spaceShares: new SpaceSharesService(ctx, spaceMembers),
     federation,
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode, type ErrorReason } from '../../domain/errors.js';
+import { GRAPH_WORDING, type GraphWording, graphWordingText } from './error-wording.js';
 
 /** A Graph wire error: the OData code and the HTTP status the reference pairs with it. */
 export interface GraphErrorSpec {
@@ -23,8 +24,8 @@ const DEFAULTS: Record<ErrorCode, GraphErrorSpec> = {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Per-route overrides where the reference pairs a reason with another code or status. */
-    graphErrors?: Partial<Record<ErrorReason, GraphErrorSpec>>;
+    /** Per-route overrides where the reference words a reason, or pairs it with a code or status, differently on that route. */
+    graphErrors?: Partial<Record<ErrorReason, GraphWording>>;
   }
 }
 
@@ -51,8 +52,9 @@ export function sendGraphError(request: FastifyRequest, reply: FastifyReply, spe
 export function graphErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof GraphError) return sendGraphError(request, reply, { status: error.status, code: error.code }, error.message);
   if (error instanceof DomainError) {
-    const override = error.reason ? request.routeOptions.config?.graphErrors?.[error.reason] : undefined;
-    return sendGraphError(request, reply, override ?? DEFAULTS[error.code], error.message);
+    const wording: GraphWording = error.reason ? { ...GRAPH_WORDING[error.reason], ...request.routeOptions.config?.graphErrors?.[error.reason] } : {};
+    const spec = { status: wording.status ?? DEFAULTS[error.code].status, code: wording.code ?? DEFAULTS[error.code].code };
+    return sendGraphError(request, reply, spec, wording.message === undefined ? error.message : graphWordingText(wording.message, error.details));
   }
   const statusCode = (error as FastifyError).statusCode;
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { ACTION_ORDER, type Condition, enabledRoles, findRole, fullActions, type UnifiedRole } from '../../domain/unified-roles.js';
 import { parseBody } from './body.js';
+import { validatorMessage } from './error-wording.js';
 import { GraphError } from './errors.js';
 import { parseDateTime } from './share-body.js';
 
 /** The Go validator's message, which the reference returns verbatim for invalid invitations. */
-export const validatorError = (field: string, tag: string) =>
-  new GraphError(400, 'invalidRequest', `Key: 'DriveItemInvite.${field}' Error:Field validation for '${field.replace(/^.*\./, '')}' failed on the '${tag}' tag`);
+export const validatorError = (field: string, tag: string) => new GraphError(400, 'invalidRequest', validatorMessage(field, tag));
 
 const Invite = z
   .object({

@@ -3,7 +3,7 @@ import type { ErrorReason } from '../../domain/errors.js';
 import { fail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import type { Services } from '../../services/index.js';
-import type { GraphErrorSpec } from './errors.js';
+import type { GraphWording } from './error-wording.js';
 import { stringifyGraph } from './json.js';
 
 export type GraphVersion = 'v1.0' | 'v1beta1';
@@ -41,7 +41,7 @@ export interface GraphRouteSpec {
   url: string;
   /** Defaults to true: anonymous callers get 401 unauthenticated. */
   auth?: boolean;
-  errors?: Partial<Record<ErrorReason, GraphErrorSpec>>;
+  errors?: Partial<Record<ErrorReason, GraphWording>>;
   handler: (call: GraphCall) => Promise<GraphResult> | GraphResult;
 }
 

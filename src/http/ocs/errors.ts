@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../../domain/errors.js';
 import { negotiateFormat, renderOcs } from './envelope.js';
+import { ocsWording, wordingText } from './error-wording.js';
 
 /** Nextcloud answers a missing OCS-APIRequest header with this plain JSON, not an envelope (same on v1 and v2). */
 export class CsrfCheckFailed extends Error {}
@@ -81,8 +82,9 @@ export function ocsErrorHandler(error: FastifyError | Error, request: FastifyReq
   if (error instanceof DomainError) {
     // Includes "Current user is not logged in": Nextcloud's OCSMiddleware renders that one and honours Accept.
     const codes = request.routeOptions.config?.ocs?.codes ?? {};
-    const status = (error.reason && codes[error.reason]) || DEFAULT_STATUS[error.code];
-    return sendOcs(request, reply, { status, message: error.message });
+    const wording = ocsWording(error.reason);
+    const status = (error.reason && codes[error.reason]) || wording?.status || DEFAULT_STATUS[error.code];
+    return sendOcs(request, reply, { status, message: wording ? wordingText(wording, error.details) : error.message });
   }
   const statusCode = (error as FastifyError).statusCode;
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {

@@ -7,19 +7,6 @@ const DAY = 86_400_000;
 /** Midnight UTC that starts the day of an instant. */
 const dayStart = (ms: number): number => Math.floor(ms / DAY) * DAY;
 
-/**
- * Parses an OCS `expireDate`: `YYYY-MM-DD` (surrounding quotes trimmed, as
- * Nextcloud does) or a full ISO date-time. The share stays usable through
- * the whole chosen day (UTC), as Nextcloud 31+ and oCIS store it.
- */
-export function parseExpireDate(raw: string): number {
-  const value = raw.trim().replace(/^["']|["']$/g, '');
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$/.exec(value);
-  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-  if (!m || Number.isNaN(ms) || new Date(ms).getUTCDate() !== Number(m[3])) fail('notFound', 'Invalid date. Format must be YYYY-MM-DD');
-  return endOfDay(ms);
-}
-
 export const endOfDay = (ms: number): number => dayStart(ms) + DAY - 1000;
 
 /**
@@ -31,12 +18,12 @@ export function resolveExpiry(type: ShareType, requested: number | null | undefi
   const policy = type === SHARE_TYPE.link ? settings.linkExpiry : settings.internalExpiry;
   if (requested === undefined) return policy.defaultDays === null ? null : endOfDay(now + policy.defaultDays * DAY);
   if (requested === null) {
-    if (policy.enforced && policy.defaultDays !== null) fail('forbidden', 'Expiration date is enforced');
+    if (policy.enforced && policy.defaultDays !== null) fail('forbidden', 'an expiry date is required', 'expiryEnforced');
     return null;
   }
-  if (requested <= now || dayStart(requested) <= dayStart(now)) fail('notFound', 'Expiration date is in the past');
+  if (requested <= now || dayStart(requested) <= dayStart(now)) fail('invalidInput', 'the expiry date has passed', 'expiryInPast');
   if (policy.enforced && policy.defaultDays !== null && dayStart(requested) > dayStart(now + policy.defaultDays * DAY)) {
-    fail('notFound', `Cannot set expiration date more than ${policy.defaultDays} day${policy.defaultDays === 1 ? '' : 's'} in the future`);
+    fail('invalidInput', `the expiry date is more than ${policy.defaultDays} days away`, 'expiryTooFar', { days: policy.defaultDays });
   }
   return requested;
 }
@@ -53,9 +40,8 @@ export function permissionsOf(access: FileAccess, itemType: 'file' | 'folder'): 
 
 /** Resharing (Nextcloud's checks): the sharer needs the share permission, and the share may not give more than they hold. */
 export function assertMayGrant(held: number, requested: number, type: ShareType, name: string, displayPath: string, settings: SharingSettings, isOwner: boolean): void {
-  if (!isOwner && !settings.allowResharing) fail('notFound', `You are not allowed to share ${name}`);
-  if (!(held & PERM.share)) fail('notFound', `You are not allowed to share ${name}`);
+  if ((!isOwner && !settings.allowResharing) || !(held & PERM.share)) fail('forbidden', 'the caller may not share this item', 'noSharePermission', { name });
   // Links never carry the share bit, and may hold create on a folder the sharer can write to.
   const wanted = type === SHARE_TYPE.link ? requested & ~PERM.share : requested;
-  if ((wanted & ~held) !== 0) fail('notFound', `Cannot increase permissions of ${displayPath}`);
+  if ((wanted & ~held) !== 0) fail('forbidden', 'a share cannot grant more than its sharer holds', 'permissionsExceedHeld', { path: displayPath });
 }

@@ -1,15 +1,11 @@
-import { timingSafeEqual } from 'node:crypto';
-import { ACTIVITY_APPS, ACTIVITY_TYPES, type ActivityParam } from '../../domain/activity.js';
 import { DomainError, fail } from '../../domain/errors.js';
 import { assertValidPath } from '../../domain/file-names.js';
-import { type CloudId, type FederationNotice, formatCloudId, isValidToken, normalizeRemote, type RemoteShare } from '../../domain/federation.js';
-import { type Share, SHARE_TYPE, uniqueName } from '../../domain/share.js';
-import type { FederationTransport, RemoteAnswer, RemoteRequest } from '../../ports/federation.js';
-import type { Repositories } from '../../ports/repositories.js';
-import { recordActivity } from '../activity/activity.service.js';
+import { type FederationNotice, formatCloudId, isValidToken, normalizeRemote, type RemoteShare } from '../../domain/federation.js';
+import { uniqueName } from '../../domain/share.js';
+import type { RemoteAnswer, RemoteRequest, RemoteRoot, RemoteServers } from '../../ports/federation.js';
 import type { ServiceContext } from '../../ports/service-context.js';
-import { parseRemoteRoot, REMOTE_ROOT_PROPFIND, type RemoteRoot } from '../../federation/remote-root.js';
 import { mountsOf } from '../access/share-mounts.js';
+import { recordRemoteShareActivity } from './remote-share-activity.js';
 
 /** What a remote server sends to offer a share (seed 004: POST {share endpoint}). */
 export interface IncomingOffer {
@@ -24,38 +20,17 @@ export interface IncomingOffer {
   remote?: string;
 }
 
-export interface RemoteEndpoints {
-  /** Absolute URL of the share endpoint (offers go there; notifications below it). */
-  share: string;
-  /** Absolute URL of the public WebDAV root, with trailing slash. */
-  webdav: string;
-}
-
-const DEFAULT_SHARE_ENDPOINT = '/ocs/v2.php/cloud/shares';
-const DEFAULT_WEBDAV_ENDPOINT = '/public.php/webdav/';
-const DISCOVERY_TTL_MS = 5 * 60_000;
-
-const sameSecret = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
-/** Activity authors are at most 64 characters; longer cloud ids are named in the parameters only. */
-const authorOf = (cloudId: string): string | null => (cloudId.length <= 64 ? cloudId : null);
-
 /**
- * Federated sharing between servers (seed 004 FEDERATED_SHARING; Nextcloud's
- * federatedfilesharing): offers sent and received, accept, decline and
- * unshare notifications both ways, and the remote shares a local user holds.
- * Every outbound request goes through the transport's guard.
+ * The recipient's side of federated sharing (seed 004 FEDERATED_SHARING;
+ * Nextcloud's federatedfilesharing and files_sharing External): offers and
+ * unshare notices other servers send, and the remote shares a local user
+ * holds, accepts, mounts, renames and declines. The owner's side is
+ * FederatedOffers; other servers are RemoteServers.
  */
 export class FederationService {
-  private readonly discovered = new Map<string, { at: number; endpoints: RemoteEndpoints }>();
-
   constructor(
     private readonly ctx: ServiceContext,
-    private readonly transport: FederationTransport,
+    private readonly remotes: RemoteServers,
     /** This server's base URL, as remotes reach it. */
     private readonly publicUrl: string,
   ) {}
@@ -70,148 +45,33 @@ export class FederationService {
 
   /** Incoming server-to-server calls are refused with 503 while the admin has incoming federation off (seed 004). */
   assertIncoming(): void {
-    if (!this.settings.incoming) fail('unavailable', 'Server does not support federated cloud sharing', 'federationDisabled');
+    if (!this.settings.incoming) fail('unavailable', 'incoming federation is off', 'federationDisabled');
   }
-
-  /** This server's own cloud id for a local user. */
-  cloudIdOf(userId: string): string {
-    return formatCloudId(userId, normalizeRemote(this.publicUrl));
-  }
-
-  /** A remote server's endpoints from its /ocs-provider/ (the defaults when it announces none), cached a few minutes. */
-  async endpoints(remote: string): Promise<RemoteEndpoints> {
-    const cached = this.discovered.get(remote);
-    if (cached && this.now() - cached.at < DISCOVERY_TTL_MS) return cached.endpoints;
-    const res = await this.transport.fetchText(`${remote}/ocs-provider/`, { method: 'GET', headers: { accept: 'application/json' } }, 256 * 1024);
-    let share = DEFAULT_SHARE_ENDPOINT;
-    let webdav = DEFAULT_WEBDAV_ENDPOINT;
-    if (res.status === 200) {
-      try {
-        const service = (JSON.parse(res.text) as { services?: { FEDERATED_SHARING?: { endpoints?: { share?: unknown; webdav?: unknown } } } }).services?.FEDERATED_SHARING;
-        if (!service) fail('invalidInput', `${remote} does not support federated sharing`, 'remoteRefused');
-        if (typeof service!.endpoints?.share === 'string' && service!.endpoints.share.startsWith('/')) share = service!.endpoints.share;
-        if (typeof service!.endpoints?.webdav === 'string' && service!.endpoints.webdav.startsWith('/')) webdav = service!.endpoints.webdav;
-      } catch (err) {
-        if (err instanceof DomainError) throw err;
-        fail('invalidInput', `${remote} answered its service discovery with something that is not JSON`, 'remoteRefused');
-      }
-    } else if (res.status !== 404) {
-      fail('unavailable', `${remote} answered its service discovery with ${res.status}`, 'remoteUnreachable');
-    }
-    const endpoints = { share: `${remote}${share}`, webdav: `${remote}${webdav.endsWith('/') ? webdav : `${webdav}/`}` };
-    this.discovered.set(remote, { at: this.now(), endpoints });
-    return endpoints;
-  }
-
-  // ---- Owner side ---------------------------------------------------------
-
-  /** Checks a federated share may be sent to this cloud id, before anything is stored. */
-  async assertMayOffer(cloud: CloudId, sharer: string): Promise<void> {
-    if (!this.settings.outgoing) fail('forbidden', 'Sharing to remote servers is disabled by the administrator');
-    if (cloud.remote === normalizeRemote(this.publicUrl)) {
-      if (cloud.user === sharer) fail('forbidden', 'Not allowed to create a federated share to the same account');
-      fail('forbidden', `${cloud.user} has an account on this server: share with them as a user of this server`);
-    }
-    await this.transport.assertAllowed(`${cloud.remote}/`);
-  }
-
-  /**
-   * Sends the offer for a stored federated share. Throws (and the caller
-   * removes the share) when the remote cannot be reached or refuses.
-   */
-  async offer(share: Share, cloud: CloudId, sharer: string, name: string, fileOwner: string): Promise<void> {
-    const failed = () => fail('forbidden', `Sharing ${name} failed, could not find ${formatCloudId(cloud.user, cloud.remote)}, maybe the server is currently unreachable or uses a self-signed certificate.`);
-    let status: number;
-    let text: string;
-    try {
-      const { share: endpoint } = await this.endpoints(cloud.remote);
-      ({ status, text } = await this.transport.fetchText(`${endpoint}?format=json`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'ocs-apirequest': 'true' },
-        body: new URLSearchParams({
-          shareWith: cloud.user,
-          token: share.token!,
-          name,
-          remoteId: share.id,
-          owner: fileOwner,
-          ownerFederatedId: this.cloudIdOf(fileOwner),
-          sharedBy: sharer,
-          sharedByFederatedId: this.cloudIdOf(sharer),
-          remote: this.publicUrl,
-          shareType: 'user',
-        }).toString(),
-      }));
-    } catch (err) {
-      if (err instanceof DomainError && err.reason === 'remoteRefused' && err.code === 'forbidden') throw err;
-      return failed();
-    }
-    if (status! < 200 || status! >= 300 || !ocsSucceeded(text!)) failed();
-  }
-
-  /** Tells a share's recipient server that the owner removed it; never fails the caller (the share is gone here either way). */
-  async notifyUnshared(share: Share): Promise<void> {
-    if (share.type !== SHARE_TYPE.remote || !share.shareWith || !share.token) return;
-    const at = share.shareWith.lastIndexOf('@');
-    try {
-      await this.notify(normalizeRemote(share.shareWith.slice(at + 1)), share.id, 'unshare', share.token);
-    } catch {
-      // Best effort, as Nextcloud: the recipient's next access fails anyway since the token is dead.
-    }
-  }
-
-  /** Tells the recipients' servers of every federated share among these that they are gone (files or users deleted here). */
-  async notifyUnsharedAll(shares: readonly Share[]): Promise<void> {
-    await Promise.all(shares.filter((s) => s.type === SHARE_TYPE.remote).map((s) => this.notifyUnshared(s)));
-  }
-
-  /**
-   * An `accept` or `decline` from a recipient's server about one of our
-   * federated shares. A wrong id or token changes nothing; the caller
-   * answers success either way, so nothing is revealed.
-   */
-  async onRecipientAnswer(id: string, token: string, notice: 'accept' | 'decline'): Promise<void> {
-    this.assertIncoming();
-    const share = await this.ctx.repos.shares.byId(id);
-    if (!share || share.type !== SHARE_TYPE.remote || !share.token || !sameSecret(share.token, token)) return;
-    const now = this.now();
-    await this.ctx.tx.run(async (repos) => {
-      if (notice === 'decline') await repos.shares.delete([share.id]);
-      await this.tell(repos, now, {
-        users: [share.ownerId],
-        author: share.shareWith!,
-        subject: notice === 'accept' ? 'remote_share_accepted' : 'remote_share_declined',
-        objectId: Number(share.id),
-        name: share.targetName,
-      });
-    });
-  }
-
-  // ---- Recipient side -----------------------------------------------------
 
   /** An offer from another server for one of our users: stored pending, and the user hears of it. */
   async receive(offer: IncomingOffer): Promise<void> {
     this.assertIncoming();
     const required = ['shareWith', 'token', 'name', 'remoteId', 'owner', 'remote'] as const;
     const missing = required.filter((k) => typeof offer[k] !== 'string' || offer[k]!.trim() === '');
-    if (missing.length) fail('invalidInput', `Required parameters are missing: ${missing.join(',')}`);
+    if (missing.length) fail('invalidInput', 'the offer lacks parameters', 'offerIncomplete', { missing: missing.join(',') });
     const token = offer.token!;
-    if (!isValidToken(token)) fail('invalidInput', 'Invalid token');
+    if (!isValidToken(token)) fail('invalidInput', 'the token is malformed', 'invalidToken');
     const name = offer.name!.replace(/^\/+/, '');
     try {
       assertValidPath([name]);
     } catch {
-      fail('invalidInput', 'Invalid name');
+      fail('invalidInput', 'the share name is not a file name', 'invalidShareName');
     }
-    if (name.length > 255 || offer.remoteId!.length > 255 || offer.owner!.length > 255) fail('invalidInput', 'Invalid parameters');
+    if (name.length > 255 || offer.remoteId!.length > 255 || offer.owner!.length > 255) fail('invalidInput', 'an offer parameter is too long', 'invalidOfferParameters');
     const remote = normalizeRemote(offer.remote!);
     try {
-      await this.transport.assertAllowed(`${remote}/`);
+      await this.remotes.assertAllowed(remote);
     } catch (err) {
-      if (err instanceof DomainError) fail('invalidInput', `Shares from ${new URL(remote).host} are not accepted here`);
+      if (err instanceof DomainError) fail('invalidInput', 'shares from this server are not accepted', 'remoteNotAccepted', { host: new URL(remote).host });
       throw err;
     }
     const userId = await this.localUser(offer.shareWith!);
-    if (!userId) fail('invalidInput', 'User does not exist');
+    if (!userId) fail('invalidInput', 'no such user here', 'offerRecipientNotFound');
     const existing = (await this.ctx.repos.remoteShares.byRemoteId(offer.remoteId!, token)).find((s) => s.userId === userId && s.remote === remote);
     if (existing) return;
     const sharedBy = offer.sharedByFederatedId || formatCloudId(offer.sharedBy || offer.owner!, remote);
@@ -231,7 +91,7 @@ export class FederationService {
         accepted: false,
         createdAt: now,
       });
-      await this.tell(repos, now, { users: [userId!], author: sharedBy, subject: 'remote_share', objectId: Number(id), name });
+      await recordRemoteShareActivity(repos, now, { users: [userId!], author: sharedBy, subject: 'remote_share', objectId: Number(id), name });
     });
   }
 
@@ -243,7 +103,7 @@ export class FederationService {
     for (const s of found) {
       await this.ctx.tx.run(async (repos) => {
         await repos.remoteShares.delete(s.id);
-        await this.tell(repos, now, { users: [s.userId], author: s.sharedBy, subject: 'remote_share_unshared', objectId: Number(s.id), name: s.mountName ?? s.name });
+        await recordRemoteShareActivity(repos, now, { users: [s.userId], author: s.sharedBy, subject: 'remote_share_unshared', objectId: Number(s.id), name: s.mountName ?? s.name });
       });
     }
   }
@@ -255,7 +115,7 @@ export class FederationService {
   /** One of the caller's remote shares; anyone else's is unknown. */
   async get(userId: string, id: string): Promise<RemoteShare> {
     const share = await this.ctx.repos.remoteShares.byId(id);
-    if (!share || share.userId !== userId) fail('notFound', 'Wrong share ID, share does not exist');
+    if (!share || share.userId !== userId) fail('notFound', 'no such remote share', 'shareNotFound');
     return share!;
   }
 
@@ -272,7 +132,7 @@ export class FederationService {
   /** Declines a pending share, or removes an accepted one (Nextcloud's remote_shares DELETE); the owner's server hears `decline` either way. */
   async remove(userId: string, id: string, pendingOnly: boolean): Promise<void> {
     const share = await this.get(userId, id);
-    if (pendingOnly && share.accepted) fail('notFound', 'Wrong share ID, share does not exist');
+    if (pendingOnly && share.accepted) fail('notFound', 'no such pending remote share', 'shareNotFound');
     await this.ctx.repos.remoteShares.delete(share.id);
     await this.notifyQuietly(share, 'decline');
   }
@@ -291,59 +151,25 @@ export class FederationService {
     await this.ctx.repos.remoteShares.rename(id, name);
   }
 
-  /** The owner's public WebDAV root for a remote share and the Basic credentials that open it (the token as user name). */
-  async davAccess(share: RemoteShare): Promise<{ root: string; authorization: string }> {
-    const { webdav } = await this.endpoints(share.remote);
-    return { root: webdav, authorization: `Basic ${Buffer.from(`${share.token}:`).toString('base64')}` };
-  }
-
   /**
-   * A WebDAV request on a remote share, sent to the owner's public WebDAV
-   * with the share's token: `rest` is the path below the shared node. The
-   * caller reads the answer; `rootPath` is the remote's URL path of the
+   * A WebDAV request on a remote share, sent to the owner's server with the
+   * share's token: `rest` is the path below the shared node. The DAV front
+   * door relays the answer; `rootPath` is the remote's URL path of the
    * shared node (what its hrefs start with).
    */
-  async forward(share: RemoteShare, rest: readonly string[], folder: boolean, req: RemoteRequest, destination?: readonly string[]): Promise<{ answer: RemoteAnswer; rootPath: string }> {
-    const { root, authorization } = await this.davAccess(share);
-    const urlOf = (path: readonly string[], isFolder: boolean) => `${root}${path.map(encodeURIComponent).join('/')}${isFolder && path.length ? '/' : ''}`;
-    const headers: Record<string, string> = { ...req.headers, authorization };
-    if (destination) headers.destination = urlOf(destination, false);
-    const answer = await this.transport.request(urlOf(rest, folder), { ...req, headers });
-    return { answer, rootPath: new URL(root).pathname };
+  forward(share: RemoteShare, rest: readonly string[], folder: boolean, req: RemoteRequest, destination?: readonly string[]): Promise<{ answer: RemoteAnswer; rootPath: string }> {
+    return this.remotes.at(share.remote).forward(share.token, { ...req, path: rest, folder, destination });
   }
 
-  /**
-   * What the owner's server says of a remote share's root: one PROPFIND
-   * depth 0 with the share's token. Null whenever it cannot say (unreachable,
-   * revoked, unreadable, or no answer within the federation timeout, however
-   * many retries the transport makes), so listings never wait or fail on it.
-   */
-  async describeRemoteRoot(share: RemoteShare): Promise<RemoteRoot | null> {
-    const ask = async (): Promise<RemoteRoot | null> => {
-      const { root, authorization } = await this.davAccess(share);
-      const res = await this.transport.fetchText(root, { method: 'PROPFIND', headers: { depth: '0', 'content-type': 'application/xml; charset=utf-8', authorization }, body: REMOTE_ROOT_PROPFIND }, 256 * 1024);
-      return res.status === 207 ? parseRemoteRoot(res.text) : null;
-    };
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), this.settings.timeoutMs);
-    });
-    try {
-      return await Promise.race([ask().catch(() => null), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** What the owner's server says of a remote share's root; null whenever it cannot say, so listings never wait or fail on it. */
+  describeRemoteRoot(share: RemoteShare): Promise<RemoteRoot | null> {
+    return this.remotes.at(share.remote).describeRoot(share.token);
   }
 
   // ---- Shared plumbing -----------------------------------------------------
 
-  private async notify(remote: string, remoteId: string, notice: FederationNotice, token: string): Promise<void> {
-    const { share } = await this.endpoints(remote);
-    await this.transport.fetchText(`${share}/${encodeURIComponent(remoteId)}/${notice}?format=json`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'ocs-apirequest': 'true' },
-      body: new URLSearchParams({ token }).toString(),
-    });
+  private notify(remote: string, remoteId: string, notice: FederationNotice, token: string): Promise<void> {
+    return this.remotes.at(remote).notify(remoteId, notice, token);
   }
 
   private async notifyQuietly(share: RemoteShare, notice: FederationNotice): Promise<void> {
@@ -388,28 +214,5 @@ export class FederationService {
     return taken;
   }
 
-  private async tell(repos: Repositories, now: number, e: { users: string[]; author: string; subject: string; objectId: number; name: string }): Promise<void> {
-    const params: Record<string, ActivityParam> = { file: { type: 'text', id: e.name }, remote: { type: 'cloud', id: e.author } };
-    await recordActivity(repos, now, {
-      author: authorOf(e.author),
-      app: ACTIVITY_APPS.sharing,
-      type: ACTIVITY_TYPES.remoteShare,
-      subject: e.subject,
-      subjectParams: params,
-      objectType: 'remote_share',
-      objectId: e.objectId,
-      objectName: e.name,
-      affectedUsers: e.users,
-    });
-  }
-}
 
-/** Whether an OCS answer (JSON, v1 or v2) reports success. */
-function ocsSucceeded(text: string): boolean {
-  try {
-    const meta = (JSON.parse(text) as { ocs?: { meta?: { statuscode?: number; status?: string } } }).ocs?.meta;
-    return meta?.status === 'ok' || meta?.statuscode === 100 || meta?.statuscode === 200;
-  } catch {
-    return /<status>ok<\/status>/.test(text);
-  }
 }

@@ -6,8 +6,8 @@ import type { StoredNode } from '../../ports/files.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import type { FederationService } from '../federation/federation.service.js';
 import { publicNode, rootNode } from '../access/file-tree.js';
-import { shareNames } from './graph-shares.service.js';
-import type { RemoteRoot } from '../../federation/remote-root.js';
+import { shareNames } from './share-names.js';
+import type { RemoteRoot } from '../../ports/federation.js';
 import { buildMounts, nodesOf } from '../access/share-mounts.js';
 
 /** A shared item with the shares on it that a listing shows. */

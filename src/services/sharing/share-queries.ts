@@ -59,16 +59,16 @@ export class ShareQueries {
       const mounts = await mountsOf(repos, userId, now);
       const target = resolveInView(mounts, userId, q.path);
       const node = await this.nodeAt(target.spaceId, target.path);
-      if (!node) fail('notFound', 'Wrong path, file/folder does not exist');
+      if (!node) fail('notFound', 'the item does not exist or is out of reach', 'itemNotFound');
       let tree;
       try {
         tree = await openTree(repos, userId, target.spaceId, now, target.path);
       } catch {
-        return fail('notFound', 'Wrong path, file/folder does not exist');
+        return fail('notFound', 'the item does not exist or is out of reach', 'itemNotFound');
       }
       let nodeIds = [node!.id];
       if (q.subfiles) {
-        if (node!.type !== 'folder') fail('invalidInput', 'Not a directory');
+        if (node!.type !== 'folder') fail('invalidInput', 'not a folder', 'notAFolder');
         nodeIds = (await repos.nodes.children(node!.id)).map((n) => n.id);
       }
       const all = await repos.shares.onNodes(target.spaceId, nodeIds);

@@ -1,32 +1,21 @@
-import { DomainError, fail } from '../../domain/errors.js';
-import { assertValidPath, joinPath } from '../../domain/file-names.js';
-import type { FileNode, PathSegments } from '../../domain/node.js';
-import { assertPasswordAcceptable } from '../../domain/password-policy.js';
-import {
-  assertSharePermissions,
-  isExpired,
-  initialPermissions,
-  isShareType,
-  PERM,
-  publicUploadPermissions,
-  type Share,
-  SHARE_STATE,
-  SHARE_TYPE,
-  type ShareType,
-  uniqueName,
-} from '../../domain/share.js';
-import type { Space } from '../../domain/space.js';
-import type { ShareChanges } from '../../ports/shares.js';
-import type { Repositories } from '../../ports/repositories.js';
+import { timingSafeEqual } from 'node:crypto';
+import { fail } from '../../domain/errors.js';
+import { assertValidPath } from '../../domain/file-names.js';
+import { parseCloudId } from '../../domain/federation.js';
+import { isQuickLink, quickLinkAttributes } from '../../domain/share-roles.js';
+import { initialPermissions, isShareType, PERM, publicUploadPermissions, type Share, SHARE_STATE, SHARE_TYPE, type ShareType } from '../../domain/share.js';
 import type { ServiceContext } from '../../ports/service-context.js';
-import type { FederationService } from '../federation/federation.service.js';
-import { formatCloudId, parseCloudId } from '../../domain/federation.js';
-import { openTree, publicNode, rootNode } from '../access/file-tree.js';
-import type { FileAccess } from '../access/files.contract.js';
-import { recordShareActivity } from '../activity/share-activity.js';
+import type { ShareChanges } from '../../ports/shares.js';
 import { assertMayGrant, permissionsOf, resolveExpiry } from '../access/share-policy.js';
-import { type Mount, mountsOf, resolveInView } from '../access/share-mounts.js';
+import { type Mount, mountsOf } from '../access/share-mounts.js';
+import { recordShareActivity } from '../activity/share-activity.js';
+import type { FederatedOffers } from '../federation/federated-offers.js';
+import { recordRemoteShareActivity } from '../federation/remote-share-activity.js';
 import { ShareQueries, type ShareView } from './share-queries.js';
+import { addRecipients, checkRecipient, freeMountName } from './share-recipients.js';
+import { assertPermissions, checkLabel, enforcedPassword, linkPasswordHash, NEXTCLOUD_RULES, type ShareRules } from './share-rules.js';
+import { resolveTarget, rootRefused, type ShareSubject } from './share-target.js';
+import { canSeeShare, lostReshares, mayEditShare } from './share-visibility.js';
 
 /** What a new share is made of; `expiresAt` undefined asks for the admin's default, null for none. */
 export interface NewShare {
@@ -40,35 +29,33 @@ export interface NewShare {
   note?: string;
   attributes?: string | null;
   hideDownload?: boolean;
+  /** oCIS's quick link: the item's one link for quick sharing; asked for again, the link already there is the answer. */
+  quickLink?: boolean;
 }
 
 /** What an update may change: the same fields, each left as it is when absent; a password of '' removes it. */
-export type ShareUpdate = Omit<NewShare, 'type' | 'shareWith'>;
+export type ShareUpdate = Omit<NewShare, 'type' | 'shareWith' | 'quickLink'>;
 
-/** Where the item to share is: a path of the caller's home (OCS), or a node of a space (Graph). */
-export type ShareSubject = { viewPath: PathSegments } | { spaceId: string; nodeId: string };
+const unknownShare = (): never => fail('notFound', 'no such share', 'shareNotFound');
 
-interface Resolved {
-  space: Space;
-  node: FileNode;
-  path: string[];
-  access: FileAccess;
-  displayPath: string;
-}
-
-const WRONG_PATH = 'Wrong path, file/folder does not exist';
-const MISSING_SHARE = 'Wrong share ID, share does not exist';
+const sameSecret = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
 
 /**
- * User, group and public-link shares (Nextcloud's Share20\Manager rules),
- * whichever API asks: OCS by path, Graph by item. One row per share.
+ * User, group, link and federated shares (Nextcloud's Share20\Manager
+ * rules, with oCIS's where ShareRules says so), whichever API asks: OCS by
+ * path, Graph by item. The one writer of share rows and their recipients'
+ * states.
  */
 export class SharesService {
   readonly queries: ShareQueries;
 
   constructor(
     private readonly ctx: ServiceContext,
-    private readonly federation?: FederationService,
+    private readonly offers?: FederatedOffers,
   ) {
     this.queries = new ShareQueries(ctx);
   }
@@ -81,72 +68,42 @@ export class SharesService {
     return this.ctx.clock.now();
   }
 
-  /** The node a subject names, with the caller's rights on it; 404 "Wrong path" when they cannot reach it. */
-  async resolve(repos: Repositories, userId: string, subject: ShareSubject): Promise<Resolved> {
-    const now = this.now();
-    let spaceId: string;
-    let path: string[];
-    let displayPath: string;
-    if ('viewPath' in subject) {
-      const target = resolveInView(await mountsOf(repos, userId, now), userId, subject.viewPath);
-      if (subject.viewPath.length === 0) fail('forbidden', 'You cannot share your root folder');
-      ({ spaceId, path } = target);
-      displayPath = `/${joinPath(subject.viewPath)}`;
-    } else {
-      spaceId = subject.spaceId;
-      if (subject.nodeId === spaceId) path = [];
-      else {
-        const node = await repos.nodes.byId(subject.nodeId);
-        if (!node || node.spaceId !== spaceId) fail('notFound', WRONG_PATH);
-        path = node!.path.split('/');
-      }
-      displayPath = `/${path.join('/')}`;
-    }
-    let tree;
-    try {
-      tree = await openTree(repos, userId, spaceId, now, path);
-    } catch (err) {
-      if (err instanceof DomainError && err.code === 'notFound') fail('notFound', WRONG_PATH);
-      throw err;
-    }
-    const space = tree!.space;
-    const stored = path.length === 0 ? rootNode(space) : await repos.nodes.byPath(spaceId, joinPath(path));
-    if (!stored) fail('notFound', WRONG_PATH);
-    return { space, node: publicNode(stored!), path, access: tree!.access, displayPath };
-  }
-
-  async create(userId: string, subject: ShareSubject, input: NewShare): Promise<Share> {
-    if (!isShareType(input.type)) fail('invalidInput', 'Unknown share type');
+  async create(userId: string, subject: ShareSubject, input: NewShare, rules: ShareRules = NEXTCLOUD_RULES): Promise<Share> {
+    if (!isShareType(input.type)) fail('invalidInput', 'unknown share type', 'unknownShareType');
     const type = input.type as ShareType;
     const now = this.now();
-    const target = await this.resolve(this.ctx.repos, userId, subject);
+    const target = await resolveTarget(this.ctx.repos, userId, subject, now);
     const { space, node } = target;
     const itemType = node.type;
-    if (space.type === 'personal' && target.path.length === 0) fail('forbidden', 'You cannot share your root folder');
+    if (space.type === 'personal' && target.path.length === 0) rootRefused();
     const fileOwnerId = space.type === 'personal' ? space.ownerId : userId;
 
-    const shareWith = await this.checkRecipient(type, input.shareWith, userId, fileOwnerId);
+    const shareWith = await checkRecipient(this.ctx, this.offers, type, input.shareWith, userId, fileOwnerId);
 
     let permissions: number;
     if (type === SHARE_TYPE.link && input.publicUpload !== undefined && input.permissions === undefined) {
-      if (input.publicUpload && itemType === 'file') fail('invalidInput', 'Public upload is only possible for publicly shared folders');
+      if (input.publicUpload && itemType === 'file') fail('invalidInput', 'only a folder can take uploads', 'publicUploadOnFile');
       permissions = publicUploadPermissions(input.publicUpload);
     } else {
       permissions = initialPermissions(type, itemType, input.permissions, { internal: this.settings.defaultPermissions, link: PERM.read });
     }
-    this.assertPermissions(type, permissions, itemType);
+    assertPermissions(this.ctx, type, permissions, itemType, rules);
     const isOwner = space.type === 'personal' ? space.ownerId === userId : target.access.can.manage;
     assertMayGrant(permissionsOf(target.access, itemType) | (isOwner ? PERM.all : 0), permissions, type, node.name || space.name, target.displayPath, this.settings, isOwner);
 
+    const onNode = type !== SHARE_TYPE.link || input.quickLink ? await this.ctx.repos.shares.onNodes(space.id, [node.id]) : [];
     if (type !== SHARE_TYPE.link) {
-      const existing = (await this.ctx.repos.shares.onNodes(space.id, [node.id])).find((s) => s.type === type && s.shareWith === shareWith && s.ownerId === userId);
-      // Nextcloud 30+: sharing again with the same recipient answers the existing share.
+      const existing = onNode.find((s) => s.type === type && s.shareWith === shareWith && s.ownerId === userId);
+      if (existing && rules.repeated === 'refuse') fail('conflict', 'the item is already shared with this recipient', 'alreadyShared');
+      if (existing) return existing;
+    } else if (input.quickLink) {
+      const existing = onNode.find((s) => s.type === SHARE_TYPE.link && isQuickLink(s.attributes));
       if (existing) return existing;
     }
 
-    const passwordHash = await this.passwordFor(type, input.password);
+    const passwordHash = await linkPasswordHash(this.ctx, type, permissions, input.password);
     const expiresAt = resolveExpiry(type, input.expiresAt, this.settings, now);
-    const label = this.checkLabel(input.label);
+    const label = checkLabel(input.label);
 
     const share: Share = {
       id: '',
@@ -164,20 +121,20 @@ export class SharesService {
       label: type === SHARE_TYPE.link ? label : '',
       note: input.note ?? '',
       hideDownload: type === SHARE_TYPE.link && input.hideDownload === true,
-      attributes: input.attributes ?? null,
+      attributes: input.quickLink ? quickLinkAttributes() : (input.attributes ?? null),
       targetName: node.name || space.name,
       createdAt: now,
     };
     await this.ctx.tx.run(async (repos) => {
       share.id = String(await repos.counters.allocate('share_id', 1));
       await repos.shares.insert(share);
-      await this.addRecipients(repos, share, now);
+      await addRecipients(repos, this.settings.autoAccept, share, now);
       await recordShareActivity(repos, now, share, userId, true, { fileId: node.fileId, ownerPath: `/${target.path.join('/')}` });
     });
     if (type === SHARE_TYPE.remote) {
       // The offer goes out once the share exists (the remote may call back at once); a refused offer leaves nothing behind.
       try {
-        await this.federation!.offer(share, parseCloudId(shareWith!), userId, share.targetName, fileOwnerId);
+        await this.offers!.offer(share, parseCloudId(shareWith!), userId, share.targetName, fileOwnerId);
       } catch (err) {
         await this.ctx.repos.shares.delete([share.id]);
         throw err;
@@ -186,160 +143,63 @@ export class SharesService {
     return share;
   }
 
-  private async checkRecipient(type: ShareType, shareWith: string | undefined, userId: string, fileOwnerId: string): Promise<string | null> {
-    const repos = this.ctx.repos;
-    switch (type) {
-      case SHARE_TYPE.user: {
-        const user = shareWith ? await repos.users.findById(shareWith) : undefined;
-        if (!user) fail('notFound', 'Please specify a valid account to share with');
-        if (user!.id === userId) fail('forbidden', 'Cannot share with yourself');
-        if (user!.id === fileOwnerId) fail('forbidden', 'Cannot share with the share owner');
-        return user!.id;
-      }
-      case SHARE_TYPE.group: {
-        if (!this.settings.allowGroupSharing) fail('notFound', 'Group sharing is disabled by the administrator');
-        const group = shareWith ? await repos.groups.findById(shareWith) : undefined;
-        if (!group) fail('notFound', 'Please specify a valid group');
-        return group!.id;
-      }
-      case SHARE_TYPE.link:
-        if (!this.settings.allowLinks) fail('notFound', 'Public link sharing is disabled by the administrator');
-        return null;
-      case SHARE_TYPE.remote: {
-        if (!this.federation || !shareWith) fail('notFound', 'Please specify a valid federated account ID');
-        const cloud = parseCloudId(shareWith!);
-        await this.federation!.assertMayOffer(cloud, userId);
-        return formatCloudId(cloud.user, cloud.remote);
-      }
-      default:
-        return fail('invalidInput', 'Unknown share type');
-    }
-  }
-
-  private assertPermissions(type: ShareType, permissions: number, itemType: 'file' | 'folder'): void {
-    assertSharePermissions(type, permissions, itemType);
-    if (type === SHARE_TYPE.link && permissions & PERM.create && !this.settings.allowPublicUpload) fail('forbidden', 'Public upload disabled by the administrator');
-  }
-
-  private async passwordFor(type: ShareType, password: string | undefined): Promise<string | null> {
-    if (type !== SHARE_TYPE.link) return null;
-    if (password === undefined || password === '') {
-      if (this.settings.enforceLinkPassword) fail('forbidden', 'Passwords are enforced for link and mail shares');
-      return null;
-    }
-    assertPasswordAcceptable(password, await this.ctx.passwordPolicy());
-    return this.ctx.hasher.hash(password);
-  }
-
-  private checkLabel(label: string | undefined): string {
-    if (label !== undefined && [...label].length > 255) fail('invalidInput', 'Maximum label length is 255');
-    return label ?? '';
-  }
-
-  /**
-   * Recipients get the share under a name not taken in their home (Nextcloud
-   * picks the mount point when it shares); they accept it first when the
-   * admin turned automatic acceptance off.
-   */
-  private async addRecipients(repos: Repositories, share: Share, now: number): Promise<void> {
-    const state = this.settings.autoAccept ? SHARE_STATE.accepted : SHARE_STATE.pending;
-    let users: string[] = [];
-    if (share.type === SHARE_TYPE.user) users = [share.shareWith!];
-    else if (share.type === SHARE_TYPE.group && state === SHARE_STATE.pending) users = (await repos.groups.membersOf(share.shareWith!)).filter((u) => u !== share.ownerId);
-    for (const user of users) {
-      const name = await this.freeMountName(repos, user, share.targetName, now, share.id);
-      await repos.shares.setRecipient(share.id, user, state, name);
-    }
-  }
-
-  /** A name free among the user's own top-level entries and their other mounts (names only: no node lookups, so sharing stays cheap with many mounts). */
-  private async freeMountName(repos: Repositories, userId: string, wanted: string, now: number, shareId: string): Promise<string> {
-    const received = await repos.shares.receivedBy(userId, await repos.groups.groupsOfUser(userId));
-    const taken = new Set(received.filter((r) => r.id !== shareId && r.state === SHARE_STATE.accepted && !isExpired(r, now)).map((r) => r.mountName));
-    for (const r of await repos.remoteShares.ofUser(userId, true)) if (r.mountName) taken.add(r.mountName);
-    const personal = await repos.spaces.findById(userId);
-    if (personal) {
-      for (const n of await repos.nodes.children(userId)) taken.add(n.name);
-    }
-    return uniqueName(wanted, taken);
-  }
-
   /** A share the caller may see: they made it, own the file, received it, or may share the node themselves. */
   async visible(userId: string, id: string): Promise<Share> {
     const share = await this.ctx.repos.shares.byId(id);
-    if (!share || !(await this.canSee(userId, share))) fail('notFound', MISSING_SHARE);
+    if (!share || !(await canSeeShare(this.ctx.repos, userId, share, this.now()))) unknownShare();
     return share!;
   }
 
-  private async canSee(userId: string, share: Share): Promise<boolean> {
-    if (share.ownerId === userId || share.fileOwnerId === userId) return true;
-    if (share.type === SHARE_TYPE.user && share.shareWith === userId) return true;
-    if (share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))) return true;
-    try {
-      const at = share.nodeId === share.spaceId ? [] : async () => (await this.ctx.repos.nodes.byId(share.nodeId))?.path.split('/') ?? [];
-      const tree = await openTree(this.ctx.repos, userId, share.spaceId, this.now(), at);
-      return tree.access.can.manage || (tree.access.can.share && !tree.access.viaShare);
-    } catch {
-      return false;
-    }
-  }
-
-  private async editable(userId: string, id: string): Promise<Share> {
+  async update(userId: string, id: string, u: ShareUpdate, rules: ShareRules = NEXTCLOUD_RULES): Promise<Share> {
     const share = await this.visible(userId, id);
-    if (share.ownerId !== userId && share.fileOwnerId !== userId && !(await this.managesSpace(userId, share))) fail('forbidden', 'You are not allowed to edit incoming shares');
-    return share;
-  }
-
-  private async managesSpace(userId: string, share: Share): Promise<boolean> {
-    try {
-      return (await openTree(this.ctx.repos, userId, share.spaceId, this.now(), [])).access.can.manage;
-    } catch {
-      return false;
-    }
-  }
-
-  async update(userId: string, id: string, u: ShareUpdate): Promise<Share> {
-    const share = await this.editable(userId, id);
     const now = this.now();
+    if (!(await mayEditShare(this.ctx.repos, userId, share, now))) fail('forbidden', 'only the sharer, the owner or a space manager may change a share', 'notShareEditor');
     const changes: ShareChanges = {};
     if (u.permissions !== undefined || u.publicUpload !== undefined) {
       let permissions: number;
       if (u.permissions !== undefined) permissions = share.itemType === 'file' ? u.permissions & ~(PERM.create | PERM.delete) : u.permissions;
       else {
-        if (share.type !== SHARE_TYPE.link) fail('invalidInput', 'Wrong or no update parameter given');
-        if (u.publicUpload && share.itemType === 'file') fail('invalidInput', 'Public upload is only possible for publicly shared folders');
+        if (share.type !== SHARE_TYPE.link) fail('invalidInput', 'nothing to change', 'noShareChanges');
+        if (u.publicUpload && share.itemType === 'file') fail('invalidInput', 'only a folder can take uploads', 'publicUploadOnFile');
         permissions = publicUploadPermissions(u.publicUpload!);
       }
-      this.assertPermissions(share.type, permissions, share.itemType);
-      const target = await this.resolve(this.ctx.repos, userId, { spaceId: share.spaceId, nodeId: share.nodeId });
+      assertPermissions(this.ctx, share.type, permissions, share.itemType, rules);
+      const target = await resolveTarget(this.ctx.repos, userId, { spaceId: share.spaceId, nodeId: share.nodeId }, now);
       const isOwner = share.fileOwnerId === userId || target.access.can.manage;
       assertMayGrant(permissionsOf(target.access, share.itemType) | (isOwner ? PERM.all : 0), permissions, share.type, target.node.name, target.displayPath, this.settings, isOwner);
       changes.permissions = permissions;
     }
-    if (u.password !== undefined && share.type === SHARE_TYPE.link) changes.passwordHash = await this.passwordFor(share.type, u.password);
+    if (share.type === SHARE_TYPE.link) {
+      if (u.password !== undefined) changes.passwordHash = await linkPasswordHash(this.ctx, share.type, changes.permissions ?? share.permissions, u.password);
+      else if (changes.permissions === 0) changes.passwordHash = null;
+      else if (changes.permissions !== undefined && !share.passwordHash && this.settings.enforceLinkPassword) {
+        // An internal link made public is a new public link to every rule set.
+        if (rules.passwordOnPermissionChange || share.permissions === 0) enforcedPassword();
+      }
+      if (u.label !== undefined) changes.label = checkLabel(u.label);
+      if (u.hideDownload !== undefined) changes.hideDownload = u.hideDownload;
+    }
     if (u.expiresAt !== undefined) changes.expiresAt = resolveExpiry(share.type, u.expiresAt, this.settings, now);
-    if (u.label !== undefined && share.type === SHARE_TYPE.link) changes.label = this.checkLabel(u.label);
     if (u.note !== undefined) changes.note = u.note;
     if (u.attributes !== undefined) changes.attributes = u.attributes;
-    if (u.hideDownload !== undefined && share.type === SHARE_TYPE.link) changes.hideDownload = u.hideDownload;
-    await this.ctx.repos.shares.update(share.id, changes);
+    if (Object.keys(changes).length) await this.ctx.repos.shares.update(share.id, changes);
     return { ...share, ...changes };
   }
 
   /**
-   * The sharer (or file owner) deletes the share; the recipient of a user
-   * share removes it for good, a group member only for themselves (Nextcloud's
-   * deleteFromSelf).
+   * The sharer, the file's owner or a space manager deletes the share; where
+   * the rules let recipients, the recipient of a user share removes it for
+   * good, a group member only for themselves (Nextcloud's deleteFromSelf).
    */
-  async remove(userId: string, id: string): Promise<void> {
+  async remove(userId: string, id: string, rules: ShareRules = NEXTCLOUD_RULES): Promise<void> {
     const share = await this.visible(userId, id);
-    if (share.ownerId === userId || share.fileOwnerId === userId || (await this.managesSpace(userId, share))) {
+    if (await mayEditShare(this.ctx.repos, userId, share, this.now())) {
       await this.deleteAndTell(share, userId);
-    } else if (share.type === SHARE_TYPE.user && share.shareWith === userId) {
+    } else if (rules.recipientsMayDelete && share.type === SHARE_TYPE.user && share.shareWith === userId) {
       await this.ctx.repos.shares.delete([share.id]);
-    } else if (share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))) {
+    } else if (rules.recipientsMayDelete && share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))) {
       await this.ctx.repos.shares.setRecipient(share.id, userId, SHARE_STATE.declined, null);
-    } else fail('forbidden', 'Could not delete share');
+    } else fail('forbidden', 'only the sharer, the owner, a space manager or a recipient may delete a share', 'notShareRemover');
     if (share.type !== SHARE_TYPE.link) await this.dropLostReshares(share.spaceId);
   }
 
@@ -352,7 +212,29 @@ export class SharesService {
       const fileId = node?.fileId ?? space?.rootFileId;
       if (fileId !== undefined) await recordShareActivity(repos, now, share, actor, false, { fileId, ownerPath: `/${node?.path ?? ''}` });
     });
-    await this.federation?.notifyUnshared(share);
+    await this.offers?.notifyUnshared(share);
+  }
+
+  /**
+   * An `accept` or `decline` from a recipient's server about one of our
+   * federated shares: a declined share is gone, and its sharer hears of
+   * either. A wrong id or token changes nothing; the caller answers success
+   * either way, so nothing is revealed.
+   */
+  async onRemoteAnswer(id: string, token: string, notice: 'accept' | 'decline'): Promise<void> {
+    const share = await this.ctx.repos.shares.byId(id);
+    if (!share || share.type !== SHARE_TYPE.remote || !share.token || !sameSecret(share.token, token)) return;
+    const now = this.now();
+    await this.ctx.tx.run(async (repos) => {
+      if (notice === 'decline') await repos.shares.delete([share.id]);
+      await recordRemoteShareActivity(repos, now, {
+        users: [share.ownerId],
+        author: share.shareWith!,
+        subject: notice === 'accept' ? 'remote_share_accepted' : 'remote_share_declined',
+        objectId: Number(share.id),
+        name: share.targetName,
+      });
+    });
   }
 
   /** Leaves every share a mount stands for (DELETE of a mount root in the recipient's tree). */
@@ -364,29 +246,12 @@ export class SharesService {
     await this.dropLostReshares(mount.spaceId);
   }
 
-  /**
-   * Deletes the shares whose sharer may no longer share their node, once a
-   * share they reshared from is gone (Nextcloud deletes such reshares too);
-   * chains of reshares go in turn. Access checks already ignore them, this
-   * keeps lists and mounts from showing what leads nowhere.
-   */
+  /** Deletes the reshares that lead nowhere once a share they came from is gone, round by round along chains of reshares. */
   private async dropLostReshares(spaceId: string): Promise<void> {
     const space = await this.ctx.repos.spaces.findById(spaceId);
     if (!space) return;
     for (let round = 0; round < 10; round++) {
-      const candidates = await this.ctx.repos.shares.othersInSpace(spaceId, space.ownerId);
-      const nodes = new Map((await this.ctx.repos.nodes.byIds(candidates.filter((c) => c.nodeId !== spaceId).map((c) => c.nodeId))).map((n) => [n.id, n]));
-      const lost: string[] = [];
-      for (const c of candidates) {
-        const path = c.nodeId === spaceId ? [] : (nodes.get(c.nodeId)?.path.split('/') ?? null);
-        if (path === null) continue;
-        try {
-          if (!(await openTree(this.ctx.repos, c.ownerId, spaceId, this.now(), path)).access.can.share) lost.push(c.id);
-        } catch (err) {
-          if (!(err instanceof DomainError && err.code === 'notFound')) throw err;
-          lost.push(c.id);
-        }
-      }
+      const lost = await lostReshares(this.ctx.repos, spaceId, space.ownerId, this.now());
       if (!lost.length) return;
       await this.ctx.repos.shares.delete(lost);
     }
@@ -405,7 +270,7 @@ export class SharesService {
       share &&
       share.ownerId !== userId &&
       ((share.type === SHARE_TYPE.user && share.shareWith === userId) || (share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))));
-    if (!mine) fail('notFound', MISSING_SHARE);
+    if (!mine) unknownShare();
     return share!;
   }
 
@@ -413,7 +278,7 @@ export class SharesService {
     const share = await this.received(userId, id);
     const current = (await this.ctx.repos.shares.receivedBy(userId, await this.ctx.repos.groups.groupsOfUser(userId))).find((s) => s.id === share.id);
     if (current?.state === SHARE_STATE.accepted) return;
-    const name = await this.freeMountName(this.ctx.repos, userId, share.targetName, this.now(), share.id);
+    const name = await freeMountName(this.ctx.repos, userId, share.targetName, this.now(), share.id);
     await this.ctx.repos.shares.setRecipient(share.id, userId, SHARE_STATE.accepted, name);
   }
 

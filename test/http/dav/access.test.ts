@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
+import { GRAPH_MEMBER_RULES } from '../../../src/services/spaces/space-members.service.js';
 import { ADMIN, basic, buildTestApp, describeEachDb, newUser, type TestApp } from '../../helpers/app.js';
 import { type Credentials, dav, expectDavError, FILES, mkcol, multistatus, propfind, put } from './dav-helpers.js';
 
@@ -33,8 +34,8 @@ describeEachDb('WebDAV access and path safety', (kind) => {
     const created = await t.app.services.spaces.create(ADMIN.user, { name: 'Team' });
     const id = created.views[0]!.space.id;
     space = `/remote.php/dav/spaces/${id}`;
-    await t.app.services.spaceMembers.invite(ADMIN.user, id, { recipientId: 'bob', recipientType: 'user', roleId: VIEWER });
-    await t.app.services.spaceMembers.invite(ADMIN.user, id, { recipientId: 'carol', recipientType: 'user', roleId: EDITOR });
+    await t.app.services.spaceMembers.grant(ADMIN.user, id, { grantee: { principalType: 'user', principalId: 'bob' }, roleId: VIEWER }, GRAPH_MEMBER_RULES);
+    await t.app.services.spaceMembers.grant(ADMIN.user, id, { grantee: { principalType: 'user', principalId: 'carol' }, roleId: EDITOR }, GRAPH_MEMBER_RULES);
     await put(t.app, `${space}/shared.txt`, 'team file');
   });
   afterAll(async () => t?.close());

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRAPH_MEMBER_RULES } from '../../../src/services/spaces/space-members.service.js';
 import { ADMIN, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
 import { type Credentials, dav, expectDavError, FILES, mkcol, multistatus, propfind, put } from './dav-helpers.js';
 
@@ -209,7 +210,7 @@ describeEachDb('Direct download links', (kind) => {
       const carol = await newUser(t.app, 'carol');
       const created = await t.app.services.spaces.create(ADMIN.user, { name: 'Direct team' });
       const spaceId = created.views[0]!.space.id;
-      await t.app.services.spaceMembers.invite(ADMIN.user, spaceId, { recipientId: 'carol', recipientType: 'user', roleId: VIEWER });
+      await t.app.services.spaceMembers.grant(ADMIN.user, spaceId, { grantee: { principalType: 'user', principalId: 'carol' }, roleId: VIEWER }, GRAPH_MEMBER_RULES);
       await put(t.app, `/remote.php/dav/spaces/${spaceId}/team.txt`, 'team file');
       const teamId = await fileIdOf(t.app, `/remote.php/dav/spaces/${spaceId}/team.txt`, carol);
       const revoked = await linkTo(t.app, teamId, { as: carol });

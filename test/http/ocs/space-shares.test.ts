@@ -172,6 +172,28 @@ describeEachDb('OCS space memberships (shareType 7/8 with space_ref) on the rows
     expectOcs(await share({ shareWith: 'bob' }), 404, "Wrong path, file/folder doesn't exist");
   });
 
+  it('one writer, each API\'s rules: a member OCS added is one Graph refuses to invite again; OCS authorizes first, Graph validates first', async () => {
+    const invite = (objectId: string, as: Credentials = ADMIN) =>
+      graph(t.app, 'POST', `/graph/v1beta1/drives/${drive}/root/invite`, { as, body: { recipients: [{ objectId, '@libre.graph.recipient.type': 'user' }], roles: [ROLE.spaceViewer] } });
+    expectOcs(await share({ shareWith: 'bob', role: 'viewer' }), 200);
+    const again = await invite('bob');
+    expect([again.statusCode, again.data.error.message]).toEqual([409, 'the recipient is already a member of this space; update the permission instead']);
+    // A Viewer naming nobody: reva's OCS handler refuses the caller first, Graph the request first.
+    expectOcs(await share({ shareWith: 'nobody' }, bob), 403, 'No share permission');
+    const byGraph = await invite('nobody', bob);
+    expect([byGraph.statusCode, byGraph.data.error.message]).toEqual([400, 'itemNotFound: not found']);
+    const denied = await invite('dave', bob);
+    expect([denied.statusCode, denied.data.error.message]).toEqual([403, 'permission denied: no permission to add members to this space']);
+  });
+
+  it('an expired grant: the OCS unshare still removes it by name, Graph no longer knows it', async () => {
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().replace(/\.\d+Z$/, '+00:00');
+    expectOcs(await share({ shareWith: 'dave', role: 'viewer', expireDate: yesterday }), 200);
+    expect((await graph(t.app, 'DELETE', `/graph/v1beta1/drives/${drive}/root/permissions/u:dave`, { as: ADMIN })).statusCode).toBe(404);
+    expectOcs(await unshare('dave'), 200);
+    expectOcs(await unshare('dave'), 404, 'cannot find share');
+  });
+
   it('GET shares?space_ref lists the shares on the space root the caller may see', async () => {
     const link = await graph(t.app, 'POST', `/graph/v1beta1/drives/${drive}/root/createLink`, { as: ADMIN, body: { type: 'view' } });
     expect(link.statusCode, link.body).toBe(200);
@@ -181,5 +203,19 @@ describeEachDb('OCS space memberships (shareType 7/8 with space_ref) on the rows
     expect(res.ocs.data[0]).toMatchObject({ share_type: 3, url: link.data.link.webUrl });
     expectOcs(await ocs(t.app, 'GET', `${SHARES}?space_ref=${encodeURIComponent(drive)}`, { as: dave }), 404);
     expectOcs(await ocs(t.app, 'GET', `${SHARES}?space_ref=garbage`, { as: ADMIN }), 400);
+  });
+
+  it('a member whose role lists the space\'s grants sees a share made in it by id, over OCS as over Graph; others do not', async () => {
+    const link = (await graph(t.app, 'POST', `/graph/v1beta1/drives/${drive}/root/createLink`, { as: ADMIN, body: { type: 'view' } })).data;
+    expectOcs(await share({ shareWith: 'bob', role: 'viewer' }), 200);
+    const overGraph = await graph(t.app, 'GET', `/graph/v1beta1/drives/${drive}/root/permissions/${link.id}`, { as: bob });
+    expect(overGraph.statusCode).toBe(200);
+    const overOcs = await ocs(t.app, 'GET', `${SHARES}/${link.id}`, { as: bob });
+    expectOcs(overOcs, 200);
+    expect(overOcs.ocs.data[0]).toMatchObject({ id: link.id, share_type: 3 });
+    expectOcs(await ocs(t.app, 'GET', `${SHARES}/${link.id}`, { as: dave }), 404, 'Wrong share ID, share does not exist');
+    // Seeing is not changing: a Viewer may not edit or delete it through either API.
+    expectOcs(await ocs(t.app, 'PUT', `${SHARES}/${link.id}`, { as: bob, body: { note: 'mine' } }), 403, 'You are not allowed to edit incoming shares');
+    expect((await graph(t.app, 'DELETE', `/graph/v1beta1/drives/${drive}/root/permissions/${link.id}`, { as: bob })).statusCode).toBe(403);
   });
 });

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { fail } from '../../../domain/errors.js';
+import { type ErrorReason, fail } from '../../../domain/errors.js';
 import { type Share, SHARE_TYPE } from '../../../domain/share.js';
 import { findRole, fullActions, type UnifiedRole } from '../../../domain/unified-roles.js';
 import type { ItemAccess } from '../../../services/sharing/graph-shares.service.js';
+import { GRAPH_MEMBER_RULES } from '../../../services/spaces/space-members.service.js';
 import type { Services } from '../../../services/index.js';
 import { parseBody } from '../body.js';
 import { invitationJson, permissionJson, SHARES_DRIVE_ID } from '../drive-json.js';
+import { type GraphWording, validatorMessage } from '../error-wording.js';
 import { GraphError } from '../errors.js';
 import { inviteRole, parseInvite } from '../invite-body.js';
 import { sharePermissionJson } from '../permission-json.js';
@@ -50,6 +52,9 @@ export function listOptions(c: GraphCall): { select: string[]; federated: boolea
 export const withoutLinksIfAsked = (c: GraphCall, shares: Share[]): Share[] =>
   c.query.$filter?.trim() === NO_LINKS_FILTER ? shares.filter((x) => x.type !== SHARE_TYPE.link) : shares;
 
+/** An invitation's expiry is a field of DriveItemInvite: a past one fails the Go validator's `gt` tag. */
+export const INVITE_ERRORS: Partial<Record<ErrorReason, GraphWording>> = { expiryInPast: { message: validatorMessage('ExpirationDateTime', 'gt') } };
+
 export const isMemberId = (id: string): boolean => /^[ug]:/.test(id);
 
 type RootDrive = ReturnType<typeof rootDrive>;
@@ -74,7 +79,8 @@ export function rootPermissionHandlers(s: Services, env: GraphEnv, version: Grap
     const invite = parseInvite(jsonBody(c.body), Date.now());
     const roleId = inviteRole(invite, 'root');
     if (drive.shares) throw unsupportedSpaceType();
-    const { member, names } = await s.spaceMembers.invite(userId, drive.spaceId, { recipientId: invite.recipientId, recipientType: invite.recipientType, roleId, expiresAt: invite.expiresAt });
+    const grantee = { principalType: invite.recipientType, principalId: invite.recipientId };
+    const { member, names } = await s.spaceMembers.grant(userId, drive.spaceId, { grantee, roleId, expiresAt: invite.expiresAt }, GRAPH_MEMBER_RULES);
     return { value: [{ ...permissionJson(member, names, version), invitation: invitationJson(member.invitedBy, names) }] };
   };
 
@@ -149,7 +155,7 @@ export function rootPermissionHandlers(s: Services, env: GraphEnv, version: Grap
       return noContent();
     }
     if (drive.shares) throw unsupportedSpaceType();
-    await s.spaceMembers.remove(userId, drive.spaceId, permissionId);
+    await s.spaceMembers.revoke(userId, drive.spaceId, { permissionId }, GRAPH_MEMBER_RULES);
     return noContent();
   };
 
@@ -173,15 +179,14 @@ export function rootPermissionHandlers(s: Services, env: GraphEnv, version: Grap
 /** Space membership through the root's permissions, and the links and shares of the root (v1beta1 only, as the reference routes it). */
 export function drivePermissionsRoutes(app: FastifyInstance, s: Services, version: GraphVersion, env: GraphEnv): void {
   if (version !== 'v1beta1') return;
-  const forbidden = { notAdmin: { status: 403, code: 'accessDenied' }, selfOperation: { status: 403, code: 'accessDenied' } };
   const route = (spec: Parameters<typeof graphRoute>[3]) => graphRoute(app, version, env, spec);
   const h = rootPermissionHandlers(s, env, version);
   const at = (fn: RootHandler) => (c: GraphCall) => fn(c, rootDrive(env, c.params.driveId!));
-  route({ method: 'POST', url: '/drives/:driveId/root/invite', errors: forbidden, handler: at(h.invite) });
+  route({ method: 'POST', url: '/drives/:driveId/root/invite', errors: INVITE_ERRORS, handler: at(h.invite) });
   route({ method: 'GET', url: '/drives/:driveId/root/permissions', handler: at(h.list) });
   route({ method: 'GET', url: '/drives/:driveId/root/permissions/:permissionId', handler: at(h.get) });
-  route({ method: 'PATCH', url: '/drives/:driveId/root/permissions/:permissionId', errors: forbidden, handler: at(h.patch) });
-  route({ method: 'DELETE', url: '/drives/:driveId/root/permissions/:permissionId', errors: forbidden, handler: at(h.remove) });
+  route({ method: 'PATCH', url: '/drives/:driveId/root/permissions/:permissionId', handler: at(h.patch) });
+  route({ method: 'DELETE', url: '/drives/:driveId/root/permissions/:permissionId', handler: at(h.remove) });
   route({ method: 'POST', url: '/drives/:driveId/root/createLink', handler: at(h.createLink) });
   route({ method: 'POST', url: '/drives/:driveId/root/permissions/:permissionId/setPassword', handler: at(h.setPassword) });
 }

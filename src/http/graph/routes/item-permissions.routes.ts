@@ -9,7 +9,7 @@ import { sharedByMeJson, sharedWithMeJson, sharePermissionJson } from '../permis
 import { remoteSharedWithMeJson } from '../remote-share-json.js';
 import { type GraphCall, type GraphEnv, graphRoute, type GraphVersion, noContent } from '../route.js';
 import { parseCreateLink, parseSetPassword, parseSharePatch } from '../share-body.js';
-import { allowedRolesJson, isMemberId, listOptions, rootPermissionHandlers, SELECTABLE, withoutLinksIfAsked } from './drive-permissions.routes.js';
+import { allowedRolesJson, INVITE_ERRORS, isMemberId, listOptions, rootPermissionHandlers, SELECTABLE, withoutLinksIfAsked } from './drive-permissions.routes.js';
 import { nodeIdOf } from './drive-items.routes.js';
 import { jsonBody, spaceIdOf } from './drives.routes.js';
 
@@ -59,6 +59,7 @@ export function itemPermissionsRoutes(app: FastifyInstance, s: Services, version
   route({
     method: 'POST',
     url: `${base}/invite`,
+    errors: { ...INVITE_ERRORS, rootNotShareable: { message: 'space type is not eligible for sharing' } },
     handler: async (c) => {
       const t = target(c);
       const rootSpace = rootOf(t);
@@ -99,8 +100,6 @@ export function itemPermissionsRoutes(app: FastifyInstance, s: Services, version
     },
   });
 
-  const forbidden = { notAdmin: { status: 403, code: 'accessDenied' }, selfOperation: { status: 403, code: 'accessDenied' } };
-
   route({
     method: 'GET',
     url: `${base}/permissions/:permissionId`,
@@ -115,7 +114,6 @@ export function itemPermissionsRoutes(app: FastifyInstance, s: Services, version
   route({
     method: 'PATCH',
     url: `${base}/permissions/:permissionId`,
-    errors: forbidden,
     handler: async (c) => {
       const t = target(c);
       if (rootOf(t) !== null) return root.patch(c, { shares: false, spaceId: rootOf(t)! });
@@ -128,7 +126,6 @@ export function itemPermissionsRoutes(app: FastifyInstance, s: Services, version
   route({
     method: 'DELETE',
     url: `${base}/permissions/:permissionId`,
-    errors: forbidden,
     handler: async (c) => {
       const t = target(c);
       if (rootOf(t) !== null) return root.remove(c, { shares: false, spaceId: rootOf(t)! });

@@ -63,7 +63,7 @@ export function federationRoutes(fastify: FastifyInstance, s: Services): void {
       url: `/cloud/shares/:id/${notice}`,
       handler: async (c) => {
         s.federation.assertIncoming();
-        await s.federation.onRecipientAnswer(c.path.id!, token(c.params), notice);
+        await s.shares.onRemoteAnswer(c.path.id!, token(c.params), notice);
         return ok([]);
       },
     });

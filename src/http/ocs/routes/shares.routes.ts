@@ -3,7 +3,7 @@ import { fail } from '../../../domain/errors.js';
 import { FAVORITE_TAG } from '../../../domain/favorites.js';
 import type { Services } from '../../../services/index.js';
 import type { NewShare, ShareUpdate } from '../../../services/sharing/shares.service.js';
-import { parseExpireDate } from '../../../services/access/share-policy.js';
+import { parseExpireDate } from '../expire-date.js';
 import { SPACE_SHARE_TYPE, spaceRoleOf } from '../../../services/sharing/space-shares.service.js';
 import { type Params, str } from '../../common/params.js';
 import { ok, ocsRoute, type OcsRoutes } from '../route.js';
