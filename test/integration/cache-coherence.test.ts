@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN, basic, buildTestApp, describeEachDb, newGroup, newUser, ocs, type TestApp } from '../helpers/app.js';
+import { GRAPH_MEMBER_RULES } from '../../src/services/spaces/space-members.service.js';
 
 const VIEWER = 'a8d5fe5e-96e3-418d-825b-534dbdf22b99';
 
@@ -74,12 +75,12 @@ describeEachDb('caches across processes', (kind) => {
     const get = () => peer.app.inject({ url: `/remote.php/dav/spaces/${spaceId}/f.txt`, headers: { authorization: basic(erin.user, erin.password) } });
     expect((await get()).statusCode).toBe(404);
 
-    await t.app.services.spaceMembers.invite(ADMIN.user, spaceId, { recipientId: 'erin', recipientType: 'user', roleId: VIEWER });
+    await t.app.services.spaceMembers.grant(ADMIN.user, spaceId, { grantee: { principalType: 'user', principalId: 'erin' }, roleId: VIEWER }, GRAPH_MEMBER_RULES);
     expect((await get()).statusCode).toBe(200);
-    await t.app.services.spaceMembers.remove(ADMIN.user, spaceId, 'u:erin');
+    await t.app.services.spaceMembers.revoke(ADMIN.user, spaceId, { permissionId: 'u:erin' }, GRAPH_MEMBER_RULES);
     expect((await get()).statusCode).toBe(404);
 
-    await t.app.services.spaceMembers.invite(ADMIN.user, spaceId, { recipientId: 'crew', recipientType: 'group', roleId: VIEWER });
+    await t.app.services.spaceMembers.grant(ADMIN.user, spaceId, { grantee: { principalType: 'group', principalId: 'crew' }, roleId: VIEWER }, GRAPH_MEMBER_RULES);
     expect((await get()).statusCode).toBe(404);
     expect((await ocs(t.app, 'POST', '/cloud/users/erin/groups', { body: { groupid: 'crew' } })).statusCode).toBe(200);
     expect((await get()).statusCode).toBe(200);
