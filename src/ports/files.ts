@@ -105,8 +105,8 @@ export interface BlobStore {
   stageCopy(blobId: string): Promise<StagedBlob>;
   commit(blob: StagedBlob): Promise<void>;
   discard(blob: StagedBlob): Promise<void>;
-  /** The bytes, or the inclusive range of them. */
-  open(blobId: string, range?: { start: number; end: number }): Readable;
+  /** The bytes, or the inclusive range of them; `size`, when the caller knows it, lets small blobs be served from memory. */
+  open(blobId: string, range?: { start: number; end: number }, size?: number): Readable;
   remove(blobId: string): Promise<void>;
   /** Whether the process that wrote a journal entry is certainly gone (so its entries can be settled). */
   ownerGone(owner: string, createdAt: number): boolean;

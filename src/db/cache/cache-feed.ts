@@ -43,6 +43,7 @@ export class ChangeLogFeed implements CacheFeed {
   private announced = 0;
   private dataVersion: unknown = null;
   private logStatement: BetterSqlite3.Statement | null = null;
+  private versionStatement: BetterSqlite3.Statement | null = null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -89,7 +90,8 @@ export class ChangeLogFeed implements CacheFeed {
     const now = Date.now();
     if (this.sqlite) {
       if (!this.sqlite.open) return;
-      const version = this.sqlite.pragma('data_version', { simple: true });
+      this.versionStatement ??= this.sqlite.prepare('PRAGMA data_version').pluck();
+      const version = this.versionStatement.get();
       if (version === this.dataVersion && now - this.lastCheckAt < RETENTION_MS / 2) {
         this.mark(forRequest, now);
         return;

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { NodeRepository, StoredNode } from '../../ports/files.js';
 import type { Space } from '../../domain/space.js';
+import { compiledQuery } from '../compiled-query.js';
 import type { Database, NodesTable, SpacesTable } from '../schema.js';
 import { toSpace } from './space-rows.js';
 
@@ -42,6 +43,24 @@ const NODE_COLUMNS = ['id', 'file_id', 'space_id', 'parent_id', 'name', 'path', 
 type NodeColumn = (typeof NODE_COLUMNS)[number];
 type SpaceWithNodeRow = Selectable<SpacesTable> & { [K in NodeColumn as `n_${K}`]: Selectable<NodesTable>[K] | null };
 
+/** Whether the space holds any WebDAV lock (expired ones count too: callers then look closer). */
+const anyLock = (spaceId: string) => sql<number>`(select count(*) from dav_locks as l where l.space_id = ${spaceId})`.as('lock_count');
+
+// Every WebDAV and Graph file request opens a place with one of these: kept compiled, one per number of paths.
+const selectSpaceOnly = compiledQuery((db: Kysely<Database>, spaceId: string) => db.selectFrom('spaces').selectAll().select(anyLock(spaceId)).where('id', '=', spaceId));
+
+const spaceWithNodes = (db: Kysely<Database>, spaceId: string, paths: string[]) =>
+  db
+    .selectFrom('spaces as s')
+    .leftJoin('nodes as n', (j) => j.onRef('n.space_id', '=', 's.id').on('n.path', 'in', paths))
+    .selectAll('s')
+    .select(anyLock(spaceId))
+    .select(NODE_COLUMNS.map((c) => sql.ref(`n.${c}`).as(`n_${c}`)))
+    .where('s.id', '=', spaceId)
+    .$castTo<SpaceWithNodeRow & { lock_count: number }>();
+const selectSpaceWithOne = compiledQuery((db: Kysely<Database>, spaceId: string, path: string) => spaceWithNodes(db, spaceId, [path]));
+const selectSpaceWithTwo = compiledQuery((db: Kysely<Database>, spaceId: string, path: string, parent: string) => spaceWithNodes(db, spaceId, [path, parent]));
+
 /** Rows strictly below a path: compared by prefix with SQL's own length, which counts characters as substr does. */
 const below = (prefix: string) => sql<boolean>`substr(path, 1, length(${prefix})) = ${prefix}`;
 
@@ -49,19 +68,11 @@ export class NodesRepository implements NodeRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async openAt(spaceId: string, paths: string[]): Promise<{ space: Space; nodes: StoredNode[]; locked: boolean } | undefined> {
-    const anyLock = sql<number>`(select count(*) from dav_locks as l where l.space_id = ${spaceId})`.as('lock_count');
     if (!paths.length) {
-      const row = await this.db.selectFrom('spaces').selectAll().select(anyLock).where('id', '=', spaceId).executeTakeFirst();
+      const [row] = await selectSpaceOnly(this.db, spaceId);
       return row ? { space: toSpace(row), nodes: [], locked: Number(row.lock_count) > 0 } : undefined;
     }
-    const rows = (await this.db
-      .selectFrom('spaces as s')
-      .leftJoin('nodes as n', (j) => j.onRef('n.space_id', '=', 's.id').on('n.path', 'in', paths))
-      .selectAll('s')
-      .select(anyLock)
-      .select(NODE_COLUMNS.map((c) => sql.ref(`n.${c}`).as(`n_${c}`)))
-      .where('s.id', '=', spaceId)
-      .execute()) as unknown as Array<SpaceWithNodeRow & { lock_count: number }>;
+    const rows = paths.length === 1 ? await selectSpaceWithOne(this.db, spaceId, paths[0]!) : await selectSpaceWithTwo(this.db, spaceId, paths[0]!, paths[1]!);
     if (!rows.length) return undefined;
     const nodes: StoredNode[] = [];
     for (const r of rows) {

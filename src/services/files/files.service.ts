@@ -68,7 +68,7 @@ export class FilesService implements FilesApi {
   async read(place: OpenedPlace, range?: { start: number; end: number }): Promise<Readable> {
     const file = this.stat(place);
     if (!file || file.type !== 'file' || !file.blobId) fail('notFound', 'Not a file');
-    return this.blobs.open(file!.blobId!, range);
+    return this.blobs.open(file!.blobId!, range, file!.size);
   }
 
   async quota(space: Space): Promise<{ used: number; limit: number | null }> {

@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+
+/** Blobs up to this size are kept in memory once read. */
+const MAX_BLOB = 64 * 1024;
+/** The most the cache holds in all. */
+const BUDGET = 32 * 1024 * 1024;
+
+/**
+ * The bytes of small blobs, kept after their first read. A blob id names one
+ * content for its whole life (a change is a new blob), so an entry can never
+ * be stale; it goes when the blob is removed or the budget needs the room
+ * (least recently read first). Sync clients and thumbnails read many small
+ * files again and again, and a file's open, read and close cost more than
+ * its bytes.
+ */
+export class SmallBlobCache {
+  private readonly entries = new Map<string, Buffer>();
+  private bytes = 0;
+
+  holds(size: number): boolean {
+    return size <= MAX_BLOB;
+  }
+
+  async *read(blobId: string, file: string, range?: { start: number; end: number }): AsyncGenerator<Buffer> {
+    let data = this.entries.get(blobId);
+    if (data) {
+      this.entries.delete(blobId);
+      this.entries.set(blobId, data);
+    } else {
+      data = await readFile(file);
+      if (data.length <= MAX_BLOB) this.remember(blobId, data);
+    }
+    const slice = range ? data.subarray(range.start, range.end + 1) : data;
+    if (slice.length) yield slice;
+  }
+
+  forget(blobId: string): void {
+    const data = this.entries.get(blobId);
+    if (!data) return;
+    this.entries.delete(blobId);
+    this.bytes -= data.length;
+  }
+
+  private remember(blobId: string, data: Buffer): void {
+    this.bytes += data.length;
+    this.entries.set(blobId, data);
+    for (const [id, old] of this.entries) {
+      if (this.bytes <= BUDGET) break;
+      this.entries.delete(id);
+      this.bytes -= old.length;
+    }
+  }
+}
