@@ -75,8 +75,6 @@ export interface DavLockRepository {
 export interface BlobJournalRepository {
   add(blobIds: string[], owner: string, at: number): Promise<void>;
   remove(blobIds: string[]): Promise<void>;
-  /** The entry of one blob becomes another's (a committed upload's staged blob hands its entry to the blob it replaced). */
-  swap(from: string, to: string, owner: string, at: number): Promise<void>;
   list(): Promise<Array<{ blobId: string; owner: string; createdAt: number }>>;
 }
 
@@ -105,11 +103,19 @@ export interface BlobStore {
   stageCopy(blobId: string): Promise<StagedBlob>;
   commit(blob: StagedBlob): Promise<void>;
   discard(blob: StagedBlob): Promise<void>;
-  /** The bytes, or the inclusive range of them; `size`, when the caller knows it, lets small blobs be served from memory. */
-  open(blobId: string, range?: { start: number; end: number }, size?: number): Readable;
+  /**
+   * The bytes, or the inclusive range of them; `size`, when the caller knows
+   * it, lets small blobs be served from memory. A blob whose row has
+   * committed but which is still being moved out of staging is read there.
+   */
+  open(blobId: string, range?: { start: number; end: number }, size?: number): Promise<Readable>;
   remove(blobId: string): Promise<void>;
   /** Whether the process that wrote a journal entry is certainly gone (so its entries can be settled). */
   ownerGone(owner: string, createdAt: number): boolean;
-  /** Drops staging files of processes that are gone; returns how many. */
-  sweepStaging(): Promise<number>;
+  /**
+   * Clears the staging folders of processes that are gone: a file a row
+   * already references (its process died between the commit and the move)
+   * is moved into place, the rest are dropped. Returns how many were dropped.
+   */
+  sweepStaging(referenced: (blobIds: string[]) => Promise<Set<string>>): Promise<number>;
 }

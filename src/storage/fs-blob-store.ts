@@ -151,10 +151,51 @@ export class FsBlobStore implements BlobStore {
     await rm(this.stagingPath(blob.id), { force: true });
   }
 
-  open(blobId: string, range?: { start: number; end: number }, size?: number): Readable {
-    const file = this.blobPath(blobId);
-    if (size !== undefined && this.small.holds(size)) return Readable.from(this.small.read(blobId, file, range), { objectMode: false });
-    return createReadStream(file, { highWaterMark: READ_CHUNK, ...(range ? { start: range.start, end: range.end } : {}) });
+  async open(blobId: string, range?: { start: number; end: number }, size?: number): Promise<Readable> {
+    const small = size !== undefined && this.small.holds(size);
+    const cached = small ? this.small.get(blobId) : undefined;
+    if (cached) return bytesStream(cached, range);
+    let file = this.blobPath(blobId);
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'r');
+    } catch (err) {
+      // Committed a moment ago, not yet moved out of its writer's staging folder (any process's).
+      const staged = (err as NodeJS.ErrnoException).code === 'ENOENT' ? await this.findStaged(blobId) : null;
+      if (!staged) throw err;
+      file = staged;
+      handle = await open(file, 'r');
+    }
+    if (small) {
+      let data: Buffer;
+      try {
+        data = await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+      this.small.remember(blobId, data);
+      return bytesStream(data, range);
+    }
+    return createReadStream(file, { fd: handle, highWaterMark: READ_CHUNK, ...(range ? { start: range.start, end: range.end } : {}) });
+  }
+
+  private async findStaged(blobId: string): Promise<string | null> {
+    let owners: string[];
+    try {
+      owners = await readdir(this.stagingRoot);
+    } catch {
+      return null;
+    }
+    for (const owner of owners) {
+      const candidate = path.join(this.stagingRoot, owner, blobId);
+      try {
+        await stat(candidate);
+        return candidate;
+      } catch {
+        // not this owner's
+      }
+    }
+    return null;
   }
 
   async remove(blobId: string): Promise<void> {
@@ -181,7 +222,7 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async sweepStaging(): Promise<number> {
+  async sweepStaging(referenced: (blobIds: string[]) => Promise<Set<string>>): Promise<number> {
     let removed = 0;
     let owners: string[];
     try {
@@ -195,11 +236,23 @@ export class FsBlobStore implements BlobStore {
       const dir = path.join(this.stagingRoot, owner);
       const activity = await lastActivity(dir);
       if (activity === null || !this.ownerGone(owner, activity.at)) continue;
-      removed += activity.files;
+      const names = await readdir(dir).catch(() => [] as string[]);
+      const used = await referenced(names.filter((n) => /^[0-9a-f]{32}$/.test(n)));
+      for (const id of used) {
+        const target = this.blobPath(id);
+        await this.ensureDir(path.dirname(target));
+        await rename(path.join(dir, id), target);
+      }
+      removed += names.length - used.size;
       await rm(dir, { recursive: true, force: true });
     }
     return removed;
   }
+}
+
+function bytesStream(data: Buffer, range?: { start: number; end: number }): Readable {
+  const slice = range ? data.subarray(range.start, range.end + 1) : data;
+  return Readable.from(slice.length ? [slice] : [], { objectMode: false });
 }
 
 /**

@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-
 /** Blobs up to this size are kept in memory once read. */
 const MAX_BLOB = 64 * 1024;
 /** The most the cache holds in all. */
@@ -21,27 +19,17 @@ export class SmallBlobCache {
     return size <= MAX_BLOB;
   }
 
-  async *read(blobId: string, file: string, range?: { start: number; end: number }): AsyncGenerator<Buffer> {
-    let data = this.entries.get(blobId);
+  get(blobId: string): Buffer | undefined {
+    const data = this.entries.get(blobId);
     if (data) {
       this.entries.delete(blobId);
       this.entries.set(blobId, data);
-    } else {
-      data = await readFile(file);
-      if (data.length <= MAX_BLOB) this.remember(blobId, data);
     }
-    const slice = range ? data.subarray(range.start, range.end + 1) : data;
-    if (slice.length) yield slice;
+    return data;
   }
 
-  forget(blobId: string): void {
-    const data = this.entries.get(blobId);
-    if (!data) return;
-    this.entries.delete(blobId);
-    this.bytes -= data.length;
-  }
-
-  private remember(blobId: string, data: Buffer): void {
+  remember(blobId: string, data: Buffer): void {
+    if (data.length > MAX_BLOB || this.entries.has(blobId)) return;
     this.bytes += data.length;
     this.entries.set(blobId, data);
     for (const [id, old] of this.entries) {
@@ -49,5 +37,12 @@ export class SmallBlobCache {
       this.entries.delete(id);
       this.bytes -= old.length;
     }
+  }
+
+  forget(blobId: string): void {
+    const data = this.entries.get(blobId);
+    if (!data) return;
+    this.entries.delete(blobId);
+    this.bytes -= data.length;
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -308,6 +308,29 @@ describeEachDb('crash safety: a SIGKILLed server leaves nothing half-done', (kin
     expect((await call('PUT', dav('after.txt'), {}, 'two')).status).toBe(201);
     expect((await call('COPY', dav('after.txt'), { destination: dav('copied.txt') })).status).toBe(201);
     for (const [name, size] of [['before.txt', 3], ['after.txt', 3], ['copied.txt', 3]] as const) files.set(name, size);
+    await expectConsistent();
+  });
+
+  it('E: a write killed after its row committed but before its bytes moved into place is read from staging, and moved into place at start', async () => {
+    expect((await call('PUT', dav('window.txt'), {}, 'committed bytes')).status).toBe(201);
+    files.set('window.txt', 15);
+    const [row] = await db.rows<{ blob_id: string }>('select blob_id from nodes where name = ?', ['window.txt']);
+    const id = row!.blob_id;
+    const blobPath = path.join(dataDir, 'blobs', id.slice(0, 2), id.slice(2, 4), id);
+    let deadPid = 4_194_000;
+    while (alive(deadPid)) deadPid--;
+    // The file as the killed writer left it: still in its staging folder, its row already committed.
+    const staging = path.join(dataDir, 'staging', `${encodeURIComponent(os.hostname())}~${deadPid}~0123456789ab`);
+    await mkdir(staging, { recursive: true });
+    await rename(blobPath, path.join(staging, id));
+    const during = await call('GET', dav('window.txt'));
+    expect(during.status).toBe(200);
+    expect(during.text).toBe('committed bytes');
+
+    await restart();
+    expect(existsSync(blobPath)).toBe(true);
+    expect(existsSync(staging)).toBe(false);
+    expect((await call('GET', dav('window.txt'))).text).toBe('committed bytes');
     await expectConsistent();
   });
 });

@@ -159,19 +159,6 @@ export class BlobJournalRepositoryImpl implements BlobJournalRepository {
     for (let i = 0; i < blobIds.length; i += 500) await this.db.deleteFrom('blob_journal').where('blob_id', 'in', blobIds.slice(i, i + 500)).execute();
   }
 
-  async swap(from: string, to: string, owner: string, at: number): Promise<void> {
-    const r = await this.db
-      .updateTable('blob_journal')
-      .set({ blob_id: to })
-      .where('blob_id', '=', from)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('blob_journal as other').select('other.blob_id').where('other.blob_id', '=', to))))
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) > 0) return;
-    // `to` already had an entry (or `from` none): the plain two steps.
-    await this.remove([from]);
-    await this.add([to], owner, at);
-  }
-
   async list(): Promise<Array<{ blobId: string; owner: string; createdAt: number }>> {
     return (await this.db.selectFrom('blob_journal').selectAll().execute()).map((r) => ({ blobId: r.blob_id, owner: r.owner, createdAt: Number(r.created_at) }));
   }

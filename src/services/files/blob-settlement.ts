@@ -18,7 +18,11 @@ export async function settleBlobs(repos: Repositories, blobs: BlobStore, blobIds
 
 /** Start-up cleanup: staging files and journal entries left by processes that are gone. */
 export async function recoverStorage(repos: Repositories, blobs: BlobStore): Promise<{ stagingFiles: number; blobsSettled: number }> {
-  const stagingFiles = await blobs.sweepStaging();
+  const stagingFiles = await blobs.sweepStaging(async (ids) => {
+    const used = new Set<string>();
+    for (const id of ids) if (await repos.nodes.isBlobReferenced(id)) used.add(id);
+    return used;
+  });
   const orphaned = (await repos.blobJournal.list()).filter((e) => blobs.ownerGone(e.owner, e.createdAt)).map((e) => e.blobId);
   await settleBlobs(repos, blobs, orphaned);
   return { stagingFiles, blobsSettled: orphaned.length };

@@ -68,7 +68,7 @@ export class FilesService implements FilesApi {
   async read(place: OpenedPlace, range?: { start: number; end: number }): Promise<Readable> {
     const file = this.stat(place);
     if (!file || file.type !== 'file' || !file.blobId) fail('notFound', 'Not a file');
-    return this.blobs.open(file!.blobId!, range, file!.size);
+    return await this.blobs.open(file!.blobId!, range, file!.size);
   }
 
   async quota(space: Space): Promise<{ used: number; limit: number | null }> {
@@ -170,13 +170,19 @@ export class FilesService implements FilesApi {
     return this.commitWrite(place, staged, { mtime: opts.mtime, checksums });
   }
 
+  /**
+   * The row commits first and the staged bytes move into place after it: a
+   * process killed between the two leaves a staged file that a row
+   * references, which the start-up sweep moves into place (and readers find
+   * in staging meanwhile); killed before the commit, the staged file is
+   * simply dropped. The blob the write replaced is journaled with the
+   * commit and settled once the move is done.
+   */
   private async commitWrite(place: OpenedPlace, staged: StagedBlob, meta: { mtime?: number; checksums: string | null }): Promise<WriteResult> {
     const { path, space: opened } = place;
     const now = this.ctx.clock.now();
-    await this.ctx.repos.blobJournal.add([staged.id], this.blobs.owner, now);
     let outcome: { node: StoredNode; created: boolean; released: string | null };
     try {
-      await this.blobs.commit(staged);
       outcome = await this.ctx.tx.run(async (repos) => {
         const etag = this.ctx.secrets.id();
         // The size change expected from what the place saw; corrected below if the file changed meanwhile.
@@ -191,17 +197,15 @@ export class FilesService implements FilesApi {
         if (delta > 0 && limit !== null && size > limit) fail('quotaExceeded', `Insufficient space in ${space.name}`);
         const node = await this.putNode(repos, place, existing, parent!, staged, meta, now);
         await repos.nodes.propagate(space.id, ancestorPaths(path), delta, etag, now);
-        // The staged blob is now referenced; its journal entry passes to the blob it replaced, which is settled after commit.
-        if (existing?.blobId) await repos.blobJournal.swap(staged.id, existing.blobId, this.blobs.owner, now);
-        else await repos.blobJournal.remove([staged.id]);
+        if (existing?.blobId) await repos.blobJournal.add([existing.blobId], this.blobs.owner, now);
         await recordFileActivity(repos, now, { verb: existing ? 'changed' : 'created', author: place.userId, spaceIds: [space.id], fileId: node.fileId, path });
         return { node, created: !existing, released: existing?.blobId ?? null };
       });
     } catch (err) {
       await this.blobs.discard(staged);
-      await settleBlobs(this.ctx.repos, this.blobs, [staged.id]);
       throw err;
     }
+    await this.blobs.commit(staged);
     if (outcome.released) await settleBlobs(this.ctx.repos, this.blobs, [outcome.released]);
     return { node: publicNode(outcome.node), created: outcome.created };
   }
