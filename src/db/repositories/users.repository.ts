@@ -38,30 +38,34 @@ const selectByLogin = compiledQuery((db: Kysely<Database>, idLower: string) =>
   db.selectFrom('users').selectAll().where('id_lower', '=', idLower),
 );
 
+const userRow = (u: User) => ({
+  id: u.id,
+  id_lower: u.id.toLowerCase(),
+  display_name: u.displayName,
+  email: u.email,
+  password_hash: u.passwordHash,
+  enabled: u.enabled ? 1 : 0,
+  quota: u.quota,
+  language: u.language,
+  locale: u.locale,
+  timezone: u.timezone,
+  manager: u.manager,
+  profile: JSON.stringify(u.profile),
+  created_at: u.createdAt,
+  first_login_at: u.firstLoginAt,
+  last_login_at: u.lastLoginAt,
+});
+
 export class UsersRepository implements UserRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(u: User): Promise<void> {
-    await this.db
-      .insertInto('users')
-      .values({
-        id: u.id,
-        id_lower: u.id.toLowerCase(),
-        display_name: u.displayName,
-        email: u.email,
-        password_hash: u.passwordHash,
-        enabled: u.enabled ? 1 : 0,
-        quota: u.quota,
-        language: u.language,
-        locale: u.locale,
-        timezone: u.timezone,
-        manager: u.manager,
-        profile: JSON.stringify(u.profile),
-        created_at: u.createdAt,
-        first_login_at: u.firstLoginAt,
-        last_login_at: u.lastLoginAt,
-      })
-      .execute();
+    await this.db.insertInto('users').values(userRow(u)).execute();
+  }
+
+  async insertIfAbsent(u: User): Promise<boolean> {
+    const r = await this.db.insertInto('users').values(userRow(u)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   /** Ids are unique case-insensitively, and looked up that way, like Nextcloud's database backend. */
