@@ -51,7 +51,9 @@ export type ErrorReason =
   | 'throttled'
   | 'federationDisabled'
   | 'remoteRefused'
-  | 'remoteUnreachable';
+  | 'remoteUnreachable'
+  /** Something is already at the path an operation would create: not a missing parent, which shares the code. */
+  | 'alreadyExists';
 
 export class DomainError extends Error {
   constructor(

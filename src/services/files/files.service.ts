@@ -98,7 +98,7 @@ export class FilesService implements FilesApi {
   }
 
   async mkdir(userId: string, spaceId: string, path: PathSegments): Promise<FileNode> {
-    if (path.length === 0) fail('conflict', 'The root of a space already exists');
+    if (path.length === 0) fail('conflict', 'The root of a space already exists', 'alreadyExists');
     assertValidPath(path);
     const now = this.ctx.clock.now();
     return this.ctx.tx.run(async (repos) => {
@@ -107,7 +107,7 @@ export class FilesService implements FilesApi {
       const etag = this.ctx.secrets.id();
       await repos.spaceTree.adjust(spaceId, 0, etag, now);
       const parent = await folderAt(repos, space, path.slice(0, -1));
-      if (await repos.nodes.byPath(spaceId, joinPath(path))) fail('conflict', 'The resource you tried to create already exists');
+      if (await repos.nodes.byPath(spaceId, joinPath(path))) fail('conflict', 'The resource you tried to create already exists', 'alreadyExists');
       const node: StoredNode = {
         id: this.ctx.secrets.uuid(),
         fileId: await repos.counters.allocate('file_id', 1),
@@ -164,13 +164,13 @@ export class FilesService implements FilesApi {
    * client declared verified; the bytes visible only once the row commits.
    */
   async write(userId: string, spaceId: string, path: PathSegments, body: Readable, opts: WriteOptions): Promise<WriteResult> {
-    if (path.length === 0) fail('conflict', 'The root of a space is a folder');
+    if (path.length === 0) fail('conflict', 'The root of a space is a folder', 'alreadyExists');
     assertValidPath(path);
     const declared = opts.checksum ? parseChecksum(opts.checksum) : null;
     const { space, access } = await this.open(this.ctx.repos, userId, spaceId, path);
     await folderAt(this.ctx.repos, space, path.slice(0, -1));
     const existing = await this.ctx.repos.nodes.byPath(spaceId, joinPath(path));
-    if (existing?.type === 'folder') fail('conflict', 'A folder exists at this path');
+    if (existing?.type === 'folder') fail('conflict', 'A folder exists at this path', 'alreadyExists');
     if (!(existing ? access.can.write : access.can.create)) fail('forbidden', 'You are not allowed to write here');
     const limit = await quotaLimitOf(this.ctx.repos, space, this.ctx.settings.defaultQuota);
     const room = limit === null ? undefined : Math.max(0, limit - space.size + (existing?.size ?? 0));
@@ -204,7 +204,7 @@ export class FilesService implements FilesApi {
         await repos.spaceTree.adjust(spaceId, 0, etag, now);
         const parent = await folderAt(repos, space, path.slice(0, -1));
         const existing = await repos.nodes.byPath(spaceId, joinPath(path));
-        if (existing?.type === 'folder') fail('conflict', 'A folder exists at this path');
+        if (existing?.type === 'folder') fail('conflict', 'A folder exists at this path', 'alreadyExists');
         if (!(existing ? access.can.write : access.can.create)) fail('forbidden', 'You are not allowed to write here');
         const delta = staged.size - (existing?.size ?? 0);
         const size = await repos.spaceTree.adjust(spaceId, delta, etag, now);
