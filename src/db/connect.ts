@@ -1,13 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Database } from './schema.js';
 import { type CacheFeed, ChangeLogFeed } from './cache/cache-feed.js';
 import { ReadCache } from './cache/read-cache.js';
 import { countingDialect, type QueryStats } from './query-counter.js';
+import { SharedFileSqliteDialect } from './sqlite-dialect.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -37,7 +38,7 @@ export function connect(database: Config['database']): DbHandle {
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
     raw.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: countingDialect(new SqliteDialect({ database: withStatementCache(raw) }), stats) });
+    const db = new Kysely<Database>({ dialect: countingDialect(new SharedFileSqliteDialect({ database: withStatementCache(raw) }), stats) });
     const feed = new ChangeLogFeed(db, cache, stats, raw);
     return { db, dialect: 'sqlite', stats, cache, feed, close: async () => { await feed.stop(); await db.destroy(); } };
   }

@@ -18,8 +18,8 @@ export const isPostgres = <DB>(db: Kysely<DB>): boolean => db.getExecutor().adap
 /**
  * Serialises transactions that name the same key, across every process on
  * the database: a PostgreSQL transaction-scoped advisory lock. SQLite needs
- * none, since a transaction that writes first holds the database's write
- * lock until it ends.
+ * none, since every transaction holds the database's write lock from its
+ * start to its end (sqlite-dialect.ts).
  */
 export async function lockForTransaction<DB>(trx: Kysely<DB>, key: string): Promise<void> {
   if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);

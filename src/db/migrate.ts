@@ -1,13 +1,35 @@
-import { type Kysely, Migrator } from 'kysely';
+import { type Kysely, Migrator, sql } from 'kysely';
 import { migrations } from '../../migrations/index.js';
+import { isPostgres } from './dialect-helpers.js';
 
 /**
  * `schema`: the PostgreSQL schema the tables live in, when one is configured.
  * Kysely otherwise decides whether its bookkeeping tables exist by looking at
  * every schema of the database, and so skips creating its own when another
  * schema (another instance, or a parallel test) already has them.
+ *
+ * Safe when several processes start at once on one database. On PostgreSQL
+ * the whole run holds a session-level advisory lock for the schema: Kysely
+ * locks only around applying migrations, not around creating its own
+ * bookkeeping tables, which processes starting together race for. On SQLite
+ * the pending migrations apply in one immediate transaction (see
+ * sqlite-dialect.ts), so the second process finds them applied.
  */
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
+  if (!isPostgres(db)) return runMigrator(db, schema);
+  // The lock lives on one connection of the pool; the migrator works on others.
+  return db.connection().execute(async (locked) => {
+    const key = sql`hashtext('nimbus:migrations:' || current_schema())`;
+    await sql`select pg_advisory_lock(${key})`.execute(locked);
+    try {
+      return await runMigrator(db, schema);
+    } finally {
+      await sql`select pg_advisory_unlock(${key})`.execute(locked);
+    }
+  });
+}
+
+async function runMigrator(db: Kysely<any>, schema?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -15,6 +15,8 @@ export interface Page {
 
 export interface UserRepository {
   insert(user: User): Promise<void>;
+  /** False when a user with that id already exists (made meanwhile by another transaction, which this one waits for). */
+  insertIfAbsent(user: User): Promise<boolean>;
   /** Exact id, then case-insensitive: logins and URLs are case-insensitive like Nextcloud's. */
   findById(id: string): Promise<User | undefined>;
   findByLogin(login: string): Promise<User | undefined>;
@@ -33,6 +35,8 @@ export interface UserRepository {
 
 export interface GroupRepository {
   insert(group: Group): Promise<void>;
+  /** False when a group with that id already exists (made meanwhile by another transaction, which this one waits for). */
+  insertIfAbsent(group: Group): Promise<boolean>;
   findById(id: string): Promise<Group | undefined>;
   findMany(ids: string[]): Promise<Group[]>;
   listIds(page: Page): Promise<string[]>;

@@ -29,6 +29,7 @@ const selectSubadminGroupsOf = compiledQuery((db: Kysely<Database>, userId: stri
 
 const groupsKey = (userId: string): string => `groups:${userId}`;
 const subadminKey = (userId: string): string => `subadmin:${userId}`;
+const groupRow = (g: Group) => ({ id: g.id, id_lower: g.id.toLowerCase(), display_name: g.displayName, created_at: g.createdAt });
 
 export class GroupsRepository implements GroupRepository {
   constructor(
@@ -37,10 +38,12 @@ export class GroupsRepository implements GroupRepository {
   ) {}
 
   async insert(g: Group): Promise<void> {
-    await this.db
-      .insertInto('groups')
-      .values({ id: g.id, id_lower: g.id.toLowerCase(), display_name: g.displayName, created_at: g.createdAt })
-      .execute();
+    await this.db.insertInto('groups').values(groupRow(g)).execute();
+  }
+
+  async insertIfAbsent(g: Group): Promise<boolean> {
+    const r = await this.db.insertInto('groups').values(groupRow(g)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   async findById(id: string): Promise<Group | undefined> {

@@ -35,8 +35,7 @@ export class LoginFailuresRepository implements LoginFailureRepository {
   async reserve(address: string, login: string, at: number, since: number, limits: { forLogin: number; forAddress: number }): Promise<string | null> {
     const id = randomBytes(12).toString('hex');
     const attempt = async (trx: Kysely<Database>): Promise<string | null> => {
-      // The address key covers both counts. On SQLite the insert comes first so the
-      // transaction holds the write lock before it counts.
+      // The address key covers both counts.
       await lockForTransaction(trx, `login-failures:${address}`);
       await trx.insertInto('login_failures').values({ id, address, login: login.toLowerCase(), created_at: at }).execute();
       const [row] = await selectCounts(trx, login.toLowerCase(), address, since);

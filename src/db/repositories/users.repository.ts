@@ -41,6 +41,23 @@ const selectByLogin = compiledQuery((db: Kysely<Database>, idLower: string) =>
 
 /** A user row by its case-insensitive id; also the key of everything cached about them. */
 const userKey = (id: string): string => `user:${id.toLowerCase()}`;
+const userRow = (u: User) => ({
+  id: u.id,
+  id_lower: u.id.toLowerCase(),
+  display_name: u.displayName,
+  email: u.email,
+  password_hash: u.passwordHash,
+  enabled: u.enabled ? 1 : 0,
+  quota: u.quota,
+  language: u.language,
+  locale: u.locale,
+  timezone: u.timezone,
+  manager: u.manager,
+  profile: JSON.stringify(u.profile),
+  created_at: u.createdAt,
+  first_login_at: u.firstLoginAt,
+  last_login_at: u.lastLoginAt,
+});
 
 export class UsersRepository implements UserRepository {
   constructor(
@@ -69,6 +86,12 @@ export class UsersRepository implements UserRepository {
         last_login_at: u.lastLoginAt,
       })
       .execute());
+    await this.db.insertInto('users').values(userRow(u)).execute();
+  }
+
+  async insertIfAbsent(u: User): Promise<boolean> {
+    const r = await this.db.insertInto('users').values(userRow(u)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   /** Ids are unique case-insensitively, and looked up that way, like Nextcloud's database backend. */

@@ -143,12 +143,12 @@ export class FilesService implements FilesApi {
    */
   async write(place: OpenedPlace, body: Readable, opts: WriteOptions): Promise<WriteResult> {
     const { path, space, access } = place;
-    if (path.length === 0) fail('conflict', 'The root of a space is a folder');
+    if (path.length === 0) fail('conflict', 'The root of a space is a folder', 'alreadyExists');
     assertValidPath(path);
     const declared = opts.checksum ? parseChecksum(opts.checksum) : null;
     if (!place.parent) fail('conflict', 'Parent folder does not exist');
     const existing = place.node;
-    if (existing?.type === 'folder') fail('conflict', 'A folder exists at this path');
+    if (existing?.type === 'folder') fail('conflict', 'A folder exists at this path', 'alreadyExists');
     if (!(existing ? access.can.write : access.can.create)) fail('forbidden', 'You are not allowed to write here');
     const limit = await quotaLimitOf(this.ctx.repos, space, this.ctx.settings.defaultQuota);
     const room = limit === null ? undefined : Math.max(0, limit - space.size + (existing?.size ?? 0));
@@ -189,7 +189,7 @@ export class FilesService implements FilesApi {
         const expected = staged.size - (place.node?.size ?? 0);
         const { space, access, node: existing, parent } = await recheck(repos, place, await repos.spaceTree.take(opened.id, expected, etag, now), now);
         if (!parent) fail('conflict', 'Parent folder does not exist');
-        if (existing?.type === 'folder') fail('conflict', 'A folder exists at this path');
+        if (existing?.type === 'folder') fail('conflict', 'A folder exists at this path', 'alreadyExists');
         if (!(existing ? access.can.write : access.can.create)) fail('forbidden', 'You are not allowed to write here');
         const delta = staged.size - (existing?.size ?? 0);
         const size = delta === expected ? space.size : await repos.spaceTree.adjust(space.id, delta - expected, etag, now);

@@ -5,6 +5,7 @@ import { badRequest, methodNotAllowed, preconditionFailed } from '../errors.js';
 import { assertUnlocked, locksCovering } from '../locks.js';
 import { ocId } from '../props/oc.js';
 import { etagMatches } from './get.js';
+import { refusedIfTaken } from './name-taken.js';
 import { allowHeader } from './options.js';
 
 /** X-OC-MTime: unix seconds (Nextcloud accepts decimals); epoch ms for the files layer. */
@@ -43,14 +44,16 @@ export function checkWritePreconditions(call: DavCall, existing: FileNode | null
 /**
  * PUT: 1 resolve (a folder or the root is 405), 2 If header (412),
  * 3 If-Match/If-None-Match (412), 4 locks (423), 5 stream the body into the
- * files layer (missing parent 409, quota 507, checksum mismatch 400),
+ * files layer (missing parent 409, quota 507, checksum mismatch 400, a
+ * folder made meanwhile 405 as in 1),
  * 6 201 new / 204 overwritten with the validators.
  */
 export async function put(call: DavCall): Promise<unknown> {
   const body = call.request.body as Readable | undefined;
   const t = await call.target();
   const existing = t.path.length === 0 ? null : await call.stat(t);
-  if (t.path.length === 0 || existing?.type === 'folder') throw methodNotAllowed('PUT is not allowed on non-files.', allowHeader(true));
+  const notAFile = () => methodNotAllowed('PUT is not allowed on non-files.', allowHeader(true));
+  if (t.path.length === 0 || existing?.type === 'folder') throw notAFile();
   await call.checkIf(async () => ({
     etag: existing ? `"${existing.etag}"` : null,
     lockTokens: new Set((await locksCovering(call, t, t.path)).map((l) => l.token)),
@@ -62,11 +65,12 @@ export async function put(call: DavCall): Promise<unknown> {
 
   const mtime = clientMtime(call.header('x-oc-mtime'));
   const checksum = call.header('oc-checksum');
-  const result = await call.files.write(t.place, body ?? Readable.from([]), {
+  const written = call.files.write(t.place, body ?? Readable.from([]), {
     expectedSize: declaredLength(call),
     mtime,
     checksum: checksum || undefined,
   });
+  const result = await refusedIfTaken(written, notAFile);
   writeHeaders(call, result.node, mtime !== undefined);
   return call.reply.code(result.created ? 201 : 204).header('Content-Length', '0').send();
 }

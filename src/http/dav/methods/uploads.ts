@@ -9,6 +9,7 @@ import { type PropResult, type PropValue, propResponse, sendMultistatus } from '
 import { httpDate } from '../../common/http-date.js';
 import type { ChunkInfo } from '../uploads-api.js';
 import { NS_DAV, parseXmlBody } from '../xml.js';
+import { refusedIfTaken } from './name-taken.js';
 import { DAV_HEADER, options } from './options.js';
 import { parsePropfind, propfindDepth } from './propfind.js';
 import { checkWritePreconditions, clientMtime, writeHeaders } from './put.js';
@@ -158,7 +159,8 @@ async function assemble(call: DavCall, uploadId: string): Promise<unknown> {
   if (remote) return assembleRemote(call, uploadId, info.totalLength, remote);
   const dst = await destinationOf(call, header);
   const existing = await call.stat(dst);
-  if (existing?.type === 'folder') throw methodNotAllowed('The destination is a folder', 'OPTIONS');
+  const isFolder = () => methodNotAllowed('The destination is a folder', 'OPTIONS');
+  if (existing?.type === 'folder') throw isFolder();
   if (existing && (call.header('overwrite') ?? 'T').trim().toUpperCase() === 'F') {
     throw new DavError(412, 'Sabre\\DAV\\Exception\\PreconditionFailed', 'The destination node already exists, and the overwrite header is set to false');
   }
@@ -174,11 +176,12 @@ async function assemble(call: DavCall, uploadId: string): Promise<unknown> {
 
   const mtime = clientMtime(call.header('x-oc-mtime'));
   const checksum = call.header('oc-checksum');
-  const result = await call.files.write(dst.place, await call.deps.uploads.open(call.userId, uploadId), {
+  const written = call.files.write(dst.place, await call.deps.uploads.open(call.userId, uploadId), {
     expectedSize: total,
     mtime,
     checksum: checksum || undefined,
   });
+  const result = await refusedIfTaken(written, isFolder);
   await call.deps.uploads.remove(call.userId, uploadId);
   writeHeaders(call, result.node, mtime !== undefined);
   return call.reply.code(result.created ? 201 : 204).header('Content-Length', '0').send();
