@@ -29,7 +29,23 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
   });
 }
 
-async function runMigrator(db: Kysely<any>, schema?: string): Promise<string[]> {
+/**
+ * Kysely's migrator looks for its bookkeeping tables by introspecting every
+ * schema of the database; a schema another installation drops at that moment
+ * fails the catalog query with invalid_schema_name. That is not ours to
+ * mind: look again.
+ */
+async function runMigrator(db: Kysely<any>, schema?: string, attempt = 0): Promise<string[]> {
+  try {
+    return await migrateOnce(db, schema);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === '3F000' && attempt < 5 && !(schema && String((err as Error).message).includes(`"${schema}"`))) return runMigrator(db, schema, attempt + 1);
+    throw err;
+  }
+}
+
+async function migrateOnce(db: Kysely<any>, schema?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

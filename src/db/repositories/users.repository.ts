@@ -66,31 +66,11 @@ export class UsersRepository implements UserRepository {
   ) {}
 
   async insert(u: User): Promise<void> {
-    await cachedWrite(this.cx, this.db, [userKey(u.id)], (db) => db
-      .insertInto('users')
-      .values({
-        id: u.id,
-        id_lower: u.id.toLowerCase(),
-        display_name: u.displayName,
-        email: u.email,
-        password_hash: u.passwordHash,
-        enabled: u.enabled ? 1 : 0,
-        quota: u.quota,
-        language: u.language,
-        locale: u.locale,
-        timezone: u.timezone,
-        manager: u.manager,
-        profile: JSON.stringify(u.profile),
-        created_at: u.createdAt,
-        first_login_at: u.firstLoginAt,
-        last_login_at: u.lastLoginAt,
-      })
-      .execute());
-    await this.db.insertInto('users').values(userRow(u)).execute();
+    await cachedWrite(this.cx, this.db, [userKey(u.id)], (db) => db.insertInto('users').values(userRow(u)).execute());
   }
 
   async insertIfAbsent(u: User): Promise<boolean> {
-    const r = await this.db.insertInto('users').values(userRow(u)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    const r = await cachedWrite(this.cx, this.db, [userKey(u.id)], (db) => db.insertInto('users').values(userRow(u)).onConflict((oc) => oc.doNothing()).executeTakeFirst());
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 

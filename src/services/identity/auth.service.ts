@@ -28,6 +28,8 @@ const ADDRESS_FACTOR = 10;
  */
 export class AuthService {
   private readonly remembered = new Map<string, RememberedLogin>();
+  /** Checks in flight, by credentials and address: the same credentials sent in parallel are checked once. */
+  private readonly checking = new Map<string, Promise<Principal>>();
 
   constructor(private readonly ctx: ServiceContext) {}
 
@@ -45,6 +47,18 @@ export class AuthService {
     }
     this.remembered.delete(key);
 
+    // A client opening many connections at once sends the same credentials on each:
+    // one check answers them all, so they hold one throttle slot, not one each.
+    const flight = `${key}\u0000${address}`;
+    let check = this.checking.get(flight);
+    if (!check) {
+      check = this.check(login, password, address, key, now).finally(() => this.checking.delete(flight));
+      this.checking.set(flight, check);
+    }
+    return check;
+  }
+
+  private async check(login: string, password: string, address: string, key: string, now: number): Promise<Principal> {
     // The attempt counts as a failure before the hash is checked, so parallel
     // guesses cannot all slip through while the first ones are still hashing.
     const attempt = await this.ctx.repos.loginFailures.reserve(address, login, now, now - this.ctx.settings.loginFailureWindowMs, this.limits());

@@ -455,6 +455,12 @@ describeEachDb('OCS login throttling', (kind) => {
     expect(codes.filter((c) => c === 429)).toHaveLength(12);
   });
 
+  it('a client sending the right password on many connections at once is let in on all of them', async () => {
+    const sync = await newUser(t.app, 'syncclient');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => login(sync, '10.9.4.4')));
+    expect(answers.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
+  });
+
   it('another login from the same address and the same login from another address still work', async () => {
     const victim = await newUser(t.app, 'victim2');
     await fail('victim2', '10.8.8.8', 3);
