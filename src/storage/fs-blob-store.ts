@@ -141,10 +141,16 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  /** The folder is made only when the rename finds it missing: most blobs land in one that exists. */
   async commit(blob: StagedBlob): Promise<void> {
     const target = this.blobPath(blob.id);
-    await this.ensureDir(path.dirname(target));
-    await rename(this.stagingPath(blob.id), target);
+    try {
+      await rename(this.stagingPath(blob.id), target);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(this.stagingPath(blob.id), target);
+    }
   }
 
   async discard(blob: StagedBlob): Promise<void> {
