@@ -35,6 +35,7 @@ import { davPlugin } from './http/dav/dav.plugin.js';
 import { DIRECT_PREFIX, directPlugin } from './http/dav/direct.routes.js';
 import { sendDavError } from './http/dav/errors.js';
 import { ENTRY_PREFIXES } from './http/dav/location.js';
+import { assertSingleValued } from './http/common/query.js';
 import { sendError as sendWebError } from './http/web/errors.js';
 import { pageEnv, webPlugin } from './http/web/web.plugin.js';
 import { HttpFederationTransport } from './federation/http-transport.js';
@@ -147,6 +148,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('bootstrap', bootstrap);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    // Only OCS routes speak PHP's list syntax; every other family reads one value per name.
+    assertSingleValued(request.query, request.routeOptions.config?.ocs !== undefined);
   });
   app.addHook('onClose', async () => {
     if (!opts.db) await handle.close();

@@ -126,8 +126,10 @@ export function optionsFromPath(segment: string): { filter?: string; orderby?: s
     if (eq < 0) return undefined;
     const key = part.slice(0, eq);
     const value = part.slice(eq + 1);
-    if (key === '$filter') out.filter = value;
-    else if (key === '$orderby') out.orderby = value;
+    if (key !== '$filter' && key !== '$orderby') continue;
+    const name = key === '$filter' ? 'filter' : 'orderby';
+    if (out[name] !== undefined) throw new GraphError(400, 'invalidRequest', `the query option ${key} is given more than once`);
+    out[name] = value;
   }
   return out;
 }

@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ADMIN, basic, buildTestApp, describeEachDb, type TestApp } from '../../helpers/app.js';
+import { expectOcsFormat } from '../../helpers/error-formats.js';
+
+const AUTH = { authorization: basic(ADMIN.user, ADMIN.password), 'OCS-APIRequest': 'true' };
+
+/** Bad input on the OCS API: always the caller's 4xx in the envelope, never a server error. */
+describeEachDb('OCS: malformed input', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp(kind);
+  });
+  afterAll(async () => t?.close());
+
+  it('a query parameter given twice is 400 in the envelope on both versions; PHP list syntax stays a list', async () => {
+    for (const query of ['search=a&search=b', 'limit=1&limit=2', 'format=json&format=json']) {
+      const v2 = await t.app.inject({ method: 'GET', url: `/ocs/v2.php/cloud/users?${query}`, headers: { ...AUTH, accept: 'application/json' } });
+      expectOcsFormat(v2, query);
+      expect(v2.statusCode, query).toBe(400);
+      expect(JSON.parse(v2.body).ocs.meta).toMatchObject({ status: 'failure', statuscode: 400 });
+      const v1 = await t.app.inject({ method: 'GET', url: `/ocs/v1.php/cloud/users?${query}`, headers: { ...AUTH, accept: 'application/json' } });
+      expectOcsFormat(v1, query);
+      expect(JSON.parse(v1.body).ocs.meta).toMatchObject({ status: 'failure', statuscode: 400 });
+    }
+    const list = await t.app.inject({
+      method: 'POST',
+      url: '/ocs/v2.php/cloud/users?format=json&groups[]=admin&groups[]=admin',
+      headers: { ...AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'userid=listed&password=Listed-Pass-123',
+    });
+    expect(list.statusCode, list.body).toBe(200);
+  });
+});

@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildTestApp, describeEachDb, type TestApp } from '../../helpers/app.js';
+import { expectHtmlPage } from '../../helpers/error-formats.js';
+import { mkcol } from '../dav/dav-helpers.js';
+import { newLink, web } from './web-helpers.js';
+
+/** Bad input on the public share page: always the caller's 4xx as an HTML page. */
+describeEachDb('share page: malformed input', (kind) => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await buildTestApp(kind);
+    await mkcol(t.app, '/remote.php/dav/files/admin/docs');
+    token = (await newLink(t, { path: '/docs', permissions: 15 })).token;
+  });
+  afterAll(async () => t?.close());
+
+  it('a query parameter given twice is 400 as a page', async () => {
+    for (const url of [`/s/${token}?path=a&path=b`, `/s/${token}?x=1&x=2`, `/s/${token}/download?files=a&files=b`]) {
+      const res = await web(t, url);
+      expectHtmlPage(res, url);
+      expect(res.statusCode, url).toBe(400);
+    }
+  });
+});
