@@ -14,7 +14,7 @@ describeEachDb('WebDAV: malformed input', (kind) => {
   it('a query parameter given twice is 400 BadRequest', async () => {
     for (const method of ['PROPFIND', 'GET', 'PUT']) {
       const res = await dav(t.app, method, `${FILES}/?a=1&a=2`, { body: method === 'PUT' ? 'x' : undefined });
-      expectDavError(res, method, method);
+      expectDavError(res, method, { method });
       expect(res.statusCode, method).toBe(400);
     }
   });

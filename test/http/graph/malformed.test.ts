@@ -34,4 +34,30 @@ describeEachDb('Graph: malformed input', (kind) => {
       expect(JSON.parse(res.body).error.code, url).toBe('invalidRequest');
     }
   });
+
+  it('a $filter that does not parse is 400 invalidRequest on every filtered list; valid OData it does not implement stays 501', async () => {
+    const broken = ["driveType eq 'project' and", 'any(', "driveType eq 'project' or", 'not', "(driveType eq 'x') and (", 'contains(name,', "displayName eq 'x' and", "userType eq 5 and", "memberOf/all(m:m/id eq 'x') and", "memberOf/any(m:", "id eq 'x' eq", ')', `${'('.repeat(3000)}id eq 'x'${')'.repeat(3000)}`, `${'not '.repeat(3000)}id eq 'x'`];
+    for (const list of ['/graph/v1.0/drives', '/graph/v1.0/me/drives', '/graph/v1beta1/me/drives', '/graph/v1.0/users', '/graph/v1.0/groups']) {
+      for (const filter of broken) {
+        const url = `${list}?$filter=${encodeURIComponent(filter)}`;
+        const res = await get(url);
+        expectGraphError(res, url);
+        expect(res.statusCode, url).toBe(400);
+        expect(JSON.parse(res.body).error.code, url).toBe('invalidRequest');
+      }
+    }
+    const unsupported: Array<[string, string]> = [
+      ['/graph/v1.0/drives', "driveType eq 'project' and id eq 'x'"],
+      ['/graph/v1.0/me/drives', "memberOf/any(m:m/id eq 'x')"],
+      ['/graph/v1.0/users', "displayName eq 'x' and userType eq 'Member'"],
+      ['/graph/v1.0/users', "userType eq 5"],
+      ['/graph/v1.0/groups', "displayName eq 'x'"],
+    ];
+    for (const [list, filter] of unsupported) {
+      const url = `${list}?$filter=${encodeURIComponent(filter)}`;
+      const res = await get(url);
+      expectGraphError(res, url, { notImplemented: true });
+      expect(res.statusCode, url).toBe(501);
+    }
+  });
 });
