@@ -18,4 +18,22 @@ describeEachDb('WebDAV: malformed input', (kind) => {
       expect(res.statusCode, method).toBe(400);
     }
   });
+
+  it('XML nested thousands of levels deep is 400 BadRequest in PROPFIND, PROPPATCH and LOCK; ordinary nesting still parses', async () => {
+    const deep = (root: string, inner: string) => `<?xml version="1.0"?><d:${root} xmlns:d="DAV:">${inner}${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}</d:${root}>`;
+    const bodies: Array<[string, string]> = [
+      ['PROPFIND', deep('propfind', '')],
+      ['PROPPATCH', deep('propertyupdate', '')],
+      ['LOCK', deep('lockinfo', '')],
+      ['PROPPATCH', `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><x:p xmlns:x="urn:x">${'<x:a>'.repeat(5000)}${'</x:a>'.repeat(5000)}</x:p></d:prop></d:set></d:propertyupdate>`],
+    ];
+    for (const [method, body] of bodies) {
+      const res = await dav(t.app, method, `${FILES}/`, { body, headers: { 'content-type': 'application/xml' } });
+      expectDavError(res, method, { method });
+      expect(res.statusCode, method).toBe(400);
+      expect(res.body).toContain('Sabre\\DAV\\Exception\\BadRequest');
+    }
+    const nested = `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><x:p xmlns:x="urn:x">${'<x:a>'.repeat(20)}v${'</x:a>'.repeat(20)}</x:p></d:prop></d:set></d:propertyupdate>`;
+    expect((await dav(t.app, 'PROPPATCH', `${FILES}/`, { body: nested, headers: { 'content-type': 'application/xml' } })).statusCode).toBe(207);
+  });
 });
