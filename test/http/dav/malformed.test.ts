@@ -36,4 +36,20 @@ describeEachDb('WebDAV: malformed input', (kind) => {
     const nested = `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:"><d:set><d:prop><x:p xmlns:x="urn:x">${'<x:a>'.repeat(20)}v${'</x:a>'.repeat(20)}</x:p></d:prop></d:set></d:propertyupdate>`;
     expect((await dav(t.app, 'PROPPATCH', `${FILES}/`, { body: nested, headers: { 'content-type': 'application/xml' } })).statusCode).toBe(207);
   });
+
+  it('a URL that does not decode, or a path segment past the router limit, is a DAV error with the request id', async () => {
+    for (const [url, status] of [
+      [`${FILES}/%ff`, 400],
+      ['/dav/spaces/%', 400],
+      ['/public.php/webdav/%zz', 400],
+      ['/remote.php/direct/%ff', 400],
+      [`/remote.php/direct/${'x'.repeat(600)}`, 414],
+    ] as const) {
+      for (const method of ['PROPFIND', 'GET', 'HEAD']) {
+        const res = await dav(t.app, method, url);
+        expectDavError(res, `${method} ${url}`, { method });
+        expect(res.statusCode, url).toBe(status);
+      }
+    }
+  });
 });

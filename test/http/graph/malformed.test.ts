@@ -60,4 +60,18 @@ describeEachDb('Graph: malformed input', (kind) => {
       expect(res.statusCode, url).toBe(501);
     }
   });
+
+  it('a URL that does not decode, or a path segment past the router limit, is an OData error with the request id', async () => {
+    for (const [url, status] of [
+      ['/graph/v1.0/drives/%ff', 400],
+      ['/graph/v1beta1/%', 400],
+      ['/graph/v1.0/users/%zz', 400],
+      [`/graph/v1.0/drives/${'x'.repeat(600)}`, 414],
+    ] as const) {
+      const res = await get(url);
+      expectGraphError(res, url);
+      expect(res.statusCode, url).toBe(status);
+      expect(JSON.parse(res.body).error.code, url).toBe('invalidRequest');
+    }
+  });
 });

@@ -30,4 +30,22 @@ describeEachDb('OCS: malformed input', (kind) => {
     });
     expect(list.statusCode, list.body).toBe(200);
   });
+
+  it('a URL that does not decode, or a path segment past the router limit, is answered in the envelope with the request id', async () => {
+    for (const [url, status, code] of [
+      ['/ocs/v2.php/cloud/users/%ff?format=json', 400, 400],
+      ['/ocs/v2.php/cloud/%?format=json', 400, 400],
+      ['/ocs/v1.php/cloud/users/%E0%A4%A?format=json', 200, 400],
+      [`/ocs/v2.php/cloud/users/${'x'.repeat(600)}?format=json`, 414, 414],
+    ] as const) {
+      const res = await t.app.inject({ method: 'GET', url, headers: AUTH });
+      expectOcsFormat(res, url);
+      expect(res.statusCode, url).toBe(status);
+      expect(JSON.parse(res.body).ocs.meta, url).toMatchObject({ status: 'failure', statuscode: code });
+    }
+    const xml = await t.app.inject({ method: 'GET', url: '/ocs/v2.php/cloud/users/%ff', headers: { ...AUTH, 'x-request-id': 'client-chosen-1' } });
+    expectOcsFormat(xml, 'xml');
+    expect(xml.headers['x-request-id']).toBe('client-chosen-1');
+    expect(xml.body).toContain('<statuscode>400</statuscode>');
+  });
 });

@@ -22,4 +22,16 @@ describeEachDb('share page: malformed input', (kind) => {
       expect(res.statusCode, url).toBe(400);
     }
   });
+
+  it('a URL that does not decode, or a path segment past the router limit, is a page with the request id', async () => {
+    for (const [url, status] of [
+      ['/s/%ff', 400],
+      [`/s/${token}/%`, 400],
+      [`/s/${'x'.repeat(600)}`, 414],
+    ] as const) {
+      const res = await web(t, url);
+      expectHtmlPage(res, url);
+      expect(res.statusCode, url).toBe(status);
+    }
+  });
 });
