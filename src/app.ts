@@ -34,7 +34,7 @@ import { createSecrets } from './security/secrets.js';
 import { davPlugin } from './http/dav/dav.plugin.js';
 import { assertSingleValued } from './http/common/query.js';
 import { pageEnv, webPlugin } from './http/web/web.plugin.js';
-import { directPlugin } from './http/dav/direct.routes.js';
+import { DIRECT_PREFIX, directPlugin } from './http/dav/direct.routes.js';
 import { frameworkErrorHandler } from './http/framework-errors.js';
 import { HttpFederationTransport } from './federation/http-transport.js';
 import { recoverStorage } from './services/blob-settlement.js';
@@ -162,7 +162,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     uploads: services.uploads,
     env: { publicUrl: config.publicUrl, storageId, instanceId },
   });
-  await app.register(directPlugin, { services });
+  await app.register(directPlugin, { services, prefix: DIRECT_PREFIX });
   await app.register(webPlugin, { services, publicUrl: config.publicUrl, instanceName: config.theming.name });
   if (recovered.stagingFiles || recovered.blobsSettled) app.log.info(recovered, 'removed what an interrupted process left in storage');
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not Found'));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildTestApp, describeEachDb, type TestApp } from '../../helpers/app.js';
+import { ADMIN, basic, buildTestApp, describeEachDb, type TestApp } from '../../helpers/app.js';
 import { expectDavError } from '../../helpers/error-formats.js';
 import { dav, FILES } from './dav-helpers.js';
 
@@ -51,5 +51,45 @@ describeEachDb('WebDAV: malformed input', (kind) => {
         expect(res.statusCode, url).toBe(status);
       }
     }
+  });
+
+  it('methods without a handler are 501 NotImplemented (as Sabre answers them), known ones not allowed here 405, both with Allow', async () => {
+    await dav(t.app, 'PUT', `${FILES}/there.txt`, { body: 'x' });
+    const spaces = await t.app.inject({ method: 'GET', url: '/graph/v1.0/me/drive', headers: { authorization: basic(ADMIN.user, ADMIN.password) } });
+    const space = `/dav/spaces/${encodeURIComponent(JSON.parse(spaces.body).id)}`;
+    const urls = [`${FILES}/`, `${FILES}/there.txt`, `${FILES}/missing`, '/remote.php/webdav/', `${space}/there.txt`, '/remote.php/dav/'];
+    for (const method of ['REPORT', 'SEARCH', 'TRACE', 'ACL', 'BIND', 'UNBIND', 'REBIND', 'MKCALENDAR', 'M-SEARCH', 'PURGE', 'LINK', 'UNLINK', 'MERGE', 'CHECKOUT', 'MKACTIVITY', 'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'SOURCE']) {
+      for (const url of urls) {
+        const res = await dav(t.app, method, url, { body: method === 'TRACE' ? undefined : '<?xml version="1.0"?><d:x xmlns:d="DAV:"/>', headers: { 'content-type': 'application/xml' } });
+        expectDavError(res, `${method} ${url}`, { notImplemented: true });
+        expect(res.statusCode, `${method} ${url}`).toBe(501);
+        expect(res.body).toContain('Sabre\\DAV\\Exception\\NotImplemented');
+        expect(res.body).toContain(`There was no plugin in the system that was willing to handle this ${method} method.`);
+        expect(String(res.headers.allow), `${method} ${url}`).toContain('PROPFIND');
+      }
+    }
+    const missing = await dav(t.app, 'REPORT', `${FILES}/missing`);
+    expect(missing.headers.allow).toContain('MKCOL');
+    const there = await dav(t.app, 'REPORT', `${FILES}/there.txt`);
+    expect(there.headers.allow).not.toContain('MKCOL');
+    for (const method of ['POST', 'PATCH']) {
+      const res = await dav(t.app, method, `${FILES}/missing`, { body: 'x' });
+      expectDavError(res, method);
+      expect(res.statusCode).toBe(405);
+      expect(res.headers.allow).toContain('MKCOL');
+    }
+    // A direct link refuses every method but GET and HEAD alike; other paths below it are DAV 404s.
+    for (const method of ['REPORT', 'TRACE', 'SEARCH', 'PROPFIND']) {
+      const res = await dav(t.app, method, '/remote.php/direct/some-token', { as: null });
+      expectDavError(res, `${method} direct`);
+      expect(res.statusCode, method).toBe(403);
+    }
+    for (const url of ['/remote.php/direct', '/remote.php/direct/', '/remote.php/direct/a/b']) {
+      const res = await dav(t.app, 'GET', url, { as: null });
+      expectDavError(res, url);
+      expect(res.statusCode, url).toBe(404);
+    }
+    // Unauthenticated, the login is asked for first, as Sabre's auth plugin runs before any method.
+    expect((await dav(t.app, 'REPORT', `${FILES}/`, { as: null })).statusCode).toBe(401);
   });
 });
