@@ -1,5 +1,6 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import type { Services } from '../../services/index.js';
+import { throttleAddress } from '../common/credentials.js';
 import { sendFile } from './download.js';
 import { davErrorHandler, forbidden, notFound } from './errors.js';
 
@@ -39,7 +40,7 @@ export async function directPlugin(app: FastifyInstance, opts: DirectPluginOptio
     exposeHeadRoute: false,
     handler: async (request, reply) => {
       const { token } = request.params as { token: string };
-      const link = await opts.services.directLinks.open(token, request.ip);
+      const link = await opts.services.directLinks.open(token, throttleAddress(request.ip));
       return sendFile(request, reply, link.node, link.read);
     },
   });

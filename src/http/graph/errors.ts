@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode, type ErrorReason } from '../../domain/errors.js';
+import { clientWentAway } from '../common/client-gone.js';
 import { RepeatedQueryParameter } from '../common/query.js';
 
 /** A Graph wire error: the OData code and the HTTP status the reference pairs with it. */
@@ -57,7 +58,7 @@ export function graphErrorHandler(error: FastifyError | Error, request: FastifyR
   }
   if (error instanceof RepeatedQueryParameter) return sendGraphError(request, reply, { status: 400, code: 'invalidRequest' }, error.message);
   const statusCode = (error as FastifyError).statusCode;
-  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+  if ((statusCode !== undefined && statusCode >= 400 && statusCode < 500) || clientWentAway(error, request)) {
     return sendGraphError(request, reply, { status: statusCode === 413 ? 413 : 400, code: 'invalidRequest' }, `invalid request body: ${error.message}`);
   }
   request.log.error({ err: error }, 'unhandled error in Graph route');

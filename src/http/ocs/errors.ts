@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../../domain/errors.js';
+import { clientWentAway } from '../common/client-gone.js';
 import { httpStatusFor, negotiateFormat, renderOcs } from './envelope.js';
 
 /** Nextcloud answers a missing OCS-APIRequest header with this plain JSON, not an envelope (same on v1 and v2). */
@@ -98,8 +99,8 @@ export function ocsErrorHandler(error: FastifyError | Error, request: FastifyReq
     return sendOcs(request, reply, { status: domainStatus(request, error), message: error.message });
   }
   const statusCode = (error as FastifyError).statusCode;
-  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
-    // Malformed bodies and parser refusals: the client's fault, in the envelope.
+  if ((statusCode !== undefined && statusCode >= 400 && statusCode < 500) || clientWentAway(error, request)) {
+    // Malformed bodies, parser refusals and bodies cut short: the client's doing, in the envelope.
     return sendOcs(request, reply, { status: statusCode === 413 ? 413 : 400, message: `Invalid request: ${error.message}` });
   }
   request.log.error({ err: error }, 'unhandled error in OCS route');
