@@ -34,4 +34,18 @@ describeEachDb('share page: malformed input', (kind) => {
       expect(res.statusCode, url).toBe(status);
     }
   });
+
+  it('a path below /s that is no page is a 404 page, another method on a page a 405 page with Allow', async () => {
+    for (const url of ['/s', '/s/', `/s/${token}/nothing`, `/s/${token}/download/more`, '/s/a/b/c']) {
+      const res = await web(t, url);
+      expectHtmlPage(res, url);
+      expect(res.statusCode, url).toBe(404);
+    }
+    for (const method of ['PUT', 'DELETE', 'PATCH', 'PROPFIND', 'REPORT'] as const) {
+      const res = await t.app.inject({ method, url: `/s/${token}` });
+      expectHtmlPage(res, method);
+      expect(res.statusCode, method).toBe(405);
+      expect(res.headers.allow).toBe('GET, HEAD');
+    }
+  });
 });
