@@ -32,7 +32,7 @@ import { systemClock } from './ports/system.js';
 import { ScryptHasher } from './security/scrypt-hasher.js';
 import { createSecrets } from './security/secrets.js';
 import { davPlugin } from './http/dav/dav.plugin.js';
-import { assertSingleValued } from './http/common/query.js';
+import { assertNoNul, assertSingleValued } from './http/common/request-guards.js';
 import { pageEnv, webPlugin } from './http/web/web.plugin.js';
 import { DIRECT_PREFIX, directPlugin } from './http/dav/direct.routes.js';
 import { frameworkErrorHandler } from './http/framework-errors.js';
@@ -140,6 +140,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     reply.header('X-Request-Id', request.id);
     // Only OCS routes speak PHP's list syntax; every other family reads one value per name.
     assertSingleValued(request.query, request.routeOptions.config?.ocs !== undefined);
+    assertNoNul(request.params, 'path');
+    assertNoNul(request.query, 'query');
+  });
+  app.addHook('preValidation', async (request) => {
+    assertNoNul(request.body, 'request body');
   });
   app.addHook('onClose', async () => {
     if (!opts.db) await handle.close();

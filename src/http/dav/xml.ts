@@ -60,6 +60,10 @@ type RawNode = Record<string, unknown>;
 export function parseXmlBody(body: Buffer | string | undefined | null): XmlElement | null {
   const text = (typeof body === 'string' ? body : body?.toString('utf8') ?? '').replace(/^\uFEFF/, '');
   if (text.trim() === '') return null;
+  // XML 1.0 §2.2: these characters may not appear in a document at all (and PostgreSQL cannot store NUL).
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(text)) {
+    throw new DavError(400, 'Sabre\\DAV\\Exception\\BadRequest', 'The request body had an invalid XML body. (message: a character XML does not allow)');
+  }
   if (/<!DOCTYPE/i.test(text)) throw new DavError(400, 'Sabre\\DAV\\Exception\\BadRequest', 'DOCTYPE is not allowed in request bodies');
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new DavError(400, 'Sabre\\DAV\\Exception\\BadRequest', `The request body had an invalid XML body. (message: ${valid.err.msg})`);

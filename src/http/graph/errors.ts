@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode, type ErrorReason } from '../../domain/errors.js';
 import { clientWentAway } from '../common/client-gone.js';
-import { RepeatedQueryParameter } from '../common/query.js';
+import { RequestRefused } from '../common/request-guards.js';
 
 /** A Graph wire error: the OData code and the HTTP status the reference pairs with it. */
 export interface GraphErrorSpec {
@@ -56,7 +56,7 @@ export function graphErrorHandler(error: FastifyError | Error, request: FastifyR
     const override = error.reason ? request.routeOptions.config?.graphErrors?.[error.reason] : undefined;
     return sendGraphError(request, reply, override ?? DEFAULTS[error.code], error.message);
   }
-  if (error instanceof RepeatedQueryParameter) return sendGraphError(request, reply, { status: 400, code: 'invalidRequest' }, error.message);
+  if (error instanceof RequestRefused) return sendGraphError(request, reply, { status: 400, code: 'invalidRequest' }, error.message);
   const statusCode = (error as FastifyError).statusCode;
   if ((statusCode !== undefined && statusCode >= 400 && statusCode < 500) || clientWentAway(error, request)) {
     return sendGraphError(request, reply, { status: statusCode === 413 ? 413 : 400, code: 'invalidRequest' }, `invalid request body: ${error.message}`);

@@ -92,4 +92,16 @@ describeEachDb('WebDAV: malformed input', (kind) => {
     // Unauthenticated, the login is asked for first, as Sabre's auth plugin runs before any method.
     expect((await dav(t.app, 'REPORT', `${FILES}/`, { as: null })).statusCode).toBe(401);
   });
+
+  it('characters XML forbids (NUL, other C0 controls) in a body are 400, and NUL in a path too', async () => {
+    for (const ch of ['\u0000', '\u0001', '\u001f', '\uffff']) {
+      const body = `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:x="urn:x"><d:set><d:prop><x:a>v${ch}w</x:a></d:prop></d:set></d:propertyupdate>`;
+      const res = await dav(t.app, 'PROPPATCH', `${FILES}/`, { body, headers: { 'content-type': 'application/xml' } });
+      expectDavError(res, JSON.stringify(ch));
+      expect(res.statusCode).toBe(400);
+    }
+    const nul = await dav(t.app, 'PROPFIND', `${FILES}/a%00b`);
+    expectDavError(nul, 'NUL path');
+    expect(nul.statusCode).toBe(400);
+  });
 });

@@ -74,4 +74,20 @@ describeEachDb('Graph: malformed input', (kind) => {
       expect(JSON.parse(res.body).error.code, url).toBe('invalidRequest');
     }
   });
+
+  it('a NUL character in a path segment, an option or a body is 400 invalidRequest (PostgreSQL cannot store it)', async () => {
+    for (const [method, url, payload] of [
+      ['GET', '/graph/v1.0/users/%00', undefined],
+      ['GET', '/graph/v1.0/drives/a%00', undefined],
+      ['GET', '/graph/v1.0/users?$search=%22a%00%22', undefined],
+      ['POST', '/graph/v1.0/groups', '{"displayName":"x\\u0000"}'],
+      ['PATCH', '/graph/v1.0/me', '{"\\u0000":1}'],
+    ] as const) {
+      const res = await t.app.inject({ method, url, headers: { ...AUTH, 'content-type': 'application/json' }, payload });
+      expectGraphError(res, url);
+      expect(res.statusCode, `${method} ${url}`).toBe(400);
+      expect(JSON.parse(res.body).error.code).toBe('invalidRequest');
+    }
+  });
+
 });

@@ -48,4 +48,12 @@ describeEachDb('share page: malformed input', (kind) => {
       expect(res.headers.allow).toBe('GET, HEAD');
     }
   });
+
+  it('a NUL character in the path, the query or a form is 400 as a page', async () => {
+    for (const [url, payload] of [['/s/%00', undefined], [`/s/${token}?path=%00`, undefined], [`/s/${token}/authenticate`, 'password=a%00']] as const) {
+      const res = await web(t, url, payload ? { method: 'POST', payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {});
+      expectHtmlPage(res, url);
+      expect(res.statusCode, url).toBe(400);
+    }
+  });
 });
