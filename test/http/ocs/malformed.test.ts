@@ -1,6 +1,13 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN, basic, buildTestApp, describeEachDb, type TestApp } from '../../helpers/app.js';
+import { ADMIN, basic, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
 import { expectOcsFormat } from '../../helpers/error-formats.js';
+import { contentType, describeRequest, fill, formBody, headerValue, jsonBody, junk, type Method, query, RUNS } from '../../helpers/malformed.js';
+
+/** Parameter names the OCS routes read, so the fuzzer reaches their checks rather than only the router. */
+const PARAMS = ['format', 'search', 'limit', 'offset', 'key', 'value', 'userid', 'password', 'groupid', 'displayname', 'displayName', 'email', 'quota', 'groups', 'subadmin', 'language',
+  'shareType', 'shareWith', 'path', 'permissions', 'expireDate', 'note', 'label', 'publicUpload', 'password', 'sendPasswordByTalk', 'reshares', 'subfiles', 'shared_with_me', 'include_tags', 'hideDownload', 'attributes',
+  'state', 'since', 'object_type', 'object_id', 'sort', 'lookup', 'itemType', 'perPage', 'page', 'fileId', 'remote', 'token', 'name', 'owner', 'ownerFederatedId', 'sharedBy', 'sharedByFederatedId', 'providerId', 'shareID', 'notification', 'type'];
 
 const AUTH = { authorization: basic(ADMIN.user, ADMIN.password), 'OCS-APIRequest': 'true' };
 
@@ -47,6 +54,47 @@ describeEachDb('OCS: malformed input', (kind) => {
     expectOcsFormat(xml, 'xml');
     expect(xml.headers['x-request-id']).toBe('client-chosen-1');
     expect(xml.body).toContain('<statuscode>400</statuscode>');
+  });
+
+  it('property: any malformed request on any OCS route is a 4xx (or success) in the envelope, with a request id', async () => {
+    // A user of its own: the fuzz may change passwords or delete users, and must not lock itself out of the other tests.
+    const fuzzer = await newUser(t.app, 'fuzzer', { groups: ['admin'] });
+    const routes = t.app.routeTable.filter((r) => r.url.startsWith('/ocs/'));
+    // Mostly a served route with its own method, so the handlers' checks are reached; sometimes any method or no route at all.
+    const target = fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...routes).chain((r) => fill(r.url).map((url) => ({ method: r.method as Method, url }))) },
+      { weight: 1, arbitrary: fc.record({ method: fc.constantFrom<Method>('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'REPORT'), url: fc.constantFrom(...routes.map((r) => r.url), '/ocs/v2.php/no/such/route', '/ocs/v1.php').chain(fill) }) },
+    );
+    const request = fc.record({
+      target: fc.tuple(target, query(PARAMS)).map(([x, q]) => ({ ...x, url: `${x.url}${q}` })),
+      auth: fc.constantFrom('user', 'user', 'user', 'none', 'wrong', 'broken'),
+      type: contentType,
+      accept: fc.option(fc.oneof(fc.constantFrom('application/json', 'application/xml', 'json', '*/*'), headerValue)),
+      csrf: fc.option(headerValue),
+      body: fc.oneof(fc.constant(undefined), formBody(PARAMS), jsonBody(PARAMS), junk),
+      address: fc.ipV4(),
+    });
+    await fc.assert(
+      fc.asyncProperty(request, async ({ target: { method, url }, ...r }) => {
+        const headers: Record<string, string> = {};
+        if (r.auth === 'user') headers.authorization = basic(fuzzer.user, fuzzer.password);
+        if (r.auth === 'wrong') headers.authorization = basic('fuzzer', 'not-the-password');
+        if (r.auth === 'broken') headers.authorization = 'Basic !!!';
+        if (r.type !== undefined) headers['content-type'] = r.type;
+        if (r.accept !== null) headers.accept = r.accept;
+        headers['ocs-apirequest'] = r.csrf ?? 'true';
+        const payload = method === 'GET' || method === 'HEAD' ? undefined : r.body;
+        const res = await t.app.inject({ method, url, headers, payload, remoteAddress: r.address });
+        const label = describeRequest({ method, url, headers, payload });
+        if (method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304) {
+          expect(res.statusCode, label).toBeLessThan(500);
+          expect(res.headers['x-request-id'], label).toBeTruthy();
+        } else expectOcsFormat(res, label);
+      }),
+      RUNS,
+    );
+    // Accounts may have been changed by now (the fuzz is an admin); the server still serves.
+    expect((await ocs(t.app, 'GET', '/cloud/capabilities', { as: null })).statusCode).toBe(200);
   });
 
   it('a NUL character in a path segment, a parameter or a body is 400 in the envelope (PostgreSQL cannot store it)', async () => {
