@@ -100,6 +100,8 @@ class Parser {
     const node = this.or();
     const rest = this.tokens[this.i];
     if (rest) syntaxError(`unexpected '${rest.text}'`);
+    // A property may be a boolean one; a literal, a list or a non-OData word never is a condition.
+    if (node.kind === 'literal' || node.kind === 'bare' || node.kind === 'list') syntaxError('the filter is no condition');
     return node;
   }
 
