@@ -1,7 +1,14 @@
+import http from 'node:http';
+import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ADMIN, basic, buildTestApp, describeEachDb, type TestApp } from '../../helpers/app.js';
+import { ADMIN, basic, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
 import { expectDavError } from '../../helpers/error-formats.js';
+import { contentType, describeRequest, encode, headerValue, junk, type Method, query, RUNS, segment, xmlBody } from '../../helpers/malformed.js';
 import { dav, FILES } from './dav-helpers.js';
+
+/** Request headers DAV methods read. */
+const HEADERS = ['depth', 'destination', 'overwrite', 'if', 'lock-token', 'timeout', 'range', 'if-range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since',
+  'oc-checksum', 'x-oc-mtime', 'oc-total-length', 'oc-chunked', 'x-nc-nickname', 'brief', 'prefer', 'accept', 'x-requested-with'];
 
 /** Bad input on WebDAV: always the caller's 4xx (or 501 for what is not implemented) with Sabre's <d:error> body. */
 describeEachDb('WebDAV: malformed input', (kind) => {
@@ -103,5 +110,47 @@ describeEachDb('WebDAV: malformed input', (kind) => {
     const nul = await dav(t.app, 'PROPFIND', `${FILES}/a%00b`);
     expectDavError(nul, 'NUL path');
     expect(nul.statusCode).toBe(400);
+  });
+
+  it('property: any malformed request on any WebDAV entry point is a 4xx (or success, or 501 for a method without a handler) with Sabre\'s error body and a request id', async () => {
+    const fuzzer = await newUser(t.app, 'fuzzer');
+    await dav(t.app, 'MKCOL', '/remote.php/dav/files/fuzzer/dir', { as: fuzzer });
+    await dav(t.app, 'PUT', '/remote.php/dav/files/fuzzer/dir/f.txt', { as: fuzzer, body: 'hello' });
+    const link = (await ocs(t.app, 'POST', '/apps/files_sharing/api/v1/shares', { as: fuzzer, body: { path: '/dir', shareType: 3, permissions: 15 } })).ocs.data.token as string;
+    const drive = await t.app.inject({ method: 'GET', url: '/graph/v1.0/me/drive', headers: { authorization: basic(fuzzer.user, fuzzer.password) } });
+    const bases = ['/remote.php/dav/files/fuzzer', '/remote.php/webdav', `/dav/spaces/${encodeURIComponent(JSON.parse(drive.body).id)}`, `/public.php/dav/files/${link}`, `/dav/public-files/${link}`, '/public.php/webdav',
+      '/remote.php/dav/uploads/fuzzer/up1', '/remote.php/dav', '/dav/spaces', '/remote.php/dav/files/admin', '/remote.php/direct'];
+    const path = fc.tuple(fc.constantFrom(...bases), fc.array(fc.oneof(fc.constantFrom('dir', 'f.txt', 'new', '.file', '1'), segment), { maxLength: 3 })).map(([b, segs]) => [b, ...segs].join('/'));
+    const destination = fc.oneof(path.map((p) => `http://nimbus.test${p}`), path, headerValue);
+    const header = fc.oneof(fc.constantFrom(...HEADERS).chain((name) => fc.tuple(fc.constant(name), name === 'destination' ? destination : headerValue)));
+    const methods = http.METHODS.filter((m) => m !== 'CONNECT' && m !== 'QUERY') as Method[];
+    const request = fc.record({
+      method: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<Method>('PROPFIND', 'PROPPATCH', 'GET', 'HEAD', 'PUT', 'MKCOL', 'DELETE', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'OPTIONS') }, { weight: 1, arbitrary: fc.constantFrom(...methods) }),
+      url: fc.tuple(path, query(['downloadStartSecret', 'x'])).map(([p, q]) => `${p}${q}`),
+      auth: fc.constantFrom('user', 'user', 'user', 'none', 'wrong', 'broken', 'link'),
+      headers: fc.array(header, { maxLength: 4 }),
+      type: contentType,
+      body: fc.oneof(fc.constant(undefined), xmlBody, junk),
+      address: fc.ipV4(),
+    });
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        const headers: Record<string, string> = Object.fromEntries(r.headers);
+        if (r.auth === 'user') headers.authorization = basic(fuzzer.user, fuzzer.password);
+        if (r.auth === 'wrong') headers.authorization = basic(fuzzer.user, 'wrong');
+        if (r.auth === 'broken') headers.authorization = `Basic ${encode('x')}=`;
+        if (r.auth === 'link') headers.authorization = basic(link, '');
+        if (r.type !== undefined) headers['content-type'] = r.type;
+        const payload = r.method === 'GET' || r.method === 'HEAD' ? undefined : r.body;
+        const res = await t.app.inject({ method: r.method, url: r.url, headers, payload, remoteAddress: r.address });
+        const label = describeRequest({ method: r.method, url: r.url, headers, payload });
+        if (res.statusCode >= 400) expectDavError(res, label, { method: r.method, notImplemented: true });
+        else {
+          expect(res.statusCode, `${label}: ${res.statusCode} ${res.body.slice(0, 300)}`).toBeLessThan(500);
+          expect(res.headers['x-request-id'], label).toBeTruthy();
+        }
+      }),
+      RUNS,
+    );
   });
 });
