@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { connect, type DbHandle } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -33,9 +33,8 @@ import { ScryptHasher } from './security/scrypt-hasher.js';
 import { createSecrets } from './security/secrets.js';
 import { davPlugin } from './http/dav/dav.plugin.js';
 import { DIRECT_PREFIX, directPlugin } from './http/dav/direct.routes.js';
-import { sendDavError } from './http/dav/errors.js';
-import { ENTRY_PREFIXES } from './http/dav/location.js';
-import { sendError as sendWebError } from './http/web/errors.js';
+import { assertNoNul, assertSingleValued } from './http/common/request-guards.js';
+import { frameworkErrorHandler } from './http/framework-errors.js';
 import { pageEnv } from './http/web/deps.js';
 import { webPlugin } from './http/web/web.plugin.js';
 import { HttpFederationTransport } from './federation/http-transport.js';
@@ -131,16 +130,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // The LibreGraph reference strips trailing slashes (documented calls use POST /drives/).
     // Item ids (`<storage>$<space>!<node>`, ~110 characters) exceed the router's default 100-character parameter limit.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
-    // A URL the router cannot decode (`%ZZ`) never reaches a plugin: DAV clients still get their error body.
-    frameworkErrors: (error, request, reply) => {
-      const url = request.url;
-      if ([...ENTRY_PREFIXES, DIRECT_PREFIX].some((p) => url === p || url.startsWith(`${p}/`))) {
-        return sendDavError(request, reply, 400, 'Sabre\\DAV\\Exception\\BadRequest', 'The URL is not correctly encoded');
-      }
-      if (url.startsWith('/s/')) return sendWebError(reply as FastifyReply, pageEnv({ publicUrl: config.publicUrl, instanceName: config.theming.name }), 400, 'Bad request', 'The URL is not correctly encoded');
-      const body = { statusCode: 400, code: error.code, error: 'Bad Request', message: error.message };
-      return (reply as FastifyReply).code(400).type('application/json; charset=utf-8').send(JSON.stringify(body));
-    },
+    // A URL the router cannot decode (`%ZZ`) never reaches a plugin: each family still answers in its format.
+    frameworkErrors: frameworkErrorHandler(pageEnv({ publicUrl: config.publicUrl, instanceName: config.theming.name })),
   });
   app.decorate('services', services);
   const routeTable: Array<{ method: string; url: string }> = [];
@@ -152,6 +143,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
     handle.feed.beginRequest();
+    // Only OCS routes speak PHP's list syntax; every other family reads one value per name.
+    assertSingleValued(request.query, request.routeOptions.config?.ocs !== undefined);
+    assertNoNul(request.params, 'path');
+    assertNoNul(request.query, 'query');
+  });
+  app.addHook('preValidation', async (request) => {
+    assertNoNul(request.body, 'request body');
   });
   app.addHook('onClose', async () => {
     if (!opts.db) await handle.close();
@@ -174,7 +172,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     uploads: services.chunkedUploads,
     env: { publicUrl: config.publicUrl, storageId, instanceId },
   });
-  await app.register(directPlugin, { services });
+  await app.register(directPlugin, { services, prefix: DIRECT_PREFIX });
   await app.register(webPlugin, { services, publicUrl: config.publicUrl, instanceName: config.theming.name });
   if (recovered.stagingFiles || recovered.blobsSettled) app.log.info(recovered, 'removed what an interrupted process left in storage');
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not Found'));

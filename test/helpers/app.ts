@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { describe } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { type BuildOptions, buildApp } from '../../src/app.js';
 import type { Kysely } from 'kysely';
 import { type Env, loadConfig } from '../../src/config.js';
 import { connect } from '../../src/db/connect.js';
@@ -30,8 +30,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Builds the real app on a fresh SQLite file or a fresh PostgreSQL schema. */
-export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = {}): Promise<TestApp> {
+/** Builds the real app on a fresh SQLite file or a fresh PostgreSQL schema; silent unless given a logger. */
+export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = {}, logger: BuildOptions['logger'] = false): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-test-'));
   const pgSchema = kind === 'postgres' ? await createPgSchema() : undefined;
   const config = loadConfig({
@@ -44,7 +44,7 @@ export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = 
     ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === undefined ? undefined : String(v)])),
   });
   const handle = connect(config.database);
-  const app = await buildApp(config, { db: handle });
+  const app = await buildApp(config, { db: handle, logger });
   return {
     app,
     dataDir,

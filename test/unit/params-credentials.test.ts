@@ -157,4 +157,9 @@ describe('throttleAddress: IPv4 per address, IPv6 per /64', () => {
     expect(throttleAddress('Unix-Socket')).toBe('unix-socket');
     expect(throttleAddress('1::2::3')).toBe('1::2::3');
   });
+
+  it('a request whose client already hung up (no address left) gets one shared key instead of a TypeError', () => {
+    expect(throttleAddress(undefined)).toBe('unknown');
+    expect(throttleAddress('')).toBe('unknown');
+  });
 });

@@ -25,12 +25,17 @@ export function parseAuthorization(header: string | undefined): Credentials | nu
   return { kind: 'malformed' };
 }
 
+const UNKNOWN_ADDRESS = 'unknown';
+
 /**
  * Throttling key: the IPv4 address, or the /64 of an IPv6 address (Nextcloud's
  * subnet rule). IPv6 text has many spellings of one address (`::` runs,
  * leading zeros, case, a zone), so the prefix is taken from the expanded form.
+ * A request whose client already hung up has no address (Node clears it with
+ * the socket): those share one key rather than failing.
  */
-export function throttleAddress(ip: string): string {
+export function throttleAddress(ip: string | undefined): string {
+  if (!ip) return UNKNOWN_ADDRESS;
   const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   if (v4) return v4[1]!;
   const groups = expandIpv6(ip);

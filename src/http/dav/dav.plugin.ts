@@ -1,8 +1,9 @@
+import http from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { fail } from '../../domain/errors.js';
 import { authenticate } from '../common/credentials.js';
 import { DavCall, type DavDeps } from './context.js';
-import { badRequest, DavError, davErrorHandler, methodNotAllowed, notFound } from './errors.js';
+import { badRequest, DavError, davErrorHandler, notFound } from './errors.js';
 import { ENTRY_PREFIXES, isPublicPathname, parseDavPathname } from './location.js';
 import { copy } from './methods/copy.js';
 import { remove } from './methods/delete.js';
@@ -10,7 +11,8 @@ import { get } from './methods/get.js';
 import { lock } from './methods/lock.js';
 import { mkcol } from './methods/mkcol.js';
 import { move } from './methods/move.js';
-import { allowHeader, options } from './methods/options.js';
+import { options } from './methods/options.js';
+import { notAllowed, notImplemented } from './methods/unhandled.js';
 import { propfind } from './methods/propfind.js';
 import { publicGuard } from './methods/public-link.js';
 import { proppatch } from './methods/proppatch.js';
@@ -23,10 +25,14 @@ import type { OpenedLink } from '../../services/sharing/public-links.service.js'
 
 export type DavPluginOptions = DavDeps;
 
-/** WebDAV verbs Fastify does not know by default; all may carry a body (litmus sends one to MKCOL to get its 415). */
-const CUSTOM_METHODS = ['PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'] as const;
-/** POST and PATCH are routed only to answer them as DAV does (405 with Allow) rather than as an unknown URL. */
-const METHODS = ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'POST', 'PATCH', ...CUSTOM_METHODS] as HTTPMethods[];
+/**
+ * Every method Node's parser accepts (CONNECT never reaches a route), so DAV
+ * URLs answer each of them as DAV does: the handled ones below, POST and
+ * PATCH with 405, everything else (REPORT, SEARCH, ACL, TRACE…) with 501,
+ * never as an unknown URL. Those Fastify does not know by default are added;
+ * all may carry a body (litmus sends one to MKCOL to get its 415).
+ */
+const METHODS = http.METHODS.filter((m) => m !== 'CONNECT') as HTTPMethods[];
 /** PROPFIND, PROPPATCH and LOCK bodies are small XML documents; anything larger is refused before it is buffered. */
 const XML_BODY_LIMIT = 1024 * 1024;
 
@@ -48,10 +54,6 @@ const HANDLERS: Record<string, Handler> = {
   PATCH: notAllowed,
 };
 
-async function notAllowed(call: DavCall): Promise<never> {
-  throw methodNotAllowed(`${call.request.method} is not allowed on this resource`, allowHeader(true));
-}
-
 declare module 'fastify' {
   interface FastifyRequest {
     /** The client's Content-Type, kept aside: DAV bodies bypass Fastify's media-type checks (any type may be PUT). */
@@ -68,7 +70,7 @@ declare module 'fastify' {
  * the file tree is the FilesApi.
  */
 export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): Promise<void> {
-  for (const m of CUSTOM_METHODS) if (!app.hasDecorator(m.toLowerCase())) app.addHttpMethod(m, { hasBody: true });
+  for (const m of METHODS) if (!app.supportedMethods.includes(m)) app.addHttpMethod(m, { hasBody: true });
 
   // PUT bodies stream through untouched (a 1 GB upload never sits in memory);
   // every other body is a small XML document, buffered up to a limit.
@@ -130,11 +132,13 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     if (link) {
       const answered = await publicGuard(call);
       if (answered !== undefined) return answered;
-    } else if (request.principal) {
-      const remote = await remoteMountAt(call);
-      if (remote) return proxyRemote(call, remote.mount, remote.rest);
     }
-    return HANDLERS[request.method]!(call);
+    const handle = HANDLERS[request.method];
+    const remote = !link && request.principal ? await remoteMountAt(call) : null;
+    // Not forwarded to another server either: what Nimbus does not implement, it does not relay.
+    if (!handle) return notImplemented(call, remote !== null);
+    if (remote) return proxyRemote(call, remote.mount, remote.rest);
+    return handle(call);
   };
 
   for (const prefix of ENTRY_PREFIXES) {

@@ -1,17 +1,18 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import type { Services } from '../../services/index.js';
+import { throttleAddress } from '../common/credentials.js';
 import { sendFile } from '../common/send-file.js';
-import { davErrorHandler, forbidden } from './errors.js';
+import { davErrorHandler, forbidden, notFound } from './errors.js';
 
 export const DIRECT_PREFIX = '/remote.php/direct';
 
 /**
  * Nextcloud's DirectFile and DirectHome throw Forbidden on writes. Here every
  * method but GET and HEAD is 403 before the token is even looked up, so no
- * method tells a live token from a dead one. WebDAV's own verbs are included
- * when the DAV plugin has taught them to Fastify.
+ * method tells a live token from a dead one: every method Fastify knows,
+ * which includes WebDAV's once the DAV plugin has taught them to it.
  */
-const REFUSED = ['PUT', 'DELETE', 'POST', 'PATCH', 'OPTIONS', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK'];
+const refused = (app: FastifyInstance): HTTPMethods[] => app.supportedMethods.filter((m) => m !== 'GET' && m !== 'HEAD') as HTTPMethods[];
 
 export interface DirectPluginOptions {
   services: Services;
@@ -27,7 +28,11 @@ export interface DirectPluginOptions {
  */
 export async function directPlugin(app: FastifyInstance, opts: DirectPluginOptions): Promise<void> {
   app.setErrorHandler(davErrorHandler);
-  const url = `${DIRECT_PREFIX}/:token`;
+  // Registered under DIRECT_PREFIX: anything else below it is a DAV 404, not the server's plain one.
+  app.setNotFoundHandler(async () => {
+    throw notFound('File not found');
+  });
+  const url = '/:token';
 
   app.route({
     method: ['GET', 'HEAD'],
@@ -35,13 +40,13 @@ export async function directPlugin(app: FastifyInstance, opts: DirectPluginOptio
     exposeHeadRoute: false,
     handler: async (request, reply) => {
       const { token } = request.params as { token: string };
-      const link = await opts.services.directLinks.open(token, request.ip);
+      const link = await opts.services.directLinks.open(token, throttleAddress(request.ip));
       return sendFile(request, reply, link.node, link.read);
     },
   });
 
   app.route({
-    method: REFUSED.filter((m) => app.supportedMethods.includes(m)) as HTTPMethods[],
+    method: refused(app),
     url,
     // Refused before any body is read: a large PUT is never taken in.
     onRequest: async () => {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../../domain/errors.js';
+import { clientWentAway } from '../common/client-gone.js';
 import { HttpFailure } from '../common/http-failure.js';
 
 const EX = 'Sabre\\DAV\\Exception\\';
@@ -88,8 +89,7 @@ export function davErrorHandler(error: FastifyError | Error, request: FastifyReq
   if (statusCode === 413) return sendDavError(request, reply, 413, `${EX}BadRequest`, 'The request body is too large');
   if (statusCode === 415) return sendDavError(request, reply, 415, `${EX}UnsupportedMediaType`, error.message);
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return sendDavError(request, reply, 400, `${EX}BadRequest`, error.message);
-  // An aborted upload is the client's doing: the socket is gone, nothing to answer.
-  if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') {
+  if (clientWentAway(error, request)) {
     return sendDavError(request, reply, 400, `${EX}BadRequest`, 'The request body ended early');
   }
   request.log.error({ err: error }, 'unhandled error in DAV route');

@@ -30,6 +30,9 @@ export function escapeText(s: string): string {
   return s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
 }
 
+/** Element nesting a request body may have; resolve() and the property writers recurse once per level. */
+const MAX_DEPTH = 100;
+
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -42,23 +45,35 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   commentPropName: false,
+  // DAV request bodies are a few levels deep (a dead property's value a few more); the parser refuses deeper ones.
+  maxNestedTags: MAX_DEPTH,
 });
 
 type RawNode = Record<string, unknown>;
 
 /**
  * Parses a small request body (PROPFIND, PROPPATCH, LOCK). Empty → null.
- * Malformed XML, a DOCTYPE (no entity expansion from clients) and
- * namespace errors (an undeclared prefix, `xmlns:p=""`) are 400 as in
+ * Malformed XML, nesting deeper than MAX_DEPTH, a DOCTYPE (no entity
+ * expansion from clients) and namespace errors (an undeclared prefix, `xmlns:p=""`) are 400 as in
  * mod_dav and Sabre (litmus props: propfind_invalid, propfind_invalid2).
  */
 export function parseXmlBody(body: Buffer | string | undefined | null): XmlElement | null {
   const text = (typeof body === 'string' ? body : body?.toString('utf8') ?? '').replace(/^\uFEFF/, '');
   if (text.trim() === '') return null;
+  // XML 1.0 §2.2: these characters may not appear in a document at all (and PostgreSQL cannot store NUL).
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(text)) {
+    throw new DavError(400, 'Sabre\\DAV\\Exception\\BadRequest', 'The request body had an invalid XML body. (message: a character XML does not allow)');
+  }
   if (/<!DOCTYPE/i.test(text)) throw new DavError(400, 'Sabre\\DAV\\Exception\\BadRequest', 'DOCTYPE is not allowed in request bodies');
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new DavError(400, 'Sabre\\DAV\\Exception\\BadRequest', `The request body had an invalid XML body. (message: ${valid.err.msg})`);
-  const raw = parser.parse(text) as RawNode[];
+  let raw: RawNode[];
+  try {
+    raw = parser.parse(text) as RawNode[];
+  } catch (err) {
+    // Anything the parser refuses after validation (nesting past MAX_DEPTH) is the body's fault, not the server's.
+    throw new DavError(400, 'Sabre\\DAV\\Exception\\BadRequest', `The request body had an invalid XML body. (message: ${(err as Error).message})`);
+  }
   const roots = raw.filter((n) => elementName(n) !== null);
   if (roots.length !== 1) throw new DavError(400, 'Sabre\\DAV\\Exception\\BadRequest', 'The request body must have exactly one root element');
   return resolve(roots[0]!, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]), '');

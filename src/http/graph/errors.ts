@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode, type ErrorReason } from '../../domain/errors.js';
 import { GRAPH_WORDING, type GraphWording, graphWordingText } from './error-wording.js';
+import { clientWentAway } from '../common/client-gone.js';
+import { RequestRefused } from '../common/request-guards.js';
 
 /** A Graph wire error: the OData code and the HTTP status the reference pairs with it. */
 export interface GraphErrorSpec {
@@ -56,8 +58,9 @@ export function graphErrorHandler(error: FastifyError | Error, request: FastifyR
     const spec = { status: wording.status ?? DEFAULTS[error.code].status, code: wording.code ?? DEFAULTS[error.code].code };
     return sendGraphError(request, reply, spec, wording.message === undefined ? error.message : graphWordingText(wording.message, error.details));
   }
+  if (error instanceof RequestRefused) return sendGraphError(request, reply, { status: 400, code: 'invalidRequest' }, error.message);
   const statusCode = (error as FastifyError).statusCode;
-  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+  if ((statusCode !== undefined && statusCode >= 400 && statusCode < 500) || clientWentAway(error, request)) {
     return sendGraphError(request, reply, { status: statusCode === 413 ? 413 : 400, code: 'invalidRequest' }, `invalid request body: ${error.message}`);
   }
   request.log.error({ err: error }, 'unhandled error in Graph route');

@@ -31,4 +31,14 @@ function versionPlugin(version: GraphVersion, opts: GraphPluginOptions): Fastify
 export async function graphPlugin(app: FastifyInstance, opts: GraphPluginOptions): Promise<void> {
   await app.register(versionPlugin('v1.0', opts), { prefix: '/graph/v1.0' });
   await app.register(versionPlugin('v1beta1', opts), { prefix: '/graph/v1beta1' });
+  // Any other path below /graph (an unknown version) is still answered as LibreGraph, not with the server's plain-text 404.
+  await app.register(
+    async (scope) => {
+      scope.setErrorHandler(graphErrorHandler);
+      scope.setNotFoundHandler((request, reply) =>
+        sendGraphError(request, reply, { status: 404, code: 'itemNotFound' }, `no route for ${request.method} ${request.url.split('?')[0]}`),
+      );
+    },
+    { prefix: '/graph' },
+  );
 }

@@ -1,5 +1,6 @@
 import type { DirectorySearch, UserFilter } from '../../services/identity/graph-directory.service.js';
 import { GraphError } from './errors.js';
+import { type FilterNode, parseFilter, rootOperator } from './odata-filter.js';
 
 /**
  * OData query options on /me, /users and /groups, parsed the way the
@@ -108,138 +109,66 @@ export function applySelect(obj: Record<string, unknown>, select: Set<string> | 
 // ---------------------------------------------------------------------------------------------
 // $filter on users
 
-type Tok = { t: 'id' | 'str' | 'guid' | 'num' | 'punct'; v: string };
-
-function tokenizeFilter(raw: string): Tok[] {
-  const out: Tok[] = [];
-  let rest = raw;
-  while (rest.length > 0) {
-    const space = /^\s+/.exec(rest);
-    if (space) {
-      rest = rest.slice(space[0].length);
-      continue;
-    }
-    const str = /^'((?:[^']|'')*)'/.exec(rest);
-    const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])/.exec(rest);
-    const num = /^-?\d+(?:\.\d+)?(?![\w])/.exec(rest);
-    const id = /^[A-Za-z_@][\w.@]*(?:\/[A-Za-z_@][\w.@]*)*/.exec(rest);
-    const punct = /^[(),:]/.exec(rest);
-    let tok: Tok | undefined;
-    let len = 0;
-    if (str) [tok, len] = [{ t: 'str', v: str[1]!.replace(/''/g, "'") }, str[0].length];
-    else if (guid) [tok, len] = [{ t: 'guid', v: guid[0] }, guid[0].length];
-    else if (num) [tok, len] = [{ t: 'num', v: num[0] }, num[0].length];
-    else if (id) [tok, len] = [{ t: 'id', v: id[0] }, id[0].length];
-    else if (punct) [tok, len] = [{ t: 'punct', v: punct[0] }, 1];
-    if (!tok) return invalid(`Token '${rest}' is invalid`);
-    out.push(tok);
-    rest = rest.slice(len);
-  }
-  return out;
+/** A literal a user filter compares with; other literal types are valid OData the reference does not implement. */
+function literalOf(node: FilterNode): string {
+  if (node.kind === 'literal' && (node.type === 'string' || node.type === 'guid')) return node.value;
+  if (node.kind === 'literal' || node.kind === 'list') return unsupported();
+  return invalid(`expected a literal in filter, found ${describe(node)}`);
 }
 
-const COMPARISONS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'has', 'in']);
+function describe(node: FilterNode): string {
+  if (node.kind === 'member') return `'${node.path}'`;
+  if (node.kind === 'bare') return `'${node.text}'`;
+  return `an expression (${rootOperator(node) ?? node.kind})`;
+}
 
-class FilterParser {
-  private i = 0;
-  constructor(private readonly toks: Tok[]) {}
+/** A property on the left of a comparison; godata's tokenizer rejects what is not a name. */
+function propertyOf(node: FilterNode): string {
+  if (node.kind === 'member') return node.path;
+  if (node.kind === 'bare') return invalid(`Token '${node.text}' is invalid`);
+  return invalid(`expected a property in filter, found ${node.kind === 'literal' ? `'${node.value}'` : describe(node)}`);
+}
 
-  parse(): UserFilter {
-    if (this.toks.length === 0) invalid('empty filter');
-    const f = this.or();
-    if (this.i < this.toks.length) invalid(`unexpected token '${this.toks[this.i]!.v}' in filter`);
-    return f;
-  }
+function lambdaFilter(node: Extract<FilterNode, { kind: 'lambda' }>): UserFilter {
+  const body = node.body;
+  if (node.quantifier !== 'any' || !body || body.kind !== 'compare' || body.op !== 'eq') return unsupported();
+  const value = literalOf(body.right);
+  const [variableName, property, ...more] = propertyOf(body.left).split('/');
+  if (variableName !== node.variable || !property || more.length > 0) return invalid('invalid filter');
+  if (node.collection === 'memberOf' && property === 'id') return { op: 'memberOf', groupId: value };
+  if (node.collection === 'appRoleAssignments' && property === 'appRoleId') return { op: 'appRole', roleId: value };
+  return unsupported();
+}
 
-  private peek(): Tok | undefined {
-    return this.toks[this.i];
-  }
-  private next(): Tok {
-    const t = this.toks[this.i++];
-    if (!t) return invalid('unexpected end of filter');
-    return t;
-  }
-  private expect(v: string): void {
-    const t = this.next();
-    if (t.v !== v) invalid(`expected '${v}' in filter, found '${t.v}'`);
-  }
-  private keyword(v: string): boolean {
-    const t = this.peek();
-    if (t?.t === 'id' && t.v === v) {
-      this.i++;
-      return true;
+function userFilter(node: FilterNode): UserFilter {
+  switch (node.kind) {
+    case 'logical':
+      return { op: node.op, left: userFilter(node.left), right: userFilter(node.right) };
+    case 'lambda':
+      return lambdaFilter(node);
+    case 'call': {
+      const [field, arg, ...more] = node.args;
+      if ((node.name !== 'startswith' && node.name !== 'contains') || !field || !arg || more.length > 0) return unsupported();
+      const value = literalOf(arg);
+      if (field.kind === 'member' && field.path === 'displayName') return { op: node.name, value };
+      return unsupported();
     }
-    return false;
-  }
-
-  private or(): UserFilter {
-    let left = this.and();
-    while (this.keyword('or')) left = { op: 'or', left, right: this.and() };
-    return left;
-  }
-
-  private and(): UserFilter {
-    let left = this.primary();
-    while (this.keyword('and')) left = { op: 'and', left, right: this.primary() };
-    return left;
-  }
-
-  private literal(): string {
-    const t = this.next();
-    if (t.t === 'str' || t.t === 'guid') return t.v;
-    if (t.t === 'num') return unsupported();
-    return invalid(`expected a literal in filter, found '${t.v}'`);
-  }
-
-  private primary(): UserFilter {
-    const t = this.next();
-    if (t.v === '(' && t.t === 'punct') {
-      const inner = this.or();
-      this.expect(')');
-      return inner;
+    case 'compare': {
+      const property = propertyOf(node.left);
+      const value = literalOf(node.right);
+      if (property === 'userType' && node.op === 'eq') return { op: 'userType', value };
+      return unsupported();
     }
-    if (t.t !== 'id') return invalid(`unexpected token '${t.v}' in filter`);
-    if (t.v === 'not') return (this.primary(), unsupported());
-    const lambda = /^(memberOf|appRoleAssignments|[\w.@]+)\/(any|all)$/.exec(t.v);
-    if (lambda) return this.lambda(lambda[1]!, lambda[2]!);
-    if (this.peek()?.v === '(') return this.func(t.v);
-    const op = this.next();
-    if (op.t !== 'id' || !COMPARISONS.has(op.v)) return invalid(`unexpected token '${op.v}' in filter`);
-    const value = this.literal();
-    if (t.v === 'userType' && op.v === 'eq') return { op: 'userType', value };
-    return unsupported();
-  }
-
-  private lambda(collection: string, quantifier: string): UserFilter {
-    this.expect('(');
-    const variable = this.next();
-    if (variable.t !== 'id') invalid('invalid lambda variable in filter');
-    this.expect(':');
-    const path = this.next();
-    const op = this.next();
-    const value = this.literal();
-    this.expect(')');
-    if (quantifier !== 'any' || op.v !== 'eq') return unsupported();
-    const [variableName, property, ...more] = path.v.split('/');
-    if (variableName !== variable.v || !property || more.length > 0) return invalid('invalid filter');
-    if (collection === 'memberOf' && property === 'id') return { op: 'memberOf', groupId: value };
-    if (collection === 'appRoleAssignments' && property === 'appRoleId') return { op: 'appRole', roleId: value };
-    return unsupported();
-  }
-
-  private func(name: string): UserFilter {
-    this.expect('(');
-    const field = this.next();
-    this.expect(',');
-    const value = this.literal();
-    this.expect(')');
-    if ((name === 'startswith' || name === 'contains') && field.v === 'displayName') return { op: name, value };
-    return unsupported();
+    case 'not':
+    case 'arithmetic':
+      return unsupported();
+    default:
+      return invalid(`invalid filter: ${describe(node)} is no condition`);
   }
 }
 
 /** `$filter` on /users: lambda filters on memberOf and appRoleAssignments, `userType eq`, displayName functions, and/or. */
 export function parseUserFilter(raw: string | undefined): UserFilter | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  return new FilterParser(tokenizeFilter(raw)).parse();
+  const root = parseFilter(raw);
+  return root && userFilter(root);
 }

@@ -24,6 +24,7 @@ export interface GraphCall {
   /** The caller's user id; 401 unauthenticated when there is none. */
   userId(): string;
   params: Record<string, string>;
+  /** One value per option: an option given twice is refused before any route runs. */
   query: Record<string, string | undefined>;
   body: unknown;
   env: GraphEnv;

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../../domain/errors.js';
-import { negotiateFormat, renderOcs } from './envelope.js';
+import { clientWentAway } from '../common/client-gone.js';
+import { httpStatusFor, negotiateFormat, renderOcs } from './envelope.js';
 import { ocsWording, wordingText } from './error-wording.js';
 
 /** Nextcloud answers a missing OCS-APIRequest header with this plain JSON, not an envelope (same on v1 and v2). */
@@ -38,6 +39,21 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
 export const UNKNOWN_ROUTE_MESSAGE =
   'Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n';
 export const SERVER_ERROR_MESSAGE = 'Internal Server Error\n';
+
+/** Domain codes that are the server's own condition; every other code is the caller's doing. */
+const SERVER_SIDE: ReadonlySet<ErrorCode> = new Set(['quotaExceeded', 'notImplemented', 'unavailable']);
+
+/**
+ * The raw status of a domain failure: the route's code for its reason, else
+ * the code's default. A caller's mistake never goes out as a server error
+ * (996, 999, 5xx), whatever a route maps it to, since clients retry those.
+ */
+function domainStatus(request: FastifyRequest, error: DomainError, worded?: number): number {
+  const codes = request.routeOptions.config?.ocs?.codes ?? {};
+  const mapped = (error.reason ? codes[error.reason] : undefined) ?? worded;
+  if (mapped !== undefined && (SERVER_SIDE.has(error.code) || httpStatusFor(2, mapped) < 500)) return mapped;
+  return DEFAULT_STATUS[error.code];
+}
 
 /** The `format` request parameter; like PHP's merged parameters, the body wins over the query. */
 function formatParam(request: FastifyRequest): unknown {
@@ -81,14 +97,12 @@ export function ocsErrorHandler(error: FastifyError | Error, request: FastifyReq
   }
   if (error instanceof DomainError) {
     // Includes "Current user is not logged in": Nextcloud's OCSMiddleware renders that one and honours Accept.
-    const codes = request.routeOptions.config?.ocs?.codes ?? {};
     const wording = ocsWording(error.reason);
-    const status = (error.reason && codes[error.reason]) || wording?.status || DEFAULT_STATUS[error.code];
-    return sendOcs(request, reply, { status, message: wording ? wordingText(wording, error.details) : error.message });
+    return sendOcs(request, reply, { status: domainStatus(request, error, wording?.status), message: wording ? wordingText(wording, error.details) : error.message });
   }
   const statusCode = (error as FastifyError).statusCode;
-  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
-    // Malformed bodies and parser refusals: the client's fault, in the envelope.
+  if ((statusCode !== undefined && statusCode >= 400 && statusCode < 500) || clientWentAway(error, request)) {
+    // Malformed bodies, parser refusals and bodies cut short: the client's doing, in the envelope.
     return sendOcs(request, reply, { status: statusCode === 413 ? 413 : 400, message: `Invalid request: ${error.message}` });
   }
   request.log.error({ err: error }, 'unhandled error in OCS route');

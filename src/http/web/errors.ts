@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../../domain/errors.js';
+import { clientWentAway } from '../common/client-gone.js';
 import { HttpFailure } from '../common/http-failure.js';
 import { securityHeaders, sendPage } from './html.js';
 import { errorPage, type PageEnv, passwordPage } from './pages.js';
@@ -72,6 +73,7 @@ export function webErrorHandler(env: PageEnv) {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendError(reply, env, status, 'Bad request', error.message);
     }
+    if (clientWentAway(error, request)) return sendError(reply, env, 400, 'Bad request', 'The request ended early');
     request.log.error({ err: error }, 'share page failed');
     return sendError(reply, env, 500, 'Internal error', 'Something went wrong on the server. Try again later.');
   };

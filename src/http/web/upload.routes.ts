@@ -102,8 +102,19 @@ export function uploadRoutes(app: FastifyInstance, deps: WebDeps): void {
     let csrfOk = false;
     const who: Uploader = { nickname: null, replace: false };
     let count = 0;
+    // What the multipart parser itself failed with (a form that is not one, a body cut short) is the sender's mistake:
+    // it surfaces from the parts iterator, or as the error a file stream was destroyed with.
+    const formErrors = new Set<unknown>();
+    const fileStreams: Readable[] = [];
+    const parts = request.parts()[Symbol.asyncIterator]();
     try {
-      for await (const part of request.parts()) {
+      for (;;) {
+        const next = await parts.next().catch((err: unknown) => {
+          formErrors.add(err);
+          throw err;
+        });
+        if (next.done) break;
+        const part = next.value;
         if (part.type === 'field') {
           const value = typeof part.value === 'string' ? part.value : '';
           if (part.fieldname === CSRF_FIELD) csrfOk = csrfValid(request, token, value);
@@ -117,6 +128,7 @@ export function uploadRoutes(app: FastifyInstance, deps: WebDeps): void {
           part.file.resume();
           continue;
         }
+        fileStreams.push(part.file);
         const name = baseName(part.filename);
         assertValidName(name);
         if (uploadOnly) {
@@ -129,6 +141,11 @@ export function uploadRoutes(app: FastifyInstance, deps: WebDeps): void {
       }
     } catch (err) {
       discardRest(request.raw);
+      const cause = (err as Error | null)?.cause;
+      if (formErrors.has(err) || fileStreams.some((f) => f.errored !== null && (f.errored === err || f.errored === cause))) {
+        if (typeof (err as { statusCode?: unknown }).statusCode === 'number') throw err;
+        throw new WebError(400, 'Bad request', 'The upload form could not be read.');
+      }
       throw err;
     }
     if (!csrfOk) throw formExpired();

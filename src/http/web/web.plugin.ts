@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { authenticateRoutes } from './authenticate.routes.js';
 import { downloadRoutes } from './download.routes.js';
-import { webErrorHandler } from './errors.js';
+import { GONE_MESSAGE, GONE_TITLE, sendError, webErrorHandler } from './errors.js';
 import { securityHeaders } from './html.js';
 import { pageRoutes } from './page.routes.js';
 import { pageEnv, type WebDeps, type WebPluginOptions } from './deps.js';
@@ -27,4 +27,16 @@ export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): P
   downloadRoutes(app, deps);
   authenticateRoutes(app, deps);
   uploadRoutes(app, deps);
+  // Anything else below /s is the share page's own answer, not the server's plain-text 404.
+  await app.register(
+    async (scope) => {
+      scope.setNotFoundHandler((request, reply) => {
+        const path = request.url.split('?', 1)[0]!;
+        const allowed = ['GET', 'HEAD', 'POST'].filter((m) => m !== request.method && app.findRoute({ method: m as 'GET', url: path }));
+        if (allowed.length) return sendError(reply.header('Allow', allowed.join(', ')), deps.env, 405, 'Method not allowed', `${request.method} is not allowed here.`);
+        return sendError(reply, deps.env, 404, GONE_TITLE, GONE_MESSAGE);
+      });
+    },
+    { prefix: '/s' },
+  );
 }

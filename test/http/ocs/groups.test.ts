@@ -317,12 +317,14 @@ describeEachDb('OCS cloud/groups', (kind) => {
     expect(x.body).toContain('<displayname>Sales &amp; Co</displayname>');
   });
 
-  it('PUT cloud/groups/{id}: 998 unknown group, 999 for another key (before the group is looked up), 101 empty name', async () => {
+  it('PUT cloud/groups/{id}: 998 unknown group, 400 for another key (before the group is looked up), 101 empty name', async () => {
     await expectError(t.app, 'PUT', '/cloud/groups/nope', { body: { key: 'displayname', value: 'x' } }, 998, 404);
     await expectXmlError(t.app, 'PUT', '/cloud/groups/nope', { body: { key: 'displayname', value: 'x' } }, 998, 404);
-    await expectError(t.app, 'PUT', '/cloud/groups/staff', { body: { key: 'color', value: 'x' } }, 999, 500);
-    await expectError(t.app, 'PUT', '/cloud/groups/staff', {}, 999, 500);
-    await expectError(t.app, 'PUT', '/cloud/groups/nope', { body: { key: 'color', value: 'x' } }, 999, 500);
+    // Nextcloud answers 999 (HTTP 500 on v2) here; an unsupported key is the caller's mistake, never a server error.
+    await expectError(t.app, 'PUT', '/cloud/groups/staff', { body: { key: 'color', value: 'x' } }, 400, 400, 'Unsupported key');
+    await expectXmlError(t.app, 'PUT', '/cloud/groups/staff', { body: { key: 'color', value: 'x' } }, 400, 400);
+    await expectError(t.app, 'PUT', '/cloud/groups/staff', {}, 400, 400);
+    await expectError(t.app, 'PUT', '/cloud/groups/nope', { body: { key: 'color', value: 'x' } }, 400, 400);
     await expectError(t.app, 'PUT', '/cloud/groups/staff', { body: { key: 'displayname', value: '' } }, 101, 400);
     expect((await ocs(t.app, 'GET', '/cloud/groups/details?search=staff')).ocs.data.groups[0].displayname).toBe('staff');
   });

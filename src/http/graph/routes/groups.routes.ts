@@ -5,6 +5,7 @@ import { GroupCreateBody, GroupPatchBody, MemberRefBody, memberFromRef, option }
 import { groupJson, userJson } from '../directory-json.js';
 import { GraphError } from '../errors.js';
 import { applySelect, parseExpand, parseOrderBy, parseSearch, parseSelect } from '../odata-directory.js';
+import { parseFilter } from '../odata-filter.js';
 import { created, type GraphCall, type GraphEnv, graphRoute, type GraphVersion, noContent } from '../route.js';
 
 const invalid = (message: string): never => {
@@ -30,11 +31,12 @@ export function groupsRoutes(app: FastifyInstance, s: Services, version: GraphVe
       const expand = parseExpand(option(c, '$expand'));
       const select = parseSelect(option(c, '$select'));
       const orderBy = parseOrderBy(option(c, '$orderby'), ['displayName'] as const);
-      const filter = option(c, '$filter');
+      // No group filter is implemented (501), but a broken one is still the caller's 400.
+      const filtered = parseFilter(option(c, '$filter')) !== undefined;
       const { groups } = await s.graphDirectory.listGroups(c.userId(), {
         search,
         expandMembers: expand.has('members'),
-        filtered: filter !== undefined && filter.trim() !== '',
+        filtered,
         orderDesc: orderBy?.desc,
       });
       return { value: groups.map((g) => applySelect(groupJson(g.group, g.members, env), select)) };

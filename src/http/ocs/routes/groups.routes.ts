@@ -84,7 +84,7 @@ export function groupsRoutes(fastify: FastifyInstance, s: Services): void {
     method: 'PUT',
     url: '/cloud/groups/:groupId',
     app,
-    codes: { groupNotFound: 998, invalidField: 999, invalidGroupId: 101 },
+    codes: { groupNotFound: 998, invalidGroupId: 101 },
     handler: async (c) => {
       await s.groups.rename(c.userId(), groupIdOf(c.path), str(c.params, 'key'), str(c.params, 'value'));
       return ok();
