@@ -73,7 +73,7 @@ export class GroupsService {
   async rename(callerId: string, groupId: string, key: string | undefined, value: string | undefined): Promise<void> {
     await this.ctx.tx.run(async (repos) => {
       requireAdmin(await loadActor(repos, callerId));
-      // Nextcloud's updateGroup looks at the key first: any other key is 999 even for a missing group.
+      // Nextcloud's updateGroup looks at the key first (an unknown key fails even for a missing group); it answers 999, Nimbus the caller's 400.
       if (key !== 'displayname') fail('invalidInput', 'Unsupported key', 'invalidField');
       const group = await repos.groups.findById(groupId);
       if (!group) fail('notFound', 'Group does not exist', 'groupNotFound');
