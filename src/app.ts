@@ -106,6 +106,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       loginFailureWindowMs: config.loginFailureWindowMs,
       basicAuthCacheMs: config.basicAuthCacheMs,
       directLinkTtlSeconds: config.directLinkTtlSeconds,
+      sessions: config.sessions,
       sharing: config.sharing,
       federation: config.federation,
     },
@@ -131,7 +132,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // Item ids (`<storage>$<space>!<node>`, ~110 characters) exceed the router's default 100-character parameter limit.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
     // A URL the router cannot decode (`%ZZ`) never reaches a plugin: each family still answers in its format.
-    frameworkErrors: frameworkErrorHandler(pageEnv({ publicUrl: config.publicUrl, instanceName: config.theming.name })),
+    frameworkErrors: frameworkErrorHandler(pageEnv({ publicUrl: config.publicUrl, instanceName: config.theming.name, color: config.theming.color })),
   });
   app.decorate('services', services);
   const routeTable: Array<{ method: string; url: string }> = [];
@@ -173,7 +174,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     env: { publicUrl: config.publicUrl, storageId, instanceId },
   });
   await app.register(directPlugin, { services, prefix: DIRECT_PREFIX });
-  await app.register(webPlugin, { services, publicUrl: config.publicUrl, instanceName: config.theming.name });
+  await app.register(webPlugin, { services, publicUrl: config.publicUrl, instanceName: config.theming.name, color: config.theming.color });
   if (recovered.stagingFiles || recovered.blobsSettled) app.log.info(recovered, 'removed what an interrupted process left in storage');
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not Found'));
   return app;

@@ -223,7 +223,35 @@ export interface CacheChangesTable {
   created_at: number;
 }
 
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  name: string;
+  remember: number;
+  password_proof: string;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+}
+
+export interface LoginFlowsTable {
+  id: string;
+  login_hash: string;
+  poll_hash: string | null;
+  version: number;
+  client_name: string;
+  public_key: string;
+  sealed_private_key: string | null;
+  login_name: string | null;
+  sealed_password: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
+  sessions: SessionsTable;
+  login_flows: LoginFlowsTable;
   cache_epoch: CacheEpochTable;
   cache_changes: CacheChangesTable;
   remote_shares: RemoteSharesTable;

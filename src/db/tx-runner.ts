@@ -14,6 +14,8 @@ import { LoginFailuresRepository } from './repositories/login-failures.repositor
 import { InstanceSettingsRepositoryImpl, UserRolesRepository } from './repositories/instance.repository.js';
 import { SpaceMembersRepository } from './repositories/space-members.repository.js';
 import { SpacesRepository } from './repositories/spaces.repository.js';
+import { SessionsRepository } from './repositories/sessions.repository.js';
+import { LoginFlowsRepository } from './repositories/login-flows.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
 import { type CacheContext, TxScope } from './cache/cached.js';
 import type { Database } from './schema.js';
@@ -40,6 +42,8 @@ export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Reposit
     activities: new ActivitiesRepository(db),
     shares: new SharesRepository(db, cx),
     remoteShares: new RemoteSharesRepository(db, cx),
+    sessions: new SessionsRepository(db, cx),
+    loginFlows: new LoginFlowsRepository(db),
   };
 }
 

@@ -19,6 +19,10 @@ export type ErrorCode =
  */
 export type ErrorReason =
   | 'alreadyExists'
+  // Sign-in and sessions.
+  | 'wrongCredentials'
+  | 'csrfFailed'
+  | 'loginFlowNotFound'
   | 'userExists'
   | 'userNotFound'
   | 'groupExists'

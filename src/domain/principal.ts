@@ -1,7 +1,11 @@
 /** Who is making a request, once authentication has run. */
 export interface Principal {
   userId: string;
-  /** How the caller proved who they are; app-password logins may not mint new app passwords. */
-  method: 'password' | 'appPassword';
+  /**
+   * How the caller proved who they are: app-password logins may not mint new
+   * app passwords; a browser session needs the CSRF token on unsafe requests.
+   */
+  method: 'password' | 'appPassword' | 'session';
   appPasswordId?: string;
+  sessionId?: string;
 }

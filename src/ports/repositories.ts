@@ -6,6 +6,7 @@ import type { NewSpace, Space, SpaceMember } from '../domain/space.js';
 import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPropertyRepository, NodeRepository, SpaceTreeRepository } from './files.js';
 import type { User } from '../domain/user.js';
 import type { ShareRepository } from './shares.js';
+import type { LoginFlowRepository, SessionRepository } from './sessions.js';
 
 export interface Page {
   search?: string;
@@ -20,6 +21,8 @@ export interface UserRepository {
   /** Exact id, then case-insensitive: logins and URLs are case-insensitive like Nextcloud's. */
   findById(id: string): Promise<User | undefined>;
   findByLogin(login: string): Promise<User | undefined>;
+  /** Users whose email is this one, case-insensitively (at most two are read: only a unique match signs anyone in). */
+  findByEmail(email: string): Promise<User[]>;
   /** Several users at once (exact ids); missing ones are simply absent. */
   findMany(ids: string[]): Promise<User[]>;
   /** Ids ordered case-insensitively, searching id, display name and email. */
@@ -72,7 +75,11 @@ export interface AppPasswordRepository {
   findByTokenHash(tokenHash: string): Promise<AppPasswordRecord | undefined>;
   delete(id: string): Promise<void>;
   deleteForUser(userId: string): Promise<void>;
-  touch(id: string, at: number): Promise<void>;
+  /** Records a use of the app password (at most once a minute, by its token digest). */
+  touch(tokenHash: string, at: number): Promise<void>;
+  listForUser(userId: string): Promise<AppPasswordRecord[]>;
+  /** Removes one of the user's app passwords; false when it is not theirs or gone. */
+  deleteOwn(userId: string, id: string): Promise<boolean>;
 }
 
 export interface AppStateRepository {
@@ -122,6 +129,8 @@ export interface Repositories {
   activities: ActivityRepository;
   shares: ShareRepository;
   remoteShares: RemoteShareRepository;
+  sessions: SessionRepository;
+  loginFlows: LoginFlowRepository;
 }
 
 export interface PrivateDataEntry {

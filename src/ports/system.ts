@@ -19,4 +19,13 @@ export interface Secrets {
   digest(value: string): string;
   /** Keyed digest with a per-process key (cache keys that must not reveal credentials). */
   keyedDigest(value: string): string;
+  /** Compares two secrets without telling by its timing how much of them matched. */
+  equal(a: string, b: string): boolean;
+  /** Encrypts for whoever knows `secret` (a high-entropy token); unseal answers null for a wrong secret or a tampered value. */
+  seal(secret: string, plaintext: string): string;
+  unseal(secret: string, sealed: string): string | null;
+  /** A key pair to encrypt to (encryptFor) and read with (decryptWith). */
+  keyPair(): { publicKey: string; privateKey: string };
+  encryptFor(publicKey: string, plaintext: string): string;
+  decryptWith(privateKey: string, sealed: string): string | null;
 }

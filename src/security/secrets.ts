@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Secrets } from '../ports/system.js';
-import { hmacHex, randomAlphanumeric, randomId, sha256Hex } from './tokens.js';
+import { decryptWith, encryptFor, keyPair, seal, unseal } from './sealing.js';
+import { constantTimeEqual, hmacHex, randomAlphanumeric, randomId, sha256Hex } from './tokens.js';
 
 export function createSecrets(): Secrets {
   const processKey = randomBytes(32);
@@ -10,5 +11,11 @@ export function createSecrets(): Secrets {
     uuid: () => randomUUID(),
     digest: sha256Hex,
     keyedDigest: (value) => hmacHex(processKey, value),
+    equal: constantTimeEqual,
+    seal,
+    unseal,
+    keyPair,
+    encryptFor,
+    decryptWith,
   };
 }

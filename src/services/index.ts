@@ -3,6 +3,8 @@ import { ActivityService } from './activity/activity.service.js';
 import { AppPasswordsService } from './identity/app-passwords.service.js';
 import { AppsService } from './system/apps.service.js';
 import { AuthService } from './identity/auth.service.js';
+import { LoginFlowsService } from './identity/login-flows.service.js';
+import { SessionsService } from './identity/sessions.service.js';
 import type { ServiceContext } from '../ports/service-context.js';
 import { GraphDirectoryService } from './identity/graph-directory.service.js';
 import { GlobalRolesService } from './access/global-roles.service.js';
@@ -31,6 +33,8 @@ import { FederatedOffers } from './federation/federated-offers.js';
 
 export interface Services {
   auth: AuthService;
+  sessions: SessionsService;
+  loginFlows: LoginFlowsService;
   users: UsersService;
   userEdit: UserEditService;
   memberships: MembershipsService;
@@ -67,16 +71,20 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
   const groups = new GroupsService(ctx);
   const globalRoles = new GlobalRolesService(ctx);
   const files = new FilesService(ctx, ctx.blobs, dropped);
+  const auth = new AuthService(ctx);
+  const appPasswords = new AppPasswordsService(ctx);
   const shares = new SharesService(ctx, offers);
   const spaceMembers = new SpaceMembersService(ctx);
   return {
-    auth: new AuthService(ctx),
+    auth,
+    sessions: new SessionsService(ctx, auth),
+    loginFlows: new LoginFlowsService(ctx, appPasswords),
     users,
     userEdit,
     memberships: new MembershipsService(ctx),
     groups,
     apps,
-    appPasswords: new AppPasswordsService(ctx),
+    appPasswords,
     passwordPolicy: new PasswordPolicyService(ctx),
     capabilities: new CapabilitiesService(apps, instance),
     globalRoles,

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { type Kysely, type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
 import { emptyProfile, type User, type UserProfile } from '../../domain/user.js';
 import type { Page, UserRepository } from '../../ports/repositories.js';
 import { type CacheContext, cachedRead, cachedWrite } from '../cache/cached.js';
@@ -84,6 +84,11 @@ export class UsersRepository implements UserRepository {
       const [row] = await selectByLogin(this.db, login.toLowerCase());
       return row ? toUser(row) : null;
     }).then((u) => u ?? undefined);
+  }
+
+  async findByEmail(email: string): Promise<User[]> {
+    const rows = await this.db.selectFrom('users').selectAll().where(sql<SqlBool>`lower(email) = ${email.toLowerCase()}`).limit(2).execute();
+    return rows.map(toUser);
   }
 
   /** Exact ids, as the column compares; users already cached are not asked for again. */

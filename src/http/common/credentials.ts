@@ -63,10 +63,54 @@ function expandIpv6(ip: string): string[] | null {
   return all.map((g) => parseInt(g, 16).toString(16));
 }
 
-/** Resolves the request's principal (null when no credentials were sent); wrong credentials throw. */
-export async function authenticate(request: FastifyRequest, auth: AuthService): Promise<Principal | null> {
+/** The browser session's cookie (see src/http/web/session-cookie.ts, which sets it). */
+export const SESSION_COOKIE = 'nimbus_session';
+/** The header carrying a session's CSRF token, as Nextcloud's web sends it. */
+export const CSRF_HEADER = 'requesttoken';
+
+/** Methods that change nothing: a session may make them with its cookie alone. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'REPORT', 'SEARCH']);
+
+export interface AuthenticateOptions {
+  /** OCS: Nextcloud also takes `OCS-APIRequest: true` as CSRF proof, since no other site can send that header. */
+  ocsHeaderPasses?: boolean;
+}
+
+/** The value of one cookie of ours, if the request sent it (our values are alphanumeric). */
+export function cookieValue(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.slice(0, eq).trim() === name) {
+      const value = pair.slice(eq + 1).trim();
+      return /^[A-Za-z0-9_-]{1,200}$/.test(value) ? value : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Resolves the request's principal (null when no credentials were sent);
+ * wrong credentials throw. Authorization wins over a session cookie, as in
+ * Nextcloud. A session authenticates API calls too: reads with the cookie
+ * alone, anything else only with the session's CSRF token in `requesttoken`
+ * (else preconditionFailed: 412 in each family's format).
+ */
+export async function authenticate(request: FastifyRequest, auth: AuthService, opts: AuthenticateOptions = {}): Promise<Principal | null> {
   const creds = parseAuthorization(request.headers.authorization);
-  if (creds === null) return null;
+  if (creds === null) {
+    const session = cookieValue(request, SESSION_COOKIE);
+    if (session === undefined) return null;
+    const principal = await auth.session(session);
+    if (!SAFE_METHODS.has(request.method)) {
+      const sent = request.headers[CSRF_HEADER];
+      const ocsHeader = request.headers['ocs-apirequest'];
+      const passes = auth.csrfMatches(session, typeof sent === 'string' ? sent : undefined) || (opts.ocsHeaderPasses === true && typeof ocsHeader === 'string' && ocsHeader.trim() !== '');
+      if (!passes) fail('preconditionFailed', 'CSRF check failed', 'csrfFailed');
+    }
+    return principal;
+  }
   if (creds.kind === 'basic') return auth.basic(creds.login, creds.password, throttleAddress(request.ip));
   if (creds.kind === 'bearer') return auth.bearer(creds.token);
   return fail('unauthenticated', 'Unauthorised');

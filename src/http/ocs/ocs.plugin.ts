@@ -57,8 +57,9 @@ function versionPlugin(version: OcsVersion, opts: OcsPluginOptions): FastifyPlug
       // credentials win over an unknown route, and a disabled module's route
       // (which answers as unknown) behaves the same way.
       try {
-        request.principal = await authenticate(request, opts.services.auth);
+        request.principal = await authenticate(request, opts.services.auth, { ocsHeaderPasses: true });
       } catch (err) {
+        if (err instanceof DomainError && err.reason === 'csrfFailed') throw new CsrfCheckFailed();
         throw err instanceof DomainError ? new LoginRefused(err) : err;
       }
       const config = request.routeOptions.config?.ocs;
@@ -70,7 +71,8 @@ function versionPlugin(version: OcsVersion, opts: OcsPluginOptions): FastifyPlug
       const config = request.routeOptions.config?.ocs;
       if (!config) return;
       if (config.auth === 'user' && !request.principal) fail('unauthenticated', 'Current user is not logged in');
-      if (config.csrf && opts.requireOcsApiRequest && request.principal && !passesCsrf(request.headers)) {
+      // A browser session proved itself in authenticate (its CSRF token on unsafe calls); the header rule is Basic's.
+      if (config.csrf && opts.requireOcsApiRequest && request.principal && request.principal.method !== 'session' && !passesCsrf(request.headers)) {
         throw new CsrfCheckFailed();
       }
     });

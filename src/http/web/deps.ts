@@ -5,12 +5,16 @@ import type { PageEnv } from './pages.js';
 export interface WebDeps {
   services: Services;
   env: PageEnv;
+  /** PUBLIC_URL: the server address Login Flows hand to clients, and whether cookies are Secure. */
+  publicUrl: string;
 }
 
 export interface WebPluginOptions {
   services: Services;
   publicUrl: string;
   instanceName: string;
+  /** INSTANCE_COLOR, the pages' theming colour. */
+  color: string;
 }
 
 /** Path prefix of the public URL, so the pages' links work behind a proxy that serves Nimbus below a path. */
@@ -22,6 +26,6 @@ export function basePathOf(publicUrl: string): string {
   }
 }
 
-export function pageEnv(opts: Pick<WebPluginOptions, 'publicUrl' | 'instanceName'>): PageEnv {
-  return { instanceName: opts.instanceName, basePath: basePathOf(opts.publicUrl) };
+export function pageEnv(opts: Pick<WebPluginOptions, 'publicUrl' | 'instanceName' | 'color'>): PageEnv {
+  return { instanceName: opts.instanceName, color: opts.color, basePath: basePathOf(opts.publicUrl) };
 }

@@ -43,7 +43,7 @@ const DOWNLOAD_HEADERS = ['content-length', 'content-disposition', 'content-rang
 export function sendError(reply: FastifyReply, env: PageEnv, status: number, title: string, message: string, keep: Record<string, string> = {}): FastifyReply {
   for (const h of DOWNLOAD_HEADERS) reply.removeHeader(h);
   for (const [k, v] of Object.entries(keep)) reply.header(k, v);
-  securityHeaders(reply);
+  securityHeaders(reply, env);
   return sendPage(reply, status, errorPage(env, title, message));
 }
 
@@ -51,7 +51,7 @@ export function sendError(reply: FastifyReply, env: PageEnv, status: number, tit
 export function webErrorHandler(env: PageEnv) {
   return (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     if (error instanceof PasswordRequired) {
-      securityHeaders(reply);
+      securityHeaders(reply, env);
       let rel: string[] = [];
       try {
         rel = relativePath((request.query as Record<string, unknown> | undefined)?.path);

@@ -32,47 +32,68 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
   return new Html(out);
 }
 
-const STYLE = `
+/** The pages' one stylesheet, in the instance's theming colour (INSTANCE_COLOR, a #rrggbb value). */
+const styleFor = (color: string): string =>
+  `
 body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;background:#f4f5f7}
-header{background:#0082c9;color:#fff;padding:.7em 1.2em;font-weight:600}
+header{background:${color};color:#fff;padding:.7em 1.2em;font-weight:600}
 main{max-width:60em;margin:1.5em auto;background:#fff;border-radius:8px;padding:1.2em 1.5em;box-shadow:0 1px 3px rgba(0,0,0,.15)}
+main.narrow{max-width:26em}
 h1{font-size:1.4em;margin:.2em 0;word-break:break-word}
+h2{font-size:1.1em;margin:1.2em 0 .4em}
 .meta,.note{color:#555;margin:.3em 0 1em}
-.note{white-space:pre-wrap;border-left:3px solid #0082c9;padding-left:.8em}
+.note{white-space:pre-wrap;border-left:3px solid ${color};padding-left:.8em}
 .crumbs a,.crumbs span{margin-right:.3em}
-.button,button{display:inline-block;background:#0082c9;color:#fff;border:0;border-radius:4px;padding:.5em 1.1em;font:inherit;text-decoration:none;cursor:pointer}
+.button,button{display:inline-block;background:${color};color:#fff;border:0;border-radius:4px;padding:.5em 1.1em;font:inherit;text-decoration:none;cursor:pointer}
+button.secondary{background:#fff;color:${color};border:1px solid ${color}}
+button.danger{background:#b00020}
 table{width:100%;border-collapse:collapse;margin:1em 0}
 th,td{text-align:left;padding:.45em .5em;border-bottom:1px solid #e4e4e4;word-break:break-word}
 td.num,th.num{text-align:right;white-space:nowrap}
 form.upload,form.auth{margin:1.2em 0;padding:1em;border:1px dashed #999;border-radius:6px}
+form.inline{display:inline}
 label{display:block;margin:.4em 0}
-input[type=password],input[type=text]{font:inherit;padding:.35em;width:18em;max-width:100%}
+label.check{display:flex;gap:.4em;align-items:center}
+input[type=password],input[type=text],input[type=email]{font:inherit;padding:.35em;width:18em;max-width:100%}
 .error{color:#b00020;font-weight:600}
 .ok{color:#2d7b32;font-weight:600}
+.secret{font-family:ui-monospace,monospace;word-break:break-all;background:#f4f5f7;padding:.5em;border-radius:4px}
+.qr svg{width:14em;height:14em;max-width:100%}
 `.trim();
 
-/** The only inline style the pages use, allowed by its hash so no other inline style or script can run. */
-const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE, 'utf8').digest('base64')}'`;
+const themes = new Map<string, { css: string; policy: string }>();
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  `style-src ${STYLE_HASH}`,
-  "img-src 'self' data:",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+/** The stylesheet and the policy that allows exactly it (by its hash), so no other inline style or script can run. */
+function theme(color: string): { css: string; policy: string } {
+  let t = themes.get(color);
+  if (!t) {
+    const css = styleFor(color);
+    const hash = `'sha256-${createHash('sha256').update(css, 'utf8').digest('base64')}'`;
+    const policy = ["default-src 'none'", `style-src ${hash}`, "img-src 'self' data:", "form-action 'self' nc:", "frame-ancestors 'none'", "base-uri 'none'"].join('; ');
+    themes.set(color, (t = { css, policy }));
+  }
+  return t;
+}
 
-/** Headers for every answer under /s/: pages, errors and downloads alike. */
-export function securityHeaders(reply: FastifyReply): void {
+/** What a page looks like: the instance's name and theming colour. */
+export interface Look {
+  instanceName: string;
+  color: string;
+}
+
+export const DEFAULT_COLOR = '#0082c9';
+
+/** Headers for every answer of the pages: pages, errors and downloads alike. */
+export function securityHeaders(reply: FastifyReply, look: Pick<Look, 'color'>): void {
   reply
-    .header('Content-Security-Policy', CONTENT_SECURITY_POLICY)
+    .header('Content-Security-Policy', theme(look.color).policy)
     .header('X-Content-Type-Options', 'nosniff')
     .header('Referrer-Policy', 'no-referrer')
     .header('X-Frame-Options', 'DENY');
 }
 
-export function layout(title: string, body: Html, instanceName: string): string {
+export function layout(title: string, body: Html, look: Look, opts: { narrow?: boolean } = {}): string {
+  const instanceName = look.instanceName;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -81,11 +102,11 @@ export function layout(title: string, body: Html, instanceName: string): string 
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
 <title>${esc(title)} - ${esc(instanceName)}</title>
-<style>${STYLE}</style>
+<style>${theme(look.color).css}</style>
 </head>
 <body>
 <header>${esc(instanceName)}</header>
-<main>
+<main${opts.narrow ? ' class="narrow"' : ''}>
 ${body.value}
 </main>
 </body>

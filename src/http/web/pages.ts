@@ -7,6 +7,8 @@ import { pathQuery } from './share-paths.js';
 
 export interface PageEnv {
   instanceName: string;
+  /** The theming colour (INSTANCE_COLOR). */
+  color: string;
   /** Path prefix of the public URL, '' at the root of a host. */
   basePath: string;
 }
@@ -87,7 +89,7 @@ export function sharePage(env: PageEnv, view: ShareView): string {
     const body = html`<h1>${view.name}</h1>
 ${note}<p class="meta">Upload files to ${view.name}. What the folder holds is not shown.</p>
 ${notice}${view.upload ? uploadForm(env, view.token, view.upload) : html``}`;
-    return layout(view.name, body, env.instanceName);
+    return layout(view.name, body, env);
   }
   const folder = node.type === 'folder';
   const download = view.canDownload
@@ -96,7 +98,7 @@ ${notice}${view.upload ? uploadForm(env, view.token, view.upload) : html``}`;
   const body = html`${crumbs(env, view)}<h1>${title}</h1>
 <p class="meta">${folder ? 'Folder' : node.mimeType} · ${humanSize(node.size)} · modified <time datetime="${new Date(node.mtime).toISOString()}">${shortDate(node.mtime)}</time></p>
 ${note}${notice}${download}${folder && view.children ? listing(env, view) : html``}${view.upload ? uploadForm(env, view.token, view.upload) : html``}`;
-  return layout(title, body, env.instanceName);
+  return layout(title, body, env);
 }
 
 export interface PasswordView {
@@ -116,9 +118,9 @@ ${view.wrong ? html`<p class="error" role="alert">The password is wrong or expir
 <label>Password <input type="password" name="password" autocomplete="current-password" required autofocus></label>
 <button type="submit">Submit</button>
 </form>`;
-  return layout('Password required', body, env.instanceName);
+  return layout('Password required', body, env);
 }
 
 export function errorPage(env: PageEnv, title: string, message: string): string {
-  return layout(title, html`<h1>${title}</h1>\n<p>${message}</p>`, env.instanceName);
+  return layout(title, html`<h1>${title}</h1>\n<p>${message}</p>`, env);
 }

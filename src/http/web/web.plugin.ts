@@ -8,25 +8,32 @@ import { securityHeaders } from './html.js';
 import { pageRoutes } from './page.routes.js';
 import { pageEnv, type WebDeps, type WebPluginOptions } from './deps.js';
 import { uploadRoutes } from './upload.routes.js';
+import { devicesRoutes } from './devices.routes.js';
+import { loginFlowRoutes } from './login-flow.routes.js';
+import { signinRoutes } from './signin.routes.js';
 
 /**
- * The public share page under /s/{token}, as Nextcloud's (apps/files_sharing
- * ShareController): small server-rendered HTML, no script. Its own plugin so
- * its form parsers, security headers and HTML error pages stay here.
+ * The server-rendered pages, no script: the public share page under
+ * /s/{token}, as Nextcloud's (apps/files_sharing ShareController), and web
+ * sign-in (the sign-in form, Login Flow, devices and sessions). Their own
+ * plugin so their form parsers, security headers and HTML error pages stay here.
  */
 export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): Promise<void> {
-  const deps: WebDeps = { services: opts.services, env: pageEnv(opts) };
+  const deps: WebDeps = { services: opts.services, env: pageEnv(opts), publicUrl: opts.publicUrl };
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   // Uploads stream into the files layer, which enforces quota: no size limit here, only on the form's shape.
   await app.register(multipart, { limits: { fileSize: Infinity, files: 1000, fields: 20, fieldSize: 4096, parts: 1020, headerPairs: 100 } });
   app.setErrorHandler(webErrorHandler(deps.env));
   app.addHook('onRequest', async (_request, reply) => {
-    securityHeaders(reply);
+    securityHeaders(reply, deps.env);
   });
   pageRoutes(app, deps);
   downloadRoutes(app, deps);
   authenticateRoutes(app, deps);
   uploadRoutes(app, deps);
+  signinRoutes(app, deps);
+  loginFlowRoutes(app, deps);
+  devicesRoutes(app, deps);
   // Anything else below /s is the share page's own answer, not the server's plain-text 404.
   await app.register(
     async (scope) => {

@@ -6,6 +6,9 @@ import type { ServiceContext } from '../../ports/service-context.js';
 /** Nextcloud app passwords are 72 alphanumeric characters; anything else is tried as a real password. */
 export const APP_PASSWORD_LENGTH = 72;
 const APP_PASSWORD = /^[A-Za-z0-9]{72}$/;
+/** Session cookie tokens are 64 alphanumeric characters. */
+export const SESSION_TOKEN_LENGTH = 64;
+const SESSION_TOKEN = /^[A-Za-z0-9]{64}$/;
 
 interface RememberedLogin {
   userId: string;
@@ -16,6 +19,14 @@ interface RememberedLogin {
 }
 
 const MAX_REMEMBERED = 10_000;
+/** A session's or app password's last use is written at most this often. */
+const TOUCH_EVERY_MS = 60_000;
+
+/** What a session proves of the password it was opened with: a change of password ends it. */
+export const passwordProofOf = (ctx: ServiceContext, user: User): string => ctx.secrets.digest(`password-proof\u0000${user.passwordHash}`);
+
+/** The CSRF token a session's pages and API calls carry (Nextcloud's requesttoken): derived, so any process can check it. */
+export const csrfTokenOf = (ctx: ServiceContext, sessionToken: string): string => ctx.secrets.digest(`requesttoken\u0000${sessionToken}`);
 // Bounds requests from one address across all logins: an attacker spraying
 // many accounts is slowed without locking any one user out.
 const ADDRESS_FACTOR = 10;
@@ -63,7 +74,7 @@ export class AuthService {
     // guesses cannot all slip through while the first ones are still hashing.
     const attempt = await this.ctx.repos.loginFailures.reserve(address, login, now, now - this.ctx.settings.loginFailureWindowMs, this.limits());
     if (attempt === null) fail('tooManyRequests', 'Reached maximum delay', 'throttled');
-    const user = await this.ctx.repos.users.findByLogin(login);
+    const user = await this.userOfLogin(login);
     const result = user?.enabled ? await this.verify(user, password) : null;
     if (!result) fail('unauthenticated', 'Unauthorised');
     await this.ctx.repos.loginFailures.clear(address, login);
@@ -80,7 +91,68 @@ export class AuthService {
     const record = await this.ctx.repos.appPasswords.findByTokenHash(this.ctx.secrets.digest(token));
     const user = record ? await this.ctx.repos.users.findById(record.userId) : undefined;
     if (!record || !user?.enabled) fail('unauthenticated', 'Unauthorised');
+    await this.touchAppPassword(record!.tokenHash, record!.lastUsedAt);
     return { userId: user!.id, method: 'appPassword', appPasswordId: record!.id };
+  }
+
+  /**
+   * The web sign-in form: the same throttle as Basic (counted per account and
+   * address, in the database, so all processes share it) and the user id or a
+   * unique email as the login, but only the real password opens a browser
+   * session (an app password belongs to its device).
+   */
+  async signIn(login: string, password: string, address: string): Promise<User> {
+    const now = this.ctx.clock.now();
+    await this.assertNotThrottled(address, login, now);
+    const attempt = await this.ctx.repos.loginFailures.reserve(address, login, now, now - this.ctx.settings.loginFailureWindowMs, this.limits());
+    if (attempt === null) fail('tooManyRequests', 'Reached maximum delay', 'throttled');
+    const user = await this.userOfLogin(login);
+    const ok = user?.enabled ? await this.ctx.hasher.verify(password, user.passwordHash) : false;
+    if (!ok) fail('unauthenticated', 'Wrong login or password.', 'wrongCredentials');
+    await this.ctx.repos.loginFailures.clear(address, login);
+    await this.recordLogin(user!, now);
+    return user!;
+  }
+
+  /**
+   * A browser session's cookie token: unexpired (idle and absolute), its user
+   * enabled and still with the password the session was opened with. All of
+   * it is read from the cache of hot rows, which every process keeps true, so
+   * a sign-out, a revocation, a password change or a disabled user counts at
+   * the next request everywhere.
+   */
+  async session(token: string): Promise<Principal> {
+    if (!SESSION_TOKEN.test(token)) fail('unauthenticated', 'Unauthorised');
+    const now = this.ctx.clock.now();
+    const record = await this.ctx.repos.sessions.findByTokenHash(this.ctx.secrets.digest(token));
+    if (!record) fail('unauthenticated', 'Unauthorised');
+    const idle = record!.remember ? this.ctx.settings.sessions.rememberIdleMs : this.ctx.settings.sessions.idleMs;
+    if (record!.expiresAt <= now || record!.lastUsedAt + idle <= now) {
+      await this.ctx.repos.sessions.deleteByTokenHash(record!.tokenHash);
+      fail('unauthenticated', 'Unauthorised');
+    }
+    const user = await this.ctx.repos.users.findById(record!.userId);
+    if (!user?.enabled || passwordProofOf(this.ctx, user) !== record!.passwordProof) fail('unauthenticated', 'Unauthorised');
+    if (now - record!.lastUsedAt >= TOUCH_EVERY_MS) await this.ctx.repos.sessions.touch(record!.tokenHash, now);
+    return { userId: user!.id, method: 'session', sessionId: record!.id };
+  }
+
+  /** Whether a request made with a session carries that session's CSRF token. */
+  csrfMatches(sessionToken: string, sent: string | undefined): boolean {
+    return sent !== undefined && this.ctx.secrets.equal(sent, csrfTokenOf(this.ctx, sessionToken));
+  }
+
+  /** The user a login names: a user id (case-insensitive), or an email that exactly one user has (as Nextcloud's login by email). */
+  private async userOfLogin(login: string): Promise<User | undefined> {
+    const byId = await this.ctx.repos.users.findByLogin(login);
+    if (byId || !login.includes('@')) return byId;
+    const byEmail = await this.ctx.repos.users.findByEmail(login);
+    return byEmail.length === 1 ? byEmail[0] : undefined;
+  }
+
+  private async touchAppPassword(tokenHash: string, lastUsedAt: number | null): Promise<void> {
+    const now = this.ctx.clock.now();
+    if (lastUsedAt === null || now - lastUsedAt >= TOUCH_EVERY_MS) await this.ctx.repos.appPasswords.touch(tokenHash, now);
   }
 
   private async confirmRemembered(hit: RememberedLogin): Promise<Principal | null> {
@@ -89,6 +161,7 @@ export class AuthService {
     if (hit.appPasswordId) {
       const record = await this.ctx.repos.appPasswords.findByTokenHash(hit.proof);
       if (!record || record.userId !== user.id) return null;
+      await this.touchAppPassword(record.tokenHash, record.lastUsedAt);
       return { userId: user.id, method: 'appPassword', appPasswordId: record.id };
     }
     return user.passwordHash === hit.proof ? { userId: user.id, method: 'password' } : null;
