@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN, basic, buildTestApp, describeEachDb, newGroup, newUser, ocs, type TestApp } from '../helpers/app.js';
+import { signIn } from '../http/web/signin-helpers.js';
 import { GRAPH_MEMBER_RULES } from '../../src/services/spaces/space-members.service.js';
 
 const VIEWER = 'a8d5fe5e-96e3-418d-825b-534dbdf22b99';
@@ -46,6 +47,15 @@ describeEachDb('caches across processes', (kind) => {
     expect(revoked.statusCode).toBe(200);
     expect((await bearer(peer.app, token)).statusCode).toBe(401);
     expect((await me(peer.app, 'bob', token)).statusCode).toBe(401);
+  });
+
+  it('a session signed out on one process is refused on the other at once', async () => {
+    const hana = await newUser(t.app, 'hana');
+    const b = await signIn(t.app, 'hana', hana.password);
+    const onPeer = () => peer.app.inject({ url: '/ocs/v2.php/cloud/user?format=json', headers: b.jar.header() });
+    expect((await onPeer()).statusCode).toBe(200);
+    expect((await b.post('/logout', { requesttoken: b.csrf })).statusCode).toBe(303);
+    expect((await onPeer()).statusCode).toBe(401);
   });
 
   it('a disabled user is refused on the other process at once, and let in again once enabled', async () => {

@@ -1,4 +1,5 @@
 import QRCode from 'qrcode';
+import { deviceLabel } from '../../domain/device-label.js';
 import type { Device } from '../../services/identity/sessions.service.js';
 import { Html, html, layout, shortDate } from './html.js';
 import type { PageEnv } from './pages.js';
@@ -45,8 +46,9 @@ const when = (ms: number | null): Html => (ms === null ? html`never` : html`<tim
 function deviceRow(env: PageEnv, d: Device, csrf: string): Html {
   const kind = d.kind === 'session' ? 'Browser session' : 'App password';
   const label = d.current ? 'Sign out' : 'Revoke';
-  return html`<tr><td>${d.name}${d.current ? html` <strong>(this browser)</strong>` : html``}</td><td>${kind}</td><td class="num">${when(d.createdAt)}</td><td class="num">${when(d.lastUsedAt)}</td>
-<td><form class="inline" method="post" action="${accountPath(env, '/devices/revoke')}"><input type="hidden" name="${CSRF_FIELD}" value="${csrf}"><input type="hidden" name="kind" value="${d.kind}"><input type="hidden" name="id" value="${d.id}"><button type="submit" class="danger" aria-label="${label} ${d.name}">${label}</button></form></td></tr>`;
+  const name = deviceLabel(d.name);
+  return html`<tr><td><span title="${d.name}">${name}</span>${d.current ? html` <strong>(this browser)</strong>` : html``}<br><small class="meta">${d.name}</small></td><td class="nowrap">${kind}</td><td class="num">${when(d.createdAt)}</td><td class="num">${when(d.lastUsedAt)}</td>
+<td><form class="inline" method="post" action="${accountPath(env, '/devices/revoke')}"><input type="hidden" name="${CSRF_FIELD}" value="${csrf}"><input type="hidden" name="kind" value="${d.kind}"><input type="hidden" name="id" value="${d.id}"><button type="submit" class="danger nowrap" aria-label="${label} ${name}">${label}</button></form></td></tr>`;
 }
 
 export interface DevicesView {
@@ -105,7 +107,8 @@ export interface GrantView {
 /** Login Flow: which client asks, and the button that grants it (Nextcloud's "Account access" page). */
 export function grantPage(env: PageEnv, view: GrantView): string {
   const body = html`<h1>Account access</h1>
-<p><strong>${view.clientName}</strong> wants access to your account <strong>${view.displayName}</strong>.</p>
+<p><strong>${deviceLabel(view.clientName)}</strong> wants access to your account <strong>${view.displayName}</strong>.</p>
+<p class="meta"><small>${view.clientName}</small></p>
 <p class="meta">It gets an app password of its own, which you can revoke under Devices &amp; sessions.</p>
 <form method="post" action="${view.action}">
 <input type="hidden" name="${CSRF_FIELD}" value="${view.csrf}"><input type="hidden" name="token" value="${view.loginToken}">
@@ -116,6 +119,6 @@ export function grantPage(env: PageEnv, view: GrantView): string {
 
 export function grantedPage(env: PageEnv, clientName: string): string {
   const body = html`<h1>Account connected</h1>
-<p class="ok" role="status">${clientName} is now signed in. You can close this window.</p>`;
+<p class="ok" role="status">${deviceLabel(clientName)} is now signed in. You can close this window.</p>`;
   return layout('Account connected', body, env, { narrow: true });
 }

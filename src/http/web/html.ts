@@ -50,6 +50,8 @@ button.danger{background:#b00020}
 table{width:100%;border-collapse:collapse;margin:1em 0}
 th,td{text-align:left;padding:.45em .5em;border-bottom:1px solid #e4e4e4;word-break:break-word}
 td.num,th.num{text-align:right;white-space:nowrap}
+.nowrap{white-space:nowrap}
+small.meta{font-size:.8em;color:#777}
 form.upload,form.auth{margin:1.2em 0;padding:1em;border:1px dashed #999;border-radius:6px}
 form.inline{display:inline}
 label{display:block;margin:.4em 0}

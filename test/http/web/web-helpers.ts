@@ -21,9 +21,15 @@ export class Jar {
     for (const line of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
       const [pair] = line.split(';');
       const eq = pair!.indexOf('=');
-      this.values.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+      const value = pair!.slice(eq + 1);
+      // An emptied cookie (Max-Age=0) is one the browser forgets.
+      if (value === '') this.values.delete(pair!.slice(0, eq));
+      else this.values.set(pair!.slice(0, eq), value);
     }
     return this;
+  }
+  get(name: string): string | undefined {
+    return this.values.get(name);
   }
   header(): Record<string, string> {
     return this.values.size ? { cookie: [...this.values].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
