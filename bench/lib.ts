@@ -13,6 +13,8 @@ export interface Target {
   /** Defaults to CONNECTIONS; large listings are measured one request at a time to see their cost, not queueing. */
   connections?: number;
   duration?: number;
+  /** The target answers with a redirect by design (a sign-in form's 303): 3xx count as success. */
+  redirects?: boolean;
 }
 
 export interface Result {
@@ -101,7 +103,7 @@ export async function load(target: Target): Promise<Result> {
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
+    non2xx: target.redirects ? r.non2xx - ((r as unknown as Record<string, number>)['3xx'] ?? 0) : r.non2xx,
     connections,
   };
 }

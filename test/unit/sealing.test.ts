@@ -8,7 +8,7 @@ describe('sealing secrets for whoever holds a token', () => {
     expect(unseal('poll-token-1', sealed)).toBe('app-password');
     expect(unseal('poll-token-2', sealed)).toBeNull();
     const bytes = Buffer.from(sealed, 'base64url');
-    bytes[bytes.length - 1] ^= 1;
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
     expect(unseal('poll-token-1', bytes.toString('base64url'))).toBeNull();
     expect(unseal('poll-token-1', 'short')).toBeNull();
   });
