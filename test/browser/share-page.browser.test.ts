@@ -25,7 +25,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`share page in Chromium${HAVE_CHROMIUM ? '' : ` 
   const violations: string[] = [];
 
   beforeAll(async () => {
-    t = await buildTestApp('sqlite');
+    t = await buildTestApp('sqlite', { INSTANCE_COLOR: '#0082c9' });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     await mkcol(t.app, '/remote.php/dav/files/admin/docs');
@@ -64,7 +64,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`share page in Chromium${HAVE_CHROMIUM ? '' : ` 
     await Promise.all([page.waitForURL(`${base}/s/${token}`), page.click('button[type=submit]')]);
     await expect(page.locator('h1').textContent()).resolves.toBe('docs');
     await expect(page.locator('table').textContent()).resolves.toContain('a.txt');
-    // The inline style is allowed by its hash: the header really is styled.
+    // The inline style is allowed by its hash: the header really is styled, in the instance's theming colour.
     await expect(page.locator('header').evaluate((el) => getComputedStyle(el).backgroundColor)).resolves.toBe('rgb(0, 130, 201)');
 
     const [zip] = await Promise.all([page.waitForEvent('download'), page.click('text=Download folder (zip)')]);

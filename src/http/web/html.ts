@@ -83,8 +83,6 @@ export interface Look {
   color: string;
 }
 
-export const DEFAULT_COLOR = '#0082c9';
-
 /** Headers for every answer of the pages: pages, errors and downloads alike. */
 export function securityHeaders(reply: FastifyReply, look: Pick<Look, 'color'>): void {
   reply
