@@ -61,6 +61,9 @@ const EnvSchema = z.object({
   SHARE_LINK_ENFORCE_EXPIRE: bool.default(false),
   SHARE_INTERNAL_DEFAULT_EXPIRE_DAYS: z.coerce.number().int().min(1).optional(),
   SHARE_INTERNAL_ENFORCE_EXPIRE: bool.default(false),
+  SHARE_ONLY_WITH_GROUP_MEMBERS: bool.default(false),
+  SHARE_USER_ENUMERATION: bool.default(true),
+  SHARE_USER_ENUMERATION_GROUP_ONLY: bool.default(false),
   FEDERATION_OUTGOING: bool.default(true),
   FEDERATION_INCOMING: bool.default(true),
   FEDERATION_ALLOWED_SERVERS: z.string().default('public'),
@@ -184,6 +187,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       enforceLinkPassword: e.SHARE_LINK_ENFORCE_PASSWORD,
       linkExpiry: { defaultDays: e.SHARE_LINK_DEFAULT_EXPIRE_DAYS ?? null, enforced: e.SHARE_LINK_ENFORCE_EXPIRE },
       internalExpiry: { defaultDays: e.SHARE_INTERNAL_DEFAULT_EXPIRE_DAYS ?? null, enforced: e.SHARE_INTERNAL_ENFORCE_EXPIRE },
+      onlyShareWithGroupMembers: e.SHARE_ONLY_WITH_GROUP_MEMBERS,
+      enumeration: { enabled: e.SHARE_USER_ENUMERATION, restrictToGroup: e.SHARE_USER_ENUMERATION && e.SHARE_USER_ENUMERATION_GROUP_ONLY },
     },
     federation: {
       outgoing: e.FEDERATION_OUTGOING,

@@ -6,6 +6,11 @@ export function containsCi(column: string, needle: string): Expression<SqlBool> 
   return sql<SqlBool>`lower(${sql.ref(column)}) like ${`%${escaped}%`} escape '\\'`;
 }
 
+/** A case-insensitive whole-value comparison, the same on SQLite and PostgreSQL. */
+export function equalsCi(column: string, value: string): Expression<SqlBool> {
+  return sql<SqlBool>`lower(${sql.ref(column)}) = ${value.toLowerCase()}`;
+}
+
 /** Clamps paging input so a hostile limit cannot ask for the whole table at once. */
 export function pageBounds(limit?: number, offset?: number): { limit: number; offset: number } {
   const l = limit === undefined || limit < 0 ? 10_000 : Math.min(limit, 10_000);

@@ -78,6 +78,8 @@ export type ErrorReason =
   | 'recipientRemoteInvalid'
   | 'shareWithSelf'
   | 'shareWithOwner'
+  | 'recipientOutsideGroups'
+  | 'groupNotJoined'
   | 'alreadyShared'
   | 'groupSharingDisabled'
   | 'linksDisabled'

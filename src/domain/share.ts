@@ -64,6 +64,14 @@ export interface SharingSettings {
   /** Expiry of links and of user/group shares: a default in days (null: none), and whether it is also the enforced maximum. */
   linkExpiry: { defaultDays: number | null; enforced: boolean };
   internalExpiry: { defaultDays: number | null; enforced: boolean };
+  /** Users and groups may only be shared with inside the sharer's own groups (shareapi_only_share_with_group_members). */
+  onlyShareWithGroupMembers: boolean;
+  /**
+   * The share dialog's search lists partial matches (shareapi_allow_share_dialog_user_enumeration),
+   * only among members of the caller's groups when `restrictToGroup` (shareapi_restrict_user_enumeration_to_group).
+   * Off, only full matches of an id, display name or email are found.
+   */
+  enumeration: { enabled: boolean; restrictToGroup: boolean };
 }
 
 /** A share as one recipient sees it: their state and mount name. */

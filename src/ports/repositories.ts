@@ -14,6 +14,19 @@ export interface Page {
   offset?: number;
 }
 
+/** A share dialog's search (Nextcloud's user and group backends' search, bounded in SQL). */
+export interface ShareeQuery {
+  search: string;
+  /** 'contains': the text anywhere in an id, display name (or a user's email); 'equals': one of them whole. Case-insensitive; an empty 'equals' finds nobody. */
+  match: 'contains' | 'equals';
+  /** Only members of these groups (users), or only these groups (groups); absent: everyone. */
+  within?: string[];
+  /** A user left out (the caller). */
+  except?: string;
+  limit: number;
+  offset: number;
+}
+
 export interface UserRepository {
   insert(user: User): Promise<void>;
   /** False when a user with that id already exists (made meanwhile by another transaction, which this one waits for). */
@@ -29,6 +42,8 @@ export interface UserRepository {
   listIds(page: Page): Promise<string[]>;
   /** Like listIds, restricted to members of any of the given groups. */
   listIdsInGroups(groupIds: string[], page: Page): Promise<string[]>;
+  /** Enabled users a share dialog finds, ordered by display name, then id. */
+  searchSharees(query: ShareeQuery): Promise<User[]>;
   update(id: string, changes: Partial<Omit<User, 'id' | 'createdAt'>>): Promise<void>;
   delete(id: string): Promise<void>;
   count(): Promise<number>;
@@ -44,6 +59,8 @@ export interface GroupRepository {
   findMany(ids: string[]): Promise<Group[]>;
   listIds(page: Page): Promise<string[]>;
   list(page: Page): Promise<Array<Group & { userCount: number }>>;
+  /** Groups a share dialog finds, ordered by id. */
+  searchSharees(query: ShareeQuery): Promise<Group[]>;
   update(id: string, changes: { displayName: string }): Promise<void>;
   delete(id: string): Promise<void>;
 

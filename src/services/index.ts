@@ -22,6 +22,7 @@ import { DirectLinksService } from './files/direct-links.service.js';
 import { FilesService } from './files/files.service.js';
 import { PrivateDataService } from './system/private-data.service.js';
 import { SharesService } from './sharing/shares.service.js';
+import { ShareesService } from './sharing/sharees.service.js';
 import { PublicLinksService } from './sharing/public-links.service.js';
 import { GraphSharesService } from './sharing/graph-shares.service.js';
 import { GraphSharedItemsService } from './sharing/graph-shared-items.service.js';
@@ -53,6 +54,7 @@ export interface Services {
   privateData: PrivateDataService;
   activity: ActivityService;
   shares: SharesService;
+  sharees: ShareesService;
   publicLinks: PublicLinksService;
   directLinks: DirectLinksService;
   graphShares: GraphSharesService;
@@ -97,6 +99,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     privateData: new PrivateDataService(ctx),
     activity: new ActivityService(ctx),
     shares,
+    sharees: new ShareesService(ctx, instance.publicUrl),
     publicLinks: new PublicLinksService(ctx),
     directLinks: new DirectLinksService(ctx, files),
     graphShares: new GraphSharesService(ctx, shares),

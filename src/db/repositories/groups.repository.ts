@@ -1,9 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import { type CacheContext, cachedRead, cachedWrite } from '../cache/cached.js';
 import type { Group } from '../../domain/group.js';
-import type { GroupRepository, Page } from '../../ports/repositories.js';
+import type { GroupRepository, Page, ShareeQuery } from '../../ports/repositories.js';
 import { compiledQuery } from '../compiled-query.js';
-import { containsCi, pageBounds } from '../dialect-helpers.js';
+import { containsCi, equalsCi, pageBounds } from '../dialect-helpers.js';
 import type { Database } from '../schema.js';
 
 // Membership lookups run on every provisioning request (who is admin, whose subadmin): keep them compiled.
@@ -95,6 +95,17 @@ export class GroupsRepository implements GroupRepository {
       createdAt: Number(r.created_at),
       userCount: Number(r.user_count ?? 0),
     }));
+  }
+
+  async searchSharees(q: ShareeQuery): Promise<Group[]> {
+    if (q.within?.length === 0 || (q.match === 'equals' && q.search === '')) return [];
+    const { limit, offset } = pageBounds(q.limit, q.offset);
+    const by = q.match === 'equals' ? equalsCi : containsCi;
+    let query = this.db.selectFrom('groups').selectAll();
+    if (q.within) query = query.where('id', 'in', q.within);
+    if (q.search !== '') query = query.where((eb) => eb.or([by('id', q.search), by('display_name', q.search)]));
+    const rows = await query.orderBy('id_lower').limit(limit).offset(offset).execute();
+    return rows.map((r) => ({ id: r.id, displayName: r.display_name, createdAt: Number(r.created_at) }));
   }
 
   async update(id: string, changes: { displayName: string }): Promise<void> {

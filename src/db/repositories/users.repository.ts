@@ -1,9 +1,9 @@
 import { type Kysely, type Selectable, type SqlBool, sql, type Updateable } from 'kysely';
 import { emptyProfile, type User, type UserProfile } from '../../domain/user.js';
-import type { Page, UserRepository } from '../../ports/repositories.js';
+import type { Page, ShareeQuery, UserRepository } from '../../ports/repositories.js';
 import { type CacheContext, cachedRead, cachedWrite } from '../cache/cached.js';
 import { compiledQuery } from '../compiled-query.js';
-import { containsCi, pageBounds } from '../dialect-helpers.js';
+import { containsCi, equalsCi, pageBounds } from '../dialect-helpers.js';
 import type { Database, UsersTable } from '../schema.js';
 
 function parseProfile(json: string): UserProfile {
@@ -139,6 +139,21 @@ export class UsersRepository implements UserRepository {
     }
     const rows = await q.orderBy('users.id_lower').limit(limit).offset(offset).execute();
     return rows.map((r) => r.id);
+  }
+
+  async searchSharees(q: ShareeQuery): Promise<User[]> {
+    if (q.within?.length === 0 || (q.match === 'equals' && q.search === '')) return [];
+    const { limit, offset } = pageBounds(q.limit, q.offset);
+    const by = q.match === 'equals' ? equalsCi : containsCi;
+    let query = this.db.selectFrom('users').selectAll().where('enabled', '=', 1);
+    if (q.except !== undefined) query = query.where('id_lower', '!=', q.except.toLowerCase());
+    if (q.within) {
+      const groups = q.within;
+      query = query.where('id', 'in', (eb) => eb.selectFrom('group_members').select('user_id').where('group_id', 'in', groups));
+    }
+    if (q.search !== '') query = query.where((eb) => eb.or([by('id', q.search), by('display_name', q.search), by('email', q.search)]));
+    const rows = await query.orderBy(sql`lower(display_name)`).orderBy('id_lower').limit(limit).offset(offset).execute();
+    return rows.map(toUser);
   }
 
   async update(id: string, c: Partial<Omit<User, 'id' | 'createdAt'>>): Promise<void> {

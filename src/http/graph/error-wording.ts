@@ -31,6 +31,9 @@ export const GRAPH_WORDING: Partial<Record<ErrorReason, GraphWording>> = {
   shareWithOwner: badRequest('cannot share an item with its owner'),
   alreadyShared: { message: 'the item is already shared with this recipient: update that permission instead' },
   groupSharingDisabled: denied('group sharing is disabled by the administrator'),
+  // oCIS has no such policy; the refusal keeps the words of the policy's Nextcloud origin.
+  recipientOutsideGroups: denied('sharing is only allowed with group members'),
+  groupNotJoined: denied('sharing is only allowed within your own groups'),
   linksDisabled: denied('public link sharing is disabled by the administrator'),
   publicUploadDisabled: denied('public upload is disabled by the administrator'),
   noSharePermission: denied('no share permission'),

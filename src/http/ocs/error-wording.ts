@@ -27,6 +27,9 @@ export const OCS_WORDING: Partial<Record<ErrorReason, OcsWording>> = {
   recipientRemoteInvalid: { message: 'Please specify a valid federated account ID' },
   shareWithSelf: { message: 'Cannot share with yourself' },
   shareWithOwner: { message: 'Cannot share with the share owner' },
+  // Share20\Manager::userCreateChecks / groupCreateChecks throw plain exceptions; createShare answers them as OCSForbiddenException.
+  recipientOutsideGroups: { message: 'Sharing is only allowed with group members' },
+  groupNotJoined: { message: 'Sharing is only allowed within your own groups' },
   groupSharingDisabled: { status: 404, message: 'Group sharing is disabled by the administrator' },
   linksDisabled: { status: 404, message: 'Public link sharing is disabled by the administrator' },
   publicUploadDisabled: { message: 'Public upload disabled by the administrator' },

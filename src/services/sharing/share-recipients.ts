@@ -22,12 +22,18 @@ export async function checkRecipient(
       if (!user) fail('notFound', 'no such user to share with', 'recipientUserNotFound');
       if (user!.id === userId) fail('forbidden', 'a user cannot share with themselves', 'shareWithSelf');
       if (user!.id === fileOwnerId) fail('forbidden', 'the recipient owns the item', 'shareWithOwner');
+      if (settings.onlyShareWithGroupMembers) {
+        const mine = await repos.groups.groupsOfUser(userId);
+        const theirs = await repos.groups.groupsOfUser(user!.id);
+        if (!theirs.some((g) => mine.includes(g))) fail('forbidden', 'sharing is only allowed with members of your groups', 'recipientOutsideGroups');
+      }
       return user!.id;
     }
     case SHARE_TYPE.group: {
       if (!settings.allowGroupSharing) fail('forbidden', 'group sharing is off', 'groupSharingDisabled');
       const group = shareWith ? await repos.groups.findById(shareWith) : undefined;
       if (!group) fail('notFound', 'no such group to share with', 'recipientGroupNotFound');
+      if (settings.onlyShareWithGroupMembers && !(await repos.groups.isMember(group!.id, userId))) fail('forbidden', 'sharing is only allowed within your own groups', 'groupNotJoined');
       return group!.id;
     }
     case SHARE_TYPE.link:
