@@ -42,6 +42,8 @@ import { HttpRemoteServers } from './federation/remote-servers.js';
 import { recoverStorage } from './services/files/blob-settlement.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import { FsUploadStaging } from './storage/upload-staging.js';
+import { LetterAvatarRenderer } from './images/letter-avatar-renderer.js';
+import { SharpImageCodec } from './images/sharp-image-codec.js';
 import { type BootstrapResult, ensureFirstAdmin } from './services/system/bootstrap.service.js';
 import type { InstanceInfo } from './services/system/capabilities.service.js';
 import type { ServiceContext } from './ports/service-context.js';
@@ -114,7 +116,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,
   };
   const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength, sharing: config.sharing, federation: config.federation };
-  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir), new HttpRemoteServers(new HttpFederationTransport(config.federation), config.federation));
+  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir), new HttpRemoteServers(new HttpFederationTransport(config.federation), config.federation), {
+    codec: new SharpImageCodec(),
+    renderer: new LetterAvatarRenderer(),
+  });
   // Staging files and unsettled blobs of a process that was killed: gone before the first request.
   const recovered = await recoverStorage(repos, blobs);
   const bootstrap = await ensureFirstAdmin(ctx, config.admin.user, config.admin.password);
