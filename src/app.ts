@@ -13,6 +13,7 @@ import { driveItemsRoutes } from './http/graph/routes/drive-items.routes.js';
 import { itemPermissionsRoutes } from './http/graph/routes/item-permissions.routes.js';
 import { groupsRoutes as graphGroupsRoutes } from './http/graph/routes/groups.routes.js';
 import { meRoutes } from './http/graph/routes/me.routes.js';
+import { photoRoutes } from './http/graph/routes/photo.routes.js';
 import { roleDefinitionsRoutes } from './http/graph/routes/role-definitions.routes.js';
 import { usersRoutes as graphUsersRoutes } from './http/graph/routes/users.routes.js';
 import { discoveryPlugin } from './http/ocs/discovery.routes.js';
@@ -65,7 +66,7 @@ export interface BuildOptions {
 }
 
 /** LibreGraph route modules, in registration order. */
-const GRAPH_ROUTES: GraphRoutes[] = [drivesRoutes, driveItemsRoutes, drivePermissionsRoutes, itemPermissionsRoutes, meRoutes, graphUsersRoutes, appRolesRoutes, graphGroupsRoutes, roleDefinitionsRoutes];
+const GRAPH_ROUTES: GraphRoutes[] = [drivesRoutes, driveItemsRoutes, drivePermissionsRoutes, itemPermissionsRoutes, meRoutes, graphUsersRoutes, appRolesRoutes, graphGroupsRoutes, roleDefinitionsRoutes, photoRoutes];
 
 // Unique across processes (random prefix) without paying the CSPRNG per request.
 const REQUEST_ID_PREFIX = randomBytes(6).toString('base64url');
