@@ -9,6 +9,23 @@ type Creds = { user: string; password: string };
 const picture = (width: number, height: number, colour: string, format: 'png' | 'jpeg' = 'png') =>
   sharp({ create: { width, height, channels: 3, background: colour } })[format]().toBuffer();
 
+/** The box around every pixel that is not the background (the corner's colour). */
+async function inkBox(png: Buffer): Promise<{ left: number; right: number; top: number; bottom: number }> {
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const box = { left: info.width, right: -1, top: info.height, bottom: -1 };
+  for (let y = 0; y < info.height; y++) {
+    for (let x = 0; x < info.width; x++) {
+      const i = (y * info.width + x) * 3;
+      if (Math.abs(data[i]! - data[0]!) + Math.abs(data[i + 1]! - data[1]!) + Math.abs(data[i + 2]! - data[2]!) < 60) continue;
+      box.left = Math.min(box.left, x);
+      box.right = Math.max(box.right, x);
+      box.top = Math.min(box.top, y);
+      box.bottom = Math.max(box.bottom, y);
+    }
+  }
+  return box;
+}
+
 async function pixel(png: Buffer, x: number, y: number): Promise<[number, number, number]> {
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const i = (y * info.width + x) * 3;
@@ -58,6 +75,12 @@ describeEachDb('Avatars on Nextcloud routes (index.php/avatar, DAV avatars)', (k
     expect(await pixel(res.rawPayload, 1, 1)).not.toEqual(await pixel(carols.rawPayload, 1, 1));
     // The same name is drawn the same every time.
     expect((await get('/index.php/avatar/alice/64')).rawPayload.equals(res.rawPayload)).toBe(true);
+    // The letters sit in the middle, capitals 40% of the height as Nextcloud's template draws them.
+    const big = await inkBox((await get('/avatar/alice/512')).rawPayload);
+    expect(Math.abs((big.left + big.right) / 2 - 256)).toBeLessThan(8);
+    expect(Math.abs((big.top + big.bottom) / 2 - 256)).toBeLessThan(8);
+    expect(big.bottom - big.top).toBeGreaterThan(190);
+    expect(big.bottom - big.top).toBeLessThan(225);
     // Dark: a dark background.
     const dark = await get('/avatar/alice/64/dark');
     expect(dark.statusCode).toBe(200);
