@@ -48,7 +48,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/services/' },
       to: {
-        path: ['^src/(http|db|storage|federation|security|cli)/', '^src/(app|main|config)\\.ts$', 'node_modules/(fastify|@fastify|kysely|pg|better-sqlite3|undici|fast-xml-parser)/'],
+        path: ['^src/(http|db|storage|federation|security|images|cli)/', '^src/(app|main|config)\\.ts$', 'node_modules/(fastify|@fastify|kysely|pg|better-sqlite3|undici|fast-xml-parser|sharp|opentype\\.js)/'],
       },
     },
     {
@@ -61,9 +61,9 @@ module.exports = {
     ...serviceStackRules,
     {
       name: 'adapters-implement-ports',
-      comment: 'db, storage, security and federation implement ports; they never import services or http.',
+      comment: 'db, storage, security, federation and images implement ports; they never import services or http.',
       severity: 'error',
-      from: { path: '^src/(db|storage|security|federation)/' },
+      from: { path: '^src/(db|storage|security|federation|images)/' },
       to: { path: '^src/(services|http)/' },
     },
     {
@@ -71,7 +71,7 @@ module.exports = {
       comment: 'HTTP plugins call services; SQL is the store layer\'s.',
       severity: 'error',
       from: { path: '^src/http/' },
-      to: { path: ['^src/(db|storage|federation)/', 'node_modules/(kysely|pg|better-sqlite3)/'] },
+      to: { path: ['^src/(db|storage|federation|images)/', 'node_modules/(kysely|pg|better-sqlite3|sharp|opentype\\.js)/'] },
     },
     {
       name: 'front-doors-apart',

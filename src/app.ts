@@ -13,6 +13,7 @@ import { driveItemsRoutes } from './http/graph/routes/drive-items.routes.js';
 import { itemPermissionsRoutes } from './http/graph/routes/item-permissions.routes.js';
 import { groupsRoutes as graphGroupsRoutes } from './http/graph/routes/groups.routes.js';
 import { meRoutes } from './http/graph/routes/me.routes.js';
+import { photoRoutes } from './http/graph/routes/photo.routes.js';
 import { roleDefinitionsRoutes } from './http/graph/routes/role-definitions.routes.js';
 import { usersRoutes as graphUsersRoutes } from './http/graph/routes/users.routes.js';
 import { discoveryPlugin } from './http/ocs/discovery.routes.js';
@@ -43,6 +44,8 @@ import { HttpRemoteServers } from './federation/remote-servers.js';
 import { recoverStorage } from './services/files/blob-settlement.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import { FsUploadStaging } from './storage/upload-staging.js';
+import { LetterAvatarRenderer } from './images/letter-avatar-renderer.js';
+import { SharpImageCodec } from './images/sharp-image-codec.js';
 import { type BootstrapResult, ensureFirstAdmin } from './services/system/bootstrap.service.js';
 import type { InstanceInfo } from './services/system/capabilities.service.js';
 import type { ServiceContext } from './ports/service-context.js';
@@ -64,7 +67,7 @@ export interface BuildOptions {
 }
 
 /** LibreGraph route modules, in registration order. */
-const GRAPH_ROUTES: GraphRoutes[] = [drivesRoutes, driveItemsRoutes, drivePermissionsRoutes, itemPermissionsRoutes, meRoutes, graphUsersRoutes, appRolesRoutes, graphGroupsRoutes, roleDefinitionsRoutes];
+const GRAPH_ROUTES: GraphRoutes[] = [drivesRoutes, driveItemsRoutes, drivePermissionsRoutes, itemPermissionsRoutes, meRoutes, graphUsersRoutes, appRolesRoutes, graphGroupsRoutes, roleDefinitionsRoutes, photoRoutes];
 
 // Unique across processes (random prefix) without paying the CSPRNG per request.
 const REQUEST_ID_PREFIX = randomBytes(6).toString('base64url');
@@ -115,7 +118,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,
   };
   const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength, sharing: config.sharing, federation: config.federation };
-  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir), new HttpRemoteServers(new HttpFederationTransport(config.federation), config.federation));
+  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir), new HttpRemoteServers(new HttpFederationTransport(config.federation), config.federation), {
+    codec: new SharpImageCodec(),
+    renderer: new LetterAvatarRenderer(),
+  });
   // Staging files and unsettled blobs of a process that was killed: gone before the first request.
   const recovered = await recoverStorage(repos, blobs);
   const bootstrap = await ensureFirstAdmin(ctx, config.admin.user, config.admin.password);

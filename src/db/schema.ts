@@ -139,6 +139,15 @@ export interface BlobJournalTable {
   created_at: number;
 }
 
+export interface AvatarsTable {
+  user_id: string;
+  version: number;
+  image: Buffer | null;
+  pending: Buffer | null;
+  pending_expires_at: number | null;
+  updated_at: number;
+}
+
 export interface PrivateDataTable {
   user_id: string;
   app: string;
@@ -260,6 +269,7 @@ export interface Database {
   shares: SharesTable;
   share_recipients: ShareRecipientsTable;
   private_data: PrivateDataTable;
+  avatars: AvatarsTable;
   counters: CountersTable;
   nodes: NodesTable;
   dav_properties: DavPropertiesTable;

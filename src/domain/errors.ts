@@ -116,7 +116,15 @@ export type ErrorReason =
   | 'missingGrantee'
   | 'alreadyMember'
   | 'memberNotFound'
-  | 'lastManager';
+  | 'lastManager'
+  // Avatars (AvatarsService).
+  | 'imageTooLarge'
+  | 'notAnImage'
+  | 'unsupportedImageType'
+  | 'noPendingAvatar'
+  | 'invalidCrop'
+  | 'cropNotSquare'
+  | 'avatarNotSet';
 
 /** Values a protocol's wording of a reason may name (a file name, a number of days), beside the neutral message. */
 export type ErrorDetails = Readonly<Record<string, string | number>>;

@@ -7,6 +7,7 @@ import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPr
 import type { User } from '../domain/user.js';
 import type { ShareRepository } from './shares.js';
 import type { LoginFlowRepository, SessionRepository } from './sessions.js';
+import type { AvatarRepository } from './avatars.js';
 
 export interface Page {
   search?: string;
@@ -142,6 +143,7 @@ export interface Repositories {
   davLocks: DavLockRepository;
   blobJournal: BlobJournalRepository;
   privateData: PrivateDataRepository;
+  avatars: AvatarRepository;
   directLinks: DirectLinkRepository;
   activities: ActivityRepository;
   shares: ShareRepository;

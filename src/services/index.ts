@@ -31,6 +31,8 @@ import type { UploadStaging } from '../ports/upload-staging.js';
 import type { RemoteServers } from '../ports/federation.js';
 import { FederationService } from './federation/federation.service.js';
 import { FederatedOffers } from './federation/federated-offers.js';
+import { AvatarsService } from './identity/avatars.service.js';
+import type { AvatarImages } from '../ports/avatars.js';
 
 export interface Services {
   auth: AuthService;
@@ -61,9 +63,10 @@ export interface Services {
   graphSharedItems: GraphSharedItemsService;
   spaceShares: SpaceSharesService;
   federation: FederationService;
+  avatars: AvatarsService;
 }
 
-export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, remotes: RemoteServers): Services {
+export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, remotes: RemoteServers, images: AvatarImages): Services {
   const federation = new FederationService(ctx, remotes, instance.publicUrl);
   const offers = new FederatedOffers(ctx, remotes, instance.publicUrl);
   const apps = new AppsService(ctx);
@@ -106,5 +109,6 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     graphSharedItems: new GraphSharedItemsService(ctx, federation),
     spaceShares: new SpaceSharesService(ctx, spaceMembers),
     federation,
+    avatars: new AvatarsService(ctx, files, images),
   };
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { fail } from '../../domain/errors.js';
 import { authenticate } from '../common/credentials.js';
+import { davAvatarRoutes } from './avatars.routes.js';
 import { DavCall, type DavDeps } from './context.js';
 import { badRequest, DavError, davErrorHandler, notFound } from './errors.js';
 import { ENTRY_PREFIXES, isPublicPathname, parseDavPathname } from './location.js';
@@ -141,6 +142,7 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     return handle(call);
   };
 
+  davAvatarRoutes(app, opts.services);
   for (const prefix of ENTRY_PREFIXES) {
     app.route({ method: METHODS, url: prefix, exposeHeadRoute: false, handler });
     app.route({ method: METHODS, url: `${prefix}/*`, exposeHeadRoute: false, handler });

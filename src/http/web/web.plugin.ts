@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { authenticateRoutes } from './authenticate.routes.js';
+import { avatarRoutes } from './avatar.routes.js';
 import { downloadRoutes } from './download.routes.js';
 import { GONE_MESSAGE, GONE_TITLE, sendError, webErrorHandler } from './errors.js';
 import { securityHeaders } from './html.js';
@@ -34,6 +35,8 @@ export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): P
   signinRoutes(app, deps);
   loginFlowRoutes(app, deps);
   devicesRoutes(app, deps);
+  // Their own scope: the avatar routes answer in JSON, as Nextcloud's AvatarController does, not with pages.
+  await app.register(avatarRoutes(deps.services));
   // Anything else below /s is the share page's own answer, not the server's plain-text 404.
   await app.register(
     async (scope) => {
