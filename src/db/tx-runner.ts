@@ -8,6 +8,7 @@ import { DirectLinksRepository } from './repositories/direct-links.repository.js
 import { GroupsRepository } from './repositories/groups.repository.js';
 import { BlobJournalRepositoryImpl, CountersRepository, DavLocksRepository, DavPropertiesRepository, SpaceTreeRepositoryImpl } from './repositories/file-state.repository.js';
 import { NodesRepository } from './repositories/nodes.repository.js';
+import { NotificationsRepository } from './repositories/notifications.repository.js';
 import { PrivateDataRepositoryImpl } from './repositories/private-data.repository.js';
 import { SharesRepository } from './repositories/shares.repository.js';
 import { LoginFailuresRepository } from './repositories/login-failures.repository.js';
@@ -40,6 +41,7 @@ export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Reposit
     privateData: new PrivateDataRepositoryImpl(db),
     directLinks: new DirectLinksRepository(db),
     activities: new ActivitiesRepository(db),
+    notifications: new NotificationsRepository(db),
     shares: new SharesRepository(db, cx),
     remoteShares: new RemoteSharesRepository(db, cx),
     sessions: new SessionsRepository(db, cx),

@@ -114,7 +114,10 @@ export type ErrorReason =
   | 'missingGrantee'
   | 'alreadyMember'
   | 'memberNotFound'
-  | 'lastManager';
+  | 'lastManager'
+  // Notification rows (NotificationsService).
+  | 'notificationNotFound'
+  | 'notificationInvalid';
 
 /** Values a protocol's wording of a reason may name (a file name, a number of days), beside the neutral message. */
 export type ErrorDetails = Readonly<Record<string, string | number>>;

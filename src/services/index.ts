@@ -30,6 +30,7 @@ import type { UploadStaging } from '../ports/upload-staging.js';
 import type { RemoteServers } from '../ports/federation.js';
 import { FederationService } from './federation/federation.service.js';
 import { FederatedOffers } from './federation/federated-offers.js';
+import { NotificationsService } from './activity/notifications.service.js';
 
 export interface Services {
   auth: AuthService;
@@ -52,6 +53,7 @@ export interface Services {
   chunkedUploads: ChunkedUploadsService;
   privateData: PrivateDataService;
   activity: ActivityService;
+  notifications: NotificationsService;
   shares: SharesService;
   publicLinks: PublicLinksService;
   directLinks: DirectLinksService;
@@ -62,7 +64,8 @@ export interface Services {
 }
 
 export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, remotes: RemoteServers): Services {
-  const federation = new FederationService(ctx, remotes, instance.publicUrl);
+  const notifications = new NotificationsService(ctx);
+  const federation = new FederationService(ctx, remotes, instance.publicUrl, notifications);
   const offers = new FederatedOffers(ctx, remotes, instance.publicUrl);
   const apps = new AppsService(ctx);
   const dropped = (shares: Share[]) => offers.notifyUnsharedAll(shares);
@@ -73,7 +76,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
   const files = new FilesService(ctx, ctx.blobs, dropped);
   const auth = new AuthService(ctx);
   const appPasswords = new AppPasswordsService(ctx);
-  const shares = new SharesService(ctx, offers);
+  const shares = new SharesService(ctx, notifications, offers);
   const spaceMembers = new SpaceMembersService(ctx);
   return {
     auth,
@@ -96,6 +99,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     chunkedUploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
     privateData: new PrivateDataService(ctx),
     activity: new ActivityService(ctx),
+    notifications,
     shares,
     publicLinks: new PublicLinksService(ctx),
     directLinks: new DirectLinksService(ctx, files),
