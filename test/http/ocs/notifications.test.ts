@@ -219,6 +219,9 @@ describeEachDb('Notifications API: pending shares, admin messages, dismissal', (
     // Digits only: anything else is no route at all.
     await expectError(t.app, 'GET', `${N}/abc`, { as: dave }, 998, 404);
     await expectError(t.app, 'DELETE', `${N}/1x`, { as: dave }, 998, 404);
+    // Only API v1 and v2 exist for these routes (v3 of admin_notifications is not served).
+    await expectError(t.app, 'GET', '/apps/notifications/api/v3/notifications', { as: dave }, 998, 404);
+    await expectError(t.app, 'POST', '/apps/notifications/api/v3/admin_notifications/dave', { body: { subject: 'x' } }, 998, 404);
 
     // Nextcloud answers success for a dismissal of something not (or no longer) the caller's, and changes nothing.
     expect((await ocs(t.app, 'DELETE', `${N}/${id}`, { as: bob })).statusCode).toBe(200);

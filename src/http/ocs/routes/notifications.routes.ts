@@ -2,13 +2,29 @@ import { createHash } from 'node:crypto';
 import type { Notification } from '../../../domain/notifications.js';
 import type { NotificationLinks } from '../../../services/activity/notifications.service.js';
 import { str } from '../../common/params.js';
+import { UnknownOcsRoute } from '../errors.js';
 import type { OcsCall, OcsRoutes } from '../route.js';
 import { ok, ocsRoute } from '../route.js';
 
 const APP = 'notifications';
 const BASE = '/apps/notifications/api';
-const API_VERSIONS = ['v1', 'v2'] as const;
-type ApiVersion = (typeof API_VERSIONS)[number];
+type ApiVersion = 'v1' | 'v2';
+
+/**
+ * The reference's route requirements: apiVersion v1 or v2, ids digits only.
+ * Anything else matches no route there, so it answers as an unknown route here.
+ */
+function apiVersionOf(c: OcsCall): ApiVersion {
+  const v = c.path.apiVersion;
+  if (v !== 'v1' && v !== 'v2') throw new UnknownOcsRoute();
+  return v;
+}
+
+function idOf(c: OcsCall): string {
+  const id = c.path.id!;
+  if (!/^\d+$/.test(id)) throw new UnknownOcsRoute();
+  return id;
+}
 
 /** PHP's date('c'): seconds precision and a numeric offset (always UTC here). */
 const isoDate = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
@@ -69,62 +85,66 @@ export function notificationsRoutes(publicUrl: string): OcsRoutes {
   };
 
   return (fastify, s) => {
-    for (const api of API_VERSIONS) {
-      ocsRoute(fastify, {
-        method: 'GET',
-        url: `${BASE}/${api}/notifications`,
-        app: APP,
-        csrf: false,
-        handler: async (c) => {
-          const list = await s.notifications.list(c.userId(), links);
-          if (api === 'v2') {
-            const etag = listETag(list.map((n) => n.id));
-            c.reply.header('ETag', `"${etag}"`);
-            // A bodiless 304 is what OCS v2 renders; the v1 envelope has no such answer, so it always lists.
-            if (c.request.ocsVersion === 2 && notModified(c, etag)) return { status: 304 };
-          }
-          return ok(list.map((n) => notificationJson(n, api)));
-        },
-      });
+    ocsRoute(fastify, {
+      method: 'GET',
+      url: `${BASE}/:apiVersion/notifications`,
+      app: APP,
+      csrf: false,
+      handler: async (c) => {
+        const api = apiVersionOf(c);
+        const list = await s.notifications.list(c.userId(), links);
+        if (api === 'v2') {
+          const etag = listETag(list.map((n) => n.id));
+          c.reply.header('ETag', `"${etag}"`);
+          // A bodiless 304 is what OCS v2 renders; the v1 envelope has no such answer, so it always lists.
+          if (c.request.ocsVersion === 2 && notModified(c, etag)) return { status: 304 };
+        }
+        return ok(list.map((n) => notificationJson(n, api)));
+      },
+    });
 
-      // Ids are digits only (the reference's route requirement); anything else is an unknown route.
-      ocsRoute(fastify, {
-        method: 'GET',
-        url: `${BASE}/${api}/notifications/:id(^\\d+$)`,
-        app: APP,
-        csrf: false,
-        handler: async (c) => ok(notificationJson(await s.notifications.get(c.userId(), c.path.id!, links), api)),
-      });
+    ocsRoute(fastify, {
+      method: 'GET',
+      url: `${BASE}/:apiVersion/notifications/:id`,
+      app: APP,
+      csrf: false,
+      handler: async (c) => {
+        const api = apiVersionOf(c);
+        return ok(notificationJson(await s.notifications.get(c.userId(), idOf(c), links), api));
+      },
+    });
 
-      ocsRoute(fastify, {
-        method: 'DELETE',
-        url: `${BASE}/${api}/notifications/:id(^\\d+$)`,
-        app: APP,
-        handler: async (c) => {
-          await s.notifications.remove(c.userId(), c.path.id!);
-          return ok([]);
-        },
-      });
+    ocsRoute(fastify, {
+      method: 'DELETE',
+      url: `${BASE}/:apiVersion/notifications/:id`,
+      app: APP,
+      handler: async (c) => {
+        apiVersionOf(c);
+        await s.notifications.remove(c.userId(), idOf(c));
+        return ok([]);
+      },
+    });
 
-      ocsRoute(fastify, {
-        method: 'DELETE',
-        url: `${BASE}/${api}/notifications`,
-        app: APP,
-        handler: async (c) => {
-          await s.notifications.removeAll(c.userId());
-          return ok([]);
-        },
-      });
+    ocsRoute(fastify, {
+      method: 'DELETE',
+      url: `${BASE}/:apiVersion/notifications`,
+      app: APP,
+      handler: async (c) => {
+        apiVersionOf(c);
+        await s.notifications.removeAll(c.userId());
+        return ok([]);
+      },
+    });
 
-      ocsRoute(fastify, {
-        method: 'POST',
-        url: `${BASE}/${api}/admin_notifications/:userId`,
-        app: APP,
-        handler: async (c) => {
-          await s.notifications.sendAdminMessage(c.userId(), c.path.userId!, str(c.params, 'shortMessage'), str(c.params, 'longMessage'));
-          return ok([]);
-        },
-      });
-    }
+    ocsRoute(fastify, {
+      method: 'POST',
+      url: `${BASE}/:apiVersion/admin_notifications/:userId`,
+      app: APP,
+      handler: async (c) => {
+        apiVersionOf(c);
+        await s.notifications.sendAdminMessage(c.userId(), c.path.userId!, str(c.params, 'shortMessage'), str(c.params, 'longMessage'));
+        return ok([]);
+      },
+    });
   };
 }
