@@ -259,6 +259,14 @@ describeEachDb('Notifications API: pending shares, admin messages, dismissal', (
     expect(await list(t.app, eve)).toHaveLength(2);
     expect((await ocs(t.app, 'DELETE', '/cloud/users/eve')).statusCode).toBe(200);
     expect(await t.db.selectFrom('notifications').selectAll().where('user_id', '=', 'eve').execute()).toEqual([]);
+
+    // The sharer's going takes their shares, and the notifications about them.
+    const frank = await newUser(t.app, 'frank');
+    expect((await mkcol(t.app, '/remote.php/dav/files/frank/mine', { as: frank })).statusCode).toBe(201);
+    await share(frank, { path: '/mine', shareType: 0, shareWith: 'carol' });
+    expect((await list(t.app, carol)).map((n) => n.subjectRichParameters.user.id)).toEqual(['frank']);
+    expect((await ocs(t.app, 'DELETE', '/cloud/users/frank')).statusCode).toBe(200);
+    expect(await t.db.selectFrom('notifications').selectAll().where('user_id', '=', 'carol').execute()).toEqual([]);
   });
 
   it('are announced in the capabilities, and answer as unknown routes while the app is disabled', async () => {
