@@ -19,6 +19,7 @@ import { usersRoutes as graphUsersRoutes } from './http/graph/routes/users.route
 import { discoveryPlugin } from './http/ocs/discovery.routes.js';
 import { ocsPlugin } from './http/ocs/ocs.plugin.js';
 import { activityRoutes } from './http/ocs/routes/activity.routes.js';
+import { notificationsRoutes } from './http/ocs/routes/notifications.routes.js';
 import { appsRoutes } from './http/ocs/routes/apps.routes.js';
 import { coreRoutes } from './http/ocs/routes/core.routes.js';
 import { directRoutes } from './http/ocs/routes/direct.routes.js';
@@ -167,7 +168,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(ocsPlugin, {
     services,
     requireOcsApiRequest: config.requireOcsApiRequest,
-    routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes, privateDataRoutes, activityRoutes(config.publicUrl), directRoutes(config.publicUrl), sharesRoutes(config.publicUrl), shareesRoutes(config.publicUrl), federationRoutes, remoteSharesRoutes],
+    routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes, privateDataRoutes, activityRoutes(config.publicUrl), directRoutes(config.publicUrl), sharesRoutes(config.publicUrl), shareesRoutes(config.publicUrl), federationRoutes, remoteSharesRoutes, notificationsRoutes(config.publicUrl)],
   });
   const storageId = (await ctx.repos.instanceSettings.get('storage_id')) ?? 'storage-users-1';
   // Nextcloud's instance id: `oc` and ten characters, the suffix of every oc:id.

@@ -258,7 +258,23 @@ export interface LoginFlowsTable {
   expires_at: number;
 }
 
+export interface NotificationsTable {
+  id: number;
+  user_id: string;
+  app: string;
+  object_type: string;
+  object_id: string;
+  subject: string;
+  subject_params: string;
+  message: string;
+  message_params: string;
+  share_id: number | null;
+  remote_share_id: number | null;
+  created_at: number;
+}
+
 export interface Database {
+  notifications: NotificationsTable;
   sessions: SessionsTable;
   login_flows: LoginFlowsTable;
   cache_epoch: CacheEpochTable;

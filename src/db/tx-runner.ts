@@ -9,6 +9,7 @@ import { GroupsRepository } from './repositories/groups.repository.js';
 import { BlobJournalRepositoryImpl, CountersRepository, DavLocksRepository, DavPropertiesRepository, SpaceTreeRepositoryImpl } from './repositories/file-state.repository.js';
 import { NodesRepository } from './repositories/nodes.repository.js';
 import { AvatarsRepository } from './repositories/avatars.repository.js';
+import { NotificationsRepository } from './repositories/notifications.repository.js';
 import { PrivateDataRepositoryImpl } from './repositories/private-data.repository.js';
 import { SharesRepository } from './repositories/shares.repository.js';
 import { LoginFailuresRepository } from './repositories/login-failures.repository.js';
@@ -42,6 +43,7 @@ export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Reposit
     avatars: new AvatarsRepository(db),
     directLinks: new DirectLinksRepository(db),
     activities: new ActivitiesRepository(db),
+    notifications: new NotificationsRepository(db),
     shares: new SharesRepository(db, cx),
     remoteShares: new RemoteSharesRepository(db, cx),
     sessions: new SessionsRepository(db, cx),

@@ -61,6 +61,17 @@ export const APPS: readonly AppInfo[] = [
     alwaysEnabled: false,
     defaultEnabled: true,
   },
+  {
+    id: 'notifications',
+    name: 'Notifications',
+    summary: 'Shares waiting to be accepted, and messages from the admin',
+    description: 'The notifications app API the desktop and mobile clients poll: pending user, group and federated shares with accept and decline actions, and admin messages.',
+    version: '4.0.0',
+    licence: 'agpl',
+    category: ['tools'],
+    alwaysEnabled: false,
+    defaultEnabled: true,
+  },
 ];
 
 export const findApp = (id: string): AppInfo | undefined => APPS.find((a) => a.id === id);

@@ -124,7 +124,10 @@ export type ErrorReason =
   | 'noPendingAvatar'
   | 'invalidCrop'
   | 'cropNotSquare'
-  | 'avatarNotSet';
+  | 'avatarNotSet'
+  // Notification rows (NotificationsService).
+  | 'notificationNotFound'
+  | 'notificationInvalid';
 
 /** Values a protocol's wording of a reason may name (a file name, a number of days), beside the neutral message. */
 export type ErrorDetails = Readonly<Record<string, string | number>>;

@@ -2,6 +2,7 @@ import type { RemoteShareRepository } from './remote-shares.js';
 import type { Group } from '../domain/group.js';
 import type { DirectLinkRepository } from './direct-links.js';
 import type { ActivityRepository } from './activity.js';
+import type { NotificationRepository } from './notifications.js';
 import type { NewSpace, Space, SpaceMember } from '../domain/space.js';
 import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPropertyRepository, NodeRepository, SpaceTreeRepository } from './files.js';
 import type { User } from '../domain/user.js';
@@ -146,6 +147,7 @@ export interface Repositories {
   avatars: AvatarRepository;
   directLinks: DirectLinkRepository;
   activities: ActivityRepository;
+  notifications: NotificationRepository;
   shares: ShareRepository;
   remoteShares: RemoteShareRepository;
   sessions: SessionRepository;

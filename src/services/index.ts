@@ -33,6 +33,7 @@ import { FederationService } from './federation/federation.service.js';
 import { FederatedOffers } from './federation/federated-offers.js';
 import { AvatarsService } from './identity/avatars.service.js';
 import type { AvatarImages } from '../ports/avatars.js';
+import { NotificationsService } from './activity/notifications.service.js';
 
 export interface Services {
   auth: AuthService;
@@ -55,6 +56,7 @@ export interface Services {
   chunkedUploads: ChunkedUploadsService;
   privateData: PrivateDataService;
   activity: ActivityService;
+  notifications: NotificationsService;
   shares: SharesService;
   sharees: ShareesService;
   publicLinks: PublicLinksService;
@@ -67,7 +69,8 @@ export interface Services {
 }
 
 export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, remotes: RemoteServers, images: AvatarImages): Services {
-  const federation = new FederationService(ctx, remotes, instance.publicUrl);
+  const notifications = new NotificationsService(ctx);
+  const federation = new FederationService(ctx, remotes, instance.publicUrl, notifications);
   const offers = new FederatedOffers(ctx, remotes, instance.publicUrl);
   const apps = new AppsService(ctx);
   const dropped = (shares: Share[]) => offers.notifyUnsharedAll(shares);
@@ -78,7 +81,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
   const files = new FilesService(ctx, ctx.blobs, dropped);
   const auth = new AuthService(ctx);
   const appPasswords = new AppPasswordsService(ctx);
-  const shares = new SharesService(ctx, offers);
+  const shares = new SharesService(ctx, notifications, offers);
   const spaceMembers = new SpaceMembersService(ctx);
   return {
     auth,
@@ -101,6 +104,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     chunkedUploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
     privateData: new PrivateDataService(ctx),
     activity: new ActivityService(ctx),
+    notifications,
     shares,
     sharees: new ShareesService(ctx, instance.publicUrl),
     publicLinks: new PublicLinksService(ctx),

@@ -72,6 +72,10 @@ export const OCS_WORDING: Partial<Record<ErrorReason, OcsWording>> = {
   missingGrantee: { message: 'missing shareWith' },
   memberNotFound: { message: 'cannot find share' },
   lastManager: { message: (d) => (d.action === 'remove' ? "can't remove the last manager" : 'the space must have at least one manager') },
+
+  // The notifications app answers its refusals without a message (EndpointController, APIController: DataResponse(null, status)).
+  notificationNotFound: { message: '' },
+  notificationInvalid: { message: '' },
 };
 
 /** The OCS message of a refusal: Nextcloud's (or oCIS's) words for its reason, else the service's own. */

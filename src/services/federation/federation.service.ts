@@ -5,6 +5,7 @@ import { uniqueName } from '../../domain/share.js';
 import type { RemoteAnswer, RemoteRequest, RemoteRoot, RemoteServers } from '../../ports/federation.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import { mountsOf } from '../access/share-mounts.js';
+import type { NotificationsService } from '../activity/notifications.service.js';
 import { recordRemoteShareActivity } from './remote-share-activity.js';
 
 /** What a remote server sends to offer a share (seed 004: POST {share endpoint}). */
@@ -33,6 +34,7 @@ export class FederationService {
     private readonly remotes: RemoteServers,
     /** This server's base URL, as remotes reach it. */
     private readonly publicUrl: string,
+    private readonly notifications: NotificationsService,
   ) {}
 
   private get settings() {
@@ -78,7 +80,7 @@ export class FederationService {
     const now = this.now();
     await this.ctx.tx.run(async (repos) => {
       const id = String(await repos.counters.allocate('remote_share_id', 1));
-      await repos.remoteShares.insert({
+      const share: RemoteShare = {
         id,
         userId: userId!,
         remote,
@@ -90,7 +92,9 @@ export class FederationService {
         mountName: null,
         accepted: false,
         createdAt: now,
-      });
+      };
+      await repos.remoteShares.insert(share);
+      await this.notifications.remoteSharePending(repos, share);
       await recordRemoteShareActivity(repos, now, { users: [userId!], author: sharedBy, subject: 'remote_share', objectId: Number(id), name });
     });
   }
@@ -124,7 +128,11 @@ export class FederationService {
     const share = await this.get(userId, id);
     if (share.accepted) return share;
     const mountName = await this.freeName(userId, share.name);
-    await this.ctx.repos.remoteShares.accept(share.id, mountName);
+    // Its notification ends with it; a declined or removed share takes its notification with its row.
+    await this.ctx.tx.run(async (repos) => {
+      await repos.remoteShares.accept(share.id, mountName);
+      await this.notifications.remoteShareSettled(repos, share.id);
+    });
     await this.notifyQuietly(share, 'accept');
     return { ...share, accepted: true, mountName };
   }

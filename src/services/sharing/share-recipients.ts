@@ -53,9 +53,9 @@ export async function checkRecipient(
 /**
  * Recipients get the share under a name not taken in their home (Nextcloud
  * picks the mount point when it shares); they accept it first when the
- * admin turned automatic acceptance off.
+ * admin turned automatic acceptance off. Answers who now has it pending.
  */
-export async function addRecipients(repos: Repositories, autoAccept: boolean, share: Share, now: number): Promise<void> {
+export async function addRecipients(repos: Repositories, autoAccept: boolean, share: Share, now: number): Promise<string[]> {
   const state = autoAccept ? SHARE_STATE.accepted : SHARE_STATE.pending;
   let users: string[] = [];
   if (share.type === SHARE_TYPE.user) users = [share.shareWith!];
@@ -64,6 +64,7 @@ export async function addRecipients(repos: Repositories, autoAccept: boolean, sh
     const name = await freeMountName(repos, user, share.targetName, now, share.id);
     await repos.shares.setRecipient(share.id, user, state, name);
   }
+  return state === SHARE_STATE.pending ? users : [];
 }
 
 /** A name free among the user's own top-level entries and their other mounts (names only: no node lookups, so sharing stays cheap with many mounts). */

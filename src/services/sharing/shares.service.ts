@@ -3,13 +3,14 @@ import { fail } from '../../domain/errors.js';
 import { assertValidPath } from '../../domain/file-names.js';
 import { parseCloudId } from '../../domain/federation.js';
 import { isQuickLink, quickLinkAttributes } from '../../domain/share-roles.js';
-import { initialPermissions, isShareType, PERM, publicUploadPermissions, type Share, SHARE_STATE, SHARE_TYPE, type ShareType } from '../../domain/share.js';
+import { initialPermissions, isShareType, PERM, publicUploadPermissions, type Share, SHARE_STATE, SHARE_TYPE, type ShareState, type ShareType } from '../../domain/share.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import type { ShareChanges } from '../../ports/shares.js';
 import { assertMayGrant, permissionsOf, resolveExpiry } from '../access/share-policy.js';
 import { type Mount, mountsOf } from '../access/share-mounts.js';
 import { recordShareActivity } from '../activity/share-activity.js';
 import type { FederatedOffers } from '../federation/federated-offers.js';
+import type { NotificationsService } from '../activity/notifications.service.js';
 import { recordRemoteShareActivity } from '../federation/remote-share-activity.js';
 import { ShareQueries, type ShareView } from './share-queries.js';
 import { addRecipients, checkRecipient, freeMountName } from './share-recipients.js';
@@ -55,6 +56,7 @@ export class SharesService {
 
   constructor(
     private readonly ctx: ServiceContext,
+    private readonly notifications: NotificationsService,
     private readonly offers?: FederatedOffers,
   ) {
     this.queries = new ShareQueries(ctx);
@@ -128,7 +130,7 @@ export class SharesService {
     await this.ctx.tx.run(async (repos) => {
       share.id = String(await repos.counters.allocate('share_id', 1));
       await repos.shares.insert(share);
-      await addRecipients(repos, this.settings.autoAccept, share, now);
+      await this.notifications.sharePending(repos, share, await addRecipients(repos, this.settings.autoAccept, share, now));
       await recordShareActivity(repos, now, share, userId, true, { fileId: node.fileId, ownerPath: `/${target.path.join('/')}` });
     });
     if (type === SHARE_TYPE.remote) {
@@ -198,7 +200,7 @@ export class SharesService {
     } else if (rules.recipientsMayDelete && share.type === SHARE_TYPE.user && share.shareWith === userId) {
       await this.ctx.repos.shares.delete([share.id]);
     } else if (rules.recipientsMayDelete && share.type === SHARE_TYPE.group && (await this.ctx.repos.groups.isMember(share.shareWith!, userId))) {
-      await this.ctx.repos.shares.setRecipient(share.id, userId, SHARE_STATE.declined, null);
+      await this.settle(share.id, userId, SHARE_STATE.declined, null);
     } else fail('forbidden', 'only the sharer, the owner, a space manager or a recipient may delete a share', 'notShareRemover');
     if (share.type !== SHARE_TYPE.link) await this.dropLostReshares(share.spaceId);
   }
@@ -241,7 +243,7 @@ export class SharesService {
   async leave(userId: string, mount: Mount): Promise<void> {
     for (const s of mount.shares) {
       if (s.type === SHARE_TYPE.user) await this.ctx.repos.shares.delete([s.id]);
-      else await this.ctx.repos.shares.setRecipient(s.id, userId, SHARE_STATE.declined, null);
+      else await this.settle(s.id, userId, SHARE_STATE.declined, null);
     }
     await this.dropLostReshares(mount.spaceId);
   }
@@ -279,13 +281,25 @@ export class SharesService {
     const current = (await this.ctx.repos.shares.receivedBy(userId, await this.ctx.repos.groups.groupsOfUser(userId))).find((s) => s.id === share.id);
     if (current?.state === SHARE_STATE.accepted) return;
     const name = await freeMountName(this.ctx.repos, userId, share.targetName, this.now(), share.id);
-    await this.ctx.repos.shares.setRecipient(share.id, userId, SHARE_STATE.accepted, name);
+    await this.settle(share.id, userId, SHARE_STATE.accepted, name);
   }
 
   async decline(userId: string, id: string): Promise<void> {
     const share = await this.received(userId, id);
-    await this.ctx.repos.shares.setRecipient(share.id, userId, SHARE_STATE.declined, null);
+    await this.settle(share.id, userId, SHARE_STATE.declined, null);
     await this.dropLostReshares(share.spaceId);
+  }
+
+  /**
+   * Every change of a recipient's state (accepted, declined, left) goes
+   * through here, with the end of their notification about the share in the
+   * same transaction. A deleted share takes its notifications with it.
+   */
+  private async settle(shareId: string, userId: string, state: ShareState, mountName: string | null): Promise<void> {
+    await this.ctx.tx.run(async (repos) => {
+      await repos.shares.setRecipient(shareId, userId, state, mountName);
+      await this.notifications.shareSettled(repos, shareId, userId);
+    });
   }
 
   /** The shares mounted in a user's home, as their WebDAV tree shows them. */

@@ -50,6 +50,8 @@ export class CapabilitiesService {
       if (await this.apps.isEnabled('password_policy')) caps.password_policy = this.passwordPolicy();
       // Nextcloud's activity app also lists `previews`; no previews are rendered here.
       if (await this.apps.isEnabled('activity')) caps.activity = { apiv2: ['filters', 'filters-api', 'rich-strings'] };
+      // Nextcloud also lists icons, action-web, user-status, exists and test-push, and push devices: none of those is served here.
+      if (await this.apps.isEnabled('notifications')) caps.notifications = { 'ocs-endpoints': ['list', 'get', 'delete', 'delete-all', 'rich-strings'], push: [], 'admin-notifications': ['ocs'] };
       caps.provisioning_api = {
         version: '1.22.0',
         AccountPropertyScopesVersion: 2,

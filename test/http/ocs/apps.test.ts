@@ -4,7 +4,7 @@ import { expectError, expectXmlError, parseXml } from '../../helpers/ocs-assert.
 
 type Creds = { user: string; password: string };
 
-const ALL_APPS = ['provisioning_api', 'theming', 'password_policy', 'activity'];
+const ALL_APPS = ['provisioning_api', 'theming', 'password_policy', 'activity', 'notifications'];
 const UNKNOWN_ROUTE = 'Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n';
 
 describeEachDb('OCS cloud/apps', (kind) => {
@@ -87,7 +87,7 @@ describeEachDb('OCS cloud/apps', (kind) => {
     await setApp('theming', false);
     try {
       expect((await ocs(t.app, 'GET', '/cloud/apps?filter=disabled')).ocs.data.apps).toEqual(['theming']);
-      expect((await ocs(t.app, 'GET', '/cloud/apps?filter=enabled')).ocs.data.apps).toEqual(['provisioning_api', 'password_policy', 'activity']);
+      expect((await ocs(t.app, 'GET', '/cloud/apps?filter=enabled')).ocs.data.apps).toEqual(['provisioning_api', 'password_policy', 'activity', 'notifications']);
       expect((await ocs(t.app, 'GET', '/cloud/apps/theming')).ocs.data.active).toBe(false);
       expect(Object.keys(await capabilities(null))).toEqual(['bruteforce']);
       const caps = await capabilities(alice);

@@ -103,7 +103,7 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     const res = await ocs(t.app, 'GET', '/cloud/capabilities', { as: alice });
     expect(res.statusCode).toBe(200);
     const caps = res.ocs.data.capabilities;
-    expect(Object.keys(caps).sort()).toEqual(['activity', 'bruteforce', 'core', 'dav', 'files', 'files_sharing', 'password_policy', 'provisioning_api', 'theming']);
+    expect(Object.keys(caps).sort()).toEqual(['activity', 'bruteforce', 'core', 'dav', 'files', 'files_sharing', 'notifications', 'password_policy', 'provisioning_api', 'theming']);
     expect(caps.core).toEqual({
       pollinterval: ref.core.pollinterval,
       'webdav-root': ref.core['webdav-root'],
@@ -128,6 +128,13 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     expect(caps.activity).toEqual({ apiv2: ref.activity.apiv2.filter((f: string) => f !== 'previews') });
     expect(caps.bruteforce).toEqual(ref.bruteforce);
     expect(Object.keys(caps.theming)).toEqual(Object.keys(ref.theming));
+    // Sample 02's keys, with what is served: no icons, web actions, user status, exists, test push, push devices or CLI.
+    expect(Object.keys(caps.notifications)).toEqual(Object.keys(ref.notifications));
+    expect(caps.notifications).toEqual({
+      'ocs-endpoints': ref.notifications['ocs-endpoints'].filter((e: string) => !['icons', 'action-web', 'user-status', 'exists', 'test-push'].includes(e)),
+      push: [],
+      'admin-notifications': ['ocs'],
+    });
   });
 
   it('admins and plain users get the same capabilities; Bearer works too', async () => {
