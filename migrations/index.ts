@@ -9,6 +9,7 @@ import * as m0007 from './0007_direct_links.js';
 import * as m0008 from './0008_remote_shares.js';
 import * as m0009 from './0009_cache_changes.js';
 import * as m0010 from './0010_sessions.js';
+import * as m0013 from './0013_user_status.js';
 
 /** Every migration in order; a static list so built and test runs resolve the same files. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_remote_shares': m0008,
   '0009_cache_changes': m0009,
   '0010_sessions': m0010,
+  '0013_user_status': m0013,
 };

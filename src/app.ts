@@ -28,6 +28,7 @@ import { privateDataRoutes } from './http/ocs/routes/private-data.routes.js';
 import { sharesRoutes } from './http/ocs/routes/shares.routes.js';
 import { federationRoutes, remoteSharesRoutes } from './http/ocs/routes/federation.routes.js';
 import { usersRoutes } from './http/ocs/routes/users.routes.js';
+import { userStatusRoutes } from './http/ocs/routes/user-status.routes.js';
 import { systemClock } from './ports/system.js';
 import { ScryptHasher } from './security/scrypt-hasher.js';
 import { createSecrets } from './security/secrets.js';
@@ -160,7 +161,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(ocsPlugin, {
     services,
     requireOcsApiRequest: config.requireOcsApiRequest,
-    routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes, privateDataRoutes, activityRoutes(config.publicUrl), directRoutes(config.publicUrl), sharesRoutes(config.publicUrl), federationRoutes, remoteSharesRoutes],
+    routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes, privateDataRoutes, activityRoutes(config.publicUrl), directRoutes(config.publicUrl), sharesRoutes(config.publicUrl), federationRoutes, remoteSharesRoutes, userStatusRoutes],
   });
   const storageId = (await ctx.repos.instanceSettings.get('storage_id')) ?? 'storage-users-1';
   // Nextcloud's instance id: `oc` and ten characters, the suffix of every oc:id.

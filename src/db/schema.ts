@@ -139,6 +139,17 @@ export interface BlobJournalTable {
   created_at: number;
 }
 
+export interface UserStatusTable {
+  user_id: string;
+  status: string;
+  status_at: number;
+  user_defined: number;
+  message_id: string | null;
+  icon: string | null;
+  message: string | null;
+  clear_at: number | null;
+}
+
 export interface PrivateDataTable {
   user_id: string;
   app: string;
@@ -260,6 +271,7 @@ export interface Database {
   shares: SharesTable;
   share_recipients: ShareRecipientsTable;
   private_data: PrivateDataTable;
+  user_status: UserStatusTable;
   counters: CountersTable;
   nodes: NodesTable;
   dav_properties: DavPropertiesTable;

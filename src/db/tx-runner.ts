@@ -9,6 +9,7 @@ import { GroupsRepository } from './repositories/groups.repository.js';
 import { BlobJournalRepositoryImpl, CountersRepository, DavLocksRepository, DavPropertiesRepository, SpaceTreeRepositoryImpl } from './repositories/file-state.repository.js';
 import { NodesRepository } from './repositories/nodes.repository.js';
 import { PrivateDataRepositoryImpl } from './repositories/private-data.repository.js';
+import { UserStatusesRepository } from './repositories/user-status.repository.js';
 import { SharesRepository } from './repositories/shares.repository.js';
 import { LoginFailuresRepository } from './repositories/login-failures.repository.js';
 import { InstanceSettingsRepositoryImpl, UserRolesRepository } from './repositories/instance.repository.js';
@@ -38,6 +39,7 @@ export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Reposit
     davLocks: new DavLocksRepository(db),
     blobJournal: new BlobJournalRepositoryImpl(db),
     privateData: new PrivateDataRepositoryImpl(db),
+    userStatuses: new UserStatusesRepository(db),
     directLinks: new DirectLinksRepository(db),
     activities: new ActivitiesRepository(db),
     shares: new SharesRepository(db, cx),

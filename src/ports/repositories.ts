@@ -7,6 +7,7 @@ import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPr
 import type { User } from '../domain/user.js';
 import type { ShareRepository } from './shares.js';
 import type { LoginFlowRepository, SessionRepository } from './sessions.js';
+import type { UserStatusRepository } from './user-status.js';
 
 export interface Page {
   search?: string;
@@ -125,6 +126,7 @@ export interface Repositories {
   davLocks: DavLockRepository;
   blobJournal: BlobJournalRepository;
   privateData: PrivateDataRepository;
+  userStatuses: UserStatusRepository;
   directLinks: DirectLinkRepository;
   activities: ActivityRepository;
   shares: ShareRepository;
