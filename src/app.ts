@@ -31,6 +31,8 @@ import { sharesRoutes } from './http/ocs/routes/shares.routes.js';
 import { shareesRoutes } from './http/ocs/routes/sharees.routes.js';
 import { federationRoutes, remoteSharesRoutes } from './http/ocs/routes/federation.routes.js';
 import { usersRoutes } from './http/ocs/routes/users.routes.js';
+import { userStatusRoutes } from './http/ocs/routes/user-status.routes.js';
+import { navigationRoutes } from './http/ocs/routes/navigation.routes.js';
 import { systemClock } from './ports/system.js';
 import { ScryptHasher } from './security/scrypt-hasher.js';
 import { createSecrets } from './security/secrets.js';
@@ -168,7 +170,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(ocsPlugin, {
     services,
     requireOcsApiRequest: config.requireOcsApiRequest,
-    routes: [coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes, privateDataRoutes, activityRoutes(config.publicUrl), directRoutes(config.publicUrl), sharesRoutes(config.publicUrl), shareesRoutes(config.publicUrl), federationRoutes, remoteSharesRoutes, notificationsRoutes(config.publicUrl)],
+    routes: [
+      coreRoutes, usersRoutes, membershipsRoutes, groupsRoutes, appsRoutes, passwordPolicyRoutes, privateDataRoutes,
+      activityRoutes(config.publicUrl), directRoutes(config.publicUrl), sharesRoutes(config.publicUrl), shareesRoutes(config.publicUrl),
+      federationRoutes, remoteSharesRoutes, notificationsRoutes(config.publicUrl), userStatusRoutes, navigationRoutes(config.publicUrl),
+    ],
   });
   const storageId = (await ctx.repos.instanceSettings.get('storage_id')) ?? 'storage-users-1';
   // Nextcloud's instance id: `oc` and ten characters, the suffix of every oc:id.

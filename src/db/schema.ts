@@ -148,6 +148,17 @@ export interface AvatarsTable {
   updated_at: number;
 }
 
+export interface UserStatusTable {
+  user_id: string;
+  status: string;
+  status_at: number;
+  user_defined: number;
+  message_id: string | null;
+  icon: string | null;
+  message: string | null;
+  clear_at: number | null;
+}
+
 export interface PrivateDataTable {
   user_id: string;
   app: string;
@@ -286,6 +297,7 @@ export interface Database {
   share_recipients: ShareRecipientsTable;
   private_data: PrivateDataTable;
   avatars: AvatarsTable;
+  user_status: UserStatusTable;
   counters: CountersTable;
   nodes: NodesTable;
   dav_properties: DavPropertiesTable;

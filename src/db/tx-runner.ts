@@ -11,6 +11,7 @@ import { NodesRepository } from './repositories/nodes.repository.js';
 import { AvatarsRepository } from './repositories/avatars.repository.js';
 import { NotificationsRepository } from './repositories/notifications.repository.js';
 import { PrivateDataRepositoryImpl } from './repositories/private-data.repository.js';
+import { UserStatusesRepository } from './repositories/user-status.repository.js';
 import { SharesRepository } from './repositories/shares.repository.js';
 import { LoginFailuresRepository } from './repositories/login-failures.repository.js';
 import { InstanceSettingsRepositoryImpl, UserRolesRepository } from './repositories/instance.repository.js';
@@ -41,6 +42,7 @@ export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Reposit
     blobJournal: new BlobJournalRepositoryImpl(db),
     privateData: new PrivateDataRepositoryImpl(db),
     avatars: new AvatarsRepository(db),
+    userStatuses: new UserStatusesRepository(db),
     directLinks: new DirectLinksRepository(db),
     activities: new ActivitiesRepository(db),
     notifications: new NotificationsRepository(db),

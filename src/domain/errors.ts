@@ -107,6 +107,13 @@ export type ErrorReason =
   | 'permissionItemMismatch'
   | 'roleNotApplicable'
   | 'roleUnavailable'
+  // User status (UserStatusService).
+  | 'invalidStatusType'
+  | 'invalidStatusIcon'
+  | 'statusMessageTooLong'
+  | 'clearAtInPast'
+  | 'invalidMessageId'
+  | 'noUserStatus'
   // Space member rows (SpaceMembersService).
   | 'spaceNotFound'
   | 'invalidSpaceRef'

@@ -9,6 +9,7 @@ import type { User } from '../domain/user.js';
 import type { ShareRepository } from './shares.js';
 import type { LoginFlowRepository, SessionRepository } from './sessions.js';
 import type { AvatarRepository } from './avatars.js';
+import type { UserStatusRepository } from './user-status.js';
 
 export interface Page {
   search?: string;
@@ -145,6 +146,7 @@ export interface Repositories {
   blobJournal: BlobJournalRepository;
   privateData: PrivateDataRepository;
   avatars: AvatarRepository;
+  userStatuses: UserStatusRepository;
   directLinks: DirectLinkRepository;
   activities: ActivityRepository;
   notifications: NotificationRepository;

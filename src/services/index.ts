@@ -21,6 +21,7 @@ import { DavStateService } from './files/dav-state.service.js';
 import { DirectLinksService } from './files/direct-links.service.js';
 import { FilesService } from './files/files.service.js';
 import { PrivateDataService } from './system/private-data.service.js';
+import { UserStatusService } from './identity/user-status.service.js';
 import { SharesService } from './sharing/shares.service.js';
 import { ShareesService } from './sharing/sharees.service.js';
 import { PublicLinksService } from './sharing/public-links.service.js';
@@ -55,6 +56,7 @@ export interface Services {
   davState: DavStateService;
   chunkedUploads: ChunkedUploadsService;
   privateData: PrivateDataService;
+  userStatus: UserStatusService;
   activity: ActivityService;
   notifications: NotificationsService;
   shares: SharesService;
@@ -103,6 +105,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     davState: new DavStateService(ctx),
     chunkedUploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
     privateData: new PrivateDataService(ctx),
+    userStatus: new UserStatusService(ctx),
     activity: new ActivityService(ctx),
     notifications,
     shares,

@@ -64,6 +64,14 @@ export const OCS_WORDING: Partial<Record<ErrorReason, OcsWording>> = {
   remoteNotAccepted: { message: (d) => `Shares from ${d.host} are not accepted here` },
   offerRecipientNotFound: { message: 'User does not exist' },
 
+  // Nextcloud's user_status app (StatusService's exceptions, the controllers' OCSNotFoundException).
+  invalidStatusType: { message: (d) => `Status-type "${d.value}" is not supported` },
+  invalidStatusIcon: { message: 'Status-Icon is longer than one character' },
+  statusMessageTooLong: { message: (d) => `Message is longer than supported length of ${d.max} characters` },
+  clearAtInPast: { message: 'ClearAt is in the past' },
+  invalidMessageId: { message: (d) => `Message-Id "${d.value}" is not supported` },
+  noUserStatus: { message: (d) => (d.whose === 'own' ? 'No status for the current user' : 'No status for the requested userId') },
+
   spaceNotFound: { message: "Wrong path, file/folder doesn't exist" },
   invalidSpaceRef: { message: 'could not parse space_ref: it must name a space' },
   notProjectSpace: { message: (d) => (d.action === 'remove' ? 'can not remove members of personal spaces' : 'can not add members to personal spaces') },

@@ -72,8 +72,10 @@ export function ocsRoute(app: FastifyInstance, spec: OcsRouteSpec): void {
         principal,
         userId: () => principal?.userId ?? fail('unauthenticated', 'Current user is not logged in'),
       };
-      const result = (await spec.handler(call)) ?? ok();
-      return reply.ocs(result);
+      const result = await spec.handler(call);
+      // A handler that answered without an envelope (a 204) has sent its reply.
+      if (reply.sent) return reply;
+      return reply.ocs(result ?? ok());
     },
   });
 }

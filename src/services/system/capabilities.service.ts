@@ -58,6 +58,8 @@ export class CapabilitiesService {
         AccountPropertyScopesFederatedEnabled: true,
         AccountPropertyScopesPublishedEnabled: false,
       };
+      // Nextcloud's user_status Capabilities; no automatic statuses (calendar, calls) back up the user's, so nothing to restore.
+      caps.user_status = { enabled: true, restore: false, supports_emoji: true, supports_busy: true };
     }
     if (await this.apps.isEnabled('theming')) caps.theming = this.theming();
     return {

@@ -187,8 +187,8 @@ describeEachDb('WebDAV basics', (kind) => {
       expectDavError(await dav(t.app, 'GET', `${FILES}/read%20me.txt`, { headers: { 'if-match': '"other"' } }), 412);
     });
 
-    it('refuses a folder and a missing file', async () => {
-      expectDavError(await dav(t.app, 'GET', `${FILES}/`), 501, 'Sabre\\DAV\\Exception\\NotImplemented');
+    it('answers a folder with the DAV interface text and refuses a missing file', async () => {
+      expect((await dav(t.app, 'GET', `${FILES}/`)).body).toMatch(/^This is the WebDAV interface/);
       const missing = expectDavError(await dav(t.app, 'GET', `${FILES}/nope.txt`), 404, 'Sabre\\DAV\\Exception\\NotFound');
       expect(missing.message).toContain('nope.txt');
     });

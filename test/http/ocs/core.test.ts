@@ -103,7 +103,7 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     const res = await ocs(t.app, 'GET', '/cloud/capabilities', { as: alice });
     expect(res.statusCode).toBe(200);
     const caps = res.ocs.data.capabilities;
-    expect(Object.keys(caps).sort()).toEqual(['activity', 'bruteforce', 'core', 'dav', 'files', 'files_sharing', 'notifications', 'password_policy', 'provisioning_api', 'theming']);
+    expect(Object.keys(caps).sort()).toEqual(['activity', 'bruteforce', 'core', 'dav', 'files', 'files_sharing', 'notifications', 'password_policy', 'provisioning_api', 'theming', 'user_status']);
     expect(caps.core).toEqual({
       pollinterval: ref.core.pollinterval,
       'webdav-root': ref.core['webdav-root'],
