@@ -11,6 +11,7 @@ import { uploadRoutes } from './upload.routes.js';
 import { devicesRoutes } from './devices.routes.js';
 import { loginFlowRoutes } from './login-flow.routes.js';
 import { signinRoutes } from './signin.routes.js';
+import { webAppRoutes } from './web-app.routes.js';
 
 /**
  * The server-rendered pages, no script: the public share page under
@@ -34,6 +35,7 @@ export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): P
   signinRoutes(app, deps);
   loginFlowRoutes(app, deps);
   devicesRoutes(app, deps);
+  await webAppRoutes(app, deps);
   // Anything else below /s is the share page's own answer, not the server's plain-text 404.
   await app.register(
     async (scope) => {
