@@ -8,6 +8,9 @@ import { sendPage } from './html.js';
 import { CSRF_FIELD, clearSessionCookie, loginCsrf, loginCsrfValid, safeRedirect, setSessionCookie, signedIn } from './session-cookie.js';
 
 type Form = Record<string, unknown>;
+
+/** Where a signed-in person starts: the files app, as Nextcloud's default app. */
+const startPath = (env: { basePath: string }): string => `${env.basePath}/apps/files/`;
 const field = (form: Form, name: string): string => (typeof form[name] === 'string' ? (form[name] as string) : '');
 
 /** Sends a browser on, as Nextcloud's controllers do after a form (303: the next request is a GET). */
@@ -21,12 +24,12 @@ export const seeOther = (reply: FastifyReply, location: string): FastifyReply =>
 export function signinRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { services, env } = deps;
 
-  app.get('/', async (request, reply) => seeOther(reply, (await signedIn(request, services)) ? accountPath(env) : loginPath(env)));
+  app.get('/', async (request, reply) => seeOther(reply, (await signedIn(request, services)) ? startPath(env) : loginPath(env)));
 
   const showLogin = async (request: FastifyRequest, reply: FastifyReply) => {
     const query = (request.query ?? {}) as Form;
     const redirect = safeRedirect(deps, query.redirect_url, '') || null;
-    if (await signedIn(request, services)) return seeOther(reply, redirect ?? accountPath(env));
+    if (await signedIn(request, services)) return seeOther(reply, redirect ?? startPath(env));
     return sendPage(reply, 200, loginPage(env, { csrf: loginCsrf(request, reply, deps), redirect, login: field(query, 'user').slice(0, 255), error: null }));
   };
   app.get('/login', showLogin);
@@ -45,7 +48,7 @@ export function signinRoutes(app: FastifyInstance, deps: WebDeps): void {
       const session = await services.sessions.signIn(login, password, throttleAddress(request.ip), request.headers['user-agent'], remember);
       const rememberSeconds = Math.floor(services.sessions.rememberSeconds());
       setSessionCookie(reply, deps, session.token, remember ? rememberSeconds : null);
-      return seeOther(reply, redirect ?? accountPath(env));
+      return seeOther(reply, redirect ?? startPath(env));
     } catch (err) {
       if (err instanceof DomainError && err.code === 'unauthenticated') return again(401, 'Wrong login or password.');
       if (err instanceof DomainError && err.code === 'tooManyRequests') {

@@ -13,6 +13,7 @@ import { devicesRoutes } from './devices.routes.js';
 import { loginFlowRoutes } from './login-flow.routes.js';
 import { signinRoutes } from './signin.routes.js';
 import { themingRoutes } from './theming.routes.js';
+import { webAppRoutes } from './web-app.routes.js';
 
 /**
  * The server-rendered pages, no script: the public share page under
@@ -39,6 +40,7 @@ export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): P
   // Their own scope: the avatar routes answer in JSON, as Nextcloud's AvatarController does, not with pages.
   await app.register(avatarRoutes(deps.services));
   themingRoutes(app, deps);
+  await webAppRoutes(app, deps);
   // Anything else below /s is the share page's own answer, not the server's plain-text 404.
   await app.register(
     async (scope) => {

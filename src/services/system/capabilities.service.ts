@@ -2,6 +2,7 @@ import type { FederationSettings } from '../../domain/federation.js';
 import { FORBIDDEN_FILENAME_CHARACTERS, FORBIDDEN_FILENAME_EXTENSIONS, FORBIDDEN_FILENAMES } from '../../domain/file-names.js';
 import { COMPAT_VERSION, COMPAT_VERSION_STRING } from '../../domain/version.js';
 import type { SharingSettings } from '../../domain/share.js';
+import { textColorFor } from '../../domain/theming.js';
 import type { AppsService } from './apps.service.js';
 
 export interface InstanceInfo {
@@ -12,12 +13,6 @@ export interface InstanceInfo {
   federation: FederationSettings;
 }
 
-/** Black or white text, whichever reads better on the colour (Nextcloud's color-text). */
-function textColorFor(hex: string): string {
-  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
-  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  return luminance > 0.6 ? '#000000' : '#ffffff';
-}
 
 /**
  * cloud/capabilities. Only what is implemented is announced: sections for

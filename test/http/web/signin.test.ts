@@ -13,14 +13,14 @@ describeEachDb('web sign-in and sessions', (kind) => {
   afterAll(async () => t.close());
 
   describe('the sign-in page', () => {
-    it('/ sends a browser without a session to the sign-in page, and one with a session to the start page', async () => {
+    it('/ sends a browser without a session to the sign-in page, and one with a session to the files app; the account page says who is signed in', async () => {
       const anon = await t.app.inject({ url: '/' });
       expect(anon.statusCode).toBe(303);
       expect(anon.headers.location).toBe('/login');
       const b = await signIn(t.app, alice.user, alice.password);
       const signed = await b.get('/');
       expect(signed.statusCode).toBe(303);
-      expect(signed.headers.location).toBe('/account');
+      expect(signed.headers.location).toBe('/apps/files/');
       const start = expectPage(await b.get('/account'), 200);
       expect(start).toContain('You are signed in as alice');
       expect(start).toContain('Devices &amp; sessions');
@@ -51,7 +51,7 @@ describeEachDb('web sign-in and sessions', (kind) => {
         const other = browser(t.app);
         const p = await other.get('/login');
         const r = await other.post('/login', { requesttoken: csrfOf(p.body), user: 'alice', password: alice.password, redirect_url: evil });
-        expect(r.headers.location, evil).toBe('/account');
+        expect(r.headers.location, evil).toBe('/apps/files/');
       }
     });
 
@@ -259,7 +259,7 @@ describe('session cookies behind https', () => {
       const res = await b.post('/login', { requesttoken: csrfOf(page.body), user: ADMIN.user, password: ADMIN.password });
       const cookie = [res.headers['set-cookie']].flat().map(String).find((c) => c.startsWith('nimbus_session='))!;
       expect(cookie).toContain('; Path=/nimbus/; HttpOnly; SameSite=Lax; Secure');
-      expect(res.headers.location).toBe('/nimbus/account');
+      expect(res.headers.location).toBe('/nimbus/apps/files/');
     } finally {
       await t.close();
     }

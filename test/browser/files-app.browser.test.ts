@@ -1,0 +1,165 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, buildTestApp, newUser, ocs, type TestApp } from '../helpers/app.js';
+import { freePort } from '../helpers/loopback.js';
+
+/**
+ * The files web app in a real browser (Debian's Chromium through
+ * playwright-core, the app on a real socket): a person signs in, makes a
+ * folder, uploads (a small file in one PUT, a large one in chunks), renames,
+ * moves, downloads, deletes, meets a name conflict and a full quota, signs
+ * out. Each step is checked over WebDAV too, not only on screen. Skipped
+ * without /usr/bin/chromium.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SHOTS = process.env.NIMBUS_SCREENSHOTS;
+
+describe.skipIf(!HAVE_CHROMIUM)(`the files app in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, { timeout: 120_000 }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  let alice: { user: string; password: string };
+  let page: Page;
+  const violations: string[] = [];
+
+  const dav = async (method: string, p: string, headers: Record<string, string> = {}) => {
+    const res = await request(`${base}/remote.php/dav/files/alice/${p}`, { method: method as 'GET', headers: { authorization: basic(alice.user, alice.password), ...headers } });
+    return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
+  };
+  const shot = async (name: string) => {
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  };
+  const row = (name: string) => page.locator(`.row[data-name="${name}"]`);
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    t = await buildTestApp('sqlite', { PUBLIC_URL: base, INSTANCE_NAME: 'Nimbus Test Cloud' });
+    await t.app.listen({ port, host: '127.0.0.1' });
+    alice = await newUser(t.app, 'alice', { displayName: 'Alice Liddell' });
+    await request(`${base}/remote.php/dav/files/alice/welcome.txt`, { method: 'PUT', headers: { authorization: basic(alice.user, alice.password) }, body: 'hello' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 45_000 });
+    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+    const context = await browser.newContext({ acceptDownloads: true });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('signs in and lands in the files, sorted folders first', async () => {
+    await page.goto(`${base}/`);
+    await page.fill('input[name=user]', 'alice');
+    await page.fill('input[name=password]', alice.password);
+    await Promise.all([page.waitForURL(`${base}/apps/files/`), page.click('button[type=submit]')]);
+    await expect(row('welcome.txt').textContent()).resolves.toContain('5 B');
+    await expect(page.locator('.top .brand').textContent()).resolves.toBe('Nimbus Test Cloud');
+    await expect(page.locator('.user-menu > button').textContent()).resolves.toBe('Alice Liddell');
+    await shot('files-01-signed-in');
+  });
+
+  it('makes a folder, refusing a name that exists before asking the server', async () => {
+    await page.getByRole('button', { name: 'New folder' }).click();
+    await page.locator('dialog').getByLabel('Name').fill('welcome.txt');
+    await expect(page.locator('dialog .field-error').textContent()).resolves.toContain('already exists');
+    await page.locator('dialog').getByLabel('Name').fill('Reports');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await row('Reports').waitFor();
+    expect((await dav('PROPFIND', 'Reports', { depth: '0' })).status).toBe(207);
+  });
+
+  it('uploads a small file in one request and a 30 MB one in chunks, with progress', async () => {
+    const big = Buffer.alloc(30 * 1024 * 1024, 7);
+    big.write('the start', 0);
+    big.write('the end', big.length - 7);
+    await page.locator('input[aria-label="Files to upload"]').setInputFiles([
+      { name: 'small.txt', mimeType: 'text/plain', buffer: Buffer.from('small file') },
+      { name: 'big.bin', mimeType: 'application/octet-stream', buffer: big },
+    ]);
+    await page.locator('.uploads progress[aria-label="Overall progress"]').waitFor();
+    await page.locator('.uploads-head strong', { hasText: 'Uploads finished' }).waitFor({ timeout: 60_000 });
+    await shot('files-02-uploaded');
+    await row('big.bin').waitFor();
+    expect((await dav('GET', 'small.txt')).body.toString()).toBe('small file');
+    const got = await dav('GET', 'big.bin');
+    expect(got.body.length).toBe(big.length);
+    expect(got.body.equals(big)).toBe(true);
+    await expect(row('big.bin').textContent()).resolves.toContain('30.0 MB');
+  });
+
+  it('asks on a name conflict: keep both makes a second file', async () => {
+    await page.locator('input[aria-label="Files to upload"]').setInputFiles([{ name: 'small.txt', mimeType: 'text/plain', buffer: Buffer.from('second') }]);
+    await page.getByRole('button', { name: 'Keep both' }).click();
+    await row('small (2).txt').waitFor();
+    expect((await dav('GET', 'small (2).txt')).body.toString()).toBe('second');
+    expect((await dav('GET', 'small.txt')).body.toString()).toBe('small file');
+  });
+
+  it('renames, moves into a folder, downloads the same bytes, and deletes after asking', async () => {
+    await row('small (2).txt').getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.locator('dialog').getByLabel('Name').fill('second.txt');
+    await page.getByRole('button', { name: 'Rename', exact: true }).last().click();
+    await row('second.txt').waitFor();
+    expect((await dav('GET', 'second.txt')).status).toBe(200);
+
+    await row('second.txt').getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Move', exact: true }).click();
+    await page.locator('dialog').getByRole('button', { name: 'Reports' }).click();
+    await page.getByRole('button', { name: 'Move here' }).click();
+    await row('second.txt').waitFor({ state: 'detached' });
+    expect((await dav('GET', 'Reports/second.txt')).body.toString()).toBe('second');
+
+    await row('Reports').getByRole('button', { name: 'Reports' }).click();
+    await page.waitForURL(`${base}/apps/files/?dir=%2FReports`);
+    const [download] = await Promise.all([page.waitForEvent('download'), row('second.txt').getByRole('link', { name: 'second.txt' }).click()]);
+    expect(readFileSync((await download.path())!).toString()).toBe('second');
+    await shot('files-03-folder');
+
+    await row('second.txt').getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.locator('dialog').getByRole('button', { name: 'Delete' }).click();
+    await row('second.txt').waitFor({ state: 'detached' });
+    expect((await dav('GET', 'Reports/second.txt')).status).toBe(404);
+    await page.goBack();
+    await row('Reports').waitFor();
+  });
+
+  it('says in words when there is no room left, never raw XML', async () => {
+    await ocs(t.app, 'PUT', '/cloud/users/alice', { body: { key: 'quota', value: '31 MB' } });
+    await page.locator('input[aria-label="Files to upload"]').setInputFiles([{ name: 'too-much.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(2 * 1024 * 1024, 1) }]);
+    const failed = page.locator('.uploads li.failed .upload-state');
+    await failed.waitFor();
+    await expect(failed.textContent()).resolves.toBe('There is not enough free space to upload this file.');
+    await shot('files-04-quota');
+    expect((await dav('GET', 'too-much.bin')).status).toBe(404);
+  });
+
+  it('fits a phone screen', async () => {
+    await page.setViewportSize({ width: 390, height: 760 });
+    await page.reload();
+    await row('welcome.txt').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('files-05-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('signs out from the user menu, and the app asks to sign in again', async () => {
+    await page.getByRole('button', { name: 'Alice Liddell' }).click();
+    await Promise.all([page.waitForURL(`${base}/login`), page.getByRole('menuitem', { name: 'Sign out' }).click()]);
+    await page.goto(`${base}/apps/files/`);
+    expect(page.url()).toBe(`${base}/login?redirect_url=%2Fapps%2Ffiles%2F`);
+    expect(violations).toEqual([]);
+  });
+});

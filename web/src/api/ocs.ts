@@ -1,0 +1,34 @@
+import { ApiError, BASE, call } from './http.js';
+
+/** An OCS v2 JSON call; the envelope's message becomes the error a person reads. */
+export async function ocs<T>(method: string, route: string, body?: Record<string, string>): Promise<T> {
+  const sep = route.includes('?') ? '&' : '?';
+  const res = await call({
+    method,
+    url: `${BASE}/ocs/v2.php/${route}${sep}format=json`,
+    headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : null,
+  });
+  type Envelope = { ocs?: { meta?: { message?: string }; data?: T } };
+  const parsed = (await res.json().catch(() => null)) as Envelope | null;
+  if (!res.ok || !parsed?.ocs) {
+    const message = parsed?.ocs?.meta?.message;
+    throw new ApiError(message ? message : res.status >= 500 ? 'The server could not do this. Try again later.' : 'The server refused this request.', res.status);
+  }
+  return parsed.ocs.data as T;
+}
+
+export interface Me {
+  id: string;
+  displayname: string;
+  email: string | null;
+  quota: { used: number; total?: number; relative: number; quota: number };
+}
+
+export const currentUser = (): Promise<Me> => ocs<Me>('GET', 'cloud/user');
+
+export interface Capabilities {
+  capabilities: { theming?: { name?: string } };
+}
+
+export const capabilities = (): Promise<Capabilities> => ocs<Capabilities>('GET', 'cloud/capabilities');
