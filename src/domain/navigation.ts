@@ -1,7 +1,6 @@
 /**
  * What the web side serves to a signed-in user, as Nextcloud's navigation
- * entries (INavigationManager): `link` entries are apps (the future Files
- * page adds one line here), `settings` entries are the personal pages. Paths
+ * entries (INavigationManager): `link` entries are apps (the Files web app), `settings` entries are the personal pages. Paths
  * are below the server's base; icons are themed icons the web side draws.
  */
 export interface NavigationEntry {
@@ -16,6 +15,7 @@ export interface NavigationEntry {
 }
 
 export const NAVIGATION: readonly NavigationEntry[] = [
+  { id: 'files', type: 'link', order: 0, name: 'Files', path: '/apps/files/', icon: '/index.php/apps/theming/img/core/filetypes/folder.svg' },
   { id: 'settings', type: 'settings', order: 1, name: 'Personal settings', path: '/account', icon: '/index.php/apps/theming/img/core/actions/user.svg' },
   { id: 'devices', type: 'settings', order: 2, name: 'Devices & sessions', path: '/account/devices', icon: '/index.php/apps/theming/img/core/actions/devices.svg' },
 ];

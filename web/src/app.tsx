@@ -47,7 +47,8 @@ function UserMenu({ me }: { me: Me }) {
   return (
     <div class="user-menu">
       <button type="button" aria-haspopup="true" aria-expanded={open} onClick={() => setOpen(!open)}>
-        {me.displayname || me.id}
+        <img class="avatar" src={`${BASE}/avatar/${encodeURIComponent(me.id)}/64`} alt="" width="28" height="28" />
+        <span>{me.displayname || me.id}</span>
       </button>
       {open && (
         <div class="menu" role="menu">

@@ -23,17 +23,19 @@ describeEachDb('OCS core/navigation', (kind) => {
     }
   });
 
-  it('apps lists the app pages: none are served yet', async () => {
+  it('apps lists the app pages: the files app', async () => {
     const res = await ocs(t.app, 'GET', '/core/navigation/apps', { as: alice });
     expect(res.statusCode).toBe(200);
-    expect(res.ocs.data).toEqual([]);
+    expect(res.ocs.data.map((e: { id: string; href: string; type: string }) => [e.id, e.href, e.type])).toEqual([['files', '/apps/files/', 'link']]);
     expect(res.headers.etag).toMatch(/^"[0-9a-f]{32}"$/);
   });
 
   it('absolute=true makes hrefs and icons absolute, and every entry is a page the user can open', async () => {
+    const apps = await ocs(t.app, 'GET', '/core/navigation/apps?absolute=true', { as: alice });
     const res = await ocs(t.app, 'GET', '/core/navigation/settings?absolute=true', { as: alice });
     const b = await signIn(t.app, alice.user, alice.password);
-    for (const e of res.ocs.data) {
+    expect(apps.ocs.data.length).toBeGreaterThan(0);
+    for (const e of [...apps.ocs.data, ...res.ocs.data]) {
       expect(e.href).toMatch(/^http:\/\/nimbus\.test\//);
       expect(e.icon).toMatch(/^http:\/\/nimbus\.test\/index\.php\/apps\/theming\/img\//);
       expect((await b.get(new URL(e.href).pathname)).statusCode, e.href).toBe(200);
