@@ -1,13 +1,16 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, BASE, SignedOut, authHeaders, signInAgain } from './api/http.js';
+import { ApiError, BASE, SignedOut, signInAgain } from './api/http.js';
 import { capabilities, currentUser, type Me } from './api/ocs.js';
-import { FilesView } from './files/files-view.js';
 import { quotaText } from './format.js';
+import { hrefOf, navigate, useRoute } from './router.js';
+import { UserMenu } from './user-menu.js';
+import { VIEWS, viewOf } from './views.js';
 
 export function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [name, setName] = useState('Nimbus');
   const [failure, setFailure] = useState<string | null>(null);
+  const route = useRoute();
 
   useEffect(() => {
     Promise.all([currentUser(), capabilities()])
@@ -27,39 +30,31 @@ export function App() {
 
   if (failure) return <p class="banner error" role="alert">{failure}</p>;
   if (!me) return <p class="loading">Loading…</p>;
+  const view = viewOf(route.get('view'));
+  const Screen = view.component;
+  const refreshMe = () => currentUser().then(setMe).catch(() => undefined);
+  const { quota } = me;
+  const limited = quota.quota >= 0 && !!quota.total;
   return (
     <div class="shell">
       <header class="top">
         <a class="brand" href={`${BASE}/apps/files/`}>{name}</a>
         <UserMenu me={me} />
       </header>
-      <FilesView user={me.id} onQuotaChange={() => currentUser().then(setMe).catch(() => undefined)} quota={me.quota} />
-    </div>
-  );
-}
-
-function UserMenu({ me }: { me: Me }) {
-  const [open, setOpen] = useState(false);
-  const [token, setToken] = useState('');
-  useEffect(() => {
-    authHeaders('POST').then((h) => setToken(h.requesttoken ?? '')).catch(() => undefined);
-  }, []);
-  return (
-    <div class="user-menu">
-      <button type="button" aria-haspopup="true" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <img class="avatar" src={`${BASE}/avatar/${encodeURIComponent(me.id)}/64`} alt="" width="28" height="28" />
-        <span>{me.displayname || me.id}</span>
-      </button>
-      {open && (
-        <div class="menu" role="menu">
-          <p class="quota-line">{quotaText(me.quota)}</p>
-          <a role="menuitem" href={`${BASE}/account/devices`}>Devices &amp; sessions</a>
-          <form method="post" action={`${BASE}/logout`}>
-            <input type="hidden" name="requesttoken" value={token} />
-            <button type="submit" role="menuitem">Sign out</button>
-          </form>
-        </div>
-      )}
+      <div class="files">
+        <nav class="side" aria-label="Views">
+          {VIEWS.filter((v) => v.listed(me)).map((v) => (
+            <a key={v.id} class={v === view ? 'current' : ''} aria-current={v === view ? 'page' : undefined} href={hrefOf({ view: v === VIEWS[0] ? undefined : v.id })} onClick={(e) => { e.preventDefault(); navigate({ view: v === VIEWS[0] ? undefined : v.id }); }}>
+              {v.label}
+            </a>
+          ))}
+          <div class="quota" aria-label="Storage">
+            <progress max={limited ? quota.total : 1} value={limited ? quota.used : 0} />
+            <span>{quotaText(quota)}</span>
+          </div>
+        </nav>
+        <Screen key={view.id} me={me} refreshMe={refreshMe} />
+      </div>
     </div>
   );
 }

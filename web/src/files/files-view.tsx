@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { DavTree, type Entry } from '../api/dav.js';
 import { ApiError, SignedOut, signInAgain } from '../api/http.js';
-import type { Me } from '../api/ocs.js';
-import { fullDate, humanSize, quotaText } from '../format.js';
+import { fullDate, humanSize } from '../format.js';
+import { navigate, useRoute } from '../router.js';
+import type { ViewProps } from '../views.js';
 import { ConfirmDialog, ConflictDialog, type ConflictChoice, freeName, NameDialog } from './dialogs.js';
 import { fromDrop, fromInput, type Picked } from './drop.js';
 import { FileTable, type Sort, type SortKey, sortEntries } from './file-table.js';
@@ -16,11 +17,28 @@ type Dialog =
   | { kind: 'transfer'; op: 'MOVE' | 'COPY'; names: string[] }
   | { kind: 'conflict'; name: string; resolve(choice: ConflictChoice, forAll: boolean): void };
 
-const dirOf = (): string[] => (new URLSearchParams(location.search).get('dir') ?? '/').split('/').filter(Boolean);
+const dirOf = (route: URLSearchParams): string[] => (route.get('dir') ?? '/').split('/').filter(Boolean);
 
-export function FilesView({ user, quota, onQuotaChange }: { user: string; quota: Me['quota']; onQuotaChange(): void }) {
-  const tree = useMemo(() => DavTree.personal(user), [user]);
-  const [path, setPath] = useState<string[]>(dirOf);
+/** The signed-in user's own files (`?dir=/path`). */
+export function PersonalFiles({ me, refreshMe }: ViewProps) {
+  const tree = useMemo(() => DavTree.personal(me.id), [me.id]);
+  return <FilesView tree={tree} user={me.id} rootLabel="All files" onChanged={refreshMe} />;
+}
+
+interface FilesViewProps {
+  /** The WebDAV tree browsed: the personal files or a space. */
+  tree: DavTree;
+  user: string;
+  rootLabel: string;
+  /** Route parameters that stay while browsing (`view`, `space`); `dir` is the folder. */
+  keep?: Record<string, string>;
+  onChanged(): void;
+}
+
+/** A folder of a WebDAV tree, with everything a person does to its files. */
+export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuotaChange }: FilesViewProps) {
+  const route = useRoute();
+  const path = dirOf(route);
   const [entries, setEntries] = useState<Entry[] | null>(null);
   const [sort, setSort] = useState<Sort>({ key: 'name', ascending: true });
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -48,17 +66,8 @@ export function FilesView({ user, quota, onQuotaChange }: { user: string; quota:
     setEntries(null);
     setSelected(new Set());
     void reload();
-  }, [path.join('/')]);
-  useEffect(() => {
-    const onPop = () => setPath(dirOf());
-    addEventListener('popstate', onPop);
-    return () => removeEventListener('popstate', onPop);
-  }, []);
-
-  const go = (next: string[]) => {
-    history.pushState(null, '', `?dir=${encodeURIComponent('/' + next.join('/'))}`);
-    setPath(next);
-  };
+  }, [tree.root, path.join('/')]);
+  const go = (next: string[]) => navigate({ ...keep, dir: '/' + next.join('/') });
   const names = new Set((entries ?? []).map((e) => e.name));
   const sorted = entries ? sortEntries(entries, sort) : [];
   const chosen = sorted.filter((e) => selected.has(e.name));
@@ -104,21 +113,14 @@ export function FilesView({ user, quota, onQuotaChange }: { user: string; quota:
 
   return (
     <div
-      class={`files ${dragging ? 'dragging' : ''}`}
+      class={`screen ${dragging ? 'dragging' : ''}`}
       onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
       onDragLeave={(e) => { if (e.currentTarget === e.target) setDragging(false); }}
       onDrop={(e) => { e.preventDefault(); setDragging(false); if (e.dataTransfer) fromDrop(e.dataTransfer).then(upload).catch(fail); }}
     >
-      <nav class="side" aria-label="Views">
-        <a class="current" href="?dir=/" onClick={(e) => { e.preventDefault(); go([]); }}>All files</a>
-        <div class="quota" aria-label="Storage">
-          <progress max={quota.total && quota.quota >= 0 ? quota.total : 1} value={quota.total && quota.quota >= 0 ? quota.used : 0} />
-          <span>{quotaText(quota)}</span>
-        </div>
-      </nav>
       <main class="content">
         <nav class="crumbs" aria-label="Breadcrumbs">
-          <button type="button" class="link" onClick={() => go([])}>All files</button>
+          <button type="button" class="link" onClick={() => go([])}>{rootLabel}</button>
           {path.map((seg, i) => (
             <span key={i}> / <button type="button" class="link" aria-current={i === path.length - 1 ? 'page' : undefined} onClick={() => go(path.slice(0, i + 1))}>{seg}</button></span>
           ))}
