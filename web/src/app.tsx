@@ -3,6 +3,7 @@ import { ApiError, BASE, SignedOut, signInAgain } from './api/http.js';
 import { capabilities, currentUser, type Me } from './api/ocs.js';
 import { quotaText } from './format.js';
 import { hrefOf, navigate, useRoute } from './router.js';
+import { NotificationsMenu } from './notifications/notifications-menu.js';
 import { UserMenu } from './user-menu.js';
 import { VIEWS, viewOf } from './views.js';
 
@@ -39,6 +40,7 @@ export function App() {
     <div class="shell">
       <header class="top">
         <a class="brand" href={`${BASE}/apps/files/`}>{name}</a>
+        <NotificationsMenu />
         <UserMenu me={me} />
       </header>
       <div class="files">

@@ -1,7 +1,7 @@
 import { ApiError, BASE, call } from './http.js';
 
 /** An OCS v2 JSON call; the envelope's message becomes the error a person reads. */
-export async function ocs<T>(method: string, route: string, body?: Record<string, string>): Promise<T> {
+export async function ocs<T>(method: string, route: string, body?: Record<string, string | string[]>): Promise<T> {
   const sep = route.includes('?') ? '&' : '?';
   const res = await call({
     method,
@@ -23,7 +23,14 @@ export interface Me {
   displayname: string;
   email: string | null;
   quota: { used: number; total?: number; relative: number; quota: number };
+  /** The groups the user is in, and those they administer as a subadmin (cloud/user carries both, as Nextcloud's getUserData). */
+  groups?: string[];
+  subadmin?: string[];
 }
+
+/** Admins are members of `admin`, as in Nextcloud; subadmins manage the users of their groups. */
+export const isAdmin = (me: Me): boolean => !!me.groups?.includes('admin');
+export const managesUsers = (me: Me): boolean => isAdmin(me) || (me.subadmin?.length ?? 0) > 0;
 
 export const currentUser = (): Promise<Me> => ocs<Me>('GET', 'cloud/user');
 
