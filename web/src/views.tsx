@@ -1,5 +1,7 @@
 import type { ComponentType } from 'preact';
-import type { Me } from './api/ocs.js';
+import { GroupsView } from './admin/groups-view.js';
+import { UsersView } from './admin/users-view.js';
+import { managesUsers, type Me } from './api/ocs.js';
 import { PersonalFiles } from './files/files-view.js';
 
 /** What every screen is given: who is signed in, and a way to refresh that (quota after an upload). */
@@ -22,6 +24,8 @@ export interface View {
  */
 export const VIEWS: View[] = [
   { id: 'files', label: 'All files', component: PersonalFiles, listed: () => true },
+  { id: 'users', label: 'Users', component: UsersView, listed: managesUsers },
+  { id: 'groups', label: 'Groups', component: GroupsView, listed: managesUsers },
 ];
 
 export const viewOf = (id: string | null): View => VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
