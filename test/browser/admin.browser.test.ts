@@ -155,6 +155,28 @@ describe.skipIf(!HAVE_CHROMIUM)(`the admin and account screens in Chromium${HAVE
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it('a subadmin sees only the users of her groups and creates one in them, without admin-only controls', async () => {
+    await fresh();
+    await signIn('carol', 'Carol-Secret-Pass-1');
+    await page.locator('nav.side').getByRole('link', { name: 'Users' }).click();
+    await userRow('carol').waitFor();
+    expect(await userRow('alice').count()).toBe(0);
+    await page.getByRole('button', { name: 'New user' }).click();
+    const dialog = page.locator('dialog');
+    expect(await dialog.locator('fieldset', { hasText: 'Subadmin of' }).count()).toBe(0);
+    await dialog.getByLabel('User name').fill('erin');
+    await dialog.getByLabel('Password').fill('Erin-Secret-Pass-1');
+    expect(await dialog.getByRole('button', { name: 'Create user' }).isDisabled()).toBe(true);
+    await dialog.locator('fieldset', { hasText: 'Groups' }).getByLabel('team').check();
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+    await userRow('erin').waitFor();
+    expect((await ocs(t.app, 'GET', '/cloud/users/erin')).ocs.data.groups).toEqual(['team']);
+    await page.locator('nav.side').getByRole('link', { name: 'Groups' }).click();
+    await page.locator('li[data-group="team"]').waitFor();
+    expect(await page.getByRole('button', { name: 'New group' }).count()).toBe(0);
+    await shot('admin-06-subadmin-groups');
+  });
+
   it('a normal user does not see the admin screens', async () => {
     await fresh();
     await signIn(alice.user, alice.password);
@@ -172,7 +194,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the admin and account screens in Chromium${HAVE
     const panel = page.locator('section.panel');
     await panel.getByText('Maintenance tonight').waitFor();
     await panel.getByText('The server restarts at 22:00.').waitFor();
-    await shot('admin-06-notification');
+    await shot('admin-07-notification');
     await panel.getByRole('button', { name: 'Dismiss', exact: true }).click();
     await panel.getByText('No notifications.').waitFor();
     expect((await ocs(t.app, 'GET', NOTIFICATIONS, { as: alice })).ocs.data).toEqual([]);
@@ -186,7 +208,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the admin and account screens in Chromium${HAVE
     await page.getByRole('button', { name: 'Notifications, 1 unread' }).click();
     const panel = page.locator('section.panel');
     await panel.getByRole('button', { name: 'Decline' }).waitFor();
-    await shot('admin-07-share-notification');
+    await shot('admin-08-share-notification');
     await panel.getByRole('button', { name: 'Accept' }).click();
     await panel.getByText('No notifications.').waitFor();
     expect((await ocs(t.app, 'GET', `${SHARES}/pending`, { as: alice })).ocs.data).toEqual([]);
@@ -203,7 +225,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the admin and account screens in Chromium${HAVE
     await dialog.getByLabel('Repeat the new password').fill('short');
     await dialog.getByRole('button', { name: 'Change password' }).click();
     await dialog.locator('.field-error[role=alert]').waitFor();
-    await shot('admin-08-password-refused');
+    await shot('admin-09-password-refused');
     await dialog.getByLabel('New password', { exact: true }).fill('Alice-New-Pass-2026');
     await dialog.getByLabel('Repeat the new password').fill('Alice-New-Pass-2026');
     await dialog.getByRole('button', { name: 'Change password' }).click();
