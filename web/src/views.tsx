@@ -1,6 +1,7 @@
 import type { ComponentType } from 'preact';
 import type { Me } from './api/ocs.js';
 import { PersonalFiles } from './files/files-view.js';
+import { SpaceFiles, SpacesView } from './spaces/spaces-view.js';
 
 /** What every screen is given: who is signed in, and a way to refresh that (quota after an upload). */
 export interface ViewProps {
@@ -22,6 +23,8 @@ export interface View {
  */
 export const VIEWS: View[] = [
   { id: 'files', label: 'All files', component: PersonalFiles, listed: () => true },
+  { id: 'spaces', label: 'Spaces', component: SpacesView, listed: () => true },
+  { id: 'space', label: 'Space', component: SpaceFiles, listed: () => false },
 ];
 
 export const viewOf = (id: string | null): View => VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
