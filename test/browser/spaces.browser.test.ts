@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, basic, buildTestApp, newUser, type TestApp } from '../helpers/app.js';
+import { ADMIN, basic, buildTestApp, newGroup, newUser, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
 
 /**
@@ -63,6 +63,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`spaces in the files app in Chromium${HAVE_CHROM
     t = await buildTestApp('sqlite', { PUBLIC_URL: base, INSTANCE_NAME: 'Nimbus Test Cloud' });
     await t.app.listen({ port, host: '127.0.0.1' });
     bob = await newUser(t.app, 'bob', { displayName: 'Bob Builder' });
+    await newGroup(t.app, 'team');
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 45_000 });
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });
     page = await signIn(await browser.newContext(), ADMIN);
@@ -135,6 +136,30 @@ describe.skipIf(!HAVE_CHROMIUM)(`spaces in the files app in Chromium${HAVE_CHROM
     const editor = perms.json['@libre.graph.permissions.roles.allowedValues'].find((r: any) => r.displayName === 'Can edit').id;
     expect(perms.json.value.find((p: any) => p.id === 'u:bob')).toMatchObject({ roles: [editor], grantedToV2: { user: { id: 'bob', displayName: 'Bob Builder' } } });
     await expect(dialog.getByLabel('Role of Bob Builder').inputValue()).resolves.toBe(editor);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('adds a group, changes its role, and removes it after asking', async () => {
+    const member = async (id: string) => (await graph('GET', `v1beta1/drives/${encodeURIComponent(spaceId)}/root/permissions`)).json.value.find((p: any) => p.id === id);
+    const roleId = async (name: string) => (await graph('GET', 'v1beta1/roleManagement/permissions/roleDefinitions')).json.find((r: any) => r.displayName === name && r.rolePermissions.some((p: any) => p.condition.includes('Root'))).id;
+    await card(page, 'Project X 2026').getByRole('button', { name: 'Settings of Project X 2026' }).click();
+    const dialog = page.locator('dialog').first();
+    await dialog.getByRole('tab', { name: 'Members' }).click();
+    const search = dialog.getByRole('combobox', { name: 'Add a person or group' });
+    await search.pressSequentially('tea');
+    await dialog.getByRole('option', { name: /team/ }).waitFor();
+    await search.press('Enter');
+    await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+    await dialog.locator('[data-member="g:team"]').waitFor();
+    expect((await member('g:team')).roles).toEqual([await roleId('Can view')]);
+    await dialog.getByLabel('Role of team').selectOption({ label: 'Can edit' });
+    const editor = await roleId('Can edit');
+    await expect.poll(async () => (await member('g:team')).roles).toEqual([editor]);
+    await dialog.getByRole('button', { name: 'Remove team' }).click();
+    await page.locator('dialog', { hasText: 'Remove team?' }).getByRole('button', { name: 'Remove', exact: true }).click();
+    await dialog.locator('[data-member="g:team"]').waitFor({ state: 'detached' });
+    expect(await member('g:team')).toBeUndefined();
+    expect(await member('u:bob')).toBeDefined();
     await dialog.getByRole('button', { name: 'Close' }).click();
   });
 

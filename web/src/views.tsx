@@ -15,6 +15,8 @@ export interface View {
   label: string;
   component: ComponentType<ViewProps>;
   listed(me: Me): boolean;
+  /** The listed screen this one belongs to (a space's files to Spaces), marked current in the side bar. */
+  parent?: string;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface View {
 export const VIEWS: View[] = [
   { id: 'files', label: 'All files', component: PersonalFiles, listed: () => true },
   { id: 'spaces', label: 'Spaces', component: SpacesView, listed: () => true },
-  { id: 'space', label: 'Space', component: SpaceFiles, listed: () => false },
+  { id: 'space', label: 'Space', component: SpaceFiles, listed: () => false, parent: 'spaces' },
 ];
 
 export const viewOf = (id: string | null): View => VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;

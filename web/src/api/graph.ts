@@ -106,6 +106,9 @@ export const meDirectory = (): Promise<MeDirectory> => graph<MeDirectory>('v1.0'
 
 export const mayCreateSpaces = (me: MeDirectory): boolean => (me.appRoleAssignments ?? []).some((a) => CREATORS.has(a.appRoleId));
 
+/** The same two roles hold Drives.ReadWriteProjectQuota: a space's other managers cannot change its quota (403). */
+export const maySetQuotas = mayCreateSpaces;
+
 /** The caller's project spaces (disabled ones too, for their managers), by name. */
 export const projectDrives = (): Promise<Drive[]> =>
   graph<{ value: Drive[] }>('v1beta1', 'GET', `me/drives?$filter=${encodeURIComponent("driveType eq 'project'")}&$orderby=name%20asc`).then((r) => r.value);

@@ -10,7 +10,7 @@ const failure = (err: unknown): string => {
 };
 
 /** A space's settings for its managers: name, description, quota, members, and disabling it. */
-export function SpaceSettings({ space, me, onChanged, onDisable, onClose }: { space: Drive; me: string; onChanged(): void; onDisable(): void; onClose(): void }) {
+export function SpaceSettings({ space, me, quotaEditable, onChanged, onDisable, onClose }: { space: Drive; me: string; quotaEditable: boolean; onChanged(): void; onDisable(): void; onClose(): void }) {
   const [tab, setTab] = useState<'details' | 'members'>('details');
   return (
     <Modal title={`Settings of "${space.name}"`} onClose={onClose}>
@@ -20,7 +20,7 @@ export function SpaceSettings({ space, me, onChanged, onDisable, onClose }: { sp
       </div>
       {tab === 'details' ? (
         <div role="tabpanel" id="panel-details" aria-labelledby="tab-details">
-          <DetailsForm space={space} onSaved={onChanged} onDisable={onDisable} onClose={onClose} />
+          <DetailsForm space={space} quotaEditable={quotaEditable} onSaved={onChanged} onDisable={onDisable} onClose={onClose} />
         </div>
       ) : (
         <div role="tabpanel" id="panel-members" aria-labelledby="tab-members">
@@ -34,7 +34,7 @@ export function SpaceSettings({ space, me, onChanged, onDisable, onClose }: { sp
   );
 }
 
-function DetailsForm({ space, onSaved, onDisable, onClose }: { space: Drive; onSaved(): void; onDisable(): void; onClose(): void }) {
+function DetailsForm({ space, quotaEditable, onSaved, onDisable, onClose }: { space: Drive; quotaEditable: boolean; onSaved(): void; onDisable(): void; onClose(): void }) {
   const [name, setName] = useState(space.name);
   const [description, setDescription] = useState(space.description ?? '');
   const [quota, setQuota] = useState<number | null>(space.quota?.total ?? 0);
@@ -70,7 +70,7 @@ function DetailsForm({ space, onSaved, onDisable, onClose }: { space: Drive; onS
         Description
         <input type="text" value={description} onInput={(e) => setDescription((e.target as HTMLInputElement).value)} />
       </label>
-      <QuotaField initial={space.quota?.total ?? 0} onChange={setQuota} />
+      {quotaEditable ? <QuotaField initial={space.quota?.total ?? 0} onChange={setQuota} /> : <p class="muted-inline">Only Admins and Space Admins can change the quota.</p>}
       {problem && <p class="field-error">{problem}</p>}
       {error && <p class="field-error" role="alert">{error}</p>}
       <div class="buttons spread">

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { DavTree } from '../api/dav.js';
 import {
-  canManage, createDrive, disableDrive, type Drive, drive, isDisabled, type MeDirectory, mayCreateSpaces, meDirectory, myRole, projectDrives, purgeDrive, restoreDrive, type RoleDefinition, roleDefinitions,
+  canManage, createDrive, disableDrive, type Drive, drive, isDisabled, type MeDirectory, mayCreateSpaces, maySetQuotas, meDirectory, myRole, projectDrives, purgeDrive, restoreDrive, type RoleDefinition, roleDefinitions,
 } from '../api/graph.js';
 import { ApiError, SignedOut, signInAgain } from '../api/http.js';
 import { ConfirmDialog, Modal } from '../files/dialogs.js';
@@ -122,7 +122,7 @@ export function SpacesView({ me }: ViewProps) {
       </main>
       {dialog?.kind === 'new' && <NewSpaceDialog onClose={() => setDialog(null)} onCreated={(d) => { setDialog(null); void reload(); navigate({ view: 'space', space: d.id }); }} />}
       {dialog?.kind === 'settings' && (
-        <SpaceSettings space={dialog.space} me={me.id} onChanged={() => void reload()} onDisable={() => setDialog({ kind: 'disable', space: dialog.space })} onClose={() => setDialog(null)} />
+        <SpaceSettings space={dialog.space} me={me.id} quotaEditable={!!dir && maySetQuotas(dir)} onChanged={() => void reload()} onDisable={() => setDialog({ kind: 'disable', space: dialog.space })} onClose={() => setDialog(null)} />
       )}
       {dialog?.kind === 'disable' && (
         <ConfirmDialog
