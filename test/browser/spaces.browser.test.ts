@@ -179,7 +179,33 @@ describe.skipIf(!HAVE_CHROMIUM)(`spaces in the files app in Chromium${HAVE_CHROM
     await context.close();
   });
 
+  it('a manager who is no Admin edits the space but is not offered its quota', async () => {
+    const mona = await newUser(t.app, 'mona', { displayName: 'Mona Manager' });
+    const manager = (await graph('GET', 'v1beta1/roleManagement/permissions/roleDefinitions')).json.find((r: any) => r.displayName === 'Can manage').id;
+    const invited = await request(`${base}/graph/v1beta1/drives/${encodeURIComponent(spaceId)}/root/invite`, {
+      method: 'POST',
+      headers: { ...as(ADMIN), 'content-type': 'application/json' },
+      body: JSON.stringify({ recipients: [{ objectId: 'mona', '@libre.graph.recipient.type': 'user' }], roles: [manager] }),
+    });
+    expect(invited.statusCode).toBe(200);
+    await invited.body.dump();
+    const context = await browser.newContext();
+    const monaPage = await signIn(context, mona);
+    await toSpaces(monaPage);
+    expect(await monaPage.getByRole('button', { name: 'New space' }).count()).toBe(0);
+    await card(monaPage, 'Project X 2026').getByRole('button', { name: 'Settings of Project X 2026' }).click();
+    const dialog = monaPage.locator('dialog');
+    await dialog.getByText('Only Admins and Space Admins can change the quota.').waitFor();
+    expect(await dialog.getByLabel('Unlimited').count()).toBe(0);
+    await dialog.getByLabel('Description').fill('Launch in April');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await card(monaPage, 'Project X 2026').getByText('Launch in April').waitFor();
+    expect((await projectSpaces(mona))[0]).toMatchObject({ description: 'Launch in April', quota: { total: 2 * GB } });
+    await context.close();
+  });
+
   it('disables the space after asking, then restores it', async () => {
+    await page.reload();
     await card(page, 'Project X 2026').getByRole('button', { name: 'Settings of Project X 2026' }).click();
     await page.locator('dialog').getByRole('button', { name: 'Disable' }).click();
     await page.locator('dialog', { hasText: 'Disable "Project X 2026"?' }).getByRole('button', { name: 'Disable' }).click();
@@ -221,6 +247,11 @@ describe.skipIf(!HAVE_CHROMIUM)(`spaces in the files app in Chromium${HAVE_CHROM
     await page.locator('dialog').getByRole('tab', { name: 'Members' }).click();
     await page.locator('dialog [data-member="u:bob"]').waitFor();
     await shot(page, 'spaces-08-phone-members');
+    await page.locator('dialog').getByRole('button', { name: 'Close' }).click();
+    await card(page, 'Project X 2026').getByRole('link', { name: 'Project X 2026' }).click();
+    await page.locator('.row[data-name="plan.txt"]').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await shot(page, 'spaces-09-phone-files');
     expect(violations).toEqual([]);
   });
 });
