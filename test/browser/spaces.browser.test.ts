@@ -122,7 +122,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`spaces in the files app in Chromium${HAVE_CHROM
   it('invites bob as an editor, searching as one types', async () => {
     await card(page, 'Project X 2026').getByRole('button', { name: 'Settings of Project X 2026' }).click();
     const dialog = page.locator('dialog');
-    await dialog.getByRole('tab', { name: 'Members' }).click();
+    // The tabs work from the keyboard: the first one has the focus, the arrow key moves to Members.
+    await dialog.getByRole('tab', { name: 'Details' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(dialog.getByRole('tab', { name: 'Members' }).getAttribute('aria-selected')).resolves.toBe('true');
     await dialog.locator('[data-member="u:admin"]').waitFor();
     const roles = await dialog.getByLabel('Role for the new member').locator('option').allTextContents();
     expect(roles).toEqual(['Can view', 'Can edit', 'Can manage']);
@@ -234,6 +237,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`spaces in the files app in Chromium${HAVE_CHROM
     await page.getByRole('button', { name: 'Delete Scratch forever' }).waitFor({ state: 'detached' });
     expect((await graph('GET', `v1.0/drives/${encodeURIComponent(scratch)}`)).status).toBe(404);
     expect((await projectSpaces()).map((d) => d.name)).toEqual(['Project X 2026']);
+    await page.goto(`${base}/apps/files/?view=space&space=${encodeURIComponent(scratch)}`);
+    await expect(page.getByRole('alert').textContent()).resolves.toBe('This space does not exist, or you are no longer one of its members.');
+    await page.getByRole('link', { name: 'Back to Spaces' }).click();
+    await card(page, 'Project X 2026').waitFor();
   });
 
   it('fits a phone screen, and nothing broke the content security policy', async () => {

@@ -14,9 +14,10 @@ export function SpaceSettings({ space, me, quotaEditable, onChanged, onDisable, 
   const [tab, setTab] = useState<'details' | 'members'>('details');
   return (
     <Modal title={`Settings of "${space.name}"`} onClose={onClose}>
-      <div class="tabs" role="tablist" aria-label="Settings">
-        <button type="button" role="tab" id="tab-details" aria-selected={tab === 'details'} aria-controls="panel-details" onClick={() => setTab('details')}>Details</button>
-        <button type="button" role="tab" id="tab-members" aria-selected={tab === 'members'} aria-controls="panel-members" onClick={() => setTab('members')}>Members</button>
+      {/* Arrow keys move between the tabs, as the ARIA tabs pattern has it. */}
+      <div class="tabs" role="tablist" aria-label="Settings" onKeyDown={(e) => { if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') { const next = tab === 'details' ? 'members' : 'details'; setTab(next); document.getElementById(`tab-${next}`)?.focus(); } }}>
+        <button type="button" role="tab" id="tab-details" tabIndex={tab === 'details' ? 0 : -1} aria-selected={tab === 'details'} aria-controls="panel-details" onClick={() => setTab('details')}>Details</button>
+        <button type="button" role="tab" id="tab-members" tabIndex={tab === 'members' ? 0 : -1} aria-selected={tab === 'members'} aria-controls="panel-members" onClick={() => setTab('members')}>Members</button>
       </div>
       {tab === 'details' ? (
         <div role="tabpanel" id="panel-details" aria-labelledby="tab-details">

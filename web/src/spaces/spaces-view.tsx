@@ -214,6 +214,7 @@ export function SpaceFiles({ me, refreshMe }: ViewProps) {
       .then((d) => (isDisabled(d) ? setMessage(`"${d.name}" is disabled. A manager can restore it in Spaces.`) : setSpace(d)))
       .catch((err: unknown) => {
         if (err instanceof SignedOut) return signInAgain();
+        if (err instanceof ApiError && err.status === 404) return setMessage('This space does not exist, or you are no longer one of its members.');
         setMessage(err instanceof ApiError ? err.message : 'Something went wrong. Try again.');
       });
   }, [id]);
