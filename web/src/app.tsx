@@ -46,7 +46,7 @@ export function App() {
       <div class="files">
         <nav class="side" aria-label="Views">
           {VIEWS.filter((v) => v.listed(me)).map((v) => (
-            <a key={v.id} class={v === view ? 'current' : ''} aria-current={v === view ? 'page' : undefined} href={hrefOf({ view: v === VIEWS[0] ? undefined : v.id })} onClick={(e) => { e.preventDefault(); navigate({ view: v === VIEWS[0] ? undefined : v.id }); }}>
+            <a key={v.id} class={v === view || v.id === view.parent ? 'current' : ''} aria-current={v === view ? 'page' : v.id === view.parent ? 'true' : undefined} href={hrefOf({ view: v === VIEWS[0] ? undefined : v.id })} onClick={(e) => { e.preventDefault(); navigate({ view: v === VIEWS[0] ? undefined : v.id }); }}>
               {v.label}
             </a>
           ))}

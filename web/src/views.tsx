@@ -3,6 +3,7 @@ import { GroupsView } from './admin/groups-view.js';
 import { UsersView } from './admin/users-view.js';
 import { managesUsers, type Me } from './api/ocs.js';
 import { PersonalFiles } from './files/files-view.js';
+import { SpaceFiles, SpacesView } from './spaces/spaces-view.js';
 
 /** What every screen is given: who is signed in, and a way to refresh that (quota after an upload). */
 export interface ViewProps {
@@ -16,6 +17,8 @@ export interface View {
   label: string;
   component: ComponentType<ViewProps>;
   listed(me: Me): boolean;
+  /** The listed screen this one belongs to (a space's files to Spaces), marked current in the side bar. */
+  parent?: string;
 }
 
 /**
@@ -24,6 +27,8 @@ export interface View {
  */
 export const VIEWS: View[] = [
   { id: 'files', label: 'All files', component: PersonalFiles, listed: () => true },
+  { id: 'spaces', label: 'Spaces', component: SpacesView, listed: () => true },
+  { id: 'space', label: 'Space', component: SpaceFiles, listed: () => false, parent: 'spaces' },
   { id: 'users', label: 'Users', component: UsersView, listed: managesUsers },
   { id: 'groups', label: 'Groups', component: GroupsView, listed: managesUsers },
 ];
