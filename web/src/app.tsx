@@ -31,7 +31,7 @@ export function App() {
 
   if (failure) return <p class="banner error" role="alert">{failure}</p>;
   if (!me) return <p class="loading">Loading…</p>;
-  const view = viewOf(route.get('view'));
+  const view = viewOf(route.get('view'), me);
   const Screen = view.component;
   const refreshMe = () => currentUser().then(setMe).catch(() => undefined);
   const { quota } = me;

@@ -33,4 +33,12 @@ export const VIEWS: View[] = [
   { id: 'groups', label: 'Groups', component: GroupsView, listed: managesUsers },
 ];
 
-export const viewOf = (id: string | null): View => VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
+/**
+ * The screen an address names, if this person may open it: a screen the side
+ * bar hides from them (the admin screens for a normal user) opens the default
+ * instead; screens inside another (a space's files) are always reachable.
+ */
+export function viewOf(id: string | null, me: Me): View {
+  const view = VIEWS.find((v) => v.id === id);
+  return view && (view.parent !== undefined || view.listed(me)) ? view : VIEWS[0]!;
+}
