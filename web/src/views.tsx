@@ -1,6 +1,8 @@
 import type { ComponentType } from 'preact';
 import type { Me } from './api/ocs.js';
 import { PersonalFiles } from './files/files-view.js';
+import { SharedByMe } from './sharing/shared-by-me.js';
+import { SharedWithMe } from './sharing/shared-with-me.js';
 
 /** What every screen is given: who is signed in, and a way to refresh that (quota after an upload). */
 export interface ViewProps {
@@ -22,6 +24,8 @@ export interface View {
  */
 export const VIEWS: View[] = [
   { id: 'files', label: 'All files', component: PersonalFiles, listed: () => true },
+  { id: 'sharingin', label: 'Shared with me', component: SharedWithMe, listed: () => true },
+  { id: 'sharingout', label: 'Shared by me', component: SharedByMe, listed: () => true },
 ];
 
 export const viewOf = (id: string | null): View => VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
