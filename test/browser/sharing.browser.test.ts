@@ -19,6 +19,7 @@ const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.NIMBUS_SCREENSHOTS;
 const LINK_PASSWORD = 'Link-Pass-Word-77';
+const inAWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
 
 describe.skipIf(!HAVE_CHROMIUM)(`sharing in the files app in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, { timeout: 120_000 }, () => {
   let t: TestApp;
@@ -104,9 +105,12 @@ describe.skipIf(!HAVE_CHROMIUM)(`sharing in the files app in Chromium${HAVE_CHRO
     await link.getByLabel('Password (optional)').fill(LINK_PASSWORD);
     await link.getByLabel('Hide download').check();
     await link.getByLabel('Label').fill('For the client');
+    await link.getByLabel(/Expires on/).fill(inAWeek);
     await link.getByRole('button', { name: 'Save' }).click();
     await link.getByText('For the client').waitFor();
-    await expect.poll(async () => (await aliceShares()).find((s) => s.share_type === 3)).toMatchObject({ hide_download: 1, password: '***redacted***', label: 'For the client', permissions: 1 });
+    await expect.poll(async () => (await aliceShares()).find((s) => s.share_type === 3)).toMatchObject({ hide_download: 1, password: '***redacted***', label: 'For the client', permissions: 1, expiration: `${inAWeek} 00:00:00` });
+    // The details follow: the folder now says it is shared.
+    await expect.poll(() => page.locator('.details dd').nth(3).textContent()).toBe('Yes');
     await shot(page, 'sharing-03-link');
   });
 
@@ -174,5 +178,45 @@ describe.skipIf(!HAVE_CHROMIUM)(`sharing in the files app in Chromium${HAVE_CHRO
     await item.getByRole('link', { name: '/Project' }).click();
     await row(page, 'Project').waitFor();
     expect(violations).toEqual([]);
+  });
+});
+
+describe.skipIf(!HAVE_CHROMIUM)(`sharing when link passwords are enforced${HAVE_CHROMIUM ? '' : ' (skipped: no Chromium)'}`, { timeout: 90_000 }, () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    t = await buildTestApp('sqlite', { PUBLIC_URL: base, SHARE_LINK_ENFORCE_PASSWORD: 'true' });
+    await t.app.listen({ port, host: '127.0.0.1' });
+    await newUser(t.app, 'carol');
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 45_000 });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('says in words that a link needs a password, then makes one with the password given', async () => {
+    const carol = { user: 'carol', password: 'Pw-carol-Secret-123' };
+    await request(`${base}/remote.php/dav/files/carol/notes.txt`, { method: 'PUT', headers: { authorization: basic(carol.user, carol.password) }, body: 'notes' });
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${base}/`);
+    await page.fill('input[name=user]', carol.user);
+    await page.fill('input[name=password]', carol.password);
+    await Promise.all([page.waitForURL(`${base}/apps/files/`), page.click('button[type=submit]')]);
+    await page.locator('.row[data-name="notes.txt"]').getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Create public link' }).click();
+    await expect(page.locator('.sharing [role=alert]').textContent()).resolves.toBe('Passwords are enforced for link and mail shares');
+    await page.getByLabel('Password for the new link').fill(LINK_PASSWORD);
+    await page.getByRole('button', { name: 'Create link with this password' }).click();
+    await page.locator('.link-row').waitFor();
+    await expect(page.locator('.sharing [role=alert]').count()).resolves.toBe(0);
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'sharing-09-enforced.png') });
+    const links = (await ocs(t.app, 'GET', '/apps/files_sharing/api/v1/shares?path=/notes.txt', { as: carol })).ocs.data as Array<Record<string, any>>;
+    expect(links.map((l) => [l.share_type, l.password])).toEqual([[3, '***redacted***']]);
   });
 });

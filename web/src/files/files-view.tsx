@@ -171,7 +171,7 @@ export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuota
             <dt>Type</dt><dd>{single.folder ? 'Folder' : single.mime}</dd>
             <dt>Shared</dt><dd>{single.sharedBy ? 'Yes' : 'No'}</dd>
           </dl>
-          <SharePanel tree={tree} user={user} entry={single} />
+          <SharePanel tree={tree} user={user} entry={single} onChanged={() => void reload()} />
         </aside>
       )}
       <UploadPanel items={uploads.items} cancel={uploads.cancel} clear={uploads.clear} />

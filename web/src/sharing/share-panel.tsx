@@ -23,7 +23,7 @@ type Confirm = { share: Share; title: string; action: string };
  * who has it and with which rights, its public links, and the controls to
  * change all of that. Items of a space are shared as the space's members.
  */
-export function SharePanel({ tree, user, entry }: { tree: DavTree; user: string; entry: Entry }) {
+export function SharePanel({ tree, user, entry, onChanged }: { tree: DavTree; user: string; entry: Entry; onChanged(): void }) {
   const personal = tree.root === DavTree.personal(user).root;
   const path = '/' + entry.path.join('/');
   const itemType = entry.folder ? 'folder' : 'file';
@@ -44,6 +44,7 @@ export function SharePanel({ tree, user, entry }: { tree: DavTree; user: string;
     setProblem(null);
     try {
       await work();
+      onChanged();
       return true;
     } catch (err) {
       fail(err);
