@@ -131,9 +131,19 @@ describe.skipIf(!HAVE_CHROMIUM)(`sharing in the files app in Chromium${HAVE_CHRO
     await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(url);
   });
 
+  it('turns the link into a file drop', async () => {
+    const link = page.locator('.link-row');
+    await link.getByRole('button', { name: 'Link settings' }).click();
+    await link.getByLabel('Anyone with the link').selectOption('drop');
+    await shot(page, 'sharing-04-link-settings');
+    await link.getByRole('button', { name: 'Save' }).click();
+    await link.getByText('File drop (upload only)').waitFor();
+    await expect.poll(async () => (await aliceShares()).find((s) => s.share_type === 3)?.permissions).toBe(4);
+  });
+
   it('removes the link after asking', async () => {
     await page.getByRole('button', { name: /Remove link/ }).click();
-    await shot(page, 'sharing-04-confirm');
+    await shot(page, 'sharing-04-remove-link');
     await page.locator('dialog').getByRole('button', { name: 'Remove link' }).click();
     await page.locator('.link-row').waitFor({ state: 'detached' });
     expect((await aliceShares()).filter((s) => s.share_type === 3)).toEqual([]);
@@ -177,6 +187,15 @@ describe.skipIf(!HAVE_CHROMIUM)(`sharing in the files app in Chromium${HAVE_CHRO
     await shot(page, 'sharing-08-shared-by-me');
     await item.getByRole('link', { name: '/Project' }).click();
     await row(page, 'Project').waitFor();
+  });
+
+  it('stops sharing with bob after asking', async () => {
+    await row(page, 'Project').getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Remove share with Bob Builder' }).click();
+    await page.locator('dialog').getByRole('button', { name: 'Remove share' }).click();
+    await page.locator('.share-row[data-share="bob"]').waitFor({ state: 'detached' });
+    expect(await aliceShares()).toEqual([]);
+    expect((await request(`${base}/remote.php/dav/files/bob/Project`, { method: 'PROPFIND', headers: { authorization: basic(bob.user, bob.password), depth: '0' } })).statusCode).toBe(404);
     expect(violations).toEqual([]);
   });
 });

@@ -161,6 +161,7 @@ function LinkRow({ share, itemType, save, onRemove }: { share: Share; itemType: 
   const [editing, setEditing] = useState(false);
   const [copied, setCopied] = useState<string | null>(null);
   const address = useRef<HTMLInputElement>(null);
+  const form = useRef<HTMLFormElement>(null);
   const [label, setLabel] = useState(share.label ?? '');
   const [access, setAccess] = useState<LinkAccess>(linkAccessOf(share.permissions));
   const [hide, setHide] = useState(share.hide_download === 1);
@@ -173,6 +174,13 @@ function LinkRow({ share, itemType, save, onRemove }: { share: Share; itemType: 
     setHide(share.hide_download === 1);
     setExpiry(dayOf(share.expiration));
   }, [share]);
+
+  // Opened settings come into view, the cursor in their first field.
+  useEffect(() => {
+    if (!editing) return;
+    form.current?.scrollIntoView({ block: 'nearest' });
+    form.current?.querySelector('input')?.focus({ preventScroll: true });
+  }, [editing]);
 
   const copy = async () => {
     try {
@@ -222,7 +230,7 @@ function LinkRow({ share, itemType, save, onRemove }: { share: Share; itemType: 
         <button type="button" class="danger" aria-label={`Remove link ${title}`} onClick={onRemove}>Remove</button>
       </div>
       {editing && (
-        <form id={formId} class="link-settings" aria-label={`Settings of ${title}`} onSubmit={(e) => void submit(e)}>
+        <form ref={form} id={formId} class="link-settings" aria-label={`Settings of ${title}`} onSubmit={(e) => void submit(e)}>
           <label class="stacked">
             Label
             <input type="text" value={label} maxLength={255} onInput={(e) => setLabel((e.target as HTMLInputElement).value)} />
