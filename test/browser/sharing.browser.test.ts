@@ -158,7 +158,9 @@ describe.skipIf(!HAVE_CHROMIUM)(`sharing in the files app in Chromium${HAVE_CHRO
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
-  it('bob accepts the pending share from Shared with me, and then has the folder', async () => {
+  it('bob accepts the pending share from Shared with me, and then has the folder; he declines another', async () => {
+    await request(`${base}/remote.php/dav/files/alice/Archive`, { method: 'MKCOL', headers: { authorization: basic(alice.user, alice.password) } });
+    await ocs(t.app, 'POST', '/apps/files_sharing/api/v1/shares', { as: alice, body: { path: '/Archive', shareType: 0, shareWith: 'bob', permissions: 1 } });
     const bobPage = await signIn(bob);
     await bobPage.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Shared with me' }).click();
     const accept = bobPage.getByRole('button', { name: 'Accept Project' });
@@ -174,6 +176,16 @@ describe.skipIf(!HAVE_CHROMIUM)(`sharing in the files app in Chromium${HAVE_CHRO
     const got = await request(`${base}/remote.php/dav/files/bob/Project/plan.txt`, { headers: { authorization: basic(bob.user, bob.password) } });
     expect(got.statusCode).toBe(200);
     expect(await got.body.text()).toBe('the plan');
+
+    await bobPage.getByRole('button', { name: 'Decline Archive' }).click();
+    // Declined, it stays on the screen under "Declined", to accept after all, as in Nextcloud.
+    await bobPage.getByRole('region', { name: 'Declined' }).getByRole('button', { name: 'Accept Archive' }).waitFor();
+    await expect(bobPage.getByRole('button', { name: 'Decline Archive' }).count()).resolves.toBe(0);
+    await shot(bobPage, 'sharing-07b-declined');
+    const declined = (await ocs(t.app, 'GET', '/apps/files_sharing/api/v1/shares/pending', { as: bob })).ocs.data as Array<Record<string, any>>;
+    expect(declined.map((s) => [s.path, s.state])).toEqual([['/Archive', 2]]);
+    expect((await request(`${base}/remote.php/dav/files/bob/Archive`, { method: 'PROPFIND', headers: { authorization: basic(bob.user, bob.password), depth: '0' } })).statusCode).toBe(404);
+
     await opened.click();
     await row(bobPage, 'plan.txt').waitFor();
     await bobPage.context().close();
@@ -181,7 +193,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`sharing in the files app in Chromium${HAVE_CHRO
 
   it('Shared by me lists alice\'s share with bob', async () => {
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Shared by me' }).click();
-    const item = page.locator('.share-row', { hasText: 'Bob Builder' });
+    const item = page.locator('.share-row', { hasText: '/Project' });
     await item.waitFor();
     await expect(item.textContent()).resolves.toContain('View only');
     await shot(page, 'sharing-08-shared-by-me');

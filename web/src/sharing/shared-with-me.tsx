@@ -15,7 +15,33 @@ export function placeOf(s: Share): Record<string, string> {
 
 const from = (s: Share): string => (s.share_type === SHARE_TYPE.group ? `${s.displayname_owner} (via ${s.share_with_displayname ?? s.share_with ?? 'a group'})` : s.displayname_owner);
 
-/** "Shared with me" (`?view=sharingin`): pending shares to accept or decline, and those already in the files. */
+const nameOf = (s: Share): string => segments(s.path).pop() ?? s.path;
+
+/** Shares to answer: pending ones (Accept or Decline), or declined ones, which can still be accepted. */
+function Answerable({ title, id, shares, busy, answer, decline }: { title: string; id: string; shares: Share[]; busy: string | null; answer(s: Share, accept: boolean): void; decline: boolean }) {
+  if (shares.length === 0) return null;
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <ul class="share-list">
+        {shares.map((s) => (
+          <li key={s.id} class="share-row" data-share={s.id}>
+            <div class="share-who">
+              <strong>{nameOf(s)}</strong>
+              <span class="muted-small">{s.item_type === 'folder' ? 'Folder' : 'File'} from {from(s)}</span>
+            </div>
+            <div class="share-controls">
+              <button type="button" class="primary" disabled={busy === s.id} aria-label={`Accept ${nameOf(s)}`} onClick={() => answer(s, true)}>Accept</button>
+              {decline && <button type="button" disabled={busy === s.id} aria-label={`Decline ${nameOf(s)}`} onClick={() => answer(s, false)}>Decline</button>}
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** "Shared with me" (`?view=sharingin`): pending shares to accept or decline, declined ones to accept after all, and those already in the files. */
 export function SharedWithMe(_: ViewProps) {
   const [pending, setPending] = useState<Share[] | null>(null);
   const [received, setReceived] = useState<Share[] | null>(null);
@@ -53,25 +79,8 @@ export function SharedWithMe(_: ViewProps) {
       {problem && <p class="banner error" role="alert">{problem}</p>}
       {pending === null || received === null ? <p class="loading">Loading…</p> : (
         <>
-          {pending.length > 0 && (
-            <section aria-labelledby="pending-title">
-              <h2 id="pending-title">Waiting for you</h2>
-              <ul class="share-list">
-                {pending.map((s) => (
-                  <li key={s.id} class="share-row" data-share={s.id}>
-                    <div class="share-who">
-                      <strong>{segments(s.path).pop() ?? s.path}</strong>
-                      <span class="muted-small">{s.item_type === 'folder' ? 'Folder' : 'File'} from {from(s)}</span>
-                    </div>
-                    <div class="share-controls">
-                      <button type="button" class="primary" disabled={busy === s.id} aria-label={`Accept ${segments(s.path).pop() ?? ''}`} onClick={() => void answer(s, true)}>Accept</button>
-                      <button type="button" disabled={busy === s.id} aria-label={`Decline ${segments(s.path).pop() ?? ''}`} onClick={() => void answer(s, false)}>Decline</button>
-                    </div>
-                  </li>
-                ))}
-              </ul>
-            </section>
-          )}
+          <Answerable title="Waiting for you" id="pending-title" shares={pending.filter((s) => s.state !== 2)} busy={busy} answer={answer} decline />
+          <Answerable title="Declined" id="declined-title" shares={pending.filter((s) => s.state === 2)} busy={busy} answer={answer} decline={false} />
           <section aria-labelledby="received-title">
             <h2 id="received-title">In your files</h2>
             {received.length === 0 ? <p class="muted">Nothing has been shared with you yet.</p> : (
