@@ -9,9 +9,9 @@ import './sharing.css';
 
 /** The toolbar's "Share": brings the selected item's sharing section into view and puts the cursor in its search. */
 export function focusSharing(): void {
-  const input = document.getElementById(SEARCH_ID);
-  input?.scrollIntoView({ block: 'nearest' });
-  input?.focus();
+  const target = document.getElementById(SEARCH_ID) ?? document.getElementById('sharing-title');
+  target?.scrollIntoView({ block: 'nearest' });
+  target?.focus();
 }
 
 const nameOf = (s: Share): string => s.share_with_displayname || s.share_with || '';
@@ -61,7 +61,14 @@ export function SharePanel({ tree, user, entry, onChanged }: { tree: DavTree; us
     if (personal) void reload();
   }, [path, personal]);
 
-  if (!personal) return null;
+  if (!personal) {
+    return (
+      <section class="sharing" aria-labelledby="sharing-title">
+        <h3 id="sharing-title" tabIndex={-1}>Sharing</h3>
+        <p class="muted-small">What is in a space is shared by making people members of the space.</p>
+      </section>
+    );
+  }
   const internal = (shares ?? []).filter((s) => s.share_type !== SHARE_TYPE.link);
   const links = (shares ?? []).filter((s) => s.share_type === SHARE_TYPE.link);
   const taken = new Set(internal.map((s) => `${s.share_type}:${s.share_with}`));
