@@ -3,6 +3,8 @@ import { GroupsView } from './admin/groups-view.js';
 import { UsersView } from './admin/users-view.js';
 import { managesUsers, type Me } from './api/ocs.js';
 import { PersonalFiles } from './files/files-view.js';
+import { SharedByMe } from './sharing/shared-by-me.js';
+import { SharedWithMe } from './sharing/shared-with-me.js';
 import { SpaceFiles, SpacesView } from './spaces/spaces-view.js';
 
 /** What every screen is given: who is signed in, and a way to refresh that (quota after an upload). */
@@ -29,6 +31,8 @@ export const VIEWS: View[] = [
   { id: 'files', label: 'All files', component: PersonalFiles, listed: () => true },
   { id: 'spaces', label: 'Spaces', component: SpacesView, listed: () => true },
   { id: 'space', label: 'Space', component: SpaceFiles, listed: () => false, parent: 'spaces' },
+  { id: 'sharingin', label: 'Shared with me', component: SharedWithMe, listed: () => true },
+  { id: 'sharingout', label: 'Shared by me', component: SharedByMe, listed: () => true },
   { id: 'users', label: 'Users', component: UsersView, listed: managesUsers },
   { id: 'groups', label: 'Groups', component: GroupsView, listed: managesUsers },
 ];

@@ -1,13 +1,14 @@
 import { ApiError, BASE, call } from './http.js';
 
 /** An OCS v2 JSON call; the envelope's message becomes the error a person reads. */
-export async function ocs<T>(method: string, route: string, body?: Record<string, string | string[]>): Promise<T> {
+export async function ocs<T>(method: string, route: string, body?: Record<string, string | string[]>, signal?: AbortSignal): Promise<T> {
   const sep = route.includes('?') ? '&' : '?';
   const res = await call({
     method,
     url: `${BASE}/ocs/v2.php/${route}${sep}format=json`,
     headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : null,
+    ...(signal ? { signal } : {}),
   });
   type Envelope = { ocs?: { meta?: { message?: string }; data?: T } };
   const parsed = (await res.json().catch(() => null)) as Envelope | null;

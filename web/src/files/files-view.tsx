@@ -8,6 +8,7 @@ import { ConfirmDialog, ConflictDialog, type ConflictChoice, freeName, NameDialo
 import { fromDrop, fromInput, type Picked } from './drop.js';
 import { FileTable, type Sort, type SortKey, sortEntries } from './file-table.js';
 import { FolderPicker } from './folder-picker.js';
+import { focusSharing, SharePanel } from '../sharing/share-panel.js';
 import { type UploadJob, UploadPanel, useUploads } from './uploads.js';
 
 type Dialog =
@@ -133,6 +134,7 @@ export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuota
             <>
               <a class="button" href={downloadUrl(tree, path, chosen)} download={single && !single.folder ? single.name : undefined}>Download</a>
               {single && <button type="button" onClick={() => setDialog({ kind: 'rename', entry: single })}>Rename</button>}
+              {single && <button type="button" onClick={focusSharing}>Share</button>}
               <button type="button" onClick={() => setDialog({ kind: 'transfer', op: 'MOVE', names: chosen.map((e) => e.name) })}>Move</button>
               <button type="button" onClick={() => setDialog({ kind: 'transfer', op: 'COPY', names: chosen.map((e) => e.name) })}>Copy</button>
               <button type="button" class="danger" onClick={() => setDialog({ kind: 'delete', names: chosen.map((e) => e.name) })}>Delete</button>
@@ -169,6 +171,7 @@ export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuota
             <dt>Type</dt><dd>{single.folder ? 'Folder' : single.mime}</dd>
             <dt>Shared</dt><dd>{single.sharedBy ? 'Yes' : 'No'}</dd>
           </dl>
+          <SharePanel tree={tree} user={user} entry={single} onChanged={() => void reload()} />
         </aside>
       )}
       <UploadPanel items={uploads.items} cancel={uploads.cancel} clear={uploads.clear} />
