@@ -279,12 +279,30 @@ async function upload(browser: Browser, page: Page, base: string, who: Credentia
       }
     })();
 
+    // Where the time goes: the chunk PUTs (first sent to last answered) and the final MOVE that assembles them.
+    const spans = { chunks: [Infinity, 0], move: [Infinity, 0], count: 0 };
+    const span = (r: import('playwright-core').Request) =>
+      !r.url().includes('/remote.php/dav/uploads/') ? undefined : r.method() === 'PUT' ? spans.chunks : r.method() === 'MOVE' ? spans.move : undefined;
+    const sent = (r: import('playwright-core').Request) => {
+      const s = span(r);
+      if (s) s[0] = Math.min(s[0]!, performance.now());
+      if (s === spans.chunks) spans.count++;
+    };
+    const track = (r: import('playwright-core').Response) => {
+      const s = span(r.request());
+      if (s) s[1] = Math.max(s[1]!, performance.now());
+    };
+    page.on('request', sent);
+    page.on('response', track);
     const start = performance.now();
     await page.locator('input[aria-label="Files to upload"]').setInputFiles(file);
     await page.locator('.uploads-head strong', { hasText: 'Uploads finished' }).waitFor({ timeout: 30 * 60_000 });
     const webSeconds = (performance.now() - start) / 1000;
     sampling = false;
     await sampler;
+    page.off('request', sent);
+    page.off('response', track);
+    const took = (span: number[]) => (span[1]! > span[0]! ? `${((span[1]! - span[0]!) / 1000).toFixed(1)} s` : 'none');
     const failed = await page.locator('.uploads li.failed').count();
     if (failed) throw new Error(`web upload failed: ${await page.locator('.uploads li.failed .upload-state').textContent()}`);
     const head = await fetch(url('upload.bin'), { method: 'HEAD', headers: { authorization: basic(who) } });
@@ -299,7 +317,8 @@ async function upload(browser: Browser, page: Page, base: string, who: Credentia
     const growth = rendererPeak - rendererBefore;
     notes.push(
       `web upload of ${mib} MiB through the file input: ${webSeconds.toFixed(1)} s, ${rate(webSeconds).toFixed(0)} MB/s; curl -T of the same file ` +
-        `${rate(curlBefore).toFixed(0)} MB/s before, ${rate(curlAfter).toFixed(0)} MB/s after (the faster counts): ${(ratio * 100).toFixed(0)}% of curl. ` +
+        `${rate(curlBefore).toFixed(0)} MB/s before, ${rate(curlAfter).toFixed(0)} MB/s after (the faster counts): ${(ratio * 100).toFixed(0)}% of curl; ` +
+        `${spans.count} chunk PUTs over ${took(spans.chunks)}, the assembling MOVE ${took(spans.move)}. ` +
         `Tab memory: JS heap ${mb(heapBefore)} before, peak ${mb(heapPeak)}; renderer RSS ${mb(rendererBefore)} before, peak ${mb(rendererPeak)}; ` +
         `all Chromium processes ${mb(totalBefore)} before, peak ${mb(totalPeak)}`,
     );
