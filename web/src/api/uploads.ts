@@ -4,6 +4,17 @@ import { davError } from './errors.js';
 
 /** Files above this go up in chunks (Nextcloud chunking v2), so no single request carries more than one chunk. */
 export const CHUNK_SIZE = 10 * 1024 * 1024;
+/** Chunks grow with the file so a big one is not thousands of requests; capped at Nextcloud's default max_chunk_size (100 MiB). */
+const MAX_CHUNK_SIZE = 100 * 1024 * 1024;
+const CHUNKS_PER_FILE = 50;
+/** Chunks in flight at once, as Nextcloud's web uploader does: one request at a time leaves the connection idle between chunks. */
+export const PARALLEL_CHUNKS = 3;
+
+/** The chunk size for a file: 10 MiB, or 1/50 of the file up to 100 MiB, in whole MiB. */
+export function chunkSizeFor(size: number): number {
+  const mib = 1024 * 1024;
+  return Math.min(MAX_CHUNK_SIZE, Math.max(CHUNK_SIZE, Math.ceil(size / CHUNKS_PER_FILE / mib) * mib));
+}
 
 function errorOf(status: number, body: string, action: string): Promise<ApiError> {
   return davError(new Response(body, { status }), action);
@@ -11,8 +22,8 @@ function errorOf(status: number, body: string, action: string): Promise<ApiError
 
 /**
  * Uploads one file to `path` in `tree`: one PUT when small, else Nextcloud's
- * chunking v2 (MKCOL an upload folder, PUT numbered chunks sliced from the
- * File so the tab never holds more than a chunk, MOVE `.file` into place).
+ * chunking v2 (MKCOL an upload folder, PUT numbered chunks, a few at once,
+ * sliced from the File so the tab never holds the file, MOVE `.file` into place).
  * `overwrite: false` sends If-None-Match so a name taken meanwhile is refused.
  */
 export async function uploadFile(user: string, tree: DavTree, path: string[], file: File, overwrite: boolean, onProgress: Progress, signal: AbortSignal): Promise<void> {
@@ -30,14 +41,36 @@ export async function uploadFile(user: string, tree: DavTree, path: string[], fi
   const made = await call({ method: 'MKCOL', url: folder, headers: common, signal });
   if (made.status !== 201) throw await davError(made, 'start the upload');
   try {
-    let sent = 0;
-    for (let n = 1, offset = 0; offset < file.size; n++, offset += CHUNK_SIZE) {
-      const chunk = file.slice(offset, Math.min(file.size, offset + CHUNK_SIZE));
-      const res = await putWithProgress(`${folder}/${n}`, chunk, { ...common, 'Content-Type': 'application/octet-stream' }, (s) => onProgress(sent + s), signal);
-      if (res.status !== 201 && res.status !== 204) throw await errorOf(res.status, res.body, 'upload this file');
-      sent += chunk.size;
-      onProgress(sent);
-    }
+    // Each chunk is a slice of the File (a reference, not a copy): only the chunks in flight are read, by the browser, as they are sent.
+    const size = chunkSizeFor(file.size);
+    const count = Math.ceil(file.size / size);
+    const loaded = new Array<number>(count).fill(0);
+    const report = () => onProgress(loaded.reduce((a, b) => a + b, 0));
+    // A failed chunk stops the others: `stop` ends their requests too, and the failure, not their aborts, is reported.
+    const stop = new AbortController();
+    signal.addEventListener('abort', () => stop.abort(), { once: true });
+    let failure: unknown;
+    let next = 0;
+    const worker = async () => {
+      while (next < count && !stop.signal.aborted) {
+        const i = next++;
+        const chunk = file.slice(i * size, Math.min(file.size, (i + 1) * size));
+        const res = await putWithProgress(`${folder}/${i + 1}`, chunk, { ...common, 'Content-Type': 'application/octet-stream' }, (s) => { loaded[i] = s; report(); }, stop.signal);
+        if (res.status !== 201 && res.status !== 204) throw await errorOf(res.status, res.body, 'upload this file');
+        loaded[i] = chunk.size;
+        report();
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(PARALLEL_CHUNKS, count) }, () =>
+        worker().catch((err: unknown) => {
+          if (failure === undefined && !signal.aborted) failure = err;
+          stop.abort();
+        }),
+      ),
+    );
+    if (signal.aborted) throw new DOMException('Cancelled', 'AbortError');
+    if (failure !== undefined) throw failure;
     const done = await call({ method: 'MOVE', url: `${folder}/.file`, headers: { ...common, 'X-OC-MTime': mtime, ...guard }, signal });
     if (done.status !== 201 && done.status !== 204) throw await davError(done, 'finish the upload');
   } catch (err) {

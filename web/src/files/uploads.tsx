@@ -39,7 +39,15 @@ export function useUploads(user: string, onUploaded: () => void) {
       patch(item.id, { state: 'uploading' });
       try {
         if (job.path.length > 1) await ensureFolders(tree, job.path.slice(0, -1));
-        await uploadFile(user, tree, job.path, job.file, job.overwrite, (sent) => patch(item.id, { sent }), item.controller.signal);
+        // Progress events come many times a second per request; the panel (and the view around it) redraws at most every 100 ms.
+        let shown = 0;
+        const progress = (sent: number) => {
+          const now = performance.now();
+          if (now - shown < 100) return;
+          shown = now;
+          patch(item.id, { sent });
+        };
+        await uploadFile(user, tree, job.path, job.file, job.overwrite, progress, item.controller.signal);
         patch(item.id, { state: 'done', sent: item.size });
       } catch (err) {
         if (err instanceof DOMException && err.name === 'AbortError') patch(item.id, { state: 'cancelled' });
