@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
 import type { Me } from './api/ocs.js';
+import { FavoritesView } from './files/favorites-view.js';
 import { PersonalFiles } from './files/files-view.js';
 
 /** What every screen is given: who is signed in, and a way to refresh that (quota after an upload). */
@@ -22,6 +23,7 @@ export interface View {
  */
 export const VIEWS: View[] = [
   { id: 'files', label: 'All files', component: PersonalFiles, listed: () => true },
+  { id: 'favorites', label: 'Favourites', component: FavoritesView, listed: () => true },
 ];
 
 export const viewOf = (id: string | null): View => VIEWS.find((v) => v.id === id) ?? VIEWS[0]!;
