@@ -88,6 +88,18 @@ describe.skipIf(!HAVE_CHROMIUM)(`favourites and folder downloads in Chromium${HA
     expect(await favoriteHrefs()).toEqual([]);
   });
 
+  it("opens a file's private link in its folder, the file selected with its details", async () => {
+    const ms = (await dav('PROPFIND', 'Reports/Drafts/q2.txt', '<d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:privatelink/></d:prop></d:propfind>', { depth: '0' })).body.toString();
+    const link = /<oc:privatelink>([^<]+)<\/oc:privatelink>/.exec(ms)![1]!;
+    expect(link).toMatch(new RegExp(`^${base}/f/\\d+$`));
+    await page.goto(link);
+    await page.waitForURL((u) => u.pathname === '/apps/files/' && u.searchParams.get('dir') === '/Reports/Drafts' && u.searchParams.get('openfile') === 'q2.txt');
+    await expect(page.getByRole('complementary', { name: 'Details' }).locator('h2').textContent()).resolves.toContain('q2.txt');
+    await expect(row('q2.txt').getByRole('checkbox').isChecked()).resolves.toBe(true);
+    await page.goto(`${base}/apps/files/?dir=%2F`);
+    await row('Reports').getByRole('checkbox').check();
+  });
+
   it('downloads a selected folder as a ZIP of its entries', async () => {
     const [zip] = await Promise.all([page.waitForEvent('download'), page.getByRole('toolbar', { name: 'Actions' }).getByRole('link', { name: 'Download' }).click()]);
     expect(zip.suggestedFilename()).toBe('Reports.zip');

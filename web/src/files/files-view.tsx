@@ -65,7 +65,7 @@ export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuota
 
   useEffect(() => {
     setEntries(null);
-    setSelected(new Set());
+    setSelected(new Set(route.get('openfile') ? [route.get('openfile')!] : [])); // a private link (/f/{id}) names the file to show
     void reload();
   }, [tree.root, path.join('/')]);
   const go = (next: string[]) => navigate({ ...keep, dir: '/' + next.join('/') });
