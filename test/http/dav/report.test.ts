@@ -80,6 +80,11 @@ describeEachDb('WebDAV: favorites and REPORT oc:filter-files', (kind) => {
       expectDavError(await report(alice, home('alice', 'Docs/a.txt'), favorites()), 415);
       expectDavError(await report(alice, home('alice'), `<?xml version="1.0"?><oc:filter-files ${NS}><oc:filter-rules><oc:systemtag>4</oc:systemtag></oc:filter-rules></oc:filter-files>`), 412);
     });
+    it('Allow names REPORT where it is served, and only there', async () => {
+      expect((await dav(t.app, 'OPTIONS', home('alice'), { as: alice })).headers.allow).toContain('MOVE, REPORT, LOCK');
+      expect((await dav(t.app, 'OPTIONS', '/remote.php/webdav/', { as: alice })).headers.allow).toContain('REPORT');
+      expect((await dav(t.app, 'OPTIONS', `/dav/spaces/alice`, { as: alice })).headers.allow).not.toContain('REPORT');
+    });
     it("another user's home is 404, and anonymous callers 401", async () => {
       expectDavError(await report(bob, home('alice'), favorites()), 404);
       expect((await dav(t.app, 'REPORT', home('alice'), { as: null, body: favorites() })).statusCode).toBe(401);
