@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH_MEMBER_RULES } from '../../../src/services/spaces/space-members.service.js';
 import { ADMIN, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
@@ -9,6 +13,18 @@ const VIEWER = 'a8d5fe5e-96e3-418d-825b-534dbdf22b99';
 const TEXT = 'This is the WebDAV interface. It can only be accessed by WebDAV clients such as the Nextcloud desktop sync client.';
 const home = (u: string, path = '') => `/remote.php/dav/files/${u}/${path}`;
 const listing = (body: Buffer) => readZip(body).map((e) => [e.name, e.folder ? null : e.data.toString()]);
+
+/** An independent reader, when the machine has one: GNU tar lists the archive (pax names included). */
+function tarList(tar: Buffer): string[] | null {
+  if (!existsSync('/usr/bin/tar')) return null;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-tar-'));
+  try {
+    writeFileSync(path.join(dir, 'a.tar'), tar);
+    return execFileSync('/usr/bin/tar', ['-tf', path.join(dir, 'a.tar')], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Nextcloud 29+'s ZipFolderPlugin: GET on a collection with Accept or ?accept=zip streams it as a ZIP. */
 describeEachDb('WebDAV: a folder downloaded as a ZIP', (kind) => {
@@ -78,11 +94,13 @@ describeEachDb('WebDAV: a folder downloaded as a ZIP', (kind) => {
     expect(listing(header.rawPayload).map(([n]) => n)).toEqual(['sub/deeper/c.bin']);
   });
 
-  it('zips the home root as "download", received shares included', async () => {
+  it('zips the home root as "download", received shares included, also in a selection', async () => {
     const res = await dav(t.app, 'GET', `${home('bob')}?accept=zip`, { as: bob });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['content-disposition']).toContain('filename="download.zip"');
     expect(listing(res.rawPayload).map(([n]) => n)).toContain('download/docs/sub/deeper/c.bin');
+    const picked = await dav(t.app, 'GET', `${home('bob')}?accept=zip&files=${encodeURIComponent('["docs/sub"]')}`, { as: bob });
+    expect(listing(picked.rawPayload).map(([n]) => n)).toEqual(['docs/sub/', 'docs/sub/deeper/', 'docs/sub/deeper/c.bin']);
   });
 
   it('lets a read-only recipient and a space viewer download, through their own views', async () => {
@@ -128,6 +146,8 @@ describeEachDb('WebDAV: a folder downloaded as a ZIP', (kind) => {
       expect(members).toContainEqual(['docs/a.txt', 'alpha']);
       expect(members).toContainEqual([`docs/empty/${long}`, 'long name']);
       expect(members).toContainEqual(['docs/sub/deeper/', null]);
+      const listed = tarList(res.rawPayload);
+      if (listed) expect(listed).toEqual(readTar(res.rawPayload).map((m) => m.name));
     }
     await dav(t.app, 'DELETE', home('alice', `docs/empty/${encodeURIComponent(long)}`), { as: alice });
   });
