@@ -188,7 +188,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     env: { publicUrl: config.publicUrl, storageId, instanceId },
   });
   await app.register(directPlugin, { services, prefix: DIRECT_PREFIX });
-  await app.register(webPlugin, { services, publicUrl: config.publicUrl, instanceName: config.theming.name, color: config.theming.color });
+  await app.register(webPlugin, { services, publicUrl: config.publicUrl, instanceName: config.theming.name, color: config.theming.color, storageId });
   if (recovered.stagingFiles || recovered.blobsSettled) app.log.info(recovered, 'removed what an interrupted process left in storage');
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not Found'));
   return app;

@@ -19,6 +19,7 @@ import { UsersService } from './identity/users.service.js';
 import { ChunkedUploadsService } from './files/chunked-uploads.service.js';
 import { DavStateService } from './files/dav-state.service.js';
 import { DirectLinksService } from './files/direct-links.service.js';
+import { PrivateLinksService } from './files/private-links.service.js';
 import { FilesService } from './files/files.service.js';
 import { PrivateDataService } from './system/private-data.service.js';
 import { UserStatusService } from './identity/user-status.service.js';
@@ -63,6 +64,7 @@ export interface Services {
   sharees: ShareesService;
   publicLinks: PublicLinksService;
   directLinks: DirectLinksService;
+  privateLinks: PrivateLinksService;
   graphShares: GraphSharesService;
   graphSharedItems: GraphSharedItemsService;
   spaceShares: SpaceSharesService;
@@ -112,6 +114,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     sharees: new ShareesService(ctx, instance.publicUrl),
     publicLinks: new PublicLinksService(ctx),
     directLinks: new DirectLinksService(ctx, files),
+    privateLinks: new PrivateLinksService(ctx, files),
     graphShares: new GraphSharesService(ctx, shares),
     graphSharedItems: new GraphSharedItemsService(ctx, federation),
     spaceShares: new SpaceSharesService(ctx, spaceMembers),

@@ -120,7 +120,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the files app in Chromium${HAVE_CHROMIUM ? '' :
     await row('second.txt').waitFor({ state: 'detached' });
     expect((await dav('GET', 'Reports/second.txt')).body.toString()).toBe('second');
 
-    await row('Reports').getByRole('button', { name: 'Reports' }).click();
+    await row('Reports').getByRole('button', { name: 'Reports', exact: true }).click();
     await page.waitForURL(`${base}/apps/files/?dir=%2FReports`);
     const [download] = await Promise.all([page.waitForEvent('download'), row('second.txt').getByRole('link', { name: 'second.txt' }).click()]);
     expect(readFileSync((await download.path())!).toString()).toBe('second');

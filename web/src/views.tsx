@@ -2,6 +2,7 @@ import type { ComponentType } from 'preact';
 import { GroupsView } from './admin/groups-view.js';
 import { UsersView } from './admin/users-view.js';
 import { managesUsers, type Me } from './api/ocs.js';
+import { FavoritesView } from './files/favorites-view.js';
 import { PersonalFiles } from './files/files-view.js';
 import { SharedByMe } from './sharing/shared-by-me.js';
 import { SharedWithMe } from './sharing/shared-with-me.js';
@@ -29,6 +30,7 @@ export interface View {
  */
 export const VIEWS: View[] = [
   { id: 'files', label: 'All files', component: PersonalFiles, listed: () => true },
+  { id: 'favorites', label: 'Favourites', component: FavoritesView, listed: () => true },
   { id: 'spaces', label: 'Spaces', component: SpacesView, listed: () => true },
   { id: 'space', label: 'Space', component: SpaceFiles, listed: () => false, parent: 'spaces' },
   { id: 'sharingin', label: 'Shared with me', component: SharedWithMe, listed: () => true },

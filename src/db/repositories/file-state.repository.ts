@@ -68,6 +68,11 @@ export class DavPropertiesRepository implements DavPropertyRepository {
     await this.db.deleteFrom('dav_properties').where('node_id', '=', nodeId).where('name', '=', name).execute();
   }
 
+  async nodesWith(name: string, value: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('dav_properties').select('node_id').where('name', '=', name).where('value', '=', value).orderBy('node_id').execute();
+    return rows.map((r) => r.node_id);
+  }
+
   async copy(pairs: Array<{ from: string; to: string }>): Promise<void> {
     const target = new Map(pairs.map((p) => [p.from, p.to]));
     const rows = await this.list(pairs.map((p) => p.from));

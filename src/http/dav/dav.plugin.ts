@@ -9,6 +9,7 @@ import { ENTRY_PREFIXES, isPublicPathname, parseDavPathname } from './location.j
 import { copy } from './methods/copy.js';
 import { remove } from './methods/delete.js';
 import { get } from './methods/get.js';
+import { report } from './methods/report.js';
 import { lock } from './methods/lock.js';
 import { mkcol } from './methods/mkcol.js';
 import { move } from './methods/move.js';
@@ -29,7 +30,7 @@ export type DavPluginOptions = DavDeps;
 /**
  * Every method Node's parser accepts (CONNECT never reaches a route), so DAV
  * URLs answer each of them as DAV does: the handled ones below, POST and
- * PATCH with 405, everything else (REPORT, SEARCH, ACL, TRACE…) with 501,
+ * PATCH with 405, everything else (SEARCH, ACL, TRACE…) with 501,
  * never as an unknown URL. Those Fastify does not know by default are added;
  * all may carry a body (litmus sends one to MKCOL to get its 415).
  */
@@ -51,6 +52,7 @@ const HANDLERS: Record<string, Handler> = {
   MOVE: move,
   LOCK: lock,
   UNLOCK: unlock,
+  REPORT: report,
   POST: notAllowed,
   PATCH: notAllowed,
 };
@@ -137,7 +139,7 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     const handle = HANDLERS[request.method];
     const remote = !link && request.principal ? await remoteMountAt(call) : null;
     // Not forwarded to another server either: what Nimbus does not implement, it does not relay.
-    if (!handle) return notImplemented(call, remote !== null);
+    if (!handle || (remote && request.method === 'REPORT')) return notImplemented(call, remote !== null);
     if (remote) return proxyRemote(call, remote.mount, remote.rest);
     return handle(call);
   };

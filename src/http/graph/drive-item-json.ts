@@ -35,5 +35,7 @@ export function driveItemJson(env: GraphEnv, space: Space, node: FileNode, path:
     size: node.size,
     ...extra,
     webDavUrl: `${env.publicUrl}/dav/spaces/${drive}${isRoot ? '' : `/${encodePath(path)}`}`,
+    // oCIS (cs3ResourceInfoToDriveItem): the item's id under /f/, which opens it in the web app.
+    webUrl: `${env.publicUrl}/f/${itemId(env, space.id, node.id)}`,
   };
 }

@@ -7,6 +7,8 @@ export interface WebDeps {
   env: PageEnv;
   /** PUBLIC_URL: the server address Login Flows hand to clients, and whether cookies are Secure. */
   publicUrl: string;
+  /** The storage id in front of every space id (`<storageId>$<spaceId>`), as the Graph and oCIS links carry it. */
+  storageId: string;
 }
 
 export interface WebPluginOptions {
@@ -15,6 +17,7 @@ export interface WebPluginOptions {
   instanceName: string;
   /** INSTANCE_COLOR, the pages' theming colour. */
   color: string;
+  storageId: string;
 }
 
 /** Path prefix of the public URL, so the pages' links work behind a proxy that serves Nimbus below a path. */

@@ -9,7 +9,7 @@ import { missingInShare, sortEntries } from './page.routes.js';
 import { openLink } from './session.js';
 import { displayName, nodeAt, relativePath, withFilesParam } from './share-paths.js';
 import type { WebDeps } from './deps.js';
-import { type ZipEntry, zipStream } from './zip-writer.js';
+import { type ZipEntry, zipStream } from '../common/zip-writer.js';
 
 /**
  * Every entry below a folder, depth first in listing order, each folder

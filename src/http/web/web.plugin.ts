@@ -7,6 +7,7 @@ import { downloadRoutes } from './download.routes.js';
 import { GONE_MESSAGE, GONE_TITLE, sendError, webErrorHandler } from './errors.js';
 import { securityHeaders } from './html.js';
 import { pageRoutes } from './page.routes.js';
+import { privateLinkRoutes } from './private-link.routes.js';
 import { pageEnv, type WebDeps, type WebPluginOptions } from './deps.js';
 import { uploadRoutes } from './upload.routes.js';
 import { devicesRoutes } from './devices.routes.js';
@@ -22,7 +23,7 @@ import { webAppRoutes } from './web-app.routes.js';
  * plugin so their form parsers, security headers and HTML error pages stay here.
  */
 export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): Promise<void> {
-  const deps: WebDeps = { services: opts.services, env: pageEnv(opts), publicUrl: opts.publicUrl };
+  const deps: WebDeps = { services: opts.services, env: pageEnv(opts), publicUrl: opts.publicUrl, storageId: opts.storageId };
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   // Uploads stream into the files layer, which enforces quota: no size limit here, only on the form's shape.
   await app.register(multipart, { limits: { fileSize: Infinity, files: 1000, fields: 20, fieldSize: 4096, parts: 1020, headerPairs: 100 } });
@@ -41,6 +42,7 @@ export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): P
   await app.register(avatarRoutes(deps.services));
   themingRoutes(app, deps);
   await webAppRoutes(app, deps);
+  privateLinkRoutes(app, deps);
   // Anything else below /s is the share page's own answer, not the server's plain-text 404.
   await app.register(
     async (scope) => {

@@ -46,6 +46,12 @@ export class DavStateService {
       const rows = nodeIds.length ? await this.ctx.repos.davProperties.list(nodeIds) : [];
       return new Set(rows.filter((r) => r.name === key && r.value === '1').map((r) => r.nodeId));
     },
+    /** Every node the user marked as a favorite, wherever it is: the caller checks they may still see it. */
+    favoriteNodes: async (userId: string): Promise<Array<{ nodeId: string; spaceId: string; path: string[] }>> => {
+      const ids = await this.ctx.repos.davProperties.nodesWith(favoriteKey(userId), '1');
+      const nodes = ids.length ? await this.ctx.repos.nodes.byIds(ids) : [];
+      return nodes.map((n) => ({ nodeId: n.id, spaceId: n.spaceId, path: n.path === '' ? [] : n.path.split('/') }));
+    },
     patch: (nodeId: string, changes: Array<{ name: string; value: string | null }>): Promise<void> =>
       this.ctx.tx.run(async (repos) => {
         for (const c of changes) {

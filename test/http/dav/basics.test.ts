@@ -17,7 +17,7 @@ describeEachDb('WebDAV basics', (kind) => {
       const res = await dav(t.app, 'OPTIONS', `${FILES}/`);
       expect(res.statusCode).toBe(200);
       expect(res.headers.dav).toBe('1, 2, 3, extended-mkcol, nextcloud-checksum-update');
-      expect(res.headers.allow).toBe('OPTIONS, GET, HEAD, DELETE, PROPFIND, PUT, PROPPATCH, COPY, MOVE, LOCK, UNLOCK');
+      expect(res.headers.allow).toBe('OPTIONS, GET, HEAD, DELETE, PROPFIND, PUT, PROPPATCH, COPY, MOVE, REPORT, LOCK, UNLOCK');
       expect(res.headers['ms-author-via']).toBe('DAV');
       expect(res.headers['accept-ranges']).toBe('bytes');
       expect(res.body).toBe('');

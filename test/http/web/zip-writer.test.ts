@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { type ZipEntry, zipStream } from '../../../src/http/web/zip-writer.js';
+import { type ZipEntry, zipStream } from '../../../src/http/common/zip-writer.js';
 import { readZip } from './zip-reader.js';
 
 async function* from(entries: ZipEntry[]): AsyncGenerator<ZipEntry> {

@@ -75,6 +75,23 @@ export class DavTree {
     if (res.status !== 204 && res.status !== 200) throw await davError(res, 'delete this');
   }
 
+  /** Marks or unmarks an entry as one of the signed-in user's favorites (PROPPATCH oc:favorite, per user). */
+  async setFavorite(path: string[], on: boolean): Promise<void> {
+    const body = `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:set><d:prop><oc:favorite>${on ? 1 : 0}</oc:favorite></d:prop></d:set></d:propertyupdate>`;
+    const res = await call({ method: 'PROPPATCH', url: this.url(path), headers: { 'Content-Type': 'application/xml; charset=utf-8' }, body });
+    if (res.status !== 207) throw await davError(res, on ? 'add this to your favorites' : 'remove this from your favorites');
+  }
+
+  /** The user's favorites below the tree's root, as Nextcloud's files app asks for them (REPORT oc:filter-files). */
+  async favorites(): Promise<Entry[]> {
+    const body = PROPS.replace('<d:propfind', '<oc:filter-files').replace('</d:propfind>', '<oc:filter-rules><oc:favorite>1</oc:favorite></oc:filter-rules></oc:filter-files>');
+    const res = await call({ method: 'REPORT', url: this.url([]), headers: { 'Content-Type': 'application/xml; charset=utf-8' }, body });
+    if (res.status !== 207) throw await davError(res, 'list your favorites');
+    const doc = new DOMParser().parseFromString(await res.text(), 'application/xml');
+    const rootPath = new URL(this.root, location.href).pathname;
+    return Array.from(doc.getElementsByTagNameNS(D, 'response')).map((r) => entryOf(r, rootPath));
+  }
+
   async transfer(kind: 'MOVE' | 'COPY', from: string[], to: DavTree, toPath: string[], overwrite = false): Promise<void> {
     const destination = new URL(to.url(toPath), location.href).href;
     const res = await call({ method: kind, url: this.url(from), headers: { Destination: destination, Overwrite: overwrite ? 'T' : 'F' } });

@@ -1,3 +1,4 @@
+import type { ComponentChild } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Entry } from '../api/dav.js';
 import { fullDate, humanDate, humanSize } from '../format.js';
@@ -34,13 +35,15 @@ interface Props {
   onSelectAll(on: boolean): void;
   onOpen(entry: Entry): void;
   downloadUrl(entry: Entry): string;
+  /** Draws each row's favourite star. */
+  star?(entry: Entry): ComponentChild;
 }
 
 /**
  * The folder's entries as a table whose rows are drawn only where they are
  * visible: a folder of 10,000 files keeps a few dozen rows in the page.
  */
-export function FileTable({ entries, sort, onSort, selected, onSelect, onSelectAll, onOpen, downloadUrl }: Props) {
+export function FileTable({ entries, sort, onSort, selected, onSelect, onSelectAll, onOpen, downloadUrl, star }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState({ top: 0, height: 800 });
   useEffect(() => {
@@ -89,6 +92,7 @@ export function FileTable({ entries, sort, onSort, selected, onSelect, onSelectA
                 ) : (
                   <a href={downloadUrl(entry)} download={entry.name}>{entry.name}</a>
                 )}
+                {star?.(entry)}
               </span>
               <span class="size" role="cell">{humanSize(entry.size)}</span>
               <span class="modified" role="cell" title={fullDate(entry.modified)}>{humanDate(entry.modified)}</span>

@@ -6,6 +6,7 @@ import { navigate, useRoute } from '../router.js';
 import type { ViewProps } from '../views.js';
 import { ConfirmDialog, ConflictDialog, type ConflictChoice, freeName, NameDialog } from './dialogs.js';
 import { fromDrop, fromInput, type Picked } from './drop.js';
+import { FavoriteButton } from './favorite-button.js';
 import { FileTable, type Sort, type SortKey, sortEntries } from './file-table.js';
 import { FolderPicker } from './folder-picker.js';
 import { focusSharing, SharePanel } from '../sharing/share-panel.js';
@@ -65,7 +66,7 @@ export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuota
 
   useEffect(() => {
     setEntries(null);
-    setSelected(new Set());
+    setSelected(new Set(route.get('openfile') ? [route.get('openfile')!] : [])); // a private link (/f/{id}) names the file to show
     void reload();
   }, [tree.root, path.join('/')]);
   const go = (next: string[]) => navigate({ ...keep, dir: '/' + next.join('/') });
@@ -159,12 +160,13 @@ export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuota
             onSelectAll={(on) => setSelected(on ? new Set(sorted.map((e) => e.name)) : new Set())}
             onOpen={(e) => go(e.path)}
             downloadUrl={(e) => tree.url(e.path)}
+            star={(e) => <FavoriteButton tree={tree} entry={e} onChanged={() => void reload()} onError={fail} />}
           />
         )}
       </main>
       {single && (
         <aside class="details" aria-label="Details">
-          <h2>{single.name}</h2>
+          <h2>{single.name} <FavoriteButton tree={tree} entry={single} onChanged={() => void reload()} onError={fail} /></h2>
           <dl>
             <dt>Size</dt><dd>{humanSize(single.size)}</dd>
             <dt>Modified</dt><dd>{fullDate(single.modified)}</dd>

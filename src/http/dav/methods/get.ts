@@ -1,5 +1,6 @@
 import type { DavCall } from '../context.js';
 import { sendFile } from '../../common/send-file.js';
+import { archiveFolder, archiveKind } from './archive-folder.js';
 
 // Still importable from here: PUT's preconditions and the parser tests use them.
 export { type ByteRange, contentDisposition, etagMatches, parseRange } from '../../common/send-file.js';
@@ -14,14 +15,17 @@ export const DAV_INTERFACE_TEXT = 'This is the WebDAV interface. It can only be 
 
 /**
  * GET and HEAD: 1 resolve (404), 2 a collection answers as its reference
- * server does, 3 validators and conditionals (412/304), 4 range (206/416),
+ * server does (an archive when one is asked for, archive-folder.ts), 3 validators and conditionals (412/304), 4 range (206/416),
  * 5 headers, 6 stream the bytes.
  */
 export async function get(call: DavCall): Promise<unknown> {
   if (call.loc.family === 'root') return collection(call);
   const t = await call.target();
   const node = await call.mustStat(t);
-  if (node.type === 'folder') return collection(call);
+  if (node.type === 'folder') {
+    const kind = archiveKind(call);
+    return kind ? archiveFolder(call, t, node, kind) : collection(call);
+  }
   return sendFile(call.request, call.reply, node, (range) => call.files.read(t.place, range));
 }
 

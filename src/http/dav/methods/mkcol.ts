@@ -3,7 +3,7 @@ import { methodNotAllowed, unsupportedMediaType } from '../errors.js';
 import { assertUnlocked, locksCovering } from '../locks.js';
 import { ocId } from '../props/oc.js';
 import { refusedIfTaken } from './name-taken.js';
-import { allowHeader } from './options.js';
+import { allowHeader, servesReport } from './options.js';
 
 /**
  * MKCOL: 1 a body is 415 (no extended MKCOL on files; litmus mkcol_with_body),
@@ -15,7 +15,7 @@ export async function mkcol(call: DavCall): Promise<unknown> {
   const body = call.request.body as Buffer | undefined;
   if (body && body.length > 0) throw unsupportedMediaType('The request body for the MKCOL request must have an xml Content-Type');
   const t = await call.target();
-  const exists = () => methodNotAllowed('The resource you tried to create already exists', allowHeader(true));
+  const exists = () => methodNotAllowed('The resource you tried to create already exists', allowHeader(true, servesReport(call)));
   if (t.path.length === 0 || (await call.stat(t)) !== null) throw exists();
   await call.checkIf(async () => ({ etag: null, lockTokens: new Set((await locksCovering(call, t, t.path)).map((l) => l.token)) }));
   await assertUnlocked(call, t, t.path, { membership: true, descendants: false });

@@ -8,8 +8,15 @@ import type { DavCall } from '../context.js';
 export const DAV_HEADER = '1, 2, 3, extended-mkcol, nextcloud-checksum-update';
 const ALLOW = 'OPTIONS, GET, HEAD, DELETE, PROPFIND, PUT, PROPPATCH, COPY, MOVE';
 
-/** Sabre's getAllowedMethods: MKCOL only on an unmapped URL; LOCK/UNLOCK from the locks support. */
-export const allowHeader = (exists: boolean): string => `${ALLOW}${exists ? '' : ', MKCOL'}, LOCK, UNLOCK`;
+/**
+ * Sabre's getAllowedMethods: REPORT where a report is served (the personal
+ * entry points, report.ts), MKCOL only on an unmapped URL; LOCK/UNLOCK from
+ * the locks support.
+ */
+export const allowHeader = (exists: boolean, report = false): string => `${ALLOW}${report ? ', REPORT' : ''}${exists ? '' : ', MKCOL'}, LOCK, UNLOCK`;
+
+/** Whether REPORT answers at this location: oc:filter-files on the caller's home. */
+export const servesReport = (call: DavCall): boolean => call.loc.family === 'files' || call.loc.family === 'webdav';
 
 /** What the resource allows: anonymous callers and the roots get the static answer; MKCOL only where nothing is yet. */
 export async function resourceAllow(call: DavCall): Promise<string> {
@@ -18,7 +25,7 @@ export async function resourceAllow(call: DavCall): Promise<string> {
     const t = await call.target();
     exists = (await call.stat(t)) !== null;
   }
-  return allowHeader(exists);
+  return allowHeader(exists, servesReport(call));
 }
 
 /** OPTIONS: step 1 resolve, step 2 headers. */

@@ -13,7 +13,7 @@ import { child, clark, elements, is, NS_DAV, NS_OC, parseXmlBody, type XmlElemen
 import { DAV_HEADER } from './options.js';
 import { remoteMountItems } from '../remote-mount.js';
 
-type Request = { kind: 'allprop'; include: Array<{ ns: string; name: string }> } | { kind: 'propname' } | { kind: 'prop'; props: Array<{ ns: string; name: string }> };
+export type PropRequest = { kind: 'allprop'; include: Array<{ ns: string; name: string }> } | { kind: 'propname' } | { kind: 'prop'; props: Array<{ ns: string; name: string }> };
 
 /** Depth 0 or 1; a missing header is 1 as in Sabre (getHTTPDepth(1)); infinity is refused (RFC 4918 §9.1 propfind-finite-depth). */
 export function propfindDepth(raw: string | undefined): 0 | 1 {
@@ -27,7 +27,7 @@ export function propfindDepth(raw: string | undefined): 0 | 1 {
 }
 
 /** The PROPFIND body: empty means allprop (RFC 4918 §9.1); unknown children of <propfind> are ignored (litmus propextended). */
-export function parsePropfind(body: XmlElement | null): Request {
+export function parsePropfind(body: XmlElement | null): PropRequest {
   if (!body) return { kind: 'allprop', include: [] };
   if (!is(body, NS_DAV, 'propfind')) throw badRequest('The root element of a PROPFIND body must be {DAV:}propfind');
   const prop = child(body, NS_DAV, 'prop');
@@ -102,7 +102,7 @@ async function mountItems(call: DavCall, t: SpaceTarget): Promise<PropItem[]> {
   }));
 }
 
-async function loadScope(call: DavCall, t: SpaceTarget, items: PropItem[], request: Request): Promise<PropScope> {
+export async function loadScope(call: DavCall, t: SpaceTarget, items: PropItem[], request: PropRequest): Promise<PropScope> {
   const wanted = request.kind === 'prop' ? new Set(request.props.map((p) => clark(p.ns, p.name))) : null;
   const wants = (key: string) => wanted === null || wanted.has(key);
   const needsDead = wanted === null || [...wanted].some((k) => !LIVE_PROPS.has(k) || k === FAVORITE);

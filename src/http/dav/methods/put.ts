@@ -6,7 +6,7 @@ import { assertUnlocked, locksCovering } from '../locks.js';
 import { ocId } from '../props/oc.js';
 import { etagMatches } from './get.js';
 import { refusedIfTaken } from './name-taken.js';
-import { allowHeader } from './options.js';
+import { allowHeader, servesReport } from './options.js';
 
 /** X-OC-MTime: unix seconds (Nextcloud accepts decimals); epoch ms for the files layer. */
 export function clientMtime(raw: string | undefined): number | undefined {
@@ -52,7 +52,7 @@ export async function put(call: DavCall): Promise<unknown> {
   const body = call.request.body as Readable | undefined;
   const t = await call.target();
   const existing = t.path.length === 0 ? null : await call.stat(t);
-  const notAFile = () => methodNotAllowed('PUT is not allowed on non-files.', allowHeader(true));
+  const notAFile = () => methodNotAllowed('PUT is not allowed on non-files.', allowHeader(true, servesReport(call)));
   if (t.path.length === 0 || existing?.type === 'folder') throw notAFile();
   await call.checkIf(async () => ({
     etag: existing ? `"${existing.etag}"` : null,
