@@ -12,6 +12,7 @@ import * as m0010 from './0010_sessions.js';
 import * as m0011 from './0011_notifications.js';
 import * as m0012 from './0012_avatars.js';
 import * as m0013 from './0013_user_status.js';
+import * as m0014 from './0014_dav_property_names.js';
 
 /** Every migration in order; a static list so built and test runs resolve the same files. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011_notifications': m0011,
   '0012_avatars': m0012,
   '0013_user_status': m0013,
+  '0014_dav_property_names': m0014,
 };
