@@ -32,15 +32,17 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
 /**
  * Kysely's migrator looks for its bookkeeping tables by introspecting every
  * schema of the database; a schema another installation drops at that moment
- * fails the catalog query with invalid_schema_name. That is not ours to
- * mind: look again.
+ * fails the catalog query with invalid_schema_name, or undefined_table naming
+ * one of that schema's tables. That is not ours to mind: look again.
  */
 async function runMigrator(db: Kysely<any>, schema?: string, attempt = 0): Promise<string[]> {
   try {
     return await migrateOnce(db, schema);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (code === '3F000' && attempt < 5 && !(schema && String((err as Error).message).includes(`"${schema}"`))) return runMigrator(db, schema, attempt + 1);
+    const message = String((err as Error).message);
+    const elsewhere = !(schema && (message.includes(`"${schema}"`) || message.includes(`"${schema}.`)));
+    if ((code === '3F000' || code === '42P01') && attempt < 5 && elsewhere) return runMigrator(db, schema, attempt + 1);
     throw err;
   }
 }

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, buildTestApp, newGroup, newUser, ocs, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
 
 /**
  * The web app's account and admin screens in Chromium: the admin manages
@@ -13,14 +14,11 @@ import { freePort } from '../helpers/loopback.js';
  * acts on and dismisses notifications, and changes their password. Every
  * step is checked over OCS too. Skipped without /usr/bin/chromium.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.NIMBUS_SCREENSHOTS;
 const SHARES = '/apps/files_sharing/api/v1/shares';
 const NOTIFICATIONS = '/apps/notifications/api/v2/notifications';
 
-describe.skipIf(!HAVE_CHROMIUM)(`the admin and account screens in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, { timeout: 120_000 }, () => {
+describe.skipIf(!HAVE_CHROMIUM)(`the admin and account screens in Chromium${WITHOUT_CHROMIUM}`, { timeout: 120_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
@@ -60,7 +58,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the admin and account screens in Chromium${HAVE
     bob = await newUser(t.app, 'bob');
     await newUser(t.app, 'dave');
     await request(`${base}/remote.php/dav/files/bob/Plans`, { method: 'MKCOL', headers: { authorization: `Basic ${Buffer.from(`bob:${bob.password}`).toString('base64')}` } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 45_000 });
+    browser = await launchChromium();
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });
     await fresh();
   }, 90_000);

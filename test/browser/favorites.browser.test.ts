@@ -1,11 +1,12 @@
-import { existsSync } from 'node:fs';
+
 import { buffer } from 'node:stream/consumers';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, buildTestApp, newUser, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
 import { readZip } from '../http/web/zip-reader.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
 
 /**
  * Favourites and folder downloads in the files app, in a real browser: a
@@ -14,12 +15,9 @@ import { readZip } from '../http/web/zip-reader.js';
  * whose entries are the folder's. Each step is checked over WebDAV too.
  * Skipped without /usr/bin/chromium.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const FAVORITES = '<?xml version="1.0"?><oc:filter-files xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><d:getetag/></d:prop><oc:filter-rules><oc:favorite>1</oc:favorite></oc:filter-rules></oc:filter-files>';
 
-describe.skipIf(!HAVE_CHROMIUM)(`favourites and folder downloads in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, { timeout: 120_000 }, () => {
+describe.skipIf(!HAVE_CHROMIUM)(`favourites and folder downloads in Chromium${WITHOUT_CHROMIUM}`, { timeout: 120_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
@@ -44,7 +42,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`favourites and folder downloads in Chromium${HA
     await dav('MKCOL', 'Reports/Drafts');
     await dav('PUT', 'Reports/Drafts/q2.txt', 'second');
     await dav('PUT', 'notes.txt', 'notes');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 45_000 });
+    browser = await launchChromium();
     page = await (await browser.newContext({ acceptDownloads: true })).newPage();
     await page.goto(`${base}/`);
     await page.fill('input[name=user]', 'alice');

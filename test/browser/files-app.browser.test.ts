@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, buildTestApp, newUser, ocs, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
 
 /**
  * The files web app in a real browser (Debian's Chromium through
@@ -14,12 +15,9 @@ import { freePort } from '../helpers/loopback.js';
  * out. Each step is checked over WebDAV too, not only on screen. Skipped
  * without /usr/bin/chromium.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.NIMBUS_SCREENSHOTS;
 
-describe.skipIf(!HAVE_CHROMIUM)(`the files app in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, { timeout: 120_000 }, () => {
+describe.skipIf(!HAVE_CHROMIUM)(`the files app in Chromium${WITHOUT_CHROMIUM}`, { timeout: 120_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
@@ -43,7 +41,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the files app in Chromium${HAVE_CHROMIUM ? '' :
     await t.app.listen({ port, host: '127.0.0.1' });
     alice = await newUser(t.app, 'alice', { displayName: 'Alice Liddell' });
     await request(`${base}/remote.php/dav/files/alice/welcome.txt`, { method: 'PUT', headers: { authorization: basic(alice.user, alice.password) }, body: 'hello' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 45_000 });
+    browser = await launchChromium();
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });
     const context = await browser.newContext({ acceptDownloads: true });
     page = await context.newPage();

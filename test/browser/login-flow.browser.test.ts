@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, buildTestApp, newUser, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
 
 /**
  * Signing in as the Nextcloud desktop app does it, in a real browser:
@@ -13,14 +14,11 @@ import { freePort } from '../helpers/loopback.js';
  * User-Agent, open the login URL, poll, use the app password) and a
  * person's side in the browser. Skipped without /usr/bin/chromium.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const DESKTOP_UA = 'Mozilla/5.0 (Linux) mirall/3.7.4stable-Debian (build 20230208) (Nextcloud, debian-6.1.0-13-amd64 ClientArchitecture: x86_64 OsArchitecture: x86_64)';
 /** Where the screenshots of these pages go (looked at by a person; not committed). */
 const SHOTS = process.env.NIMBUS_SCREENSHOTS;
 
-describe.skipIf(!HAVE_CHROMIUM)(`sign-in and Login Flow in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, { timeout: 90_000 }, () => {
+describe.skipIf(!HAVE_CHROMIUM)(`sign-in and Login Flow in Chromium${WITHOUT_CHROMIUM}`, { timeout: 90_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
@@ -33,7 +31,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`sign-in and Login Flow in Chromium${HAVE_CHROMI
     t = await buildTestApp('sqlite', { PUBLIC_URL: base, INSTANCE_NAME: 'Nimbus Test Cloud' });
     await t.app.listen({ port, host: '127.0.0.1' });
     alice = await newUser(t.app, 'alice', { displayName: 'Alice Liddell' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 45_000 });
+    browser = await launchChromium();
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });
   }, 90_000);
 

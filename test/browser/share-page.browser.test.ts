@@ -1,24 +1,22 @@
-import { existsSync } from 'node:fs';
+
 import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { dav, mkcol, put } from '../http/dav/dav-helpers.js';
 import { newLink } from '../http/web/web-helpers.js';
 import { readZip } from '../http/web/zip-reader.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
 
 /**
  * The share page in a real browser: Debian's Chromium driven by
  * playwright-core against the app listening on a real socket. Without
  * /usr/bin/chromium (CI installs it when it can) the suite is skipped.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PW = 'Browser-Pass-Word-4';
 
-describe.skipIf(!HAVE_CHROMIUM)(`share page in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, { timeout: 60_000 }, () => {
+describe.skipIf(!HAVE_CHROMIUM)(`share page in Chromium${WITHOUT_CHROMIUM}`, { timeout: 60_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
@@ -34,7 +32,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`share page in Chromium${HAVE_CHROMIUM ? '' : ` 
     await put(t.app, '/remote.php/dav/files/admin/docs/sub/b.txt', 'bravo!');
     await mkcol(t.app, '/remote.php/dav/files/admin/inbox');
     // Launching Chromium can take a while on a cold machine; a fresh temporary profile each run.
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 45_000 });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

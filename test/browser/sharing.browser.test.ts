@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, buildTestApp, newUser, ocs, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
 
 /**
  * Sharing in the files web app, in a real browser (Debian's Chromium through
@@ -14,14 +15,11 @@ import { freePort } from '../helpers/loopback.js';
  * shares wait for his answer, accepts it from "Shared with me". Every step
  * is checked over OCS or WebDAV too. Skipped without /usr/bin/chromium.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.NIMBUS_SCREENSHOTS;
 const LINK_PASSWORD = 'Link-Pass-Word-77';
 const inAWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
 
-describe.skipIf(!HAVE_CHROMIUM)(`sharing in the files app in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, { timeout: 120_000 }, () => {
+describe.skipIf(!HAVE_CHROMIUM)(`sharing in the files app in Chromium${WITHOUT_CHROMIUM}`, { timeout: 120_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
@@ -63,7 +61,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`sharing in the files app in Chromium${HAVE_CHRO
     const auth = { authorization: basic(alice.user, alice.password) };
     await request(`${base}/remote.php/dav/files/alice/Project`, { method: 'MKCOL', headers: auth });
     await request(`${base}/remote.php/dav/files/alice/Project/plan.txt`, { method: 'PUT', headers: auth, body: 'the plan' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 45_000 });
+    browser = await launchChromium();
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });
     page = await signIn(alice);
   }, 90_000);
@@ -223,7 +221,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`sharing when link passwords are enforced${HAVE_
     t = await buildTestApp('sqlite', { PUBLIC_URL: base, SHARE_LINK_ENFORCE_PASSWORD: 'true' });
     await t.app.listen({ port, host: '127.0.0.1' });
     await newUser(t.app, 'carol');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 45_000 });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

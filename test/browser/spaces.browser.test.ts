@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, basic, buildTestApp, newGroup, newUser, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
 
 /**
  * Spaces in the files web app, in Chromium: an admin creates a project
@@ -14,13 +15,10 @@ import { freePort } from '../helpers/loopback.js';
  * checked over Graph or WebDAV as well as on screen. Skipped without
  * /usr/bin/chromium.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = process.env.NIMBUS_SCREENSHOTS;
 const GB = 1024 ** 3;
 
-describe.skipIf(!HAVE_CHROMIUM)(`spaces in the files app in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, { timeout: 120_000 }, () => {
+describe.skipIf(!HAVE_CHROMIUM)(`spaces in the files app in Chromium${WITHOUT_CHROMIUM}`, { timeout: 120_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let base: string;
@@ -64,7 +62,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`spaces in the files app in Chromium${HAVE_CHROM
     await t.app.listen({ port, host: '127.0.0.1' });
     bob = await newUser(t.app, 'bob', { displayName: 'Bob Builder' });
     await newGroup(t.app, 'team');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 45_000 });
+    browser = await launchChromium();
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });
     page = await signIn(await browser.newContext(), ADMIN);
   }, 90_000);

@@ -1,24 +1,22 @@
-import { existsSync } from 'node:fs';
+
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILE_TYPE_ICONS } from '../../src/domain/file-type-icons.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Every themed icon drawn by Chromium as an <img>: each decodes as a 32×32 SVG; a screenshot of the sheet is left in the temp directory to look at. */
-describe.skipIf(!HAVE_CHROMIUM)(`themed icons in Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is not installed)`}`, { timeout: 60_000 }, () => {
+describe.skipIf(!HAVE_CHROMIUM)(`themed icons in Chromium${WITHOUT_CHROMIUM}`, { timeout: 60_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let origin: string;
   beforeAll(async () => {
     t = await buildTestApp('sqlite', { INSTANCE_COLOR: '#00679e' });
     origin = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 45_000 });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
