@@ -7,6 +7,7 @@ import './admin.css';
 import * as api from './provisioning.js';
 import type { GroupRow } from './provisioning.js';
 import { DeleteDialog } from './user-dialogs.js';
+import { ErrorBanner } from '../error-banner.js';
 
 /** A new group: an id and, optionally, the name people see. */
 function NewGroupDialog({ onCreate, onClose }: { onCreate(id: string, name: string): Promise<string | null>; onClose(): void }) {
@@ -96,12 +97,7 @@ export function GroupsView({ me }: ViewProps) {
           <button type="button" class="primary" onClick={() => setCreating(true)}>New group</button>
         </div>
       )}
-      {error && (
-        <p class="banner error" role="alert">
-          {error}
-          <button type="button" aria-label="Close" onClick={() => setError(null)}>×</button>
-        </p>
-      )}
+      <ErrorBanner message={error} onDismiss={() => setError(null)} />
       {groups === null ? (
         <p class="loading">Loading…</p>
       ) : groups.length === 0 ? (

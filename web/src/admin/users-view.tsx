@@ -7,6 +7,7 @@ import './admin.css';
 import * as api from './provisioning.js';
 import type { GroupRow, UserRow } from './provisioning.js';
 import { DeleteDialog, EditUserDialog, NewUserDialog } from './user-dialogs.js';
+import { ErrorBanner } from '../error-banner.js';
 
 type Dialog = { kind: 'new' } | { kind: 'edit'; user: UserRow } | { kind: 'delete'; user: UserRow } | null;
 
@@ -93,12 +94,7 @@ export function UsersView({ me }: ViewProps) {
         <input type="search" class="search" aria-label="Search users" placeholder="Search users" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
         <button type="button" class="primary" onClick={() => setDialog({ kind: 'new' })}>New user</button>
       </div>
-      {error && (
-        <p class="banner error" role="alert">
-          {error}
-          <button type="button" aria-label="Close" onClick={() => setError(null)}>×</button>
-        </p>
-      )}
+      <ErrorBanner message={error} onDismiss={() => setError(null)} />
       {rows === null ? (
         <p class="loading">Loading…</p>
       ) : rows.length === 0 ? (

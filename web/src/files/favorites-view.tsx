@@ -7,6 +7,7 @@ import type { ViewProps } from '../views.js';
 import { FavoriteButton } from './favorite-button.js';
 import { sortEntries } from './file-table.js';
 import { iconName, iconUrl } from './icons.js';
+import { ErrorBanner } from '../error-banner.js';
 
 /**
  * The user's favorites (Nextcloud's Favorites view): what they starred in
@@ -31,12 +32,7 @@ export function FavoritesView({ me }: ViewProps) {
     <div class="screen">
       <main class="content">
         <h1 class="crumbs">Favourites</h1>
-        {message && (
-          <div class="banner error" role="alert">
-            <span>{message}</span>
-            <button type="button" aria-label="Dismiss" onClick={() => setMessage(null)}>×</button>
-          </div>
-        )}
+        <ErrorBanner message={message} onDismiss={() => setMessage(null)} />
         {entries === null ? <p class="loading">Loading…</p> : sorted.length === 0 ? (
           <p class="empty">No favourites yet. Files and folders you mark with a star show up here.</p>
         ) : (

@@ -11,6 +11,7 @@ import { FileTable, type Sort, type SortKey, sortEntries } from './file-table.js
 import { FolderPicker } from './folder-picker.js';
 import { focusSharing, SharePanel } from '../sharing/share-panel.js';
 import { type UploadJob, UploadPanel, useUploads } from './uploads.js';
+import { ErrorBanner } from '../error-banner.js';
 
 type Dialog =
   | { kind: 'mkdir' }
@@ -144,12 +145,7 @@ export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuota
           <input ref={fileInput} type="file" multiple hidden aria-label="Files to upload" onChange={(e) => { const t = e.target as HTMLInputElement; if (t.files) void upload(fromInput(t.files)); t.value = ''; }} />
           <input ref={folderInput} type="file" multiple hidden aria-label="Folder to upload" {...{ webkitdirectory: '' }} onChange={(e) => { const t = e.target as HTMLInputElement; if (t.files) void upload(fromInput(t.files)); t.value = ''; }} />
         </div>
-        {message && (
-          <div class="banner error" role="alert">
-            <span>{message}</span>
-            <button type="button" aria-label="Dismiss" onClick={() => setMessage(null)}>×</button>
-          </div>
-        )}
+        <ErrorBanner message={message} onDismiss={() => setMessage(null)} />
         {entries === null ? <p class="loading">Loading…</p> : (
           <FileTable
             entries={sorted}

@@ -12,6 +12,7 @@ import type { ViewProps } from '../views.js';
 import { QuotaField } from './quota-field.js';
 import { SpaceSettings } from './space-settings.js';
 import './spaces.css';
+import { ErrorBanner } from '../error-banner.js';
 
 type Dialog = { kind: 'new' } | { kind: 'settings'; space: Drive } | { kind: 'disable'; space: Drive } | { kind: 'purge'; space: Drive };
 
@@ -66,12 +67,7 @@ export function SpacesView({ me }: ViewProps) {
           <h1>Spaces</h1>
           {dir && mayCreateSpaces(dir) && <button type="button" class="primary" onClick={() => setDialog({ kind: 'new' })}>New space</button>}
         </div>
-        {message && (
-          <div class="banner error" role="alert">
-            <span>{message}</span>
-            <button type="button" aria-label="Dismiss" onClick={() => setMessage(null)}>×</button>
-          </div>
-        )}
+        <ErrorBanner message={message} onDismiss={() => setMessage(null)} />
         {spaces === null ? <p class="loading">Loading…</p> : enabled.length === 0 ? (
           <p class="empty">{disabled.length ? 'No project space is in use: every one you manage is disabled.' : 'You are not a member of any project space yet.'}</p>
         ) : (
