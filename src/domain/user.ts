@@ -76,6 +76,11 @@ export const emptyProfile = (): UserProfile => ({
   notifyEmail: null,
 });
 
+/** A new account's row: what the caller chose, and the defaults every new account starts with (no logins yet, an empty profile). */
+export function newUser(fields: Pick<User, 'id' | 'displayName' | 'email' | 'passwordHash' | 'quota' | 'createdAt'> & Partial<Pick<User, 'language'>>): User {
+  return { enabled: true, language: '', locale: '', timezone: '', manager: '', profile: emptyProfile(), firstLoginAt: null, lastLoginAt: null, ...fields };
+}
+
 /** Nextcloud's allowed uid characters: letters, digits, space and _.@-' */
 const USER_ID = /^[a-zA-Z0-9 _.@\-']+$/;
 export const MAX_USER_ID_LENGTH = 64;

@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, buildTestApp, newGroup, newUser, ocs, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
-import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium, signInToFiles } from '../helpers/chromium.js';
 
 /**
  * The web app's account and admin screens in Chromium: the admin manages
@@ -40,10 +40,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the admin and account screens in Chromium${WITH
     });
   };
   const signIn = async (user: string, password: string) => {
-    await page.goto(`${base}/`);
-    await page.fill('input[name=user]', user);
-    await page.fill('input[name=password]', password);
-    await Promise.all([page.waitForURL(`${base}/apps/files/`), page.click('button[type=submit]')]);
+    await signInToFiles(page, base, { user, password });
   };
   const userRow = (id: string) => page.locator(`tr[data-user="${id}"]`);
   const carol = async () => (await ocs(t.app, 'GET', '/cloud/users/carol')).ocs.data;

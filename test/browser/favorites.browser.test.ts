@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, buildTestApp, newUser, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
 import { readZip } from '../http/web/zip-reader.js';
-import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium, signInToFiles } from '../helpers/chromium.js';
 
 /**
  * Favourites and folder downloads in the files app, in a real browser: a
@@ -44,10 +44,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`favourites and folder downloads in Chromium${WI
     await dav('PUT', 'notes.txt', 'notes');
     browser = await launchChromium();
     page = await (await browser.newContext({ acceptDownloads: true })).newPage();
-    await page.goto(`${base}/`);
-    await page.fill('input[name=user]', 'alice');
-    await page.fill('input[name=password]', alice.password);
-    await Promise.all([page.waitForURL(`${base}/apps/files/`), page.click('button[type=submit]')]);
+    await signInToFiles(page, base, alice);
     await row('Reports').waitFor();
   }, 90_000);
 

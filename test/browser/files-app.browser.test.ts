@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, buildTestApp, newUser, ocs, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
-import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium, signInToFiles } from '../helpers/chromium.js';
 
 /**
  * The files web app in a real browser (Debian's Chromium through
@@ -56,10 +56,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`the files app in Chromium${WITHOUT_CHROMIUM}`, 
   });
 
   it('signs in and lands in the files, sorted folders first', async () => {
-    await page.goto(`${base}/`);
-    await page.fill('input[name=user]', 'alice');
-    await page.fill('input[name=password]', alice.password);
-    await Promise.all([page.waitForURL(`${base}/apps/files/`), page.click('button[type=submit]')]);
+    await signInToFiles(page, base, alice);
     await expect(row('welcome.txt').textContent()).resolves.toContain('5 B');
     await expect(page.locator('.top .brand').textContent()).resolves.toBe('Nimbus Test Cloud');
     await expect(page.locator('.user-menu > button').textContent()).resolves.toBe('Alice Liddell');

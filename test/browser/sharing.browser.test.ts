@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, buildTestApp, newUser, ocs, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
-import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium, signInToFiles } from '../helpers/chromium.js';
 
 /**
  * Sharing in the files web app, in a real browser (Debian's Chromium through
@@ -44,10 +44,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`sharing in the files app in Chromium${WITHOUT_C
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     const p = await context.newPage();
     watch(p);
-    await p.goto(`${base}/`);
-    await p.fill('input[name=user]', who.user);
-    await p.fill('input[name=password]', who.password);
-    await Promise.all([p.waitForURL(`${base}/apps/files/`), p.click('button[type=submit]')]);
+    await signInToFiles(p, base, who);
     return p;
   }
 
@@ -233,10 +230,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`sharing when link passwords are enforced${HAVE_
     const carol = { user: 'carol', password: 'Pw-carol-Secret-123' };
     await request(`${base}/remote.php/dav/files/carol/notes.txt`, { method: 'PUT', headers: { authorization: basic(carol.user, carol.password) }, body: 'notes' });
     const page = await (await browser.newContext()).newPage();
-    await page.goto(`${base}/`);
-    await page.fill('input[name=user]', carol.user);
-    await page.fill('input[name=password]', carol.password);
-    await Promise.all([page.waitForURL(`${base}/apps/files/`), page.click('button[type=submit]')]);
+    await signInToFiles(page, base, carol);
     await page.locator('.row[data-name="notes.txt"]').getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Create public link' }).click();
     await expect(page.locator('.sharing [role=alert]').textContent()).resolves.toBe('Passwords are enforced for link and mail shares');

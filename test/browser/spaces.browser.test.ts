@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, basic, buildTestApp, newGroup, newUser, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
-import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium } from '../helpers/chromium.js';
+import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium, signInToFiles } from '../helpers/chromium.js';
 
 /**
  * Spaces in the files web app, in Chromium: an admin creates a project
@@ -43,10 +43,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`spaces in the files app in Chromium${WITHOUT_CH
   const signIn = async (context: BrowserContext, who: { user: string; password: string }): Promise<Page> => {
     const p = await context.newPage();
     watch(p);
-    await p.goto(`${base}/`);
-    await p.fill('input[name=user]', who.user);
-    await p.fill('input[name=password]', who.password);
-    await Promise.all([p.waitForURL(`${base}/apps/files/`), p.click('button[type=submit]')]);
+    await signInToFiles(p, base, who);
     return p;
   };
   const card = (p: Page, name: string) => p.locator(`.space-card[data-space="${name}"]`);

@@ -1,6 +1,8 @@
 import { canManageUser } from '../../domain/access.js';
 import { fail } from '../../domain/errors.js';
-import { ADMIN_GROUP } from '../../domain/group.js';
+import { ADMIN_GROUP, type Group } from '../../domain/group.js';
+import type { User } from '../../domain/user.js';
+import type { Repositories } from '../../ports/repositories.js';
 import { loadActor } from '../access/actor.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import { requireAdmin, requireAdminOrSubadmin } from './users.service.js';
@@ -76,26 +78,28 @@ export class MembershipsService {
 
   async addSubadmin(callerId: string, targetId: string, groupId: string | undefined): Promise<void> {
     await this.ctx.tx.run(async (repos) => {
-      requireAdmin(await loadActor(repos, callerId));
-      const user = await repos.users.findById(targetId);
-      if (!user) fail('invalidInput', 'User does not exist', 'userNotFound');
-      const group = groupId ? await repos.groups.findById(groupId) : undefined;
-      if (!group) fail('invalidInput', 'Group does not exist', 'groupNotFound');
-      if (group!.id === ADMIN_GROUP) fail('invalidInput', 'Cannot create subadmins for admin group', 'adminGroup');
-      await repos.groups.addSubadmin(group!.id, user!.id);
+      const { user, group } = await subadminTarget(repos, callerId, targetId, groupId);
+      if (group.id === ADMIN_GROUP) fail('invalidInput', 'Cannot create subadmins for admin group', 'adminGroup');
+      await repos.groups.addSubadmin(group.id, user.id);
     });
   }
 
   async removeSubadmin(callerId: string, targetId: string, groupId: string | undefined): Promise<void> {
     await this.ctx.tx.run(async (repos) => {
-      requireAdmin(await loadActor(repos, callerId));
-      const user = await repos.users.findById(targetId);
-      if (!user) fail('invalidInput', 'User does not exist', 'userNotFound');
-      const group = groupId ? await repos.groups.findById(groupId) : undefined;
-      if (!group) fail('invalidInput', 'Group does not exist', 'groupNotFound');
-      const current = await repos.groups.subadminGroupsOf(user!.id);
-      if (!current.includes(group!.id)) fail('invalidInput', 'User is not a subadmin of this group', 'notSubadmin');
-      await repos.groups.removeSubadmin(group!.id, user!.id);
+      const { user, group } = await subadminTarget(repos, callerId, targetId, groupId);
+      const current = await repos.groups.subadminGroupsOf(user.id);
+      if (!current.includes(group.id)) fail('invalidInput', 'User is not a subadmin of this group', 'notSubadmin');
+      await repos.groups.removeSubadmin(group.id, user.id);
     });
   }
+}
+
+/** An admin naming a user and a group for a subadmin change: both must exist (Nextcloud answers 101/102 as invalid input). */
+async function subadminTarget(repos: Repositories, callerId: string, targetId: string, groupId: string | undefined): Promise<{ user: User; group: Group }> {
+  requireAdmin(await loadActor(repos, callerId));
+  const user = await repos.users.findById(targetId);
+  if (!user) fail('invalidInput', 'User does not exist', 'userNotFound');
+  const group = groupId ? await repos.groups.findById(groupId) : undefined;
+  if (!group) fail('invalidInput', 'Group does not exist', 'groupNotFound');
+  return { user: user!, group: group! };
 }

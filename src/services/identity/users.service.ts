@@ -5,7 +5,7 @@ import { ADMIN_GROUP } from '../../domain/group.js';
 import { LANGUAGES } from '../../domain/languages.js';
 import { assertPasswordAcceptable, MAX_PASSWORD_LENGTH, type PasswordPolicy } from '../../domain/password-policy.js';
 import { effectiveQuotaBytes, normaliseQuota, type QuotaBlock, quotaBlock } from '../../domain/quota.js';
-import { assertValidDisplayName, assertValidUserId, emptyProfile, isValidEmail, type User } from '../../domain/user.js';
+import { assertValidDisplayName, assertValidUserId, isValidEmail, newUser, type User } from '../../domain/user.js';
 import type { Page, Repositories } from '../../ports/repositories.js';
 import { loadActor } from '../access/actor.js';
 import type { ServiceContext } from '../../ports/service-context.js';
@@ -57,24 +57,19 @@ export class UsersService {
       const id = input.userId;
 
       const now = this.ctx.clock.now();
-      await repos.users.insert({
-        id,
-        displayName: input.displayName || id,
-        email: input.email || null,
-        // Without a password the account can only be reached through an
-        // app password an admin mints; an unguessable hash keeps Basic auth shut.
-        passwordHash: passwordHash ?? `!${this.ctx.secrets.token(32)}`,
-        enabled: true,
-        quota,
-        language: input.language ?? '',
-        locale: '',
-        timezone: '',
-        manager: '',
-        profile: emptyProfile(),
-        createdAt: now,
-        firstLoginAt: null,
-        lastLoginAt: null,
-      });
+      await repos.users.insert(
+        newUser({
+          id,
+          displayName: input.displayName || id,
+          email: input.email || null,
+          // Without a password the account can only be reached through an
+          // app password an admin mints; an unguessable hash keeps Basic auth shut.
+          passwordHash: passwordHash ?? `!${this.ctx.secrets.token(32)}`,
+          quota,
+          language: input.language ?? '',
+          createdAt: now,
+        }),
+      );
       await createPersonalSpace(repos, { id, displayName: input.displayName || id }, now, this.ctx.secrets);
       for (const gid of resolvedGroups) await repos.groups.addMember(gid, id);
       for (const gid of subadminGroups) await repos.groups.addSubadmin(gid, id);

@@ -1,5 +1,5 @@
 import { ADMIN_GROUP } from '../../domain/group.js';
-import { emptyProfile } from '../../domain/user.js';
+import { newUser } from '../../domain/user.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import { createPersonalSpace } from '../spaces/personal-space.js';
 
@@ -27,22 +27,7 @@ export async function ensureFirstAdmin(ctx: ServiceContext, adminUser: string, a
   const created = await ctx.tx.run(async (repos) => {
     await repos.groups.insertIfAbsent({ id: ADMIN_GROUP, displayName: ADMIN_GROUP, createdAt: now });
     if ((await repos.users.count()) > 0) return false;
-    const inserted = await repos.users.insertIfAbsent({
-      id: adminUser,
-      displayName: adminUser,
-      email: null,
-      passwordHash,
-      enabled: true,
-      quota: 'none',
-      language: '',
-      locale: '',
-      timezone: '',
-      manager: '',
-      profile: emptyProfile(),
-      createdAt: now,
-      firstLoginAt: null,
-      lastLoginAt: null,
-    });
+    const inserted = await repos.users.insertIfAbsent(newUser({ id: adminUser, displayName: adminUser, email: null, passwordHash, quota: 'none', createdAt: now }));
     if (!inserted) return false;
     await repos.groups.addMember(ADMIN_GROUP, adminUser);
     await createPersonalSpace(repos, { id: adminUser, displayName: adminUser }, now, ctx.secrets);
