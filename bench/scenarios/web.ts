@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { Pool } from 'undici';
 import { basic, type Check, type Credentials, type Scenario, type ServerHandle } from '../lib.js';
+import { chromiumUploadCeiling } from './web-upload-ceiling.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -89,7 +90,9 @@ async function timeListing(page: Page, base: string, folder: string, name: strin
  * - upload: a 1 GiB file through the app's file input (by path, so the bytes
  *   never cross the automation protocol) until the app says it finished,
  *   against `curl -T` of the same file to the same server (before and after,
- *   the faster counts), with the tab's JS heap and renderer RSS sampled.
+ *   the faster counts), with the tab's JS heap and renderer RSS sampled, and
+ *   against Chromium's own ceiling: the same chunks sent into a server that
+ *   drops them (web-upload-ceiling.ts), which no server can beat.
  *
  * Goals: 1,000 entries listed ≤ 1 s; 10,000 keep < 200 rows in the DOM and
  * the end is reachable; the upload ≥ 50% of curl's throughput with a JS heap
@@ -312,6 +315,8 @@ async function upload(browser: Browser, page: Page, base: string, who: Credentia
     const curlAfter = await curlPut(file, url('curl.bin'), who);
     await remove('curl.bin');
     const curlSeconds = Math.min(curlBefore, curlAfter);
+    // As many chunks at once as the server announces (capabilities files.chunked_upload.max_parallel_count), as the app does.
+    const ceilingSeconds = await chromiumUploadCeiling(browser, file, size, 5);
     const rate = (s: number) => size / 1e6 / s;
     const ratio = rate(webSeconds) / rate(curlSeconds);
     const growth = rendererPeak - rendererBefore;
@@ -319,6 +324,7 @@ async function upload(browser: Browser, page: Page, base: string, who: Credentia
       `web upload of ${mib} MiB through the file input: ${webSeconds.toFixed(1)} s, ${rate(webSeconds).toFixed(0)} MB/s; curl -T of the same file ` +
         `${rate(curlBefore).toFixed(0)} MB/s before, ${rate(curlAfter).toFixed(0)} MB/s after (the faster counts): ${(ratio * 100).toFixed(0)}% of curl; ` +
         `${spans.count} chunk PUTs over ${took(spans.chunks)}, the assembling MOVE ${took(spans.move)}. ` +
+        `Chromium's own ceiling, the same chunks into a server that drops them: ${rate(ceilingSeconds).toFixed(0)} MB/s (the app reaches ${((ceilingSeconds / webSeconds) * 100).toFixed(0)}% of it; curl is ${(ceilingSeconds / curlSeconds).toFixed(1)}x it). ` +
         `Tab memory: JS heap ${mb(heapBefore)} before, peak ${mb(heapPeak)}; renderer RSS ${mb(rendererBefore)} before, peak ${mb(rendererPeak)}; ` +
         `all Chromium processes ${mb(totalBefore)} before, peak ${mb(totalPeak)}`,
     );

@@ -96,11 +96,23 @@ export interface StageOptions {
   digests?: DigestAlgorithm[];
 }
 
+/**
+ * A complete file on the data volume that the blob store may take as it is
+ * (a hard link, no byte copied); its owner keeps its own name for it and
+ * removes that name when done.
+ */
+export interface LocalFile {
+  localFile: string;
+}
+
+/** What a write stores: a stream, or a file already complete on the data volume (an assembled chunked upload). */
+export type BlobSource = Readable | LocalFile;
+
 /** The bytes of files: staged writes made visible by an atomic rename, so no reader ever sees half a file. */
 export interface BlobStore {
   /** Who this process is in the blob journal. */
   readonly owner: string;
-  stage(body: Readable, opts: StageOptions): Promise<StagedBlob>;
+  stage(body: BlobSource, opts: StageOptions): Promise<StagedBlob>;
   /** A staged copy of a stored blob (a reflink where the file system offers one). */
   stageCopy(blobId: string): Promise<StagedBlob>;
   commit(blob: StagedBlob): Promise<void>;

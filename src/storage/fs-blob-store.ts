@@ -1,13 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, type FileHandle, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, type FileHandle, link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { SmallBlobCache } from './small-blob-cache.js';
 import { pipeline } from 'node:stream/promises';
-import { DomainError } from '../domain/errors.js';
-import type { BlobStore, StagedBlob, StageOptions } from '../ports/files.js';
+import { DomainError, fail } from '../domain/errors.js';
+import type { BlobSource, BlobStore, DigestAlgorithm, LocalFile, StagedBlob, StageOptions } from '../ports/files.js';
 import { digesterFor } from './digests.js';
 
 /** Journal entries and staging folders of processes on other hosts are settled only after this long (their liveness cannot be checked). */
@@ -85,7 +85,9 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async stage(body: Readable, opts: StageOptions): Promise<StagedBlob> {
+  async stage(source: BlobSource, opts: StageOptions): Promise<StagedBlob> {
+    if (!(source instanceof Readable)) return this.stageFile(source, opts);
+    const body = source;
     const id = randomUUID().replace(/-/g, '');
     const file = this.stagingPath(id);
     const digesters = (opts.digests ?? []).map((a) => [a, digesterFor(a)] as const);
@@ -115,6 +117,29 @@ export class FsBlobStore implements BlobStore {
       throw err;
     }
     return { id, size, digests: Object.fromEntries(digesters.map(([a, d]) => [a, d.hex()])) };
+  }
+
+  /** A hard link to the file (the same bytes, none copied), or a streamed copy where the file system has no links. */
+  private async stageFile(source: LocalFile, opts: StageOptions): Promise<StagedBlob> {
+    const { size } = await stat(source.localFile);
+    if (opts.maxBytes !== undefined && size > opts.maxBytes) fail('quotaExceeded', `Insufficient space: ${size} bytes sent, ${opts.maxBytes} available`);
+    const id = randomUUID().replace(/-/g, '');
+    const file = this.stagingPath(id);
+    try {
+      await this.ensureStaging();
+      await link(source.localFile, file);
+    } catch (err) {
+      if (!['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+      return this.stage(createReadStream(source.localFile, { highWaterMark: READ_CHUNK }), opts);
+    }
+    try {
+      const digests = await digestsOf(file, opts.digests ?? []);
+      if (this.opts.fsync) await this.sync(file);
+      return { id, size, digests };
+    } catch (err) {
+      await rm(file, { force: true });
+      throw err;
+    }
   }
 
   async stageCopy(blobId: string): Promise<StagedBlob> {
@@ -281,4 +306,11 @@ async function lastActivity(dir: string): Promise<{ at: number; files: number } 
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw err;
   }
+}
+
+async function digestsOf(file: string, algorithms: DigestAlgorithm[]): Promise<Partial<Record<DigestAlgorithm, string>>> {
+  if (algorithms.length === 0) return {};
+  const digesters = algorithms.map((a) => [a, digesterFor(a)] as const);
+  for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK })) for (const [, d] of digesters) d.update(chunk as Buffer);
+  return Object.fromEntries(digesters.map(([a, d]) => [a, d.hex()]));
 }

@@ -197,13 +197,16 @@ describeEachDb('crash safety: a SIGKILLed server leaves nothing half-done', (kin
     const chunk = Buffer.concat(Array.from({ length: 50 }, () => PIECE));
     const destination = dav('assembled.bin');
     let upload = '';
+    // Chunks under zero-padded names keep files of their own, so the assembly copies them (chunks
+    // numbered 1, 2, … lie in place and assemble without a copy: uploads-in-place.test.ts).
+    const name = (i: number) => String(i).padStart(4, '0');
     // The assembly copies from disk (~0.7 s for 200 MB here) and cannot be held back like a request
     // body: the kill must land inside that window. A test process starved for the whole of it
     // would see the MOVE finish instead; then the file is kept, deleted, and the race run again.
     for (let attempt = 1; ; attempt++) {
       upload = `/remote.php/dav/uploads/${ADMIN.user}/crash-${randomBytes(4).toString('hex')}`;
       expect((await call('MKCOL', upload, { destination, 'oc-total-length': String(BIG) })).status).toBe(201);
-      for (let i = 1; i <= 4; i++) expect((await call('PUT', `${upload}/${i}`, { 'content-type': 'application/octet-stream' }, chunk)).status).toBe(201);
+      for (let i = 1; i <= 4; i++) expect((await call('PUT', `${upload}/${name(i)}`, { 'content-type': 'application/octet-stream' }, chunk)).status).toBe(201);
 
       let settled = false;
       const move = call('MOVE', `${upload}/.file`, { destination, 'oc-total-length': String(BIG) }).then(
@@ -230,7 +233,7 @@ describeEachDb('crash safety: a SIGKILLed server leaves nothing half-done', (kin
     // What a client does next: PROPFIND the upload folder, find every chunk, MOVE again.
     const listing = await call('PROPFIND', upload, { depth: '1' });
     expect(listing.status).toBe(207);
-    for (let i = 1; i <= 4; i++) expect(listing.text).toContain(`${upload}/${i}<`);
+    for (let i = 1; i <= 4; i++) expect(listing.text).toContain(`${upload}/${name(i)}<`);
     expect((await call('MOVE', `${upload}/.file`, { destination, 'oc-total-length': String(BIG) })).status).toBe(201);
     files.set('assembled.bin', BIG);
     expect((await call('PROPFIND', upload, { depth: '0' })).status).toBe(404);

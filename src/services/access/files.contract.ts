@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FileNode, PathSegments } from '../../domain/node.js';
 import type { Space } from '../../domain/space.js';
+import type { BlobSource } from '../../ports/files.js';
 
 /**
  * The contract between the file-tree services and the protocol front doors
@@ -83,7 +84,7 @@ export interface FilesApi {
   stat(place: OpenedPlace): FileNode | null;
   children(place: OpenedPlace): Promise<FileNode[]>;
   read(place: OpenedPlace, range?: { start: number; end: number }): Promise<Readable>;
-  write(place: OpenedPlace, body: Readable, opts: WriteOptions): Promise<WriteResult>;
+  write(place: OpenedPlace, body: BlobSource, opts: WriteOptions): Promise<WriteResult>;
   mkdir(place: OpenedPlace): Promise<FileNode>;
   remove(place: OpenedPlace): Promise<void>;
   move(from: OpenedPlace, to: OpenedPlace, overwrite: boolean): Promise<WriteResult>;

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import { fail } from '../../domain/errors.js';
 import type { Clock } from '../../ports/system.js';
-import type { ChunkInfo, UploadInfo, UploadStaging } from '../../ports/upload-staging.js';
+import type { AssembledUpload, ChunkInfo, UploadInfo, UploadStaging } from '../../ports/upload-staging.js';
 
-export type { ChunkInfo, UploadInfo } from '../../ports/upload-staging.js';
+export type { AssembledUpload, ChunkInfo, UploadInfo } from '../../ports/upload-staging.js';
 
 /** Upload ids and chunk names become file names: plain characters only, never `.` or `..`. */
 const PLAIN_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
@@ -45,10 +45,10 @@ export class ChunkedUploadsService {
     return this.staging.info(userId, uploadId);
   }
 
-  async putChunk(userId: string, uploadId: string, name: string, body: Readable): Promise<{ size: number; created: boolean }> {
+  async putChunk(userId: string, uploadId: string, name: string, body: Readable, length?: number): Promise<{ size: number; created: boolean }> {
     this.check(uploadId, name);
     if (!(await this.staging.info(userId, uploadId))) fail('notFound', 'Upload folder not found');
-    return this.staging.putChunk(userId, uploadId, name, body);
+    return this.staging.putChunk(userId, uploadId, name, body, length);
   }
 
   async chunks(userId: string, uploadId: string): Promise<ChunkInfo[]> {
@@ -65,6 +65,12 @@ export class ChunkedUploadsService {
   async open(userId: string, uploadId: string): Promise<Readable> {
     const names = (await this.chunks(userId, uploadId)).map((c) => c.name);
     return this.staging.open(userId, uploadId, names);
+  }
+
+  /** The chunks as the body of a file write (the assembled file itself when they came in order); `undo` if the write fails. */
+  async assemble(userId: string, uploadId: string): Promise<AssembledUpload> {
+    const names = (await this.chunks(userId, uploadId)).map((c) => c.name);
+    return this.staging.assemble(userId, uploadId, names);
   }
 
   async remove(userId: string, uploadId: string): Promise<void> {

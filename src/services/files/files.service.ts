@@ -6,7 +6,7 @@ import { FOLDER_MIME_TYPE, mimeTypeOf } from '../../domain/mime.js';
 import type { FileNode, PathSegments } from '../../domain/node.js';
 import type { Share } from '../../domain/share.js';
 import type { Space } from '../../domain/space.js';
-import type { BlobStore, StagedBlob, StoredNode } from '../../ports/files.js';
+import type { BlobSource, BlobStore, StagedBlob, StoredNode } from '../../ports/files.js';
 import type { Repositories } from '../../ports/repositories.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import { publicNode, quotaLimitOf } from '../access/file-tree.js';
@@ -141,7 +141,7 @@ export class FilesService implements FilesApi {
    * length is known, and while streaming when it is not; the checksum the
    * client declared verified; the bytes visible only once the row commits.
    */
-  async write(place: OpenedPlace, body: Readable, opts: WriteOptions): Promise<WriteResult> {
+  async write(place: OpenedPlace, body: BlobSource, opts: WriteOptions): Promise<WriteResult> {
     const { path, space, access } = place;
     if (path.length === 0) fail('conflict', 'The root of a space is a folder', 'alreadyExists');
     assertValidPath(path);

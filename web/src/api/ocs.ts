@@ -36,7 +36,7 @@ export const managesUsers = (me: Me): boolean => isAdmin(me) || (me.subadmin?.le
 export const currentUser = (): Promise<Me> => ocs<Me>('GET', 'cloud/user');
 
 export interface Capabilities {
-  capabilities: { theming?: { name?: string } };
+  capabilities: { theming?: { name?: string }; files?: { chunked_upload?: { max_size?: number; max_parallel_count?: number } } };
 }
 
 export const capabilities = (): Promise<Capabilities> => ocs<Capabilities>('GET', 'cloud/capabilities');

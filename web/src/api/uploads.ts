@@ -4,16 +4,26 @@ import { davError } from './errors.js';
 
 /** Files above this go up in chunks (Nextcloud chunking v2), so no single request carries more than one chunk. */
 export const CHUNK_SIZE = 10 * 1024 * 1024;
-/** Chunks grow with the file so a big one is not thousands of requests; capped at Nextcloud's default max_chunk_size (100 MiB). */
-const MAX_CHUNK_SIZE = 100 * 1024 * 1024;
 const CHUNKS_PER_FILE = 50;
-/** Chunks in flight at once, as Nextcloud's web uploader does: one request at a time leaves the connection idle between chunks. */
-export const PARALLEL_CHUNKS = 3;
 
-/** The chunk size for a file: 10 MiB, or 1/50 of the file up to 100 MiB, in whole MiB. */
+/**
+ * What the server announces in capabilities (`files.chunked_upload`), read
+ * as Nextcloud's own uploader reads them: the largest chunk (Nextcloud's
+ * default max_chunk_size, 100 MiB) and how many chunks go at once. Several
+ * at once keep the connection busy between chunks; in Chromium the upload
+ * also runs measurably faster with 5 than with 3.
+ */
+const limits = { maxChunkSize: 100 * 1024 * 1024, parallel: 5 };
+
+export function announceUploadLimits(announced: { max_size?: number; max_parallel_count?: number } | undefined): void {
+  if (announced?.max_size && announced.max_size >= CHUNK_SIZE) limits.maxChunkSize = announced.max_size;
+  if (announced?.max_parallel_count && announced.max_parallel_count >= 1) limits.parallel = Math.min(10, Math.floor(announced.max_parallel_count));
+}
+
+/** The chunk size for a file: 10 MiB, or 1/50 of the file up to the largest chunk, in whole MiB. */
 export function chunkSizeFor(size: number): number {
   const mib = 1024 * 1024;
-  return Math.min(MAX_CHUNK_SIZE, Math.max(CHUNK_SIZE, Math.ceil(size / CHUNKS_PER_FILE / mib) * mib));
+  return Math.min(limits.maxChunkSize, Math.max(CHUNK_SIZE, Math.ceil(size / CHUNKS_PER_FILE / mib) * mib));
 }
 
 function errorOf(status: number, body: string, action: string): Promise<ApiError> {
@@ -62,7 +72,7 @@ export async function uploadFile(user: string, tree: DavTree, path: string[], fi
       }
     };
     await Promise.all(
-      Array.from({ length: Math.min(PARALLEL_CHUNKS, count) }, () =>
+      Array.from({ length: Math.min(limits.parallel, count) }, () =>
         worker().catch((err: unknown) => {
           if (failure === undefined && !signal.aborted) failure = err;
           stop.abort();

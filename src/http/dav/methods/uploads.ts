@@ -101,7 +101,9 @@ async function putChunk(call: DavCall, uploadId: string): Promise<unknown> {
   if (path.length !== 1 || !CHUNK_NAME.test(path[0]!)) throw badRequest('Chunks are PUT directly into the upload folder under a plain name');
   const info = await call.deps.uploads.info(call.userId, uploadId);
   if (!info) throw notFound('Upload folder not found');
-  const result = await call.deps.uploads.putChunk(call.userId, uploadId, path[0]!, call.request.body as Readable);
+  const declared = call.header('content-length');
+  const length = declared !== undefined && /^\d+$/.test(declared.trim()) ? Number(declared) : undefined;
+  const result = await call.deps.uploads.putChunk(call.userId, uploadId, path[0]!, call.request.body as Readable, length);
   return call.reply.code(result.created ? 201 : 204).header('Content-Length', '0').send();
 }
 
@@ -176,12 +178,16 @@ async function assemble(call: DavCall, uploadId: string): Promise<unknown> {
 
   const mtime = clientMtime(call.header('x-oc-mtime'));
   const checksum = call.header('oc-checksum');
-  const written = call.files.write(dst.place, await call.deps.uploads.open(call.userId, uploadId), {
+  const assembled = await call.deps.uploads.assemble(call.userId, uploadId);
+  const written = call.files.write(dst.place, assembled.body, {
     expectedSize: total,
     mtime,
     checksum: checksum || undefined,
   });
-  const result = await refusedIfTaken(written, isFolder);
+  const result = await refusedIfTaken(written, isFolder).catch(async (err: unknown) => {
+    await assembled.undo();
+    throw err;
+  });
   await call.deps.uploads.remove(call.userId, uploadId);
   writeHeaders(call, result.node, mtime !== undefined);
   return call.reply.code(result.created ? 201 : 204).header('Content-Length', '0').send();
