@@ -173,6 +173,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`spaces in the files app in Chromium${WITHOUT_CH
     await card(bobPage, 'Project X 2026').getByRole('link', { name: 'Project X 2026' }).click();
     await bobPage.locator('.row[data-name="plan.txt"]').waitFor();
     await expect(bobPage.locator('nav.crumbs button').first().textContent()).resolves.toBe('Project X 2026');
+    // Inside the space the side bar shows the space's storage, not bob's own; back in his files, his own again.
+    await expect(bobPage.getByLabel('Storage of Project X 2026').textContent()).resolves.toBe('8 B of 2.0 GB used');
+    await bobPage.getByRole('link', { name: 'All files' }).click();
+    await bobPage.getByLabel('Your storage').waitFor();
     expect((await projectSpaces(bob)).map((d) => d.name)).toEqual(['Project X 2026']);
     await context.close();
   });

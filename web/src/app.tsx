@@ -6,12 +6,13 @@ import { quotaText } from './format.js';
 import { hrefOf, navigate, useRoute } from './router.js';
 import { NotificationsMenu } from './notifications/notifications-menu.js';
 import { UserMenu } from './user-menu.js';
-import { VIEWS, viewOf } from './views.js';
+import { type StorageFigure, VIEWS, viewOf } from './views.js';
 
 export function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [name, setName] = useState('Nimbus');
   const [failure, setFailure] = useState<string | null>(null);
+  const [spaceStorage, showStorage] = useState<StorageFigure | null>(null);
   const route = useRoute();
 
   useEffect(() => {
@@ -37,7 +38,7 @@ export function App() {
   const Screen = view.component;
   const refreshMe = () => currentUser().then(setMe).catch(() => undefined);
   const { quota } = me;
-  const limited = quota.quota >= 0 && !!quota.total;
+  const storage: StorageFigure = spaceStorage ?? { label: 'Your storage', used: quota.used, total: quota.quota >= 0 && quota.total ? quota.total : null };
   return (
     <div class="shell">
       <header class="top">
@@ -52,12 +53,12 @@ export function App() {
               {v.label}
             </a>
           ))}
-          <div class="quota" aria-label="Storage">
-            <progress max={limited ? quota.total : 1} value={limited ? quota.used : 0} />
-            <span>{quotaText(quota)}</span>
+          <div class="quota" aria-label={storage.label}>
+            <progress max={storage.total ?? 1} value={storage.total ? storage.used : 0} />
+            <span>{quotaText(storage)}</span>
           </div>
         </nav>
-        <Screen key={view.id} me={me} refreshMe={refreshMe} />
+        <Screen key={view.id} me={me} refreshMe={refreshMe} showStorage={showStorage} />
       </div>
     </div>
   );

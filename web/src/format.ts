@@ -26,7 +26,7 @@ export function humanDate(ms: number, now = Date.now()): string {
 
 export const fullDate = (ms: number): string => (ms ? dateFormat.format(ms) : '');
 
-/** "1.2 GB of 10 GB used", or only what is used when there is no limit (OCS quota < 0). */
-export function quotaText(q: { used: number; total?: number; quota: number }): string {
-  return q.quota >= 0 && q.total ? `${humanSize(q.used)} of ${humanSize(q.total)} used` : `${humanSize(q.used)} used`;
+/** "1.2 GB of 10 GB used", or only what is used when there is no limit (no total, or an OCS quota < 0). */
+export function quotaText(q: { used: number; total?: number | null; quota?: number }): string {
+  return (q.quota === undefined || q.quota >= 0) && q.total ? `${humanSize(q.used)} of ${humanSize(q.total)} used` : `${humanSize(q.used)} used`;
 }

@@ -8,10 +8,19 @@ import { SharedByMe } from './sharing/shared-by-me.js';
 import { SharedWithMe } from './sharing/shared-with-me.js';
 import { SpaceFiles, SpacesView } from './spaces/spaces-view.js';
 
-/** What every screen is given: who is signed in, and a way to refresh that (quota after an upload). */
+/** The storage figure the side bar shows: the person's own quota, unless the screen shows a space's files. */
+export interface StorageFigure {
+  label: string;
+  used: number;
+  /** null without a limit. */
+  total: number | null;
+}
+
+/** What every screen is given: who is signed in, a way to refresh that (quota after an upload), and the side bar's storage figure. */
 export interface ViewProps {
   me: Me;
   refreshMe(): void;
+  showStorage(figure: StorageFigure | null): void;
 }
 
 /** One screen of the app, reached by `?view=<id>` and listed in the side bar when `listed` says so. */

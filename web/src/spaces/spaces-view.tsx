@@ -197,7 +197,7 @@ function NewSpaceDialog({ onCreated, onClose }: { onCreated(d: Drive): void; onC
 }
 
 /** One space's files (`?view=space&space=<id>&dir=/…`), its breadcrumbs starting at its name. */
-export function SpaceFiles({ me, refreshMe }: ViewProps) {
+export function SpaceFiles({ me, refreshMe, showStorage }: ViewProps) {
   const route = useRoute();
   const id = route.get('space') ?? '';
   const [space, setSpace] = useState<Drive | null>(null);
@@ -214,6 +214,15 @@ export function SpaceFiles({ me, refreshMe }: ViewProps) {
         setMessage(err instanceof ApiError ? err.message : 'Something went wrong. Try again.');
       });
   }, [id]);
+  // The side bar shows this space's storage while its files are open (Graph's drive quota; 0 or none is unlimited).
+  useEffect(() => {
+    showStorage(space ? { label: `Storage of ${space.name}`, used: space.quota?.used ?? 0, total: space.quota?.total || null } : null);
+    return () => showStorage(null);
+  }, [space]);
+  const changed = () => {
+    refreshMe();
+    drive(id).then(setSpace).catch(() => undefined);
+  };
   if (message) {
     return (
       <main class="content spaces">
@@ -223,5 +232,5 @@ export function SpaceFiles({ me, refreshMe }: ViewProps) {
     );
   }
   if (!space) return <p class="loading">Loading…</p>;
-  return <FilesView tree={tree} user={me.id} rootLabel={space.name} keep={{ view: 'space', space: id }} onChanged={refreshMe} />;
+  return <FilesView tree={tree} user={me.id} rootLabel={space.name} keep={{ view: 'space', space: id }} onChanged={changed} />;
 }
