@@ -49,6 +49,7 @@ import { FsBlobStore } from './storage/fs-blob-store.js';
 import { FsUploadStaging } from './storage/upload-staging.js';
 import { LetterAvatarRenderer } from './images/letter-avatar-renderer.js';
 import { SharpImageCodec } from './images/sharp-image-codec.js';
+import { SharpPreviewRenderer } from './images/sharp-preview-renderer.js';
 import { type BootstrapResult, ensureFirstAdmin } from './services/system/bootstrap.service.js';
 import type { InstanceInfo } from './services/system/capabilities.service.js';
 import type { ServiceContext } from './ports/service-context.js';
@@ -121,10 +122,17 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,
   };
   const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength, sharing: config.sharing, federation: config.federation };
-  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir), new HttpRemoteServers(new HttpFederationTransport(config.federation), config.federation), {
-    codec: new SharpImageCodec(),
-    renderer: new LetterAvatarRenderer(),
-  });
+  services = createServices(
+    ctx,
+    instance,
+    new FsUploadStaging(config.dataDir),
+    new HttpRemoteServers(new HttpFederationTransport(config.federation), config.federation),
+    {
+      codec: new SharpImageCodec(),
+      renderer: new LetterAvatarRenderer(),
+    },
+    { renderer: new SharpPreviewRenderer(config.previews), settings: config.previews },
+  );
   // Staging files and unsettled blobs of a process that was killed: gone before the first request.
   const recovered = await recoverStorage(repos, blobs);
   const bootstrap = await ensureFirstAdmin(ctx, config.admin.user, config.admin.password);

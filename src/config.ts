@@ -71,6 +71,10 @@ const EnvSchema = z.object({
   FEDERATION_ALLOW_HTTP: bool.default(false),
   FEDERATION_VERIFY_TLS: bool.default(true),
   FEDERATION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  PREVIEW_MAX_SIZE: z.coerce.number().int().min(32).max(8192).default(4096),
+  PREVIEW_MAX_FILE_SIZE_MB: z.coerce.number().min(0).default(50),
+  PREVIEW_MAX_PIXELS: z.coerce.number().int().min(1).default(100_000_000),
+  PREVIEW_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -106,6 +110,8 @@ export interface Config {
   requireOcsApiRequest: boolean;
   sharing: SharingSettings;
   federation: FederationSettings;
+  /** Pictures' previews: the largest side made, the largest file and image taken, libvips' time per preview. */
+  previews: { maxSize: number; maxFileSize: number; maxPixels: number; timeoutSeconds: number };
 }
 
 
@@ -198,6 +204,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       allowHttp: e.FEDERATION_ALLOW_HTTP,
       verifyTls: e.FEDERATION_VERIFY_TLS,
       timeoutMs: e.FEDERATION_TIMEOUT_SECONDS * 1000,
+    },
+    previews: {
+      maxSize: e.PREVIEW_MAX_SIZE,
+      maxFileSize: Math.round(e.PREVIEW_MAX_FILE_SIZE_MB * 1024 * 1024),
+      maxPixels: e.PREVIEW_MAX_PIXELS,
+      timeoutSeconds: e.PREVIEW_TIMEOUT_SECONDS,
     },
   };
 }

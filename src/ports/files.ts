@@ -123,7 +123,12 @@ export interface BlobStore {
    * committed but which is still being moved out of staging is read there.
    */
   open(blobId: string, range?: { start: number; end: number }, size?: number): Promise<Readable>;
+  /** Removes the blob and whatever was made from it. */
   remove(blobId: string): Promise<void>;
+  /** Bytes made from a blob (its previews) under a key, kept beside it until it is removed; null when not made yet. */
+  readDerived(blobId: string, key: string): Promise<Buffer | null>;
+  /** Stores derived bytes atomically (a reader sees all or nothing); a blob removed meanwhile takes them along or leaves them to its next removal. */
+  writeDerived(blobId: string, key: string, bytes: Buffer): Promise<void>;
   /** Whether the process that wrote a journal entry is certainly gone (so its entries can be settled). */
   ownerGone(owner: string, createdAt: number): boolean;
   /**

@@ -36,6 +36,8 @@ import { FederatedOffers } from './federation/federated-offers.js';
 import { AvatarsService } from './identity/avatars.service.js';
 import type { AvatarImages } from '../ports/avatars.js';
 import { NotificationsService } from './activity/notifications.service.js';
+import { PreviewsService, type PreviewSettings } from './files/previews.service.js';
+import type { PreviewRenderer } from '../ports/previews.js';
 
 export interface Services {
   auth: AuthService;
@@ -70,9 +72,23 @@ export interface Services {
   spaceShares: SpaceSharesService;
   federation: FederationService;
   avatars: AvatarsService;
+  previews: PreviewsService;
 }
 
-export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, remotes: RemoteServers, images: AvatarImages): Services {
+/** How previews are drawn and bounded. */
+export interface PreviewMaking {
+  renderer: PreviewRenderer;
+  settings: PreviewSettings;
+}
+
+export function createServices(
+  ctx: ServiceContext,
+  instance: InstanceInfo,
+  uploadStaging: UploadStaging,
+  remotes: RemoteServers,
+  images: AvatarImages,
+  previews: PreviewMaking,
+): Services {
   const notifications = new NotificationsService(ctx);
   const federation = new FederationService(ctx, remotes, instance.publicUrl, notifications);
   const offers = new FederatedOffers(ctx, remotes, instance.publicUrl);
@@ -120,5 +136,6 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     spaceShares: new SpaceSharesService(ctx, spaceMembers),
     federation,
     avatars: new AvatarsService(ctx, files, images),
+    previews: new PreviewsService(ctx, files, previews.renderer, previews.settings),
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, type FileHandle, link, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, type FileHandle, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -35,6 +35,7 @@ export class FsBlobStore implements BlobStore {
   private readonly blobs: string;
   private readonly stagingRoot: string;
   private readonly staging: string;
+  private readonly derived: string;
   private readonly host = encodeURIComponent(hostname());
   private readonly token = randomBytes(6).toString('hex');
   private readonly madeDirs = new Set<string>();
@@ -46,6 +47,7 @@ export class FsBlobStore implements BlobStore {
   ) {
     this.blobs = path.join(dataDir, 'blobs');
     this.stagingRoot = path.join(dataDir, 'staging');
+    this.derived = path.join(dataDir, 'derived');
     this.owner = [this.host, process.pid, this.token].join(SEP);
     this.staging = path.join(this.stagingRoot, this.owner);
   }
@@ -235,6 +237,40 @@ export class FsBlobStore implements BlobStore {
       await unlink(this.blobPath(blobId));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    await rm(this.derivedDir(blobId), { recursive: true, force: true });
+  }
+
+  /** `<data>/derived/ab/cd/<id>/`: previews and the like, one folder per blob so that removing the blob removes them at once. */
+  private derivedDir(blobId: string): string {
+    if (!/^[0-9a-f]{32}$/.test(blobId)) throw new Error(`not a blob id: ${blobId}`);
+    return path.join(this.derived, blobId.slice(0, 2), blobId.slice(2, 4), blobId);
+  }
+
+  private derivedPath(blobId: string, key: string): string {
+    if (!/^[a-z0-9][a-z0-9.-]{0,63}$/.test(key)) throw new Error(`not a derived key: ${key}`);
+    return path.join(this.derivedDir(blobId), key);
+  }
+
+  async readDerived(blobId: string, key: string): Promise<Buffer | null> {
+    try {
+      return await readFile(this.derivedPath(blobId, key));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async writeDerived(blobId: string, key: string, bytes: Buffer): Promise<void> {
+    const target = this.derivedPath(blobId, key);
+    await mkdir(path.dirname(target), { recursive: true });
+    const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await writeFile(temp, bytes, { flag: 'wx' });
+      await rename(temp, target);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
     }
   }
 

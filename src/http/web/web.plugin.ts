@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { authenticateRoutes } from './authenticate.routes.js';
 import { avatarRoutes } from './avatar.routes.js';
+import { previewRoutes } from './preview.routes.js';
 import { downloadRoutes } from './download.routes.js';
 import { GONE_MESSAGE, GONE_TITLE, sendError, webErrorHandler } from './errors.js';
 import { securityHeaders } from './html.js';
@@ -40,6 +41,8 @@ export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): P
   devicesRoutes(app, deps);
   // Their own scope: the avatar routes answer in JSON, as Nextcloud's AvatarController does, not with pages.
   await app.register(avatarRoutes(deps.services));
+  // Previews answer as PreviewController does: the image, or the status with an empty JSON array.
+  await app.register(previewRoutes(deps.services));
   themingRoutes(app, deps);
   await webAppRoutes(app, deps);
   privateLinkRoutes(app, deps);

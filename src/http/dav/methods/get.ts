@@ -1,4 +1,5 @@
 import type { DavCall } from '../context.js';
+import { previewAskOf, sendPreview } from '../../common/preview-reply.js';
 import { sendFile } from '../../common/send-file.js';
 import { archiveFolder, archiveKind } from './archive-folder.js';
 
@@ -15,7 +16,8 @@ export const DAV_INTERFACE_TEXT = 'This is the WebDAV interface. It can only be 
 
 /**
  * GET and HEAD: 1 resolve (404), 2 a collection answers as its reference
- * server does (an archive when one is asked for, archive-folder.ts), 3 validators and conditionals (412/304), 4 range (206/416),
+ * server does (an archive when one is asked for, archive-folder.ts), a
+ * file its preview when one is asked for, 3 validators and conditionals (412/304), 4 range (206/416),
  * 5 headers, 6 stream the bytes.
  */
 export async function get(call: DavCall): Promise<unknown> {
@@ -26,6 +28,9 @@ export async function get(call: DavCall): Promise<unknown> {
     const kind = archiveKind(call);
     return kind ? archiveFolder(call, t, node, kind) : collection(call);
   }
+  const query = (call.request.query ?? {}) as Record<string, unknown>;
+  // oCIS's thumbnails: the file's own WebDAV URL with preview=1 (ocdav hands it to the thumbnails service), x, y, a; c only busts caches.
+  if (query.preview === '1') return sendPreview(call.request, call.reply, await call.deps.services.previews.preview(t.place, previewAskOf(query)));
   return sendFile(call.request, call.reply, node, (range) => call.files.read(t.place, range));
 }
 

@@ -129,6 +129,7 @@ export async function loadScope(call: DavCall, t: SpaceTarget, items: PropItem[]
     shareTypes,
     locksOf: (item) => locks.get(item) ?? [],
     lockHref: (l) => call.href(t, l.path === '' ? [] : l.path.split('/'), false),
+    hasPreview: (node) => call.deps.services.previews.available(node),
   };
 }
 

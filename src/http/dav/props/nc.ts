@@ -4,8 +4,7 @@ import type { LiveProp } from './types.js';
 const seconds = (ms: number): string => String(Math.floor(ms / 1000));
 
 export const NC_PROPS: LiveProp[] = [
-  // No preview generator exists yet.
-  { ns: NS_NC, name: 'has-preview', get: () => 'false' },
+  { ns: NS_NC, name: 'has-preview', get: (i, s) => (s.hasPreview(i.node) ? 'true' : 'false') },
   { ns: NS_NC, name: 'mount-type', get: () => '' },
   { ns: NS_NC, name: 'is-encrypted', get: () => '0' },
   { ns: NS_NC, name: 'sharees', get: () => null },

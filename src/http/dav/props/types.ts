@@ -42,6 +42,8 @@ export interface PropScope {
   locksOf(item: PropItem): DavLock[];
   /** Hrefs of lock roots, for d:lockroot. */
   lockHref(lock: DavLock): string;
+  /** Whether a preview can be made of the node (nc:has-preview). */
+  hasPreview(node: FileNode): boolean;
 }
 
 export interface LiveProp {
