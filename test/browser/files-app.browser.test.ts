@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, buildTestApp, newUser, ocs, type TestApp } from '../helpers/app.js';
@@ -98,6 +99,16 @@ describe.skipIf(!HAVE_CHROMIUM)(`the files app in Chromium${WITHOUT_CHROMIUM}`, 
     await row('small (2).txt').waitFor();
     expect((await dav('GET', 'small (2).txt')).body.toString()).toBe('second');
     expect((await dav('GET', 'small.txt')).body.toString()).toBe('small file');
+  });
+
+  it('shows a thumbnail for an uploaded picture, and the type icon for other files', async () => {
+    const picture = await sharp({ create: { width: 120, height: 80, channels: 3, background: { r: 250, g: 120, b: 0 } } }).png().toBuffer();
+    await page.locator('input[aria-label="Files to upload"]').setInputFiles([{ name: 'sunset.png', mimeType: 'image/png', buffer: picture }]);
+    const thumb = row('sunset.png').locator('img.thumbnail');
+    await thumb.waitFor();
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(64);
+    expect(await row('welcome.txt').locator('img.thumbnail').count()).toBe(0);
+    await shot('files-thumbnail');
   });
 
   it('renames, moves into a folder, downloads the same bytes, and deletes after asking', async () => {

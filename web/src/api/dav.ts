@@ -19,6 +19,8 @@ export interface Entry {
   permissions: string;
   favorite: boolean;
   sharedBy: boolean;
+  /** The server can make a preview of it (nc:has-preview). */
+  preview: boolean;
 }
 
 export interface Listing {
@@ -29,7 +31,7 @@ export interface Listing {
 const PROPS = `<?xml version="1.0"?>
 <d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:nc="http://nextcloud.org/ns">
  <d:prop><d:getlastmodified/><d:getcontentlength/><d:getcontenttype/><d:resourcetype/><d:getetag/>
-  <oc:fileid/><oc:size/><oc:permissions/><oc:favorite/><oc:share-types/></d:prop>
+  <oc:fileid/><oc:size/><oc:permissions/><oc:favorite/><oc:share-types/><nc:has-preview/></d:prop>
 </d:propfind>`;
 
 /** A tree the app browses over WebDAV: the signed-in user's files, or a space. */
@@ -121,6 +123,7 @@ function entryOf(response: Element, rootPath: string): Entry {
     permissions: text(response, OC, 'permissions'),
     favorite: text(response, OC, 'favorite') === '1',
     sharedBy: response.getElementsByTagNameNS(OC, 'share-type').length > 0 || response.getElementsByTagNameNS(NC, 'share-type').length > 0,
+    preview: text(response, NC, 'has-preview') === 'true',
   };
 }
 

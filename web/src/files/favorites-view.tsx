@@ -6,7 +6,7 @@ import { navigate } from '../router.js';
 import type { ViewProps } from '../views.js';
 import { FavoriteButton } from './favorite-button.js';
 import { sortEntries } from './file-table.js';
-import { iconName, iconUrl } from './icons.js';
+import { EntryIcon } from './entry-icon.js';
 import { ErrorBanner } from '../error-banner.js';
 
 /**
@@ -39,7 +39,7 @@ export function FavoritesView({ me }: ViewProps) {
           <ul class="favorites" aria-label="Favourites">
             {sorted.map((e) => (
               <li key={e.path.join('/')} data-name={e.name}>
-                <img src={iconUrl(iconName(e.mime, { folder: e.folder, shared: e.sharedBy }))} alt="" width="32" height="32" />
+                <EntryIcon entry={e} fileUrl={tree.url(e.path)} />
                 {e.folder ? (
                   <button type="button" class="link" onClick={() => navigate({ dir: '/' + e.path.join('/') })}>{e.name}</button>
                 ) : (

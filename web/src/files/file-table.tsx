@@ -2,7 +2,7 @@ import type { ComponentChild } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Entry } from '../api/dav.js';
 import { fullDate, humanDate, humanSize } from '../format.js';
-import { iconName, iconUrl } from './icons.js';
+import { EntryIcon } from './entry-icon.js';
 
 export type SortKey = 'name' | 'size' | 'modified';
 export interface Sort {
@@ -86,7 +86,7 @@ export function FileTable({ entries, sort, onSort, selected, onSelect, onSelectA
                 <input type="checkbox" aria-label={`Select ${entry.name}`} checked={selected.has(entry.name)} onChange={(e) => onSelect(entry.name, (e.target as HTMLInputElement).checked)} />
               </span>
               <span class="name" role="cell">
-                <img src={iconUrl(iconName(entry.mime, { folder: entry.folder, shared: entry.sharedBy }))} alt="" width="32" height="32" />
+                <EntryIcon entry={entry} fileUrl={downloadUrl(entry)} />
                 {entry.folder ? (
                   <button type="button" class="link" onClick={() => onOpen(entry)}>{entry.name}</button>
                 ) : (
