@@ -1,4 +1,5 @@
 import type { Scenario } from '../lib.js';
+import { bulkScenario } from './bulk.js';
 import { davScenario } from './dav.js';
 import { drivesScenario } from './drives.js';
 import { ocsScenario } from './ocs.js';
@@ -9,4 +10,4 @@ import { signinScenario } from './signin.js';
 import { webScenario } from './web.js';
 
 /** Every scenario group, in run order. A new group is one module here plus one line in this list. */
-export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario, sharesScenario, previewsScenario, roundTripsScenario, signinScenario, webScenario];
+export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario, bulkScenario, sharesScenario, previewsScenario, roundTripsScenario, signinScenario, webScenario];

@@ -21,6 +21,7 @@ import { proppatch } from './methods/proppatch.js';
 import { put } from './methods/put.js';
 import { unlock } from './methods/unlock.js';
 import { uploads } from './methods/uploads.js';
+import { bulk } from './methods/bulk.js';
 import { authenticatePublic } from './public-auth.js';
 import { proxyRemote, remoteMountAt } from './remote-mount.js';
 import type { OpenedLink } from '../../services/sharing/public-links.service.js';
@@ -79,7 +80,7 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
   // every other body is a small XML document, buffered up to a limit.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (request, payload, done) => {
-    if (request.method === 'PUT') return done(null, payload);
+    if (request.method === 'PUT' || (request.method === 'POST' && isBulkPathname(request.url.split('?', 1)[0]!))) return done(null, payload);
     const chunks: Buffer[] = [];
     let size = 0;
     let finished = false;
@@ -132,6 +133,7 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     const link = loc.family === 'public' ? request.davLink : null;
     const call = new DavCall(request, reply, opts, link?.caller ?? request.principal?.userId ?? '', loc, link);
     if (loc.family === 'uploads') return uploads(call);
+    if (request.method === 'POST' && isBulkPathname(pathname)) return bulk(call);
     if (link) {
       const answered = await publicGuard(call);
       if (answered !== undefined) return answered;
@@ -150,6 +152,9 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     app.route({ method: METHODS, url: `${prefix}/*`, exposeHeadRoute: false, handler });
   }
 }
+
+/** Nextcloud's bulk upload endpoint: exactly this path (BulkUploadPlugin checks getPath() === 'bulk'). */
+const isBulkPathname = (pathname: string): boolean => pathname === '/remote.php/dav/bulk';
 
 /** Nextcloud answers OPTIONS on the DAV roots without credentials (Windows' WebDAV redirector probes them first). */
 function anonymousAllowed(request: FastifyRequest): boolean {

@@ -39,8 +39,8 @@ export class CapabilitiesService {
     caps.bruteforce = { delay: 0, 'allow-listed': false };
     if (user) {
       caps.files = FILES_CAPABILITIES;
-      // Chunking v2 (MKCOL, numbered chunks, MOVE of .file); no bulk upload endpoint, so no `bulkupload`.
-      caps.dav = { chunking: '1.0', public_shares_chunking: false };
+      // Chunking v2 (MKCOL, numbered chunks, MOVE of .file) and the bulk upload endpoint (POST /remote.php/dav/bulk).
+      caps.dav = { chunking: '1.0', public_shares_chunking: false, bulkupload: '1.0' };
       caps.files_sharing = this.sharing();
       if (await this.apps.isEnabled('password_policy')) caps.password_policy = this.passwordPolicy();
       // Nextcloud's activity app also lists `previews`; no previews are rendered here.

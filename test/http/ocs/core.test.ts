@@ -120,7 +120,7 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     // (trash bin, versions, comments, editors, converters) are absent: those features do not exist here.
     for (const [key, value] of Object.entries(caps.files)) expect(value, key).toEqual(ref.files[key]);
     expect(Object.keys(caps.files)).toEqual(expect.arrayContaining(['forbidden_filenames', 'forbidden_filename_characters', 'forbidden_filename_extensions', 'bigfilechunking', 'chunked_upload']));
-    expect(caps.dav).toEqual({ chunking: ref.dav.chunking, public_shares_chunking: false });
+    expect(caps.dav).toEqual({ chunking: ref.dav.chunking, public_shares_chunking: false, bulkupload: ref.dav.bulkupload });
     expect(caps.password_policy).toEqual(sampleUrls(ref.password_policy));
     expect(Object.keys(caps.password_policy)).toEqual(Object.keys(ref.password_policy));
     expect(caps.provisioning_api).toEqual(ref.provisioning_api);

@@ -1,5 +1,7 @@
 import { favoriteKey } from '../../../domain/favorites.js';
 import { PERM } from '../../../domain/share.js';
+import type { FileNode } from '../../../domain/node.js';
+import type { FileAccess } from '../../../services/access/files.contract.js';
 import { escapeText, NS_OC, NS_OCS } from '../xml.js';
 import type { LiveProp, PropItem, PropScope } from './types.js';
 
@@ -15,17 +17,21 @@ export const ocId = (fileId: number, instanceId: string): string => `${String(fi
  * items reached through a received share and M on its mount point.
  */
 export function permissions(item: PropItem, scope: PropScope): string {
-  const access = item.access ?? scope.access;
+  return permissionLetters(item.node, item.access ?? scope.access, item.mountRoot === true);
+}
+
+/** The letters of oc:permissions for a node the caller reaches with this access (also the bulk upload's `permissions`). */
+export function permissionLetters(node: FileNode, access: FileAccess, mountRoot: boolean): string {
   const can = access.can;
   let p = '';
   if (access.viaShare) p += 'S';
   if (can.share) p += 'R';
-  if (item.mountRoot) p += 'M';
+  if (mountRoot) p += 'M';
   if (can.read) p += 'G';
   // A mount point can be left (deleted) and renamed by its recipient.
-  if (can.delete || item.mountRoot) p += 'D';
-  if (can.write || item.mountRoot) p += 'NV';
-  if (item.node.type === 'folder' ? can.create : can.write) p += item.node.type === 'folder' ? 'CK' : 'W';
+  if (can.delete || mountRoot) p += 'D';
+  if (can.write || mountRoot) p += 'NV';
+  if (node.type === 'folder' ? can.create : can.write) p += node.type === 'folder' ? 'CK' : 'W';
   return p;
 }
 
