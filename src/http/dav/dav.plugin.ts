@@ -151,6 +151,8 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     app.route({ method: METHODS, url: prefix, exposeHeadRoute: false, handler });
     app.route({ method: METHODS, url: `${prefix}/*`, exposeHeadRoute: false, handler });
   }
+  // A route of its own (the wildcard answers its other methods): the bulk upload is a POST only here.
+  app.route({ method: 'POST', url: '/remote.php/dav/bulk', handler });
 }
 
 /** Nextcloud's bulk upload endpoint: exactly this path (BulkUploadPlugin checks getPath() === 'bulk'). */
