@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SharingSettings } from './domain/share.js';
+import type { VersionSettings } from './domain/file-versions.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -71,6 +72,8 @@ const EnvSchema = z.object({
   FEDERATION_ALLOW_HTTP: bool.default(false),
   FEDERATION_VERIFY_TLS: bool.default(true),
   FEDERATION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  VERSIONS_ENABLED: bool.default(true),
+  VERSIONS_MAX_AGE_DAYS: z.coerce.number().int().min(1).optional(),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -106,6 +109,8 @@ export interface Config {
   requireOcsApiRequest: boolean;
   sharing: SharingSettings;
   federation: FederationSettings;
+  /** File versions: whether overwrites keep the previous content, and the age past which versions expire (null: only the schedule and the size bound). */
+  versions: VersionSettings;
 }
 
 
@@ -190,6 +195,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       onlyShareWithGroupMembers: e.SHARE_ONLY_WITH_GROUP_MEMBERS,
       enumeration: { enabled: e.SHARE_USER_ENUMERATION, restrictToGroup: e.SHARE_USER_ENUMERATION && e.SHARE_USER_ENUMERATION_GROUP_ONLY },
     },
+    versions: { enabled: e.VERSIONS_ENABLED, maxAgeDays: e.VERSIONS_MAX_AGE_DAYS ?? null },
     federation: {
       outgoing: e.FEDERATION_OUTGOING,
       incoming: e.FEDERATION_INCOMING,

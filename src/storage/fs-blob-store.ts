@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, type FileHandle, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, type FileHandle, mkdir, open, readdir, rename, rm, stat, statfs, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -202,6 +202,12 @@ export class FsBlobStore implements BlobStore {
       }
     }
     return null;
+  }
+
+  async freeBytes(): Promise<number> {
+    await this.ensureDir(this.blobs);
+    const fs = await statfs(this.blobs);
+    return Number(fs.bavail) * Number(fs.bsize);
   }
 
   async remove(blobId: string): Promise<void> {

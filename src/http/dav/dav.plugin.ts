@@ -21,6 +21,8 @@ import { proppatch } from './methods/proppatch.js';
 import { put } from './methods/put.js';
 import { unlock } from './methods/unlock.js';
 import { uploads } from './methods/uploads.js';
+import { versionsTree } from './methods/versions.js';
+import { metaTree } from './methods/versions-meta.js';
 import { authenticatePublic } from './public-auth.js';
 import { proxyRemote, remoteMountAt } from './remote-mount.js';
 import type { OpenedLink } from '../../services/sharing/public-links.service.js';
@@ -132,6 +134,8 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     const link = loc.family === 'public' ? request.davLink : null;
     const call = new DavCall(request, reply, opts, link?.caller ?? request.principal?.userId ?? '', loc, link);
     if (loc.family === 'uploads') return uploads(call);
+    if (loc.family === 'versions') return versionsTree(call);
+    if (loc.family === 'meta') return metaTree(call);
     if (link) {
       const answered = await publicGuard(call);
       if (answered !== undefined) return answered;
