@@ -5,7 +5,8 @@ import { ocsScenario } from './ocs.js';
 import { roundTripsScenario } from './round-trips.js';
 import { sharesScenario } from './shares.js';
 import { signinScenario } from './signin.js';
+import { versionsScenario } from './versions.js';
 import { webScenario } from './web.js';
 
 /** Every scenario group, in run order. A new group is one module here plus one line in this list. */
-export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario, sharesScenario, roundTripsScenario, signinScenario, webScenario];
+export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario, sharesScenario, roundTripsScenario, signinScenario, versionsScenario, webScenario];
