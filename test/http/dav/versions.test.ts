@@ -215,6 +215,25 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
     });
   });
 
+  it('refuses a restore of a locked file without the lock token (423), and restores with it', async () => {
+    await put(t.app, home('alice', 'locked.txt'), 'old', { as: alice, headers: { 'x-oc-mtime': '1300000000' } });
+    await put(t.app, home('alice', 'locked.txt'), 'new', { as: alice });
+    const id = await fileIdOf(alice, 'locked.txt');
+    const lock = await dav(t.app, 'LOCK', home('alice', 'locked.txt'), {
+      as: alice,
+      body: '<?xml version="1.0"?><d:lockinfo xmlns:d="DAV:"><d:lockscope><d:exclusive/></d:lockscope><d:locktype><d:write/></d:locktype><d:owner>test</d:owner></d:lockinfo>',
+    });
+    expect(lock.statusCode, lock.body).toBe(200);
+    const token = String(lock.headers['lock-token']).replace(/^<|>$/g, '');
+    const restore = (headers: Record<string, string> = {}) =>
+      dav(t.app, 'MOVE', `${vroot('alice')}/versions/${id}/1300000000`, { as: alice, headers: { destination: `${vroot('alice')}/restore/target`, ...headers } });
+    expectDavError(await restore(), 423);
+    expectDavError(await dav(t.app, 'COPY', `/remote.php/dav/meta/${id}/v/1300000000`, { as: alice, headers: { destination: home('alice', 'locked.txt') } }), 423);
+    expect((await dav(t.app, 'GET', home('alice', 'locked.txt'), { as: alice })).body).toBe('new');
+    expect((await restore({ if: `(<${token}>)` })).statusCode).toBe(201);
+    expect((await dav(t.app, 'GET', home('alice', 'locked.txt'), { as: alice })).body).toBe('old');
+  });
+
   it('answers bad names and destinations with 4xx', async () => {
     const id = await fileIdOf(alice, 'a.txt');
     expectDavError(await propfind(t.app, `${vroot('alice')}/versions/abc`, null, { as: alice }), 404);

@@ -3,6 +3,8 @@ import type { VersionedFile } from '../../../services/files/versions.service.js'
 import { sendFile } from '../../common/send-file.js';
 import { httpDate } from '../../common/http-date.js';
 import type { DavCall } from '../context.js';
+import { hrefOf } from '../location.js';
+import { assertUnlocked } from '../locks.js';
 import { type PropResult, type PropValue, propResponse, sendMultistatus } from '../multistatus.js';
 import { clark, NS_DAV, NS_NC, parseXmlBody } from '../xml.js';
 import { parsePropfind, propfindDepth } from './propfind.js';
@@ -70,3 +72,20 @@ export function sendVersion(call: DavCall, file: VersionedFile, v: FileVersion):
 
 /** A revision segment: digits only, else the version does not exist. */
 export const revisionOf = (segment: string | undefined): number => (segment !== undefined && /^\d{1,15}$/.test(segment) ? Number(segment) : -1);
+
+/**
+ * A restore changes the file like a PUT: a WebDAV lock on it (or a depth
+ * infinity one above it) needs its token in the If header (423 otherwise).
+ * The lock root is named by its space path under the caller's files, the
+ * versions tree having no place of its own for it.
+ */
+export async function assertRestorable(call: DavCall, file: VersionedFile): Promise<void> {
+  const { place } = file;
+  const caller = {
+    deps: call.deps,
+    userId: call.userId,
+    submittedTokens: () => call.submittedTokens(),
+    href: (_t: unknown, path: readonly string[], folder: boolean) => hrefOf(`/remote.php/dav/spaces/${encodeURIComponent(place.space.id)}`, path, folder),
+  };
+  await assertUnlocked(caller, { spaceId: place.space.id, place }, place.path, { membership: false, descendants: false });
+}

@@ -1,7 +1,7 @@
 import type { VersionedFileRef } from '../../../services/files/versions.service.js';
 import type { DavCall } from '../context.js';
 import { notFound, notImplemented } from '../errors.js';
-import { collectionItem, revisionOf, sendVersion, sendVersionPropfind, versionItem } from './versions-common.js';
+import { assertRestorable, collectionItem, revisionOf, sendVersion, sendVersionPropfind, versionItem } from './versions-common.js';
 
 /** ocdav's answer for its versions endpoint. */
 const DAV_HEADER = '1, 3, extended-mkcol';
@@ -52,6 +52,7 @@ export async function metaTree(call: DavCall): Promise<unknown> {
     case 'PROPFIND':
       return sendVersionPropfind(call, [versionItem(`${base}/${version.revision}`, version, `"${version.etag}"`)], DAV_HEADER);
     case 'COPY':
+      await assertRestorable(call, file);
       await versions.restore(file, version.revision);
       return call.reply.code(204).send();
     default:

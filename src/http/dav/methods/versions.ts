@@ -6,7 +6,7 @@ import { type PropResult, propResponse, sendMultistatus } from '../multistatus.j
 import { clark, NS_NC, parseXmlBody, textOf } from '../xml.js';
 import { DAV_INTERFACE_TEXT } from './get.js';
 import { parsePropertyUpdate } from './proppatch.js';
-import { collectionItem, revisionOf, sendVersion, sendVersionPropfind, versionItem, type VersionItem } from './versions-common.js';
+import { assertRestorable, collectionItem, revisionOf, sendVersion, sendVersionPropfind, versionItem, type VersionItem } from './versions-common.js';
 
 const VERSION_LABEL = clark(NS_NC, 'version-label');
 const DAV_HEADER = '1, 3';
@@ -77,6 +77,7 @@ async function versionFile(call: DavCall, file: VersionedFile, segment: string):
       if (dest.family !== 'versions' || dest.ref !== call.userId || dest.path.length !== 2 || dest.path[0] !== 'restore') {
         throw forbidden('A version can only be restored, by moving it into the restore folder');
       }
+      await assertRestorable(call, file);
       await versions.restore(file, v.revision);
       return call.reply.code(201).header('Content-Length', '0').send();
     }
