@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
+import { GRAPH_MEMBER_RULES } from '../../../src/services/spaces/space-members.service.js';
+import { ADMIN, basic, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
 import { dav, expectDavError, multistatus, propfind, put } from './dav-helpers.js';
 
 type Who = { user: string; password: string };
@@ -199,6 +200,24 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
       expect((await dav(t.app, 'GET', home('alice', 'shared/s.txt'), { as: alice })).body).toBe('shared v1');
       const list = await listVersions(alice, fileId);
       expect(list[0]!.ok['nc:version-author']).toBe('alice');
+    });
+
+    it('in a project space a Viewer lists and downloads, an Editor restores, a non-member sees nothing', async () => {
+      const created = await t.app.services.spaces.create(ADMIN.user, { name: 'Versioned team' });
+      const spaceId = created.views[0]!.space.id;
+      for (const [who, role] of [['bob', 'a8d5fe5e-96e3-418d-825b-534dbdf22b99'], ['carol', '58c63c02-1d89-4572-916a-870abc5a1b7d']] as const) {
+        await t.app.services.spaceMembers.grant(ADMIN.user, spaceId, { grantee: { principalType: 'user', principalId: who }, roleId: role }, GRAPH_MEMBER_RULES);
+      }
+      const url = `/remote.php/dav/spaces/${spaceId}/plan.txt`;
+      await put(t.app, url, 'plan A', { headers: { 'x-oc-mtime': '1200000000' } });
+      await put(t.app, url, 'plan B');
+      const id = Number(multistatus(await propfind(t.app, url, ['oc:fileid']))[0]!.ok['oc:fileid']);
+      const version = `${vroot('bob')}/versions/${id}/1200000000`;
+      expect((await dav(t.app, 'GET', version, { as: bob })).body).toBe('plan A');
+      expectDavError(await dav(t.app, 'MOVE', version, { as: bob, headers: { destination: `${vroot('bob')}/restore/target` } }), 403);
+      expectDavError(await dav(t.app, 'GET', `${vroot('dave')}/versions/${id}/1200000000`, { as: dave }), 404);
+      expect((await dav(t.app, 'COPY', `/dav/meta/${id}/v/1200000000`, { as: carol, headers: { destination: url } })).statusCode).toBe(204);
+      expect((await dav(t.app, 'GET', url)).body).toBe('plan A');
     });
 
     it('another user, another tree, anonymous callers and public links get nothing', async () => {
