@@ -23,6 +23,8 @@ export interface VersionRepository {
   holdsBlob(blobId: string): Promise<boolean>;
   /** Records who wrote the node's current content. */
   setAuthor(nodeId: string, userId: string): Promise<void>;
+  /** Who wrote the node's current content (null when unknown). */
+  authorOf(nodeId: string): Promise<string | null>;
   /** Node ids that have versions, in id order after `after`, for the expiry sweep. */
   nodesWithVersions(after: string, limit: number): Promise<string[]>;
   /** Per space: the bytes its files' versions hold. */

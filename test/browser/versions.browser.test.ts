@@ -48,20 +48,23 @@ describe.skipIf(!HAVE_CHROMIUM)(`file versions in the details pane in Chromium${
   it('lists the earlier version of the selected file and downloads it', async () => {
     await row('report.txt').getByRole('checkbox').check();
     const items = versions().getByRole('listitem');
-    await items.first().waitFor();
-    expect(await items.count()).toBe(1);
-    expect(await items.first().textContent()).toContain('by alice');
-    const [download] = await Promise.all([page.waitForEvent('download'), items.first().getByRole('link', { name: /^Download the version of/ }).click()]);
+    await items.nth(1).waitFor();
+    expect(await items.count()).toBe(2);
+    // The current content comes first, without a Restore button.
+    expect(await items.first().textContent()).toContain('Current version');
+    expect(await items.first().getByRole('button').count()).toBe(0);
+    expect(await items.nth(1).textContent()).toContain('by alice');
+    const [download] = await Promise.all([page.waitForEvent('download'), items.nth(1).getByRole('link', { name: /^Download the version of/ }).click()]);
     expect((await buffer((await download.createReadStream())!)).toString()).toBe('the first draft');
   });
 
   it('restores it: the file has that content again and the replaced one is now a version', async () => {
     const items = versions().getByRole('listitem');
-    await items.first().getByRole('button', { name: /^Restore the version of/ }).click();
+    await items.nth(1).getByRole('button', { name: /^Restore the version of/ }).click();
     await expect.poll(async () => (await dav('GET', 'report.txt')).body).toBe('the first draft');
-    // The list reloads: still one version, now the text that was replaced.
-    await expect.poll(async () => (await items.first().textContent()) ?? '').not.toContain('2023');
-    const [download] = await Promise.all([page.waitForEvent('download'), items.first().getByRole('link', { name: /^Download the version of/ }).click()]);
+    // The list reloads: still one earlier version, now the text that was replaced.
+    await expect.poll(async () => (await items.nth(1).textContent()) ?? '').not.toContain('2023');
+    const [download] = await Promise.all([page.waitForEvent('download'), items.nth(1).getByRole('link', { name: /^Download the version of/ }).click()]);
     expect((await buffer((await download.createReadStream())!)).toString()).toBe('the final text');
   });
 });

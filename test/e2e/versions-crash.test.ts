@@ -159,7 +159,8 @@ describeEachDb('crash safety of versioned overwrites', (kind: DbKind) => {
         try {
           if (i % 4 === 3) {
             const listing = await call('PROPFIND', `/remote.php/dav/versions/${ADMIN.user}/versions/${(await rows<{ file_id: number }>('select file_id from nodes where name = ?', [name]))[0]!.file_id}`, { depth: '1' });
-            const rev = /\/(\d+)<\/d:href>/.exec(listing.body.toString())?.[1];
+            // The last listed: an earlier version (the current content is listed first).
+            const rev = [...listing.body.toString().matchAll(/\/(\d+)<\/d:href>/g)].pop()?.[1];
             if (rev) {
               const fileId = (await rows<{ file_id: number }>('select file_id from nodes where name = ?', [name]))[0]!.file_id;
               await call('MOVE', `/remote.php/dav/versions/${ADMIN.user}/versions/${fileId}/${rev}`, { destination: `/remote.php/dav/versions/${ADMIN.user}/restore/target` });

@@ -116,6 +116,10 @@ export class VersionsRepository implements VersionRepository {
     await this.db.updateTable('nodes').set({ modified_by: userId }).where('id', '=', nodeId).execute();
   }
 
+  async authorOf(nodeId: string): Promise<string | null> {
+    return (await this.db.selectFrom('nodes').select('modified_by').where('id', '=', nodeId).executeTakeFirst())?.modified_by ?? null;
+  }
+
   async nodesWithVersions(after: string, limit: number): Promise<string[]> {
     const rows = await this.db.selectFrom('file_versions').select('node_id').distinct().where('node_id', '>', after).orderBy('node_id').limit(limit).execute();
     return rows.map((r) => r.node_id);

@@ -89,6 +89,36 @@ export class VersionsService {
   }
 
   /**
+   * The name the current content goes by among the versions: Nextcloud's
+   * LegacyVersionsBackend lists it too, named by the file's mtime in
+   * seconds; past the newest stored revision when a version already has
+   * that name.
+   */
+  currentRevision(file: VersionedFile, versions: FileVersion[]): number {
+    const second = Math.floor(file.node.mtime / 1000);
+    return versions.some((v) => v.revision === second) ? Math.max(...versions.map((v) => v.revision)) + 1 : second;
+  }
+
+  /** The current content as a version: the file's own blob and metadata, and who wrote it. */
+  async current(file: VersionedFile, versions: FileVersion[]): Promise<FileVersion> {
+    const { node } = file;
+    if (!node.blobId) fail('notFound', NO_VERSION);
+    return {
+      nodeId: node.id,
+      revision: this.currentRevision(file, versions),
+      blobId: node.blobId!,
+      size: node.size,
+      mtime: node.mtime,
+      etag: node.etag,
+      mimeType: node.mimeType,
+      checksums: node.checksums,
+      author: await this.ctx.repos.versions.authorOf(node.id),
+      label: null,
+      createdAt: node.mtime,
+    };
+  }
+
+  /**
    * Makes a version the current content again (Nextcloud's rollback): the
    * current content becomes a version, the restored one's blob becomes the
    * file's (no bytes copied) and the file takes its mtime back

@@ -20,8 +20,9 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
   let dave: Who;
 
   const fileIdOf = async (who: Who, p: string): Promise<number> => Number(multistatus(await propfind(t.app, home(who.user, p), ['oc:fileid'], { as: who }))[0]!.ok['oc:fileid']);
+  /** The earlier versions: the answer lists the collection, then the current content (as Nextcloud does), then those. */
   const listVersions = async (who: Who, fileId: number) =>
-    multistatus(await propfind(t.app, `${vroot(who.user)}/versions/${fileId}`, ['d:getcontentlength', 'd:getlastmodified', 'd:getetag', 'nc:version-label', 'nc:version-author'], { as: who, depth: '1' })).slice(1);
+    multistatus(await propfind(t.app, `${vroot(who.user)}/versions/${fileId}`, ['d:getcontentlength', 'd:getlastmodified', 'd:getetag', 'nc:version-label', 'nc:version-author'], { as: who, depth: '1' })).slice(2);
   const versionRows = (fileNodeId: string) => t.db.selectFrom('file_versions').selectAll().where('node_id', '=', fileNodeId).execute();
   const nodeOf = (fileId: number) => t.db.selectFrom('nodes').selectAll().where('file_id', '=', fileId).executeTakeFirstOrThrow();
   const blobFile = (blobId: string) => path.join(t.dataDir, 'blobs', blobId.slice(0, 2), blobId.slice(2, 4), blobId);
@@ -55,6 +56,20 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
     expect(got.statusCode).toBe(200);
     expect(got.body).toBe('first');
     expect(got.headers['content-disposition']).toContain('a.txt');
+    expect((await dav(t.app, 'GET', home('alice', 'a.txt'), { as: alice })).body).toBe('second!');
+  });
+
+  it('lists the current content first, named by its mtime, readable, not deletable, restoring it changes nothing', async () => {
+    const id = await fileIdOf(alice, 'a.txt');
+    const node = await nodeOf(id);
+    const all = multistatus(await propfind(t.app, `${vroot('alice')}/versions/${id}`, ['d:getcontentlength', 'd:getetag', 'nc:version-author'], { as: alice, depth: '1' }));
+    const current = `${vroot('alice')}/versions/${id}/${Math.floor(Number(node.mtime) / 1000)}`;
+    expect(all.map((r) => r.href)).toEqual([`${vroot('alice')}/versions/${id}/`, current, `${vroot('alice')}/versions/${id}/1700000000`]);
+    expect(all[1]!.ok).toMatchObject({ 'd:getcontentlength': '7', 'd:getetag': current.split('/').pop(), 'nc:version-author': 'alice' });
+    expect((await dav(t.app, 'GET', current, { as: alice })).body).toBe('second!');
+    expectDavError(await dav(t.app, 'DELETE', current, { as: alice }), 403);
+    expect((await dav(t.app, 'MOVE', current, { as: alice, headers: { destination: `${vroot('alice')}/restore/target` } })).statusCode).toBe(201);
+    expect((await versionRows(node.id)).length).toBe(1);
     expect((await dav(t.app, 'GET', home('alice', 'a.txt'), { as: alice })).body).toBe('second!');
   });
 
@@ -99,8 +114,11 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
     expect(rows.map((r) => r.blob_id)).toEqual([current.blob_id]);
     const space = await t.db.selectFrom('spaces').select('size').where('id', '=', 'alice').executeTakeFirstOrThrow();
     expect(Number(space.size)).toBe(5);
-    // Restored once, the version is gone from the list.
-    expectDavError(await dav(t.app, 'GET', `${vroot('alice')}/versions/${id}/1700000000`, { as: alice }), 404);
+    // Restored, that content is the current one again, listed under its name as the current version.
+    const all = multistatus(await propfind(t.app, `${vroot('alice')}/versions/${id}`, ['d:getcontentlength'], { as: alice, depth: '1' }));
+    expect(all[1]!.href).toBe(`${vroot('alice')}/versions/${id}/1700000000`);
+    expect(all).toHaveLength(3);
+    expect((await dav(t.app, 'GET', `${vroot('alice')}/versions/${id}/1700000000`, { as: alice })).body).toBe('first');
   });
 
   it('deletes a version (204) and its blob', async () => {

@@ -13,6 +13,8 @@ export interface Version {
   modified: number;
   label: string;
   author: string;
+  /** The file's content now (Nextcloud lists it first, among the versions). */
+  current: boolean;
 }
 
 const PROPS = `<?xml version="1.0"?>
@@ -26,7 +28,10 @@ function text(el: Element, ns: string, name: string): string {
   return el.getElementsByTagNameNS(ns, name)[0]?.textContent ?? '';
 }
 
-/** A file's versions, newest first (PROPFIND Depth 1 of versions/{fileid}; the first answer is the collection itself). */
+/**
+ * A file's versions, newest first (PROPFIND Depth 1 of versions/{fileid}):
+ * the first answer is the collection itself, the next the current content.
+ */
 export async function listVersions(user: string, fileId: string): Promise<Version[]> {
   const url = `${root(user)}/versions/${encodeURIComponent(fileId)}`;
   const res = await call({ method: 'PROPFIND', url, headers: { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' }, body: PROPS });
@@ -34,7 +39,7 @@ export async function listVersions(user: string, fileId: string): Promise<Versio
   const doc = new DOMParser().parseFromString(await res.text(), 'application/xml');
   return Array.from(doc.getElementsByTagNameNS(D, 'response'))
     .slice(1)
-    .map((r) => {
+    .map((r, i) => {
       const href = text(r, D, 'href');
       const revision = href.split('/').filter(Boolean).pop() ?? '';
       return {
@@ -44,6 +49,7 @@ export async function listVersions(user: string, fileId: string): Promise<Versio
         modified: Date.parse(text(r, D, 'getlastmodified')) || 0,
         label: text(r, NC, 'version-label'),
         author: text(r, NC, 'version-author'),
+        current: i === 0,
       };
     });
 }

@@ -47,17 +47,17 @@ export function VersionsPanel({ user, entry, onChanged }: { user: string; entry:
       <h3 id="versions-title">Versions</h3>
       {problem && <p class="field-error" role="alert">{problem}</p>}
       {versions === null && !problem && <p class="muted">Loading…</p>}
-      {versions !== null && versions.length === 0 && <p class="muted">No earlier versions.</p>}
+      {versions !== null && versions.every((v) => v.current) && <p class="muted">No earlier versions.</p>}
       {versions !== null && versions.length > 0 && (
         <ul class="version-list">
           {versions.map((v) => (
-            <li key={v.revision}>
-              <span class="version-when">{fullDate(v.modified)}</span>
+            <li key={v.revision} class={v.current ? 'current' : undefined}>
+              <span class="version-when">{v.current ? 'Current version' : fullDate(v.modified)}</span>
               <span class="version-size">{humanSize(v.size)}</span>
               {v.label && <span class="version-label">{v.label}</span>}
               {v.author && <span class="muted">by {v.author}</span>}
               <a href={v.url} download aria-label={`Download the version of ${fullDate(v.modified)}`}>Download</a>
-              {canRestore && (
+              {canRestore && !v.current && (
                 <button type="button" disabled={busy} onClick={() => void restore(v)} aria-label={`Restore the version of ${fullDate(v.modified)}`}>
                   Restore
                 </button>

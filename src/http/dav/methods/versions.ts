@@ -44,19 +44,62 @@ export async function versionsTree(call: DavCall): Promise<unknown> {
   return collectionMethod(call);
 }
 
+/** The collection, then the current content (listed as a version, as LegacyVersionsBackend::getVersionsForFile does), then the earlier ones, newest first. */
 async function versionCollection(call: DavCall, file: VersionedFile): Promise<unknown> {
   if (call.request.method !== 'PROPFIND') return collectionMethod(call);
+  const service = call.deps.services.versions;
   const base = `${call.loc.base}/versions/${file.node.fileId}`;
-  const versions = await call.deps.services.versions.list(file);
-  const items: VersionItem[] = [collectionItem(`${base}/`), ...versions.map((v) => versionItem(`${base}/${v.revision}`, v, String(v.revision)))];
+  const versions = await service.list(file);
+  const current = await service.current(file, versions);
+  const items: VersionItem[] = [collectionItem(`${base}/`), ...[current, ...versions].map((v) => versionItem(`${base}/${v.revision}`, v, String(v.revision)))];
   return sendVersionPropfind(call, items, DAV_HEADER);
+}
+
+/** The current content among the versions: readable; restoring it changes nothing; it cannot be labelled or deleted here. */
+async function currentVersion(call: DavCall, file: VersionedFile, href: string): Promise<unknown> {
+  const service = call.deps.services.versions;
+  const current = await service.current(file, await service.list(file));
+  switch (call.request.method) {
+    case 'GET':
+    case 'HEAD':
+      return sendVersion(call, file, current);
+    case 'PROPFIND':
+      return sendVersionPropfind(call, [versionItem(href, current, String(current.revision))], DAV_HEADER);
+    case 'MOVE':
+    case 'COPY':
+      restoreDestination(call);
+      if (!file.place.access.can.write) throw forbidden('You are not allowed to restore versions of this file');
+      return call.reply.code(201).header('Content-Length', '0').send();
+    case 'PROPPATCH': {
+      const ops = parsePropertyUpdate(parseXmlBody(call.request.body as Buffer | undefined));
+      return sendMultistatus(call.reply, [propResponse(href, ops.map((op) => ({ ns: op.ns, name: op.name, status: 403 })))]);
+    }
+    case 'DELETE':
+    case 'PUT':
+    case 'MKCOL':
+      throw forbidden('The current version cannot be changed here');
+    default:
+      return unhandled(call);
+  }
+}
+
+/** A version goes nowhere but back into its file (RestoreFolder is the only move target that takes one). */
+function restoreDestination(call: DavCall): void {
+  const header = call.header('destination');
+  if (!header) throw badRequest('The destination header was not supplied');
+  const dest = call.locationOfHref(header);
+  if (dest.family !== 'versions' || dest.ref !== call.userId || dest.path.length !== 2 || dest.path[0] !== 'restore') {
+    throw forbidden('A version can only be restored, by moving it into the restore folder');
+  }
 }
 
 async function versionFile(call: DavCall, file: VersionedFile, segment: string): Promise<unknown> {
   const versions = call.deps.services.versions;
   const revision = revisionOf(segment);
+  const hrefOf = (rev: number) => `${call.loc.base}/versions/${file.node.fileId}/${rev}`;
+  if (revision === versions.currentRevision(file, await versions.list(file))) return currentVersion(call, file, hrefOf(revision));
   const v = await versions.version(file, revision);
-  const href = `${call.loc.base}/versions/${file.node.fileId}/${v.revision}`;
+  const href = hrefOf(v.revision);
   switch (call.request.method) {
     case 'GET':
     case 'HEAD':
@@ -70,13 +113,7 @@ async function versionFile(call: DavCall, file: VersionedFile, segment: string):
       return call.reply.code(204).send();
     case 'MOVE':
     case 'COPY': {
-      const header = call.header('destination');
-      if (!header) throw badRequest('The destination header was not supplied');
-      const dest = call.locationOfHref(header);
-      // A version goes nowhere but back into its file (RestoreFolder is the only move target that takes one).
-      if (dest.family !== 'versions' || dest.ref !== call.userId || dest.path.length !== 2 || dest.path[0] !== 'restore') {
-        throw forbidden('A version can only be restored, by moving it into the restore folder');
-      }
+      restoreDestination(call);
       await assertRestorable(call, file);
       await versions.restore(file, v.revision);
       return call.reply.code(201).header('Content-Length', '0').send();
