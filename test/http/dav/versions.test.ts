@@ -271,6 +271,27 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
     expect((await dav(t.app, 'GET', home('alice', 'locked.txt'), { as: alice })).body).toBe('old');
   });
 
+  it('answers HEAD, Range, allprop and Depth 0 on a version, and its versions follow a file that moves', async () => {
+    await put(t.app, home('alice', 'r.txt'), '0123456789', { as: alice, headers: { 'x-oc-mtime': '1100000000' } });
+    await put(t.app, home('alice', 'r.txt'), 'now', { as: alice });
+    const id = await fileIdOf(alice, 'r.txt');
+    const url = `${vroot('alice')}/versions/${id}/1100000000`;
+    const head = await dav(t.app, 'HEAD', url, { as: alice });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-length']).toBe('10');
+    expect(head.body).toBe('');
+    const range = await dav(t.app, 'GET', url, { as: alice, headers: { range: 'bytes=2-4' } });
+    expect(range.statusCode).toBe(206);
+    expect(range.body).toBe('234');
+    const all = multistatus(await dav(t.app, 'PROPFIND', url, { as: alice, depth: '0' }));
+    expect(all).toHaveLength(1);
+    expect(all[0]!.ok).toMatchObject({ 'd:getcontentlength': '10', 'd:getetag': '1100000000', 'nc:version-author': 'alice' });
+    await t.app.inject({ method: 'MKCOL', url: home('alice', 'moved-here'), headers: { authorization: basic(alice.user, alice.password) } });
+    expect((await dav(t.app, 'MOVE', home('alice', 'r.txt'), { as: alice, headers: { destination: home('alice', 'moved-here/r2.txt') } })).statusCode).toBe(201);
+    expect(await fileIdOf(alice, 'moved-here/r2.txt')).toBe(id);
+    expect((await dav(t.app, 'GET', url, { as: alice })).body).toBe('0123456789');
+  });
+
   it('answers bad names and destinations with 4xx', async () => {
     const id = await fileIdOf(alice, 'a.txt');
     expectDavError(await propfind(t.app, `${vroot('alice')}/versions/abc`, null, { as: alice }), 404);
