@@ -292,6 +292,18 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
     expect((await dav(t.app, 'GET', url, { as: alice })).body).toBe('0123456789');
   });
 
+  it('checks the quota on a restore like a write (507), leaving file and version as they were', async () => {
+    const gil = await newUser(t.app, 'gil', { quota: '100' });
+    await put(t.app, home('gil', 'q.bin'), 'x'.repeat(90), { as: gil, headers: { 'x-oc-mtime': '1000000000' } });
+    await put(t.app, home('gil', 'q.bin'), 'y'.repeat(10), { as: gil });
+    expect((await put(t.app, home('gil', 'other.bin'), 'z'.repeat(50), { as: gil })).statusCode).toBe(201);
+    const id = await fileIdOf(gil, 'q.bin');
+    expectDavError(await dav(t.app, 'MOVE', `${vroot('gil')}/versions/${id}/1000000000`, { as: gil, headers: { destination: `${vroot('gil')}/restore/target` } }), 507);
+    expect((await dav(t.app, 'GET', home('gil', 'q.bin'), { as: gil })).body).toBe('y'.repeat(10));
+    expect(await listVersions(gil, id)).toHaveLength(1);
+    expect(Number((await t.db.selectFrom('spaces').select('size').where('id', '=', 'gil').executeTakeFirstOrThrow()).size)).toBe(60);
+  });
+
   it('answers bad names and destinations with 4xx', async () => {
     const id = await fileIdOf(alice, 'a.txt');
     expectDavError(await propfind(t.app, `${vroot('alice')}/versions/abc`, null, { as: alice }), 404);
