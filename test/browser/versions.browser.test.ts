@@ -2,7 +2,7 @@ import { buffer } from 'node:stream/consumers';
 import { type Browser, type Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basic, buildTestApp, newUser, type TestApp } from '../helpers/app.js';
+import { basic, buildTestApp, newUser, ocs, type TestApp } from '../helpers/app.js';
 import { freePort } from '../helpers/loopback.js';
 import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium, signInToFiles } from '../helpers/chromium.js';
 
@@ -10,7 +10,8 @@ import { HAVE_CHROMIUM, WITHOUT_CHROMIUM, launchChromium, signInToFiles } from '
  * The Versions section of a file's details, in a real browser: it lists
  * the earlier contents of the selected file, downloads one, and restores
  * one (the file's content changes, checked over WebDAV, and the replaced
- * content shows up as a version). Skipped without /usr/bin/chromium.
+ * content shows up as a version); a read-only recipient gets no Restore.
+ * Skipped without /usr/bin/chromium.
  */
 describe.skipIf(!HAVE_CHROMIUM)(`file versions in the details pane in Chromium${WITHOUT_CHROMIUM}`, { timeout: 120_000 }, () => {
   let t: TestApp;
@@ -66,5 +67,21 @@ describe.skipIf(!HAVE_CHROMIUM)(`file versions in the details pane in Chromium${
     await expect.poll(async () => (await items.nth(1).textContent()) ?? '').not.toContain('2023');
     const [download] = await Promise.all([page.waitForEvent('download'), items.nth(1).getByRole('link', { name: /^Download the version of/ }).click()]);
     expect((await buffer((await download.createReadStream())!)).toString()).toBe('the final text');
+  });
+
+  it('shows a read-only recipient the versions to download, without Restore', async () => {
+    const bob = await newUser(t.app, 'bob');
+    const shared = await ocs(t.app, 'POST', '/apps/files_sharing/api/v1/shares', { as: alice, body: { path: '/report.txt', shareType: 0, shareWith: 'bob', permissions: 1 } });
+    expect(shared.statusCode, shared.body).toBe(200);
+    const bobPage = await (await browser.newContext()).newPage();
+    await signInToFiles(bobPage, base, bob);
+    const bobRow = bobPage.locator('.row[data-name="report.txt"]');
+    await bobRow.waitFor();
+    await bobRow.getByRole('checkbox').check();
+    const items = bobPage.getByRole('region', { name: 'Versions' }).getByRole('listitem');
+    await items.nth(1).waitFor();
+    expect(await items.nth(1).getByRole('link', { name: /^Download the version of/ }).count()).toBe(1);
+    expect(await bobPage.getByRole('region', { name: 'Versions' }).getByRole('button', { name: /^Restore/ }).count()).toBe(0);
+    await bobPage.context().close();
   });
 });
