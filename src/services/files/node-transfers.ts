@@ -167,8 +167,8 @@ export class NodeTransfers {
         const rootId = this.ctx.secrets.uuid();
         const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now, { id: rootId, type: source[0]!.type });
         const copies = await this.copiesOf(repos, source, to, parent!.id, staged, depth, rootId);
-        await repos.versions.setAuthor(rootId, userId);
         await repos.nodes.insert(copies);
+        await repos.versions.setAuthor(rootId, userId);
         await repos.davProperties.copy(source.slice(0, copies.length).map((n, i) => ({ from: n.id, to: copies[i]!.id })));
         const size = copies[0]!.size;
         await repos.nodes.propagate(to.spaceId, ancestorPaths(to.path), size - removedSize, etag, now);

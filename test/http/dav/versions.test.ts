@@ -162,6 +162,8 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
     const afterCopy = await listVersions(alice, copyId);
     expect(afterCopy).toHaveLength(3);
     expect((await dav(t.app, 'GET', afterCopy[0]!.href, { as: alice })).body).toBe('moved in');
+    // The copy's content was written by whoever copied it: named when it becomes a version.
+    expect((await nodeOf(copyId)).modified_by).toBe('alice');
   });
 
   it('serves the oCIS meta endpoints: PROPFIND v, GET v/{key}, COPY restores (204) whatever the Destination', async () => {
