@@ -77,6 +77,8 @@ const GRAPH_ROUTES: GraphRoutes[] = [drivesRoutes, driveItemsRoutes, drivePermis
 const REQUEST_ID_PREFIX = randomBytes(6).toString('base64url');
 let requestCounter = 0;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** How often each process asks whether the version expiry sweep is due. */
+const VERSIONS_SWEEP_CHECK_MS = 5 * 60 * 1000;
 
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return {
@@ -117,11 +119,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       sessions: config.sessions,
       sharing: config.sharing,
       federation: config.federation,
+      versions: config.versions,
     },
     passwordPolicy: async () =>
       (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,
   };
-  const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength, sharing: config.sharing, federation: config.federation };
+  const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength, sharing: config.sharing, federation: config.federation, versionsEnabled: config.versions.enabled };
   services = createServices(
     ctx,
     instance,
@@ -170,7 +173,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('preValidation', async (request) => {
     assertNoNul(request.body, 'request body');
   });
+  // Version expiry: each process looks every few minutes; one of them (claimed in the database) runs the sweep per period.
+  const versionsSweep = setInterval(() => {
+    services!.versions.expireIfDue().catch((err: unknown) => app.log.warn({ err }, 'version expiry failed'));
+  }, VERSIONS_SWEEP_CHECK_MS);
+  versionsSweep.unref();
   app.addHook('onClose', async () => {
+    clearInterval(versionsSweep);
     if (!opts.db) await handle.close();
   });
 

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SharingSettings } from './domain/share.js';
+import type { VersionSettings } from './domain/file-versions.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -75,6 +76,8 @@ const EnvSchema = z.object({
   PREVIEW_MAX_FILE_SIZE_MB: z.coerce.number().min(0).default(50),
   PREVIEW_MAX_PIXELS: z.coerce.number().int().min(1).default(100_000_000),
   PREVIEW_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
+  VERSIONS_ENABLED: bool.default(true),
+  VERSIONS_MAX_AGE_DAYS: z.coerce.number().int().min(1).optional(),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -112,6 +115,8 @@ export interface Config {
   federation: FederationSettings;
   /** Pictures' previews: the largest side made, the largest file and image taken, libvips' time per preview. */
   previews: { maxSize: number; maxFileSize: number; maxPixels: number; timeoutSeconds: number };
+  /** File versions: whether overwrites keep the previous content, and the age past which versions expire (null: only the schedule and the size bound). */
+  versions: VersionSettings;
 }
 
 
@@ -196,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       onlyShareWithGroupMembers: e.SHARE_ONLY_WITH_GROUP_MEMBERS,
       enumeration: { enabled: e.SHARE_USER_ENUMERATION, restrictToGroup: e.SHARE_USER_ENUMERATION && e.SHARE_USER_ENUMERATION_GROUP_ONLY },
     },
+    versions: { enabled: e.VERSIONS_ENABLED, maxAgeDays: e.VERSIONS_MAX_AGE_DAYS ?? null },
     federation: {
       outgoing: e.FEDERATION_OUTGOING,
       incoming: e.FEDERATION_INCOMING,

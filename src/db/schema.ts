@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 /** Table shapes as Kysely sees them. Booleans are 0/1 integers, times epoch milliseconds. */
 export interface UsersTable {
   id: string;
@@ -112,6 +114,22 @@ export interface NodesTable {
   mime_type: string;
   checksums: string | null;
   blob_id: string | null;
+  created_at: number;
+  /** Who wrote the current content (migration 0016); the version made from it names them. */
+  modified_by: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface FileVersionsTable {
+  node_id: string;
+  revision: number;
+  blob_id: string;
+  size: number;
+  mtime: number;
+  etag: string;
+  mime_type: string;
+  checksums: string | null;
+  author: string | null;
+  label: string | null;
   created_at: number;
 }
 
@@ -300,6 +318,7 @@ export interface Database {
   user_status: UserStatusTable;
   counters: CountersTable;
   nodes: NodesTable;
+  file_versions: FileVersionsTable;
   dav_properties: DavPropertiesTable;
   dav_locks: DavLocksTable;
   blob_journal: BlobJournalTable;

@@ -20,6 +20,7 @@ import { SpacesRepository } from './repositories/spaces.repository.js';
 import { SessionsRepository } from './repositories/sessions.repository.js';
 import { LoginFlowsRepository } from './repositories/login-flows.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
+import { VersionsRepository } from './repositories/versions.repository.js';
 import { type CacheContext, TxScope } from './cache/cached.js';
 import type { Database } from './schema.js';
 
@@ -40,6 +41,7 @@ export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Reposit
     davProperties: new DavPropertiesRepository(db),
     davLocks: new DavLocksRepository(db),
     blobJournal: new BlobJournalRepositoryImpl(db),
+    versions: new VersionsRepository(db),
     privateData: new PrivateDataRepositoryImpl(db),
     avatars: new AvatarsRepository(db),
     userStatuses: new UserStatusesRepository(db),

@@ -137,4 +137,6 @@ export interface BlobStore {
    * is moved into place, the rest are dropped. Returns how many were dropped.
    */
   sweepStaging(referenced: (blobIds: string[]) => Promise<Set<string>>): Promise<number>;
+  /** Bytes still free where blobs are stored (the versions' size bound for spaces without a quota). */
+  freeBytes(): Promise<number>;
 }

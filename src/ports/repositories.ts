@@ -10,6 +10,7 @@ import type { ShareRepository } from './shares.js';
 import type { LoginFlowRepository, SessionRepository } from './sessions.js';
 import type { AvatarRepository } from './avatars.js';
 import type { UserStatusRepository } from './user-status.js';
+import type { VersionRepository } from './versions.js';
 
 export interface Page {
   search?: string;
@@ -144,6 +145,7 @@ export interface Repositories {
   davProperties: DavPropertyRepository;
   davLocks: DavLockRepository;
   blobJournal: BlobJournalRepository;
+  versions: VersionRepository;
   privateData: PrivateDataRepository;
   avatars: AvatarRepository;
   userStatuses: UserStatusRepository;

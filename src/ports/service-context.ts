@@ -1,6 +1,7 @@
 import type { PasswordPolicy } from '../domain/password-policy.js';
 import type { FederationSettings } from '../domain/federation.js';
 import type { SharingSettings } from '../domain/share.js';
+import type { VersionSettings } from '../domain/file-versions.js';
 import type { BlobStore } from './files.js';
 import type { Repositories, TxRunner } from './repositories.js';
 import type { Clock, PasswordHasher, Secrets } from './system.js';
@@ -25,6 +26,7 @@ export interface ServiceContext {
     sessions: { idleMs: number; rememberIdleMs: number; maxAgeMs: number };
     sharing: SharingSettings;
     federation: FederationSettings;
+    versions: VersionSettings;
   };
   /** The policy in force now, or null when the password_policy module is disabled. */
   passwordPolicy(): Promise<PasswordPolicy | null>;

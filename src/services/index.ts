@@ -21,6 +21,7 @@ import { DavStateService } from './files/dav-state.service.js';
 import { DirectLinksService } from './files/direct-links.service.js';
 import { PrivateLinksService } from './files/private-links.service.js';
 import { FilesService } from './files/files.service.js';
+import { VersionsService } from './files/versions.service.js';
 import { PrivateDataService } from './system/private-data.service.js';
 import { UserStatusService } from './identity/user-status.service.js';
 import { SharesService } from './sharing/shares.service.js';
@@ -56,6 +57,7 @@ export interface Services {
   spaceMembers: SpaceMembersService;
   graphDirectory: GraphDirectoryService;
   files: FilesService;
+  versions: VersionsService;
   davState: DavStateService;
   chunkedUploads: ChunkedUploadsService;
   privateData: PrivateDataService;
@@ -120,6 +122,7 @@ export function createServices(
     spaceMembers,
     graphDirectory: new GraphDirectoryService(ctx, users, userEdit, groups, globalRoles),
     files,
+    versions: new VersionsService(ctx, ctx.blobs),
     davState: new DavStateService(ctx),
     chunkedUploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
     privateData: new PrivateDataService(ctx),

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, type FileHandle, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, type FileHandle, link, mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -229,6 +229,12 @@ export class FsBlobStore implements BlobStore {
       }
     }
     return null;
+  }
+
+  async freeBytes(): Promise<number> {
+    await this.ensureDir(this.blobs);
+    const fs = await statfs(this.blobs);
+    return Number(fs.bavail) * Number(fs.bsize);
   }
 
   async remove(blobId: string): Promise<void> {

@@ -39,10 +39,13 @@ describeEachDb('Files: storage, quota and one source of truth', (kind) => {
   });
   afterAll(async () => t?.close());
 
-  /** Blobs on disk are exactly the ones rows reference; nothing is left staged or journaled. */
+  /** Blobs on disk are exactly the ones rows reference (files' and their versions'); nothing is left staged or journaled. */
   async function expectConsistentStorage(): Promise<void> {
     const onDisk = filesUnder(path.join(t.dataDir, 'blobs')).map((f) => path.basename(f)).sort();
-    const rows = await t.db.selectFrom('nodes').select('blob_id').where('blob_id', 'is not', null).execute();
+    const rows = [
+      ...(await t.db.selectFrom('nodes').select('blob_id').where('blob_id', 'is not', null).execute()),
+      ...(await t.db.selectFrom('file_versions').select('blob_id').execute()),
+    ];
     expect(onDisk).toEqual(rows.map((r) => r.blob_id).sort());
     expect(filesUnder(path.join(t.dataDir, 'staging'))).toEqual([]);
     expect(await t.db.selectFrom('blob_journal').selectAll().execute()).toEqual([]);
@@ -230,7 +233,7 @@ describeEachDb('Files: storage, quota and one source of truth', (kind) => {
       req.on('close', () => resolve());
     });
     // The server notices the reset asynchronously: wait (bounded) for its staging file to go.
-    for (let i = 0; i < 100 && filesUnder(path.join(t.dataDir, 'staging')).length; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && filesUnder(path.join(t.dataDir, 'staging')).length; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await dav(t.app, 'HEAD', `${FILES}/dropped.bin`)).statusCode).toBe(404);
     expect((await dav(t.app, 'PROPFIND', `${FILES}/`, { depth: '0' })).statusCode).toBe(207);
     await expectConsistentStorage();

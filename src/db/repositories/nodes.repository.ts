@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { NodeRepository, StoredNode } from '../../ports/files.js';
 import type { Space } from '../../domain/space.js';
 import { compiledQuery } from '../compiled-query.js';
@@ -22,7 +22,7 @@ const toNode = (r: Selectable<NodesTable>): StoredNode => ({
   createdAt: Number(r.created_at),
 });
 
-const toRow = (n: StoredNode): Selectable<NodesTable> => ({
+const toRow = (n: StoredNode): Insertable<NodesTable> => ({
   id: n.id,
   file_id: n.fileId,
   space_id: n.spaceId,

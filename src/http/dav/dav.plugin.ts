@@ -22,6 +22,8 @@ import { put } from './methods/put.js';
 import { unlock } from './methods/unlock.js';
 import { uploads } from './methods/uploads.js';
 import { bulk } from './methods/bulk.js';
+import { versionsTree } from './methods/versions.js';
+import { metaTree } from './methods/versions-meta.js';
 import { authenticatePublic } from './public-auth.js';
 import { proxyRemote, remoteMountAt } from './remote-mount.js';
 import type { OpenedLink } from '../../services/sharing/public-links.service.js';
@@ -134,6 +136,8 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     const call = new DavCall(request, reply, opts, link?.caller ?? request.principal?.userId ?? '', loc, link);
     if (loc.family === 'uploads') return uploads(call);
     if (request.method === 'POST' && isBulkPathname(pathname)) return bulk(call);
+    if (loc.family === 'versions') return versionsTree(call);
+    if (loc.family === 'meta') return metaTree(call);
     if (link) {
       const answered = await publicGuard(call);
       if (answered !== undefined) return answered;

@@ -10,9 +10,11 @@ import { badRequest } from './errors.js';
  *             `legacy` /public.php/webdav/…                  token as the Basic user name (Nextcloud LegacyPublicAuth)
  *             `token`  /public.php/dav/files/{token}/…       token in the path, password by Basic with any user (Nextcloud PublicAuth)
  *             `ocis`   /dav/public-files/{token}/…, /remote.php/dav/public-files/{token}/…   as oCIS (Basic user `public`)
+ * - `versions` /remote.php/dav/versions/{user}/…         Nextcloud's file versions: versions/{fileid}/{revision}, restore/target
+ * - `meta`    /remote.php/dav/meta/{fileid}/…, /dav/meta/{fileid}/…   oCIS's file metadata: v (the versions), v/{revision}
  * - `root`    the collections above those (/remote.php/dav/, /remote.php/dav/files/, /dav/spaces/, /public.php/dav/): OPTIONS only
  */
-export type DavFamily = 'webdav' | 'files' | 'spaces' | 'uploads' | 'public' | 'root';
+export type DavFamily = 'webdav' | 'files' | 'spaces' | 'uploads' | 'public' | 'versions' | 'meta' | 'root';
 
 /** How a public link is named and authenticated: see DavFamily. */
 export type PublicScheme = 'legacy' | 'token' | 'ocis';
@@ -21,7 +23,7 @@ export interface DavLocation {
   family: DavFamily;
   /** Href of the entry point's root, encoded, without trailing slash: `/remote.php/dav/files/admin`. */
   base: string;
-  /** files/uploads: the user named in the URL; spaces: the space reference as decoded; public: the link token ('' for legacy, where it is the Basic user name). */
+  /** files/uploads/versions: the user named in the URL; spaces: the space reference as decoded; meta: the file id as given; public: the link token ('' for legacy, where it is the Basic user name). */
   ref: string;
   /** public: which entry point. */
   scheme?: PublicScheme;
@@ -86,8 +88,8 @@ export function parseDavPathname(pathname: string): DavLocation | null {
   } else if (segs[1] === 'dav') {
     rest = segs.slice(2);
     basePrefix = '/dav';
-    // Only spaces and public links live under /dav.
-    if (rest[0] !== undefined && rest[0] !== '' && rest[0] !== 'spaces' && rest[0] !== 'public-files') return { family: 'root', base: basePrefix, ref: '', path: decodeSegments(rest.join('/')) };
+    // Only spaces, file metadata and public links live under /dav.
+    if (rest[0] !== undefined && rest[0] !== '' && rest[0] !== 'spaces' && rest[0] !== 'meta' && rest[0] !== 'public-files') return { family: 'root', base: basePrefix, ref: '', path: decodeSegments(rest.join('/')) };
   } else return null;
   const [collection, rawRef, ...tail] = rest;
   if (!collection || rawRef === undefined || rawRef === '') {
@@ -97,6 +99,8 @@ export function parseDavPathname(pathname: string): DavLocation | null {
   const base = `${basePrefix}/${collection}/${rawRef}`;
   if (collection === 'files') return { family: 'files', base, ref, path: decodeSegments(tail.join('/')) };
   if (collection === 'spaces') return { family: 'spaces', base, ref, path: decodeSegments(tail.join('/')) };
+  if (collection === 'versions') return { family: 'versions', base, ref, path: decodeSegments(tail.join('/')) };
+  if (collection === 'meta') return { family: 'meta', base, ref, path: decodeSegments(tail.join('/')) };
   if (collection === 'public-files') return { family: 'public', scheme: 'ocis', base, ref, path: decodeSegments(tail.join('/')) };
   if (collection === 'uploads') {
     const [rawUpload, ...below] = tail;

@@ -1,6 +1,9 @@
 import type { BlobStore } from '../../ports/files.js';
 import type { Repositories } from '../../ports/repositories.js';
 
+/** A node's content or a version's holds the blob. */
+const isReferenced = async (repos: Repositories, blobId: string): Promise<boolean> => (await repos.nodes.isBlobReferenced(blobId)) || (await repos.versions.holdsBlob(blobId));
+
 /**
  * The blob journal's second half: a journaled blob that no row references
  * is deleted, then its entry goes. Called by the writer once its
@@ -10,7 +13,7 @@ import type { Repositories } from '../../ports/repositories.js';
 export async function settleBlobs(repos: Repositories, blobs: BlobStore, blobIds: readonly string[]): Promise<void> {
   const done: string[] = [];
   for (const id of blobIds) {
-    if (!(await repos.nodes.isBlobReferenced(id))) await blobs.remove(id);
+    if (!(await isReferenced(repos, id))) await blobs.remove(id);
     done.push(id);
   }
   if (done.length) await repos.blobJournal.remove(done);
@@ -20,7 +23,7 @@ export async function settleBlobs(repos: Repositories, blobs: BlobStore, blobIds
 export async function recoverStorage(repos: Repositories, blobs: BlobStore): Promise<{ stagingFiles: number; blobsSettled: number }> {
   const stagingFiles = await blobs.sweepStaging(async (ids) => {
     const used = new Set<string>();
-    for (const id of ids) if (await repos.nodes.isBlobReferenced(id)) used.add(id);
+    for (const id of ids) if (await isReferenced(repos, id)) used.add(id);
     return used;
   });
   const orphaned = (await repos.blobJournal.list()).filter((e) => blobs.ownerGone(e.owner, e.createdAt)).map((e) => e.blobId);

@@ -15,6 +15,7 @@ import { recordFileActivity } from '../activity/file-activity.js';
 import { settleBlobs } from './blob-settlement.js';
 import { NodeTransfers } from './node-transfers.js';
 import { openPlace, placeAt, placeById, placeOfChild, recheck } from './places.js';
+import { dropVersionsOf, keepReplacedContent } from './version-keeping.js';
 
 const notFound = (path: PathSegments): never => fail('notFound', `File with name ${path[path.length - 1] ?? ''} could not be located`);
 
@@ -121,6 +122,7 @@ export class FilesService implements FilesApi {
       const subtree = await repos.nodes.subtree(space.id, joinPath(path));
       if (!subtree.length) notFound(path);
       const blobIds = subtree.flatMap((n) => (n.blobId ? [n.blobId] : []));
+      blobIds.push(...(await dropVersionsOf(repos, subtree.map((n) => n.id))));
       await repos.blobJournal.add(blobIds, this.blobs.owner, now);
       await repos.nodes.deleteSubtree(space.id, joinPath(path));
       dropped = await repos.shares.onNodes(space.id, subtree.map((n) => n.id));
@@ -175,8 +177,9 @@ export class FilesService implements FilesApi {
    * process killed between the two leaves a staged file that a row
    * references, which the start-up sweep moves into place (and readers find
    * in staging meanwhile); killed before the commit, the staged file is
-   * simply dropped. The blob the write replaced is journaled with the
-   * commit and settled once the move is done.
+   * simply dropped. The blob the write replaced becomes a version's, or,
+   * with versions off, is journaled with the commit and settled once the
+   * move is done.
    */
   private async commitWrite(place: OpenedPlace, staged: StagedBlob, meta: { mtime?: number; checksums: string | null }): Promise<WriteResult> {
     const { path, space: opened } = place;
@@ -195,11 +198,14 @@ export class FilesService implements FilesApi {
         const size = delta === expected ? space.size : await repos.spaceTree.adjust(space.id, delta - expected, etag, now);
         const limit = await quotaLimitOf(repos, space, this.ctx.settings.defaultQuota);
         if (delta > 0 && limit !== null && size > limit) fail('quotaExceeded', `Insufficient space in ${space.name}`);
+        // The replaced content becomes a version (its row takes over the blob) unless versions are off.
+        const released = existing ? await keepReplacedContent(this.ctx, repos, existing, now) : null;
         const node = await this.putNode(repos, place, existing, parent!, staged, meta, now);
+        await repos.versions.setAuthor(node.id, place.userId);
         await repos.nodes.propagate(space.id, ancestorPaths(path), delta, etag, now);
-        if (existing?.blobId) await repos.blobJournal.add([existing.blobId], this.blobs.owner, now);
+        if (released) await repos.blobJournal.add([released], this.blobs.owner, now);
         await recordFileActivity(repos, now, { verb: existing ? 'changed' : 'created', author: place.userId, spaceIds: [space.id], fileId: node.fileId, path });
-        return { node, created: !existing, released: existing?.blobId ?? null };
+        return { node, created: !existing, released };
       });
     } catch (err) {
       await this.blobs.discard(staged);

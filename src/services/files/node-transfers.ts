@@ -10,6 +10,7 @@ import { publicNode, quotaLimitOf } from '../access/file-tree.js';
 import type { OpenedPlace } from '../access/files.contract.js';
 import { recheck } from './places.js';
 import { recordFileActivity } from '../activity/file-activity.js';
+import { dropVersionsOf, handOverHistory } from './version-keeping.js';
 import type { WriteResult } from '../access/files.contract.js';
 
 type Place = { spaceId: string; path: PathSegments };
@@ -41,12 +42,26 @@ export class NodeTransfers {
     return taken;
   }
 
-  /** The node at the destination, removed when Overwrite allows it; its blobs are journaled for settlement. */
-  private async clearDestination(repos: Repositories, to: Place, overwrite: boolean, etag: string, now: number): Promise<{ existed: boolean; removedSize: number; released: string[] }> {
+  /**
+   * The node at the destination, removed when Overwrite allows it; its blobs
+   * are journaled for settlement. A file replaced by a file hands its
+   * history (its versions, its content as the newest) to the successor.
+   */
+  private async clearDestination(
+    repos: Repositories,
+    to: Place,
+    overwrite: boolean,
+    etag: string,
+    now: number,
+    successor: { id: string; type: StoredNode['type'] },
+  ): Promise<{ existed: boolean; removedSize: number; released: string[] }> {
     const existing = await repos.nodes.subtree(to.spaceId, joinPath(to.path));
     if (!existing.length) return { existed: false, removedSize: 0, released: [] };
     if (!overwrite) fail('preconditionFailed', 'The destination node already exists, and the overwrite header is set to false');
-    const released = existing.flatMap((n) => (n.blobId ? [n.blobId] : []));
+    const top = existing[0]!;
+    const kept = successor.type === 'file' && (await handOverHistory(this.ctx, repos, top, successor.id, now));
+    const released = existing.flatMap((n) => (n.blobId && !(kept && n.id === top.id) ? [n.blobId] : []));
+    released.push(...(await dropVersionsOf(repos, existing.map((n) => n.id))));
     await repos.blobJournal.add(released, this.blobs.owner, now);
     await repos.nodes.deleteSubtree(to.spaceId, joinPath(to.path));
     await repos.davLocks.removeUnder(to.spaceId, joinPath(to.path));
@@ -80,7 +95,7 @@ export class NodeTransfers {
       if (!node) notFound(from.path);
       const parent = dst.parent;
       if (!parent) fail('conflict', 'Parent folder does not exist');
-      const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now);
+      const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now, node!);
       const size = node!.size;
       const toPath = joinPath(to.path);
       await repos.nodes.update(node!.id, { spaceId: to.spaceId, parentId: parent!.id, name: to.path[to.path.length - 1]!, path: toPath });
@@ -149,9 +164,11 @@ export class NodeTransfers {
         if (!dst.access.can.create) fail('forbidden', 'You are not allowed to copy here');
         const parent = dst.parent;
         if (!parent) fail('conflict', 'Parent folder does not exist');
-        const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now);
-        const copies = await this.copiesOf(repos, source, to, parent!.id, staged, depth);
+        const rootId = this.ctx.secrets.uuid();
+        const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now, { id: rootId, type: source[0]!.type });
+        const copies = await this.copiesOf(repos, source, to, parent!.id, staged, depth, rootId);
         await repos.nodes.insert(copies);
+        await repos.versions.setAuthor(rootId, userId);
         await repos.davProperties.copy(source.slice(0, copies.length).map((n, i) => ({ from: n.id, to: copies[i]!.id })));
         const size = copies[0]!.size;
         await repos.nodes.propagate(to.spaceId, ancestorPaths(to.path), size - removedSize, etag, now);
@@ -170,13 +187,13 @@ export class NodeTransfers {
   }
 
   /** New rows for the copied subtree, rebased at the destination; sources are shallowest first, so parents map before children. */
-  private async copiesOf(repos: Repositories, source: StoredNode[], to: Place, parentId: string, staged: Map<string, StagedBlob>, depth: 0 | 'infinity'): Promise<StoredNode[]> {
+  private async copiesOf(repos: Repositories, source: StoredNode[], to: Place, parentId: string, staged: Map<string, StagedBlob>, depth: 0 | 'infinity', rootId: string): Promise<StoredNode[]> {
     const firstFileId = await repos.counters.allocate('file_id', source.length);
     const root = source[0]!;
     const toPath = joinPath(to.path);
     const ids = new Map<string, string>();
     return source.map((n, i) => {
-      const id = this.ctx.secrets.uuid();
+      const id = i === 0 ? rootId : this.ctx.secrets.uuid();
       ids.set(n.id, id);
       const isRoot = i === 0;
       return {

@@ -46,9 +46,10 @@ export async function removeUserSpaces(repos: Repositories, userId: string, blob
   return blobs;
 }
 
-/** Deletes a space with its tree, dead properties and locks; its blobs are journaled and returned for settlement. */
+/** Deletes a space with its tree, versions, dead properties and locks; its blobs are journaled and returned for settlement. */
 export async function purgeSpaceRows(repos: Repositories, spaceId: string, blobOwner: string, now: number): Promise<string[]> {
-  const blobs = await repos.nodes.deleteSpaceContent(spaceId);
+  // Versions go with the space (their rows name its nodes, so they go first).
+  const blobs = [...(await repos.versions.removeOfSpace(spaceId)), ...(await repos.nodes.deleteSpaceContent(spaceId))];
   await repos.blobJournal.add(blobs, blobOwner, now);
   await repos.davLocks.removeUnder(spaceId, '');
   await repos.spaces.delete(spaceId);

@@ -11,6 +11,7 @@ export interface InstanceInfo {
   passwordMinLength: number;
   sharing: SharingSettings;
   federation: FederationSettings;
+  versionsEnabled: boolean;
 }
 
 
@@ -38,7 +39,7 @@ export class CapabilitiesService {
     // No delay-based throttling here: failed logins are refused with 429 past the limit instead.
     caps.bruteforce = { delay: 0, 'allow-listed': false };
     if (user) {
-      caps.files = FILES_CAPABILITIES;
+      caps.files = this.info.versionsEnabled ? { ...FILES_CAPABILITIES, ...VERSIONS_CAPABILITIES } : FILES_CAPABILITIES;
       // Chunking v2 (MKCOL, numbered chunks, MOVE of .file) and the bulk upload endpoint (POST /remote.php/dav/bulk).
       caps.dav = { chunking: '1.0', public_shares_chunking: false, bulkupload: '1.0' };
       caps.files_sharing = this.sharing();
@@ -151,5 +152,8 @@ const FILES_CAPABILITIES = {
   chunked_upload: { max_size: 104857600, max_parallel_count: 5 },
   windows_compatible_filenames: false,
 };
+
+/** files_versions' Capabilities: versions kept, labels and deletion offered (Nextcloud announces the last two when its backend allows them, as ours does). */
+const VERSIONS_CAPABILITIES = { versioning: true, version_labeling: true, version_deletion: true };
 
 const COMPAT_VERSION_PARTS = { major: COMPAT_VERSION.major, minor: COMPAT_VERSION.minor, micro: COMPAT_VERSION.micro };

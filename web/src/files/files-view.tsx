@@ -10,6 +10,7 @@ import { FavoriteButton } from './favorite-button.js';
 import { FileTable, type Sort, type SortKey, sortEntries } from './file-table.js';
 import { FolderPicker } from './folder-picker.js';
 import { focusSharing, SharePanel } from '../sharing/share-panel.js';
+import { VersionsPanel } from './versions-panel.js';
 import { type UploadJob, UploadPanel, useUploads } from './uploads.js';
 import { ErrorBanner } from '../error-banner.js';
 
@@ -170,6 +171,7 @@ export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuota
             <dt>Shared</dt><dd>{single.sharedBy ? 'Yes' : 'No'}</dd>
           </dl>
           <SharePanel tree={tree} user={user} entry={single} onChanged={() => void reload()} />
+          {!single.folder && <VersionsPanel user={user} entry={single} onChanged={() => void reload()} />}
         </aside>
       )}
       <UploadPanel items={uploads.items} cancel={uploads.cancel} clear={uploads.clear} />
