@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { FileSearch, SearchScope } from '../domain/file-search.js';
 import type { DavLock } from '../domain/lock.js';
 import type { FileNode } from '../domain/node.js';
 import type { Space } from '../domain/space.js';
@@ -6,6 +7,12 @@ import type { Space } from '../domain/space.js';
 /** A node as stored: with its space-relative path ('a/b/c'). */
 export interface StoredNode extends FileNode {
   path: string;
+}
+
+/** Searches of the file tree (WebDAV SEARCH). */
+export interface NodeSearchRepository {
+  /** Nodes below the scope matching the search, in its order (then by path), at most `max`; `favoriteKey` names the caller's favourite mark. */
+  search(scope: SearchScope, search: FileSearch, favoriteKey: string, max: number): Promise<StoredNode[]>;
 }
 
 export interface NodeRepository {

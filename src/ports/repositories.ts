@@ -4,7 +4,7 @@ import type { DirectLinkRepository } from './direct-links.js';
 import type { ActivityRepository } from './activity.js';
 import type { NotificationRepository } from './notifications.js';
 import type { NewSpace, Space, SpaceMember } from '../domain/space.js';
-import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPropertyRepository, NodeRepository, SpaceTreeRepository } from './files.js';
+import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPropertyRepository, NodeRepository, NodeSearchRepository, SpaceTreeRepository } from './files.js';
 import type { User } from '../domain/user.js';
 import type { ShareRepository } from './shares.js';
 import type { LoginFlowRepository, SessionRepository } from './sessions.js';
@@ -140,6 +140,7 @@ export interface Repositories {
   userRoles: UserRoleRepository;
   instanceSettings: InstanceSettingsRepository;
   nodes: NodeRepository;
+  nodeSearch: NodeSearchRepository;
   spaceTree: SpaceTreeRepository;
   counters: CounterRepository;
   davProperties: DavPropertyRepository;

@@ -38,6 +38,7 @@ import { AvatarsService } from './identity/avatars.service.js';
 import type { AvatarImages } from '../ports/avatars.js';
 import { NotificationsService } from './activity/notifications.service.js';
 import { PreviewsService, type PreviewSettings } from './files/previews.service.js';
+import { FileSearchService } from './files/file-search.service.js';
 import type { PreviewRenderer } from '../ports/previews.js';
 
 export interface Services {
@@ -75,6 +76,7 @@ export interface Services {
   federation: FederationService;
   avatars: AvatarsService;
   previews: PreviewsService;
+  fileSearch: FileSearchService;
 }
 
 /** How previews are drawn and bounded. */
@@ -139,6 +141,7 @@ export function createServices(
     spaceShares: new SpaceSharesService(ctx, spaceMembers),
     federation,
     avatars: new AvatarsService(ctx, files, images),
+    fileSearch: new FileSearchService(ctx),
     previews: new PreviewsService(ctx, files, previews.renderer, previews.settings),
   };
 }

@@ -21,9 +21,10 @@ const REMOTE = '/apps/files_sharing/api/v1/remote_shares';
 const TEXT = '0123456789abcdefghijklmnopqrstuvwxyz';
 
 let build: Awaited<ReturnType<typeof compileServer>>;
+// Transpiling the whole server takes a while on a busy machine: more than the default hook timeout.
 beforeAll(async () => {
   build = await compileServer();
-});
+}, 120_000);
 afterAll(async () => {
   await build?.remove();
 });

@@ -18,9 +18,10 @@ const PARALLEL = 30;
 const PG_UP = await postgresReachable();
 
 let build: Awaited<ReturnType<typeof compileServer>>;
+// Transpiling the whole server takes a while on a busy machine: more than the default hook timeout.
 beforeAll(async () => {
   build = await compileServer();
-});
+}, 120_000);
 afterAll(async () => {
   await build?.remove();
 });

@@ -47,7 +47,7 @@ export interface RunningServer {
 }
 
 /** Starts the server on a free loopback port; resolves once it listens (the port is read from its log). */
-export function startServer(entry: string, env: Record<string, string>, timeoutMs = 20_000): Promise<RunningServer> {
+export function startServer(entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<RunningServer> {
   // A clean environment: nothing from the developer's shell (DATABASE_URL…) leaks in; cwd has no .env.
   const child = spawn(process.execPath, [entry], {
     cwd: os.tmpdir(),

@@ -27,9 +27,10 @@ const AUTH = basic(ADMIN.user, ADMIN.password);
 const MB = 1024 * 1024;
 
 let build: Awaited<ReturnType<typeof compileServer>>;
+// Transpiling the whole server takes a while on a busy machine: more than the default hook timeout.
 beforeAll(async () => {
   build = await compileServer();
-});
+}, 120_000);
 afterAll(async () => {
   await build?.remove();
 });

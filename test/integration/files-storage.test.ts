@@ -233,7 +233,7 @@ describeEachDb('Files: storage, quota and one source of truth', (kind) => {
       req.on('close', () => resolve());
     });
     // The server notices the reset asynchronously: wait (bounded) for its staging file to go.
-    for (let i = 0; i < 250 && filesUnder(path.join(t.dataDir, 'staging')).length; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && filesUnder(path.join(t.dataDir, 'staging')).length; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await dav(t.app, 'HEAD', `${FILES}/dropped.bin`)).statusCode).toBe(404);
     expect((await dav(t.app, 'PROPFIND', `${FILES}/`, { depth: '0' })).statusCode).toBe(207);
     await expectConsistentStorage();

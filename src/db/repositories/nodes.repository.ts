@@ -5,7 +5,7 @@ import { compiledQuery } from '../compiled-query.js';
 import type { Database, NodesTable, SpacesTable } from '../schema.js';
 import { toSpace } from './space-rows.js';
 
-const toNode = (r: Selectable<NodesTable>): StoredNode => ({
+export const toNode = (r: Selectable<NodesTable>): StoredNode => ({
   id: r.id,
   fileId: Number(r.file_id),
   spaceId: r.space_id,

@@ -22,6 +22,7 @@ import { put } from './methods/put.js';
 import { unlock } from './methods/unlock.js';
 import { uploads } from './methods/uploads.js';
 import { bulk } from './methods/bulk.js';
+import { search } from './methods/search.js';
 import { versionsTree } from './methods/versions.js';
 import { metaTree } from './methods/versions-meta.js';
 import { authenticatePublic } from './public-auth.js';
@@ -56,6 +57,7 @@ const HANDLERS: Record<string, Handler> = {
   LOCK: lock,
   UNLOCK: unlock,
   REPORT: report,
+  SEARCH: search,
   POST: notAllowed,
   PATCH: notAllowed,
 };

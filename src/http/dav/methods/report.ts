@@ -1,11 +1,10 @@
-import { type DavCall, isMountRoot } from '../context.js';
+import type { DavCall } from '../context.js';
 import { badRequest, DavError } from '../errors.js';
-import { propResponse, sendMultistatus } from '../multistatus.js';
-import { allProps, resolveProps } from '../props/index.js';
-import type { PropItem } from '../props/types.js';
+import { sendMultistatus } from '../multistatus.js';
 import { viewPathOf } from '../../../services/access/share-mounts.js';
 import { child, elements, is, NS_DAV, NS_NC, NS_OC, parseXmlBody, textOf } from '../xml.js';
-import { loadScope, type PropRequest } from './propfind.js';
+import { homeResponses } from './home-items.js';
+import type { PropRequest } from './propfind.js';
 import { notImplemented } from './unhandled.js';
 
 /** sabre/dav's ReportNotSupported: a report no plugin answers (415 with the supported-report precondition). */
@@ -75,17 +74,6 @@ export async function report(call: DavCall): Promise<unknown> {
   found.sort((a, b) => (a.path.join('/') < b.path.join('/') ? -1 : a.path.join('/') > b.path.join('/') ? 1 : 0));
   const page = found.slice(request.offset ?? 0, request.limit === undefined ? undefined : (request.offset ?? 0) + request.limit);
 
-  const responses: string[] = [];
-  for (const f of page) {
-    // Each favorite is opened as the caller at its place in their home, so only what they may still read is listed.
-    const at = await call.target({ ...call.loc, path: f.path }).catch(() => null);
-    const node = at && (await call.stat(at).catch(() => null));
-    if (!at || !node) continue;
-    const mountRoot = isMountRoot(at);
-    const item: PropItem = { node: mountRoot ? { ...node, name: at.mount!.name } : node, path: at.path, href: call.href(at, at.path, node.type === 'folder'), mountRoot };
-    const scope = await loadScope(call, at, [item], request.props);
-    const results = request.props.kind === 'prop' ? resolveProps(item, scope, request.props.props) : allProps(item, scope);
-    responses.push(propResponse(item.href, results));
-  }
+  const responses = await homeResponses(call, call.loc, page.map((f) => f.path), request.props);
   return sendMultistatus(call.reply, responses);
 }
