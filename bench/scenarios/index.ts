@@ -5,10 +5,11 @@ import { drivesScenario } from './drives.js';
 import { ocsScenario } from './ocs.js';
 import { previewsScenario } from './previews.js';
 import { roundTripsScenario } from './round-trips.js';
+import { searchScenario } from './search.js';
 import { sharesScenario } from './shares.js';
 import { signinScenario } from './signin.js';
 import { versionsScenario } from './versions.js';
 import { webScenario } from './web.js';
 
 /** Every scenario group, in run order. A new group is one module here plus one line in this list. */
-export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario, bulkScenario, sharesScenario, previewsScenario, roundTripsScenario, signinScenario, versionsScenario, webScenario];
+export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario, bulkScenario, sharesScenario, previewsScenario, searchScenario, roundTripsScenario, signinScenario, versionsScenario, webScenario];
