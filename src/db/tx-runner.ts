@@ -8,6 +8,7 @@ import { DirectLinksRepository } from './repositories/direct-links.repository.js
 import { GroupsRepository } from './repositories/groups.repository.js';
 import { BlobJournalRepositoryImpl, CountersRepository, DavLocksRepository, DavPropertiesRepository, SpaceTreeRepositoryImpl } from './repositories/file-state.repository.js';
 import { NodesRepository } from './repositories/nodes.repository.js';
+import { TrashRepositoryImpl } from './repositories/trash.repository.js';
 import { AvatarsRepository } from './repositories/avatars.repository.js';
 import { NotificationsRepository } from './repositories/notifications.repository.js';
 import { PrivateDataRepositoryImpl } from './repositories/private-data.repository.js';
@@ -35,6 +36,7 @@ export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Reposit
     userRoles: new UserRolesRepository(db, cx),
     instanceSettings: new InstanceSettingsRepositoryImpl(db),
     nodes: new NodesRepository(db),
+    trash: new TrashRepositoryImpl(db),
     spaceTree: new SpaceTreeRepositoryImpl(db),
     counters: new CountersRepository(db),
     davProperties: new DavPropertiesRepository(db),

@@ -10,6 +10,7 @@ import type { ShareRepository } from './shares.js';
 import type { LoginFlowRepository, SessionRepository } from './sessions.js';
 import type { AvatarRepository } from './avatars.js';
 import type { UserStatusRepository } from './user-status.js';
+import type { TrashRepository } from './trash.js';
 
 export interface Page {
   search?: string;
@@ -139,6 +140,7 @@ export interface Repositories {
   userRoles: UserRoleRepository;
   instanceSettings: InstanceSettingsRepository;
   nodes: NodeRepository;
+  trash: TrashRepository;
   spaceTree: SpaceTreeRepository;
   counters: CounterRepository;
   davProperties: DavPropertyRepository;

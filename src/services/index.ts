@@ -21,6 +21,7 @@ import { DavStateService } from './files/dav-state.service.js';
 import { DirectLinksService } from './files/direct-links.service.js';
 import { PrivateLinksService } from './files/private-links.service.js';
 import { FilesService } from './files/files.service.js';
+import { TrashService } from './files/trash.service.js';
 import { PrivateDataService } from './system/private-data.service.js';
 import { UserStatusService } from './identity/user-status.service.js';
 import { SharesService } from './sharing/shares.service.js';
@@ -54,6 +55,7 @@ export interface Services {
   spaceMembers: SpaceMembersService;
   graphDirectory: GraphDirectoryService;
   files: FilesService;
+  trash: TrashService;
   davState: DavStateService;
   chunkedUploads: ChunkedUploadsService;
   privateData: PrivateDataService;
@@ -82,7 +84,8 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
   const userEdit = new UserEditService(ctx);
   const groups = new GroupsService(ctx);
   const globalRoles = new GlobalRolesService(ctx);
-  const files = new FilesService(ctx, ctx.blobs, dropped);
+  const trash = new TrashService(ctx, ctx.blobs);
+  const files = new FilesService(ctx, ctx.blobs, dropped, (spaceId) => trash.enforceBound(spaceId));
   const auth = new AuthService(ctx);
   const appPasswords = new AppPasswordsService(ctx);
   const shares = new SharesService(ctx, notifications, offers);
@@ -104,6 +107,7 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     spaceMembers,
     graphDirectory: new GraphDirectoryService(ctx, users, userEdit, groups, globalRoles),
     files,
+    trash,
     davState: new DavStateService(ctx),
     chunkedUploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
     privateData: new PrivateDataService(ctx),
