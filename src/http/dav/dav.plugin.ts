@@ -21,6 +21,7 @@ import { proppatch } from './methods/proppatch.js';
 import { put } from './methods/put.js';
 import { unlock } from './methods/unlock.js';
 import { uploads } from './methods/uploads.js';
+import { trashbin } from './methods/trashbin.js';
 import { authenticatePublic } from './public-auth.js';
 import { proxyRemote, remoteMountAt } from './remote-mount.js';
 import type { OpenedLink } from '../../services/sharing/public-links.service.js';
@@ -132,6 +133,7 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     const link = loc.family === 'public' ? request.davLink : null;
     const call = new DavCall(request, reply, opts, link?.caller ?? request.principal?.userId ?? '', loc, link);
     if (loc.family === 'uploads') return uploads(call);
+    if (loc.family === 'trashbin' || loc.family === 'spaceTrash') return trashbin(call);
     if (link) {
       const answered = await publicGuard(call);
       if (answered !== undefined) return answered;

@@ -150,6 +150,9 @@ const FILES_CAPABILITIES = {
   // The chunk size clients should use; the server itself takes chunks of any size.
   chunked_upload: { max_size: 104857600, max_parallel_count: 5 },
   windows_compatible_filenames: false,
+  // The trash bin (files_trashbin's Capabilities): items restore, and may be deleted from the trash for good.
+  undelete: true,
+  delete_from_trash: true,
 };
 
 const COMPAT_VERSION_PARTS = { major: COMPAT_VERSION.major, minor: COMPAT_VERSION.minor, micro: COMPAT_VERSION.micro };
