@@ -46,17 +46,17 @@ export async function ocisTrash(call: DavCall): Promise<unknown> {
       if (!ref) {
         const { items } = await trash.list(call.userId, spaceId);
         const responses = [request.kind === 'prop' ? collectionResponse(`${base}/`, request) : fakeRoot(`${base}/`)];
-        if (depth === 1) for (const i of items) responses.push(trashResponse(trashProp(call, i, i.node, [i.id], base), request, OCIS_ALLPROP));
+        if (depth === 1) for (const i of items) responses.push(trashResponse(trashProp(call, i, i.node, [i.id], [], base), request, OCIS_ALLPROP));
         return sendMultistatus(call.reply, responses);
       }
       const { entry, members } = await trash.entry(call.userId, spaceId, ref, below);
       const at = [key!, ...below];
       if (depth === 0 || entry.node.type !== 'folder') {
-        return sendMultistatus(call.reply, [trashResponse({ ...trashProp(call, entry.item, entry.node, at, base), below }, request, OCIS_ALLPROP)]);
+        return sendMultistatus(call.reply, [trashResponse(trashProp(call, entry.item, entry.node, at, below, base), request, OCIS_ALLPROP)]);
       }
       // With a key and Depth 1 ocdav lists the key's children under a fake root at the key.
       const responses = [fakeRoot(`${base}/${at.map(encodeURIComponent).join('/')}/`)];
-      for (const m of members) responses.push(trashResponse({ ...trashProp(call, entry.item, m, [...at, m.name], base), below: [...below, m.name] }, request, OCIS_ALLPROP));
+      for (const m of members) responses.push(trashResponse(trashProp(call, entry.item, m, [...at, m.name], [...below, m.name], base), request, OCIS_ALLPROP));
       return sendMultistatus(call.reply, responses);
     }
     case 'MOVE': {

@@ -105,9 +105,9 @@ export function collectionResponse(href: string, request: PropRequest): string {
   );
 }
 
-/** Shared by both families: an entry of a listing, with its href below the given base. */
-export function trashProp(call: DavCall, item: ListedTrashItem, node: FileNode, below: readonly string[], base: string): TrashProp {
-  const href = `${base}/${below.map(encodeSegment).join('/')}`.replace(/\/$/, '') + (node.type === 'folder' ? '/' : '');
+/** An entry of a listing: `hrefPath` names it below the family's base, `below` is its place under the item's node. */
+export function trashProp(call: DavCall, item: ListedTrashItem, node: FileNode, hrefPath: readonly string[], below: readonly string[], base: string): TrashProp {
+  const href = `${base}/${hrefPath.map(encodeSegment).join('/')}${node.type === 'folder' ? '/' : ''}`;
   return { item, node, below, href, spaceId: item.spaceId, instanceId: call.deps.env.instanceId };
 }
 

@@ -47,14 +47,14 @@ async function nextcloudTrash(call: DavCall): Promise<unknown> {
       if (!ref) {
         const { items } = await call.deps.services.trash.list(call.userId, spaceId);
         const responses = [collectionResponse(`${trashBase}/`, request)];
-        if (depth === 1) for (const i of items) responses.push(trashResponse(trashProp(call, i, i.node, [i.trashName], trashBase), request, NEXTCLOUD_ALLPROP));
+        if (depth === 1) for (const i of items) responses.push(trashResponse(trashProp(call, i, i.node, [i.trashName], [], trashBase), request, NEXTCLOUD_ALLPROP));
         return sendMultistatus(call.reply, responses);
       }
       const { entry, members } = await call.deps.services.trash.entry(call.userId, spaceId, ref, below);
       const at = [name!, ...below];
-      const responses = [trashResponse({ ...trashProp(call, entry.item, entry.node, at, trashBase), below }, request, NEXTCLOUD_ALLPROP)];
+      const responses = [trashResponse(trashProp(call, entry.item, entry.node, at, below, trashBase), request, NEXTCLOUD_ALLPROP)];
       if (depth === 1) {
-        for (const m of members) responses.push(trashResponse({ ...trashProp(call, entry.item, m, [...at, m.name], trashBase), below: [...below, m.name] }, request, NEXTCLOUD_ALLPROP));
+        for (const m of members) responses.push(trashResponse(trashProp(call, entry.item, m, [...at, m.name], [...below, m.name], trashBase), request, NEXTCLOUD_ALLPROP));
       }
       return sendMultistatus(call.reply, responses);
     }
