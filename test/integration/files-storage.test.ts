@@ -39,11 +39,12 @@ describeEachDb('Files: storage, quota and one source of truth', (kind) => {
   });
   afterAll(async () => t?.close());
 
-  /** Blobs on disk are exactly the ones rows reference; nothing is left staged or journaled. */
+  /** Blobs on disk are exactly the ones rows reference (live or in a trash bin: a deletion keeps the bytes); nothing is left staged or journaled. */
   async function expectConsistentStorage(): Promise<void> {
     const onDisk = filesUnder(path.join(t.dataDir, 'blobs')).map((f) => path.basename(f)).sort();
     const rows = await t.db.selectFrom('nodes').select('blob_id').where('blob_id', 'is not', null).execute();
-    expect(onDisk).toEqual(rows.map((r) => r.blob_id).sort());
+    const trashed = await t.db.selectFrom('trash_nodes').select('blob_id').where('blob_id', 'is not', null).execute();
+    expect(onDisk).toEqual([...rows, ...trashed].map((r) => r.blob_id).sort());
     expect(filesUnder(path.join(t.dataDir, 'staging'))).toEqual([]);
     expect(await t.db.selectFrom('blob_journal').selectAll().execute()).toEqual([]);
   }
