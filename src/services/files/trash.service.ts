@@ -208,15 +208,21 @@ export class TrashService {
    * Safe with any number of processes sweeping at once: each batch claims
    * its items first, so a row is purged by one of them and the others skip it.
    */
+  /** Answers how many items this call purged (those another process took first are not counted). */
   async purgeExpired(): Promise<number> {
     const before = this.ctx.clock.now() - this.ctx.settings.trashRetentionDays * 86_400_000;
     let total = 0;
     for (;;) {
       const due = await this.ctx.repos.trash.expired(before, SWEEP_BATCH);
       if (!due.length) return total;
-      const blobs = await this.ctx.tx.run(async (repos) => this.purgeClaimed(repos, await repos.trash.claim(due.map((d) => d.id))));
+      let claimed = 0;
+      const blobs = await this.ctx.tx.run(async (repos) => {
+        const ids = await repos.trash.claim(due.map((d) => d.id));
+        claimed = ids.length;
+        return this.purgeClaimed(repos, ids);
+      });
       await settleBlobs(this.ctx.repos, this.blobs, blobs);
-      total += due.length;
+      total += claimed;
       if (due.length < SWEEP_BATCH) return total;
     }
   }
