@@ -152,6 +152,12 @@ describeEachDb('WebDAV trash bin (Nextcloud trashbin endpoints)', (kind) => {
     const item = await itemNamed(alice, 'shared/doc.txt');
     expect(item.ok['nc:trashbin-deleted-by-id']).toBe('bob');
     expect(await listTrash(bob)).toEqual([]);
+    // Recipients, with edit or read, reach none of the owner's trash, by either family's endpoint.
+    for (const who of [bob, carol]) {
+      expectDavError(await propfind(t.app, trash('alice'), TRASH_PROPS, { as: who, depth: '1' }), 404);
+      expectDavError(await propfind(t.app, '/remote.php/dav/spaces/trash-bin/alice', null, { as: who, depth: '1' }), 404);
+      expectDavError(await dav(t.app, 'DELETE', '/remote.php/dav/spaces/trash-bin/alice', { as: who }), 404);
+    }
 
     expect((await dav(t.app, 'DELETE', home('bob', 'shared'), { as: bob })).statusCode).toBe(204);
     expect((await dav(t.app, 'GET', home('alice', 'shared/keep.txt'), { as: alice })).body).toBe('keep');
@@ -168,6 +174,9 @@ describeEachDb('WebDAV trash bin (Nextcloud trashbin endpoints)', (kind) => {
     expect(res.statusCode, res.body).toBe(204);
     const item = await itemNamed(alice, 'drop/public.txt');
     expect(item.ok['nc:trashbin-deleted-by-display-name']).toBe('');
+    // The link opens its own tree only: the trash bins are no public entry point, and its token is no user.
+    expectDavError(await dav(t.app, 'PROPFIND', trash('alice'), { as: { user: token, password: '' }, depth: '1' }), 401);
+    expect((await dav(t.app, 'PROPFIND', `/public.php/dav/files/${token}/trash`, { as: null, depth: '0' })).statusCode).toBe(404);
   });
 
   it('answers the collections and refuses what is not served, with Sabre errors', async () => {
