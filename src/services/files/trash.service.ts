@@ -124,6 +124,8 @@ export class TrashService {
       const etag = this.ctx.secrets.id();
       const space = await repos.spaceTree.take(spaceId, 0, etag, now);
       if (!space || space.disabledAt !== null) fail('notFound', 'Space not found');
+      // Checked again once the space row is taken: a grant may have gone meanwhile.
+      if (!(await this.rights(userId, spaceId, repos)).restore) fail('forbidden', 'Permission denied to restore');
       const item = await this.item(repos, spaceId, ref);
       if (!(await repos.trash.claim([item.id])).length) fail('notFound', 'Trash item not found');
       const { path, parentId, replaced } = await this.destination(repos, space!, item, target, userId, etag, now);
@@ -179,6 +181,7 @@ export class TrashService {
     const rights = await this.rights(userId, spaceId);
     if (!rights.purge) fail('forbidden', 'Permission denied to delete');
     const blobs = await this.ctx.tx.run(async (repos) => {
+      if (!(await this.rights(userId, spaceId, repos)).purge) fail('forbidden', 'Permission denied to delete');
       const item = await this.item(repos, spaceId, ref);
       const claimed = await repos.trash.claim([item.id]);
       if (!claimed.length) fail('notFound', 'Trash item not found');
@@ -191,7 +194,10 @@ export class TrashService {
   async empty(userId: string, spaceId: string): Promise<void> {
     const rights = await this.rights(userId, spaceId);
     if (!rights.purge) fail('forbidden', 'Permission denied to purge recycle');
-    const blobs = await this.ctx.tx.run(async (repos) => this.purgeClaimed(repos, await repos.trash.claimAll(spaceId)));
+    const blobs = await this.ctx.tx.run(async (repos) => {
+      if (!(await this.rights(userId, spaceId, repos)).purge) fail('forbidden', 'Permission denied to purge recycle');
+      return this.purgeClaimed(repos, await repos.trash.claimAll(spaceId));
+    });
     await settleBlobs(this.ctx.repos, this.blobs, blobs);
   }
 
