@@ -9,6 +9,7 @@ import type { Space } from '../../domain/space.js';
 import { publicNode, quotaLimitOf } from '../access/file-tree.js';
 import type { OpenedPlace } from '../access/files.contract.js';
 import { recheck } from './places.js';
+import { moveToTrash } from './trash-moves.js';
 import { recordFileActivity } from '../activity/file-activity.js';
 import type { WriteResult } from '../access/files.contract.js';
 
@@ -41,16 +42,18 @@ export class NodeTransfers {
     return taken;
   }
 
-  /** The node at the destination, removed when Overwrite allows it; its blobs are journaled for settlement. */
-  private async clearDestination(repos: Repositories, to: Place, overwrite: boolean, etag: string, now: number): Promise<{ existed: boolean; removedSize: number; released: string[] }> {
-    const existing = await repos.nodes.subtree(to.spaceId, joinPath(to.path));
-    if (!existing.length) return { existed: false, removedSize: 0, released: [] };
+  /**
+   * The node at the destination, when Overwrite allows it, goes to the trash
+   * as any deletion (Sabre deletes the destination first, and Nextcloud's
+   * delete is a move to the trash). moveToTrash already took its size off the
+   * folders and the space, so nothing is left to subtract here.
+   */
+  private async clearDestination(repos: Repositories, to: Place, overwrite: boolean, userId: string, etag: string, now: number): Promise<{ existed: boolean; removedSize: number; released: string[] }> {
+    const existing = await repos.nodes.byPath(to.spaceId, joinPath(to.path));
+    if (!existing) return { existed: false, removedSize: 0, released: [] };
     if (!overwrite) fail('preconditionFailed', 'The destination node already exists, and the overwrite header is set to false');
-    const released = existing.flatMap((n) => (n.blobId ? [n.blobId] : []));
-    await repos.blobJournal.add(released, this.blobs.owner, now);
-    await repos.nodes.deleteSubtree(to.spaceId, joinPath(to.path));
-    await repos.davLocks.removeUnder(to.spaceId, joinPath(to.path));
-    return { existed: true, removedSize: existing[0]!.size, released };
+    await moveToTrash(repos, this.ctx.secrets, { spaceId: to.spaceId, path: to.path, userId, etag, now });
+    return { existed: true, removedSize: 0, released: [] };
   }
 
   private async assertRoom(repos: Repositories, space: Space, delta: number, etag: string, now: number): Promise<void> {
@@ -80,7 +83,7 @@ export class NodeTransfers {
       if (!node) notFound(from.path);
       const parent = dst.parent;
       if (!parent) fail('conflict', 'Parent folder does not exist');
-      const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now);
+      const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, userId, etag, now);
       const size = node!.size;
       const toPath = joinPath(to.path);
       await repos.nodes.update(node!.id, { spaceId: to.spaceId, parentId: parent!.id, name: to.path[to.path.length - 1]!, path: toPath });
@@ -149,7 +152,7 @@ export class NodeTransfers {
         if (!dst.access.can.create) fail('forbidden', 'You are not allowed to copy here');
         const parent = dst.parent;
         if (!parent) fail('conflict', 'Parent folder does not exist');
-        const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now);
+        const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, userId, etag, now);
         const copies = await this.copiesOf(repos, source, to, parent!.id, staged, depth);
         await repos.nodes.insert(copies);
         await repos.davProperties.copy(source.slice(0, copies.length).map((n, i) => ({ from: n.id, to: copies[i]!.id })));

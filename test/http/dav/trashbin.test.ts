@@ -206,6 +206,20 @@ describeEachDb('WebDAV trash bin (Nextcloud trashbin endpoints)', (kind) => {
     expect((await listTrash(alice)).some((i) => trashName(i.href) === name)).toBe(true);
   });
 
+  it('a MOVE or COPY with Overwrite sends the node it replaces to the trash', async () => {
+    await put(t.app, home('alice', 'target.txt'), 'replaced by move', { as: alice });
+    await put(t.app, home('alice', 'source.txt'), 'the mover', { as: alice });
+    expect((await dav(t.app, 'MOVE', home('alice', 'source.txt'), { as: alice, headers: { destination: home('alice', 'target.txt') } })).statusCode).toBe(204);
+    const moved = await itemNamed(alice, 'target.txt');
+    expect((await dav(t.app, 'GET', trash('alice', trashName(moved.href)), { as: alice })).body).toBe('replaced by move');
+    await put(t.app, home('alice', 'copy-target.txt'), 'replaced by copy', { as: alice });
+    expect((await dav(t.app, 'COPY', home('alice', 'target.txt'), { as: alice, headers: { destination: home('alice', 'copy-target.txt') } })).statusCode).toBe(204);
+    const copied = await itemNamed(alice, 'copy-target.txt');
+    expect((await dav(t.app, 'GET', trash('alice', trashName(copied.href)), { as: alice })).body).toBe('replaced by copy');
+    expect((await dav(t.app, 'GET', home('alice', 'copy-target.txt'), { as: alice })).body).toBe('the mover');
+    expect(await quotaUsed(alice)).toBe(await storedLiveSize('alice'));
+  });
+
   it('announces the trash bin in the capabilities', async () => {
     const caps = (await ocs(t.app, 'GET', '/cloud/capabilities', { as: alice })).ocs.data.capabilities;
     expect(caps.files.undelete).toBe(true);
