@@ -83,6 +83,15 @@ describeEachDb('Trash bin: retention, size bound, quota and cost', (kind) => {
     expect(await trashOf(bob)).toEqual(['d.bin']);
     expect(await used(bob)).toBe(40);
     expect(await used(bob)).toBe(await storedFiles('bob'));
+
+    // A restore needs room for the item (Nextcloud's TrashbinPlugin answers 507), and leaves it in the trash otherwise.
+    await put(t.app, home('bob', 'fill.bin'), 'f'.repeat(50), { as: bob });
+    const [item] = await t.db.selectFrom('trash_items').select('trash_name').where('space_id', '=', 'bob').execute();
+    const res = await dav(t.app, 'MOVE', `/remote.php/dav/trashbin/bob/trash/${item!.trash_name}`, { as: bob, headers: { destination: `/remote.php/dav/trashbin/bob/restore/${item!.trash_name}` } });
+    expect(res.statusCode, res.body).toBe(507);
+    expect(await trashOf(bob)).toEqual(['d.bin']);
+    expect(await used(bob)).toBe(90);
+    expect(await used(bob)).toBe(await storedFiles('bob'));
   });
 
   it('deletes and restores a folder of 10,000 entries with as many statements as a folder of 10', async () => {
