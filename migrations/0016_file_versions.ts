@@ -9,6 +9,8 @@ import type { Kysely } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('nodes').addColumn('modified_by', 'varchar(64)').execute();
+  // Trashed rows are node rows set aside (0015): they keep the column too, so a restore brings it back.
+  await db.schema.alterTable('trash_nodes').addColumn('modified_by', 'varchar(64)').execute();
   await db.schema
     .createTable('file_versions')
     .addColumn('node_id', 'varchar(64)', (c) => c.notNull())
@@ -30,5 +32,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('file_versions').ifExists().execute();
+  await db.schema.alterTable('trash_nodes').dropColumn('modified_by').execute();
   await db.schema.alterTable('nodes').dropColumn('modified_by').execute();
 }

@@ -13,6 +13,7 @@ import * as m0011 from './0011_notifications.js';
 import * as m0012 from './0012_avatars.js';
 import * as m0013 from './0013_user_status.js';
 import * as m0014 from './0014_dav_property_names.js';
+import * as m0015 from './0015_trash.js';
 import * as m0016 from './0016_file_versions.js';
 
 /** Every migration in order; a static list so built and test runs resolve the same files. */
@@ -31,5 +32,6 @@ export const migrations: Record<string, Migration> = {
   '0012_avatars': m0012,
   '0013_user_status': m0013,
   '0014_dav_property_names': m0014,
+  '0015_trash': m0015,
   '0016_file_versions': m0016,
 };

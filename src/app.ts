@@ -45,6 +45,7 @@ import { webPlugin } from './http/web/web.plugin.js';
 import { HttpFederationTransport } from './federation/http-transport.js';
 import { HttpRemoteServers } from './federation/remote-servers.js';
 import { recoverStorage } from './services/files/blob-settlement.js';
+
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import { FsUploadStaging } from './storage/upload-staging.js';
 import { LetterAvatarRenderer } from './images/letter-avatar-renderer.js';
@@ -54,6 +55,9 @@ import { type BootstrapResult, ensureFirstAdmin } from './services/system/bootst
 import type { InstanceInfo } from './services/system/capabilities.service.js';
 import type { ServiceContext } from './ports/service-context.js';
 import { createServices, type Services } from './services/index.js';
+
+/** How often each process sweeps expired trash bin items (Nextcloud's ExpireTrash job runs every 30 minutes). */
+const TRASH_SWEEP_MS = 30 * 60_000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -116,6 +120,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       loginFailureWindowMs: config.loginFailureWindowMs,
       basicAuthCacheMs: config.basicAuthCacheMs,
       directLinkTtlSeconds: config.directLinkTtlSeconds,
+      trashRetentionDays: config.trashRetentionDays,
       sessions: config.sessions,
       sharing: config.sharing,
       federation: config.federation,
@@ -178,8 +183,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     services!.versions.expireIfDue().catch((err: unknown) => app.log.warn({ err }, 'version expiry failed'));
   }, VERSIONS_SWEEP_CHECK_MS);
   versionsSweep.unref();
+  // Trash retention: every process sweeps now and then; items are claimed before they are purged, so sweeps never collide.
+  const sweepTrash = () => services!.trash.purgeExpired().catch((err: unknown) => app.log.warn({ err }, 'trash retention sweep failed'));
+  const trashSweep = setInterval(sweepTrash, TRASH_SWEEP_MS);
+  trashSweep.unref();
+  void sweepTrash();
   app.addHook('onClose', async () => {
     clearInterval(versionsSweep);
+    clearInterval(trashSweep);
     if (!opts.db) await handle.close();
   });
 

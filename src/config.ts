@@ -47,6 +47,8 @@ const EnvSchema = z.object({
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   BASIC_AUTH_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
   DIRECT_LINK_TTL_SECONDS: z.coerce.number().int().min(1).max(86400).default(86400),
+  /** Days a deleted item stays in its space's trash bin before the background sweep purges it (Nextcloud's default retention). */
+  TRASH_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(30),
   SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).default(86400),
   SESSION_REMEMBER_SECONDS: z.coerce.number().int().min(60).default(15 * 86400),
   SESSION_MAX_SECONDS: z.coerce.number().int().min(60).default(30 * 86400),
@@ -109,6 +111,7 @@ export interface Config {
   basicAuthCacheMs: number;
   /** Lifetime of a direct download link; a request may ask for less, never more. */
   directLinkTtlSeconds: number;
+  trashRetentionDays: number;
   sessions: { idleMs: number; rememberIdleMs: number; maxAgeMs: number };
   requireOcsApiRequest: boolean;
   sharing: SharingSettings;
@@ -186,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     loginFailureWindowMs: e.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
     basicAuthCacheMs: e.BASIC_AUTH_CACHE_SECONDS * 1000,
     directLinkTtlSeconds: e.DIRECT_LINK_TTL_SECONDS,
+    trashRetentionDays: e.TRASH_RETENTION_DAYS,
     sessions: { idleMs: e.SESSION_IDLE_SECONDS * 1000, rememberIdleMs: e.SESSION_REMEMBER_SECONDS * 1000, maxAgeMs: e.SESSION_MAX_SECONDS * 1000 },
     requireOcsApiRequest: e.REQUIRE_OCS_APIREQUEST,
     sharing: {

@@ -133,6 +133,18 @@ export interface FileVersionsTable {
   created_at: number;
 }
 
+export interface TrashItemsTable {
+  id: string;
+  space_id: string;
+  node_id: string;
+  original_path: string;
+  trash_name: string;
+  deleted_at: number;
+  deleted_by: string;
+}
+
+export type TrashNodesTable = NodesTable & { item_id: string };
+
 export interface DavPropertiesTable {
   node_id: string;
   name: string;
@@ -319,6 +331,8 @@ export interface Database {
   counters: CountersTable;
   nodes: NodesTable;
   file_versions: FileVersionsTable;
+  trash_items: TrashItemsTable;
+  trash_nodes: TrashNodesTable;
   dav_properties: DavPropertiesTable;
   dav_locks: DavLocksTable;
   blob_journal: BlobJournalTable;

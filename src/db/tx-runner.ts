@@ -9,6 +9,7 @@ import { GroupsRepository } from './repositories/groups.repository.js';
 import { BlobJournalRepositoryImpl, CountersRepository, DavLocksRepository, DavPropertiesRepository, SpaceTreeRepositoryImpl } from './repositories/file-state.repository.js';
 import { NodesRepository } from './repositories/nodes.repository.js';
 import { NodeSearchRepositoryImpl } from './repositories/node-search.repository.js';
+import { TrashRepositoryImpl } from './repositories/trash.repository.js';
 import { AvatarsRepository } from './repositories/avatars.repository.js';
 import { NotificationsRepository } from './repositories/notifications.repository.js';
 import { PrivateDataRepositoryImpl } from './repositories/private-data.repository.js';
@@ -38,6 +39,7 @@ export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Reposit
     instanceSettings: new InstanceSettingsRepositoryImpl(db),
     nodes: new NodesRepository(db),
     nodeSearch: new NodeSearchRepositoryImpl(db),
+    trash: new TrashRepositoryImpl(db),
     spaceTree: new SpaceTreeRepositoryImpl(db),
     counters: new CountersRepository(db),
     davProperties: new DavPropertiesRepository(db),

@@ -11,6 +11,7 @@ import type { LoginFlowRepository, SessionRepository } from './sessions.js';
 import type { AvatarRepository } from './avatars.js';
 import type { UserStatusRepository } from './user-status.js';
 import type { VersionRepository } from './versions.js';
+import type { TrashRepository } from './trash.js';
 
 export interface Page {
   search?: string;
@@ -141,6 +142,7 @@ export interface Repositories {
   instanceSettings: InstanceSettingsRepository;
   nodes: NodeRepository;
   nodeSearch: NodeSearchRepository;
+  trash: TrashRepository;
   spaceTree: SpaceTreeRepository;
   counters: CounterRepository;
   davProperties: DavPropertyRepository;

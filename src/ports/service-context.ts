@@ -22,6 +22,8 @@ export interface ServiceContext {
     loginFailureWindowMs: number;
     basicAuthCacheMs: number;
     directLinkTtlSeconds: number;
+    /** Trash bin items older than this are purged by the background sweep. */
+    trashRetentionDays: number;
     /** Browser sessions: idle lifetime, idle lifetime with "remember me", and the absolute end. */
     sessions: { idleMs: number; rememberIdleMs: number; maxAgeMs: number };
     sharing: SharingSettings;

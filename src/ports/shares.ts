@@ -18,6 +18,8 @@ export interface ShareRepository {
   othersInSpace(spaceId: string, exceptOwner: string): Promise<Share[]>;
   /** Every share on these nodes of a space, whoever made it. */
   onNodes(spaceId: string, nodeIds: string[]): Promise<Share[]>;
+  /** Every share on the node at this path of a space or below it, found in one query whatever the subtree's size. */
+  onSubtree(spaceId: string, path: string): Promise<Share[]>;
   /** User and group shares addressed to a user (directly or through these groups), not made by them, with their state and mount name. */
   receivedBy(userId: string, groupIds: string[]): Promise<ReceivedShare[]>;
   /** The accepted, unexpired shares a user holds in one space: what they may reach there without a space grant. */

@@ -22,6 +22,7 @@ import { DirectLinksService } from './files/direct-links.service.js';
 import { PrivateLinksService } from './files/private-links.service.js';
 import { FilesService } from './files/files.service.js';
 import { VersionsService } from './files/versions.service.js';
+import { TrashService } from './files/trash.service.js';
 import { PrivateDataService } from './system/private-data.service.js';
 import { UserStatusService } from './identity/user-status.service.js';
 import { SharesService } from './sharing/shares.service.js';
@@ -59,6 +60,7 @@ export interface Services {
   graphDirectory: GraphDirectoryService;
   files: FilesService;
   versions: VersionsService;
+  trash: TrashService;
   davState: DavStateService;
   chunkedUploads: ChunkedUploadsService;
   privateData: PrivateDataService;
@@ -102,7 +104,8 @@ export function createServices(
   const userEdit = new UserEditService(ctx);
   const groups = new GroupsService(ctx);
   const globalRoles = new GlobalRolesService(ctx);
-  const files = new FilesService(ctx, ctx.blobs, dropped);
+  const trash = new TrashService(ctx, ctx.blobs);
+  const files = new FilesService(ctx, ctx.blobs, dropped, (spaceId) => trash.enforceBound(spaceId));
   const auth = new AuthService(ctx);
   const appPasswords = new AppPasswordsService(ctx);
   const shares = new SharesService(ctx, notifications, offers);
@@ -125,6 +128,7 @@ export function createServices(
     graphDirectory: new GraphDirectoryService(ctx, users, userEdit, groups, globalRoles),
     files,
     versions: new VersionsService(ctx, ctx.blobs),
+    trash,
     davState: new DavStateService(ctx),
     chunkedUploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
     privateData: new PrivateDataService(ctx),

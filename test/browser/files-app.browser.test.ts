@@ -134,7 +134,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`the files app in Chromium${WITHOUT_CHROMIUM}`, 
 
     await row('second.txt').getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Delete' }).click();
-    await page.locator('dialog').getByRole('button', { name: 'Delete' }).click();
+    await expect(page.locator('dialog').textContent()).resolves.toContain('go to the trash');
+    await page.locator('dialog').getByRole('button', { name: 'Move to trash' }).click();
     await row('second.txt').waitFor({ state: 'detached' });
     expect((await dav('GET', 'Reports/second.txt')).status).toBe(404);
     await page.goBack();

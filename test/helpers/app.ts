@@ -19,6 +19,8 @@ export interface TestApp {
   dataDir: string;
   /** The app's own database, for tests that check what is stored behind the APIs. */
   db: Kysely<Database>;
+  /** Statements the app's connection has sent so far (each a round trip). */
+  stats: { statements: number };
   /**
    * Changes rows directly, as an operator with SQL would (expired shares,
    * removed grants), then tells the app's cache: such changes bypass the
@@ -49,6 +51,7 @@ export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = 
     app,
     dataDir,
     db: handle.db,
+    stats: handle.stats,
     async behindTheApp(change) {
       await change(handle.db);
       handle.cache.flush();

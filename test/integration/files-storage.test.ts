@@ -39,12 +39,13 @@ describeEachDb('Files: storage, quota and one source of truth', (kind) => {
   });
   afterAll(async () => t?.close());
 
-  /** Blobs on disk are exactly the ones rows reference (files' and their versions'); nothing is left staged or journaled. */
+  /** Blobs on disk are exactly the ones rows reference (live files, their versions, and what is in a trash bin); nothing is left staged or journaled. */
   async function expectConsistentStorage(): Promise<void> {
     const onDisk = filesUnder(path.join(t.dataDir, 'blobs')).map((f) => path.basename(f)).sort();
     const rows = [
       ...(await t.db.selectFrom('nodes').select('blob_id').where('blob_id', 'is not', null).execute()),
       ...(await t.db.selectFrom('file_versions').select('blob_id').execute()),
+      ...(await t.db.selectFrom('trash_nodes').select('blob_id').where('blob_id', 'is not', null).execute()),
     ];
     expect(onDisk).toEqual(rows.map((r) => r.blob_id).sort());
     expect(filesUnder(path.join(t.dataDir, 'staging'))).toEqual([]);

@@ -4,6 +4,7 @@ import { UsersView } from './admin/users-view.js';
 import { managesUsers, type Me } from './api/ocs.js';
 import { FavoritesView } from './files/favorites-view.js';
 import { PersonalFiles } from './files/files-view.js';
+import { TrashView } from './files/trash-view.js';
 import { SharedByMe } from './sharing/shared-by-me.js';
 import { SharedWithMe } from './sharing/shared-with-me.js';
 import { SpaceFiles, SpacesView } from './spaces/spaces-view.js';
@@ -44,6 +45,7 @@ export const VIEWS: View[] = [
   { id: 'space', label: 'Space', component: SpaceFiles, listed: () => false, parent: 'spaces' },
   { id: 'sharingin', label: 'Shared with me', component: SharedWithMe, listed: () => true },
   { id: 'sharingout', label: 'Shared by me', component: SharedByMe, listed: () => true },
+  { id: 'trash', label: 'Deleted files', component: TrashView, listed: () => true },
   { id: 'users', label: 'Users', component: UsersView, listed: managesUsers },
   { id: 'groups', label: 'Groups', component: GroupsView, listed: managesUsers },
 ];

@@ -177,8 +177,10 @@ export class NodesRepository implements NodeRepository {
       .execute();
   }
 
+  /** A blob stays while a live row or a row in the trash bin holds it. */
   async isBlobReferenced(blobId: string): Promise<boolean> {
-    return (await this.db.selectFrom('nodes').select('id').where('blob_id', '=', blobId).limit(1).executeTakeFirst()) !== undefined;
+    if ((await this.db.selectFrom('nodes').select('id').where('blob_id', '=', blobId).limit(1).executeTakeFirst()) !== undefined) return true;
+    return (await this.db.selectFrom('trash_nodes').select('id').where('blob_id', '=', blobId).limit(1).executeTakeFirst()) !== undefined;
   }
 
   async deleteSpaceContent(spaceId: string): Promise<string[]> {
@@ -187,6 +189,11 @@ export class NodesRepository implements NodeRepository {
     await this.db.deleteFrom('dav_properties').where('node_id', 'in', ids).execute();
     await this.db.deleteFrom('dav_properties').where('node_id', '=', spaceId).execute();
     await this.db.deleteFrom('nodes').where('space_id', '=', spaceId).execute();
-    return blobs.map((b) => b.blob_id!);
+    // The space's trash bin goes with it.
+    const trashed = await this.db.selectFrom('trash_nodes').select('blob_id').where('space_id', '=', spaceId).where('blob_id', 'is not', null).execute();
+    await this.db.deleteFrom('dav_properties').where('node_id', 'in', this.db.selectFrom('trash_nodes').select('id').where('space_id', '=', spaceId)).execute();
+    await this.db.deleteFrom('trash_nodes').where('space_id', '=', spaceId).execute();
+    await this.db.deleteFrom('trash_items').where('space_id', '=', spaceId).execute();
+    return [...blobs, ...trashed].map((b) => b.blob_id!);
   }
 }

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { type ReceivedShare, type Share, SHARE_STATE, type ShareState, type ShareType } from '../../domain/share.js';
 import type { ShareChanges, ShareRepository } from '../../ports/shares.js';
 import type { Database, SharesTable } from '../schema.js';
@@ -136,6 +136,20 @@ export class SharesRepository implements ShareRepository {
       out.push(...rows.map(toShare));
     }
     return out;
+  }
+
+  async onSubtree(spaceId: string, path: string): Promise<Share[]> {
+    const prefix = `${path}/`;
+    const rows = await this.db
+      .selectFrom('shares')
+      .innerJoin('nodes as n', 'n.id', 'shares.node_id')
+      .selectAll('shares')
+      .where('shares.space_id', '=', spaceId)
+      .where('n.space_id', '=', spaceId)
+      .where(sql<boolean>`(n.path = ${path} or substr(n.path, 1, length(${prefix})) = ${prefix})`)
+      .orderBy('shares.id')
+      .execute();
+    return rows.map(toShare);
   }
 
   private received(userId: string, groupIds: string[]) {

@@ -90,7 +90,13 @@ export class VersionsRepository implements VersionRepository {
   async removeOfSpace(spaceId: string): Promise<string[]> {
     const rows = await this.db
       .deleteFrom('file_versions')
-      .where('node_id', 'in', this.db.selectFrom('nodes').select('id').where('space_id', '=', spaceId))
+      .where((eb) =>
+        eb.or([
+          eb('node_id', 'in', this.db.selectFrom('nodes').select('id').where('space_id', '=', spaceId)),
+          // Versions follow their file into the trash: those of the space's trashed files go too.
+          eb('node_id', 'in', this.db.selectFrom('trash_nodes').select('id').where('space_id', '=', spaceId)),
+        ]),
+      )
       .returning('blob_id')
       .execute();
     return rows.map((r) => r.blob_id);

@@ -25,6 +25,7 @@ import { bulk } from './methods/bulk.js';
 import { search } from './methods/search.js';
 import { versionsTree } from './methods/versions.js';
 import { metaTree } from './methods/versions-meta.js';
+import { trashbin } from './methods/trashbin.js';
 import { authenticatePublic } from './public-auth.js';
 import { proxyRemote, remoteMountAt } from './remote-mount.js';
 import type { OpenedLink } from '../../services/sharing/public-links.service.js';
@@ -140,6 +141,7 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     if (request.method === 'POST' && isBulkPathname(pathname)) return bulk(call);
     if (loc.family === 'versions') return versionsTree(call);
     if (loc.family === 'meta') return metaTree(call);
+    if (loc.family === 'trashbin' || loc.family === 'spaceTrash') return trashbin(call);
     if (link) {
       const answered = await publicGuard(call);
       if (answered !== undefined) return answered;

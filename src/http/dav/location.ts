@@ -12,9 +12,11 @@ import { badRequest } from './errors.js';
  *             `ocis`   /dav/public-files/{token}/…, /remote.php/dav/public-files/{token}/…   as oCIS (Basic user `public`)
  * - `versions` /remote.php/dav/versions/{user}/…         Nextcloud's file versions: versions/{fileid}/{revision}, restore/target
  * - `meta`    /remote.php/dav/meta/{fileid}/…, /dav/meta/{fileid}/…   oCIS's file metadata: v (the versions), v/{revision}
+ * - `trashbin` /remote.php/dav/trashbin/{user}/…          {user}'s trash bin as Nextcloud serves it (`trash/…`, `restore/…`)
+ * - `spaceTrash` /remote.php/dav/spaces/trash-bin/{space}/…, /dav/spaces/trash-bin/{space}/…   a space's trash bin as oCIS serves it
  * - `root`    the collections above those (/remote.php/dav/, /remote.php/dav/files/, /dav/spaces/, /public.php/dav/): OPTIONS only
  */
-export type DavFamily = 'webdav' | 'files' | 'spaces' | 'uploads' | 'public' | 'versions' | 'meta' | 'root';
+export type DavFamily = 'webdav' | 'files' | 'spaces' | 'uploads' | 'public' | 'versions' | 'meta' | 'trashbin' | 'spaceTrash' | 'root';
 
 /** How a public link is named and authenticated: see DavFamily. */
 export type PublicScheme = 'legacy' | 'token' | 'ocis';
@@ -96,7 +98,9 @@ export function parseDavPathname(pathname: string): DavLocation | null {
     return { family: 'root', base: basePrefix, ref: collection ?? '', path: decodeSegments(rest.join('/')) };
   }
   const ref = decodeSegments(rawRef)[0]!;
+  if (collection === 'spaces' && ref === 'trash-bin') return parseSpaceTrash(basePrefix, tail);
   const base = `${basePrefix}/${collection}/${rawRef}`;
+  if (collection === 'trashbin' && basePrefix === '/remote.php/dav') return { family: 'trashbin', base, ref, path: decodeSegments(tail.join('/')) };
   if (collection === 'files') return { family: 'files', base, ref, path: decodeSegments(tail.join('/')) };
   if (collection === 'spaces') return { family: 'spaces', base, ref, path: decodeSegments(tail.join('/')) };
   if (collection === 'versions') return { family: 'versions', base, ref, path: decodeSegments(tail.join('/')) };
@@ -109,6 +113,14 @@ export function parseDavPathname(pathname: string): DavLocation | null {
     return { family: 'uploads', base: `${base}/${rawUpload}`, ref, uploadId, path: decodeSegments(below.join('/')) };
   }
   return { family: 'root', base: basePrefix, ref: collection, path: decodeSegments(rest.join('/')) };
+}
+
+/** oCIS's `spaces/trash-bin/{space id}/{item key}/…` (ocdav's TrashbinHandler on the spaces router); without a space id it is the bare collection. */
+function parseSpaceTrash(basePrefix: string, tail: string[]): DavLocation {
+  const [rawSpace, ...below] = tail;
+  if (rawSpace === undefined || rawSpace === '') return { family: 'root', base: basePrefix, ref: 'spaces', path: ['trash-bin'] };
+  const ref = decodeSegments(rawSpace)[0]!;
+  return { family: 'spaceTrash', base: `${basePrefix}/spaces/trash-bin/${rawSpace}`, ref, path: decodeSegments(below.join('/')) };
 }
 
 /** /public.php/webdav/… and /public.php/dav/files/{token}/…; anything else under /public.php/dav is the root collection. */

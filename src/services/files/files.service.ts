@@ -14,6 +14,7 @@ import type { FilesApi, OpenedPlace, WriteOptions, WriteResult } from '../access
 import { recordFileActivity } from '../activity/file-activity.js';
 import { settleBlobs } from './blob-settlement.js';
 import { NodeTransfers } from './node-transfers.js';
+import { moveToTrash } from './trash-moves.js';
 import { openPlace, placeAt, placeById, placeOfChild, recheck } from './places.js';
 import { dropVersionsOf, keepReplacedContent } from './version-keeping.js';
 
@@ -35,6 +36,8 @@ export class FilesService implements FilesApi {
     private readonly blobs: BlobStore,
     /** Told of the shares that went with deleted nodes, once the deletion committed (federated recipients are notified). */
     private readonly onSharesDropped: (shares: Share[]) => Promise<void> = async () => {},
+    /** Told of each deletion once it committed: the trash bin keeps within its bound (TrashService.enforceBound). */
+    private readonly afterTrashed: (spaceId: string) => Promise<void> = async () => {},
   ) {
     this.transfers = new NodeTransfers(ctx, blobs);
   }
@@ -110,32 +113,19 @@ export class FilesService implements FilesApi {
     });
   }
 
+  /** Deleting moves the node and its subtree to the space's trash bin (trash-moves.ts); the trash purges them for good. */
   async remove(place: OpenedPlace): Promise<void> {
     const { path, space } = place;
     if (path.length === 0) fail('forbidden', 'The root of a space cannot be deleted');
     const now = this.ctx.clock.now();
-    let dropped: Share[] = [];
-    const freed = await this.ctx.tx.run(async (repos) => {
+    const dropped = await this.ctx.tx.run(async (repos) => {
       const etag = this.ctx.secrets.id();
       const { access } = await recheck(repos, place, await repos.spaceTree.take(space.id, 0, etag, now), now, { nodes: false });
       if (!access.can.delete) fail('forbidden', 'You are not allowed to delete here');
-      const subtree = await repos.nodes.subtree(space.id, joinPath(path));
-      if (!subtree.length) notFound(path);
-      const blobIds = subtree.flatMap((n) => (n.blobId ? [n.blobId] : []));
-      blobIds.push(...(await dropVersionsOf(repos, subtree.map((n) => n.id))));
-      await repos.blobJournal.add(blobIds, this.blobs.owner, now);
-      await repos.nodes.deleteSubtree(space.id, joinPath(path));
-      dropped = await repos.shares.onNodes(space.id, subtree.map((n) => n.id));
-      await repos.shares.deleteOnNodes(dropped.map((s) => s.nodeId));
-      await repos.davLocks.removeUnder(space.id, joinPath(path));
-      const size = subtree[0]!.size;
-      await repos.nodes.propagate(space.id, ancestorPaths(path), -size, etag, now);
-      await repos.spaceTree.adjust(space.id, -size, etag, now);
-      await recordFileActivity(repos, now, { verb: 'deleted', author: place.userId, spaceIds: [space.id], fileId: subtree[0]!.fileId, path });
-      return blobIds;
+      return (await moveToTrash(repos, this.ctx.secrets, { spaceId: space.id, path, userId: place.userId, etag, now })).dropped;
     });
-    await settleBlobs(this.ctx.repos, this.blobs, freed);
     if (dropped.length) await this.onSharesDropped(dropped);
+    await this.afterTrashed(space.id);
   }
 
   /**

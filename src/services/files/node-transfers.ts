@@ -9,6 +9,7 @@ import type { Space } from '../../domain/space.js';
 import { publicNode, quotaLimitOf } from '../access/file-tree.js';
 import type { OpenedPlace } from '../access/files.contract.js';
 import { recheck } from './places.js';
+import { moveToTrash } from './trash-moves.js';
 import { recordFileActivity } from '../activity/file-activity.js';
 import { dropVersionsOf, handOverHistory } from './version-keeping.js';
 import type { WriteResult } from '../access/files.contract.js';
@@ -43,29 +44,34 @@ export class NodeTransfers {
   }
 
   /**
-   * The node at the destination, removed when Overwrite allows it; its blobs
-   * are journaled for settlement. A file replaced by a file hands its
-   * history (its versions, its content as the newest) to the successor.
+   * The node at the destination, when Overwrite allows it. A file replaced
+   * by a file hands its history (its versions, its content as the newest) to
+   * the successor, as an overwrite does; anything else goes to the trash as
+   * any deletion (Sabre deletes the destination first, and Nextcloud's delete
+   * is a move to the trash), which already takes its size off the folders and
+   * the space, so nothing is left to subtract then.
    */
   private async clearDestination(
     repos: Repositories,
     to: Place,
     overwrite: boolean,
+    userId: string,
     etag: string,
     now: number,
     successor: { id: string; type: StoredNode['type'] },
   ): Promise<{ existed: boolean; removedSize: number; released: string[] }> {
-    const existing = await repos.nodes.subtree(to.spaceId, joinPath(to.path));
-    if (!existing.length) return { existed: false, removedSize: 0, released: [] };
+    const top = await repos.nodes.byPath(to.spaceId, joinPath(to.path));
+    if (!top) return { existed: false, removedSize: 0, released: [] };
     if (!overwrite) fail('preconditionFailed', 'The destination node already exists, and the overwrite header is set to false');
-    const top = existing[0]!;
-    const kept = successor.type === 'file' && (await handOverHistory(this.ctx, repos, top, successor.id, now));
-    const released = existing.flatMap((n) => (n.blobId && !(kept && n.id === top.id) ? [n.blobId] : []));
-    released.push(...(await dropVersionsOf(repos, existing.map((n) => n.id))));
-    await repos.blobJournal.add(released, this.blobs.owner, now);
-    await repos.nodes.deleteSubtree(to.spaceId, joinPath(to.path));
-    await repos.davLocks.removeUnder(to.spaceId, joinPath(to.path));
-    return { existed: true, removedSize: existing[0]!.size, released };
+    if (top.type === 'file' && successor.type === 'file' && (await handOverHistory(this.ctx, repos, top, successor.id, now))) {
+      const released = await dropVersionsOf(repos, [top.id]);
+      await repos.blobJournal.add(released, this.blobs.owner, now);
+      await repos.nodes.deleteSubtree(to.spaceId, joinPath(to.path));
+      await repos.davLocks.removeUnder(to.spaceId, joinPath(to.path));
+      return { existed: true, removedSize: top.size, released };
+    }
+    await moveToTrash(repos, this.ctx.secrets, { spaceId: to.spaceId, path: to.path, userId, etag, now });
+    return { existed: true, removedSize: 0, released: [] };
   }
 
   private async assertRoom(repos: Repositories, space: Space, delta: number, etag: string, now: number): Promise<void> {
@@ -95,7 +101,7 @@ export class NodeTransfers {
       if (!node) notFound(from.path);
       const parent = dst.parent;
       if (!parent) fail('conflict', 'Parent folder does not exist');
-      const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now, node!);
+      const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, userId, etag, now, node!);
       const size = node!.size;
       const toPath = joinPath(to.path);
       await repos.nodes.update(node!.id, { spaceId: to.spaceId, parentId: parent!.id, name: to.path[to.path.length - 1]!, path: toPath });
@@ -165,7 +171,7 @@ export class NodeTransfers {
         const parent = dst.parent;
         if (!parent) fail('conflict', 'Parent folder does not exist');
         const rootId = this.ctx.secrets.uuid();
-        const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, etag, now, { id: rootId, type: source[0]!.type });
+        const { existed, removedSize, released } = await this.clearDestination(repos, to, overwrite, userId, etag, now, { id: rootId, type: source[0]!.type });
         const copies = await this.copiesOf(repos, source, to, parent!.id, staged, depth, rootId);
         await repos.nodes.insert(copies);
         await repos.versions.setAuthor(rootId, userId);

@@ -151,6 +151,9 @@ const FILES_CAPABILITIES = {
   // The chunk size clients should use; the server itself takes chunks of any size.
   chunked_upload: { max_size: 104857600, max_parallel_count: 5 },
   windows_compatible_filenames: false,
+  // The trash bin (files_trashbin's Capabilities): items restore, and may be deleted from the trash for good.
+  undelete: true,
+  delete_from_trash: true,
 };
 
 /** files_versions' Capabilities: versions kept, labels and deletion offered (Nextcloud announces the last two when its backend allows them, as ours does). */

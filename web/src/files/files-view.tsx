@@ -180,8 +180,8 @@ export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuota
       {dialog?.kind === 'delete' && (
         <ConfirmDialog
           title={dialog.names.length === 1 ? `Delete "${dialog.names[0]}"?` : `Delete ${dialog.names.length} items?`}
-          message="Deleted items cannot be brought back."
-          action="Delete"
+          message={keep.space ? "Deleted items go to this space's trash, where its editors and managers can restore them." : 'Deleted items go to the trash (Deleted files), where they can be restored.'}
+          action="Move to trash"
           onClose={() => setDialog(null)}
           onConfirm={() => run(async () => { for (const n of dialog.names) await tree.remove([...path, n]); })}
         />
