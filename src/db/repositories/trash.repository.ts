@@ -128,6 +128,7 @@ export class TrashRepositoryImpl implements TrashRepository {
             'checksums',
             'blob_id',
             'created_at',
+            'modified_by',
           ])
           .where('item_id', '=', item.id),
       )

@@ -206,17 +206,22 @@ describeEachDb('WebDAV trash bin (Nextcloud trashbin endpoints)', (kind) => {
     expect((await listTrash(alice)).some((i) => trashName(i.href) === name)).toBe(true);
   });
 
-  it('a MOVE or COPY with Overwrite sends the node it replaces to the trash', async () => {
+  it('a MOVE or COPY with Overwrite keeps a replaced file as a version of its successor, and sends a replaced folder to the trash', async () => {
     await put(t.app, home('alice', 'target.txt'), 'replaced by move', { as: alice });
     await put(t.app, home('alice', 'source.txt'), 'the mover', { as: alice });
     expect((await dav(t.app, 'MOVE', home('alice', 'source.txt'), { as: alice, headers: { destination: home('alice', 'target.txt') } })).statusCode).toBe(204);
-    const moved = await itemNamed(alice, 'target.txt');
-    expect((await dav(t.app, 'GET', trash('alice', trashName(moved.href)), { as: alice })).body).toBe('replaced by move');
-    await put(t.app, home('alice', 'copy-target.txt'), 'replaced by copy', { as: alice });
-    expect((await dav(t.app, 'COPY', home('alice', 'target.txt'), { as: alice, headers: { destination: home('alice', 'copy-target.txt') } })).statusCode).toBe(204);
-    const copied = await itemNamed(alice, 'copy-target.txt');
-    expect((await dav(t.app, 'GET', trash('alice', trashName(copied.href)), { as: alice })).body).toBe('replaced by copy');
-    expect((await dav(t.app, 'GET', home('alice', 'copy-target.txt'), { as: alice })).body).toBe('the mover');
+    // An overwrite, as a PUT: the old content is the newest version of the file now at the path, not a trash item.
+    expect((await listTrash(alice)).some((i) => i.ok['nc:trashbin-original-location'] === 'target.txt')).toBe(false);
+    const fileId = multistatus(await propfind(t.app, home('alice', 'target.txt'), ['oc:fileid'], { as: alice }))[0]!.ok['oc:fileid'];
+    const versions = multistatus(await dav(t.app, 'PROPFIND', `/remote.php/dav/versions/alice/versions/${fileId}`, { as: alice, depth: '1' }));
+    const bodies = await Promise.all(versions.slice(1).map(async (v) => (await dav(t.app, 'GET', v.href, { as: alice })).body));
+    expect(bodies).toContain('replaced by move');
+    await dav(t.app, 'MKCOL', home('alice', 'folder-target'), { as: alice });
+    await put(t.app, home('alice', 'folder-target/inside.txt'), 'replaced by copy', { as: alice });
+    expect((await dav(t.app, 'COPY', home('alice', 'target.txt'), { as: alice, headers: { destination: home('alice', 'folder-target') } })).statusCode).toBe(204);
+    const copied = await itemNamed(alice, 'folder-target');
+    expect((await dav(t.app, 'GET', `${trash('alice', trashName(copied.href))}/inside.txt`, { as: alice })).body).toBe('replaced by copy');
+    expect((await dav(t.app, 'GET', home('alice', 'folder-target'), { as: alice })).body).toBe('the mover');
     expect(await quotaUsed(alice)).toBe(await storedLiveSize('alice'));
   });
 

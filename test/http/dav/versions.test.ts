@@ -326,7 +326,7 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
     expect(caps.files).toMatchObject({ versioning: true, version_labeling: true, version_deletion: true });
   });
 
-  it('deleting a file removes its versions and their blobs; deleting a user removes all of theirs', async () => {
+  it('a deleted file takes its versions into the trash, back with a restore, gone with the purge; deleting a user removes all of theirs', async () => {
     await put(t.app, home('dave', 'gone.txt'), 'v1', { as: dave });
     await put(t.app, home('dave', 'gone.txt'), 'v2', { as: dave });
     await put(t.app, home('dave', 'kept.txt'), 'k1', { as: dave });
@@ -335,6 +335,10 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
     const keptNode = await nodeOf(await fileIdOf(dave, 'kept.txt'));
     const [goneVersion] = await versionRows(goneNode.id);
     expect((await dav(t.app, 'DELETE', home('dave', 'gone.txt'), { as: dave })).statusCode).toBe(204);
+    // In the trash the file keeps its history (its id too): a restore brings both back.
+    expect(await versionRows(goneNode.id)).toHaveLength(1);
+    expect(existsSync(blobFile(goneVersion!.blob_id))).toBe(true);
+    expect((await dav(t.app, 'DELETE', '/remote.php/dav/trashbin/dave/trash', { as: dave })).statusCode).toBe(204);
     expect(await versionRows(goneNode.id)).toEqual([]);
     expect(existsSync(blobFile(goneVersion!.blob_id))).toBe(false);
     const [keptVersion] = await versionRows(keptNode.id);

@@ -141,11 +141,13 @@ describeEachDb('previews (Nextcloud core/preview, publicpreview; oCIS ?preview=1
     expect(has).toMatchObject({ 'photo.jpg': 'true', 'picture.png': 'true', 'notes.txt': 'false', pics: 'false' });
   });
 
-  it('removes a file’s previews with its blob', async () => {
+  it('removes a file’s previews with its blob, when it is purged from the trash', async () => {
     const made = await get(`/index.php/core/preview.png?file=/pics/picture.png&x=512&y=512`);
     expect(made.statusCode).toBe(200);
     const before = readdirSync(path.join(t.dataDir, 'derived'), { recursive: true }).filter((f) => String(f).endsWith('.png')).length;
     expect((await dav(t.app, 'DELETE', `${FILES}/pics/picture.png`)).statusCode).toBe(204);
+    // Deleted, the file is in the trash with its bytes; purged, its blob and previews go.
+    expect((await dav(t.app, 'DELETE', '/remote.php/dav/trashbin/admin/trash')).statusCode).toBe(204);
     const after = readdirSync(path.join(t.dataDir, 'derived'), { recursive: true }).filter((f) => String(f).endsWith('.png')).length;
     expect(after).toBeLessThan(before);
   });
