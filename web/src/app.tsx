@@ -43,6 +43,13 @@ export function App() {
     <div class="shell">
       <header class="top">
         <a class="brand" href={`${BASE}/apps/files/`}>{name}</a>
+        <form class="search" role="search" onSubmit={(e) => {
+          e.preventDefault();
+          const q = String(new FormData(e.currentTarget).get('q') ?? '').trim();
+          if (q) navigate({ view: 'search', q });
+        }}>
+          <input type="search" name="q" aria-label="Search files" placeholder="Search files" value={route.get('view') === 'search' ? route.get('q') ?? '' : ''} key={route.get('q') ?? ''} />
+        </form>
         <NotificationsMenu />
         <UserMenu me={me} />
       </header>

@@ -3,6 +3,7 @@ import { GroupsView } from './admin/groups-view.js';
 import { UsersView } from './admin/users-view.js';
 import { managesUsers, type Me } from './api/ocs.js';
 import { FavoritesView } from './files/favorites-view.js';
+import { SearchView } from './files/search-view.js';
 import { PersonalFiles } from './files/files-view.js';
 import { TrashView } from './files/trash-view.js';
 import { SharedByMe } from './sharing/shared-by-me.js';
@@ -41,6 +42,7 @@ export interface View {
 export const VIEWS: View[] = [
   { id: 'files', label: 'All files', component: PersonalFiles, listed: () => true },
   { id: 'favorites', label: 'Favourites', component: FavoritesView, listed: () => true },
+  { id: 'search', label: 'Search', component: SearchView, listed: () => false, parent: 'files' },
   { id: 'spaces', label: 'Spaces', component: SpacesView, listed: () => true },
   { id: 'space', label: 'Space', component: SpaceFiles, listed: () => false, parent: 'spaces' },
   { id: 'sharingin', label: 'Shared with me', component: SharedWithMe, listed: () => true },

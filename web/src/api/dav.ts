@@ -94,12 +94,37 @@ export class DavTree {
     return Array.from(doc.getElementsByTagNameNS(D, 'response')).map((r) => entryOf(r, rootPath));
   }
 
+  /**
+   * Files and folders whose name contains `term`, anywhere in the signed-in
+   * user's files and the shares they received (WebDAV SEARCH, Nextcloud's
+   * basicsearch), as the Nextcloud web app's search asks; the personal tree only.
+   */
+  async search(user: string, term: string, limit = 200): Promise<Entry[]> {
+    const literal = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const select = PROPS.slice(PROPS.indexOf('<d:prop>'), PROPS.indexOf('</d:prop>') + '</d:prop>'.length);
+    const body = `<?xml version="1.0"?>
+<d:searchrequest xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:nc="http://nextcloud.org/ns"><d:basicsearch>
+ <d:select>${select}</d:select>
+ <d:from><d:scope><d:href>/files/${encodeURIComponent(user)}</d:href><d:depth>infinity</d:depth></d:scope></d:from>
+ <d:where><d:like><d:prop><d:displayname/></d:prop><d:literal>${escapeXml(literal)}</d:literal></d:like></d:where>
+ <d:orderby><d:order><d:prop><d:getlastmodified/></d:prop><d:descending/></d:order></d:orderby>
+ <d:limit><d:nresults>${limit}</d:nresults></d:limit>
+</d:basicsearch></d:searchrequest>`;
+    const res = await call({ method: 'SEARCH', url: `${BASE}/remote.php/dav/`, headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body });
+    if (res.status !== 207) throw await davError(res, 'search your files');
+    const doc = new DOMParser().parseFromString(await res.text(), 'application/xml');
+    const rootPath = new URL(this.root, location.href).pathname;
+    return Array.from(doc.getElementsByTagNameNS(D, 'response')).map((r) => entryOf(r, rootPath));
+  }
+
   async transfer(kind: 'MOVE' | 'COPY', from: string[], to: DavTree, toPath: string[], overwrite = false): Promise<void> {
     const destination = new URL(to.url(toPath), location.href).href;
     const res = await call({ method: kind, url: this.url(from), headers: { Destination: destination, Overwrite: overwrite ? 'T' : 'F' } });
     if (res.status !== 201 && res.status !== 204) throw await davError(res, kind === 'MOVE' ? 'move this' : 'copy this');
   }
 }
+
+const escapeXml = (v: string): string => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function text(el: Element, ns: string, name: string): string {
   return el.getElementsByTagNameNS(ns, name)[0]?.textContent ?? '';
