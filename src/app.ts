@@ -89,16 +89,28 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   };
 }
 
-/** Builds the whole server: database, migrations, first admin, services and the protocol plugins. */
-export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
-  const handle = opts.db ?? connect(config.database);
+/** What the server and the command line are built on: the database, the blob store and the services, wired once. */
+export interface Core {
+  handle: DbHandle;
+  ctx: ServiceContext;
+  services: Services;
+  blobs: FsBlobStore;
+  instance: InstanceInfo;
+}
+
+/**
+ * Connects, migrates and wires the services without an HTTP server: buildApp
+ * serves them, the command line (src/cli) calls them, so both follow the same rules.
+ */
+export async function buildCore(config: Config, db?: DbHandle): Promise<Core> {
+  const handle = db ?? connect(config.database);
   await migrateToLatest(handle.db, config.database.kind === 'postgres' ? config.database.schema : undefined);
 
   const cx = { cache: handle.cache, feed: handle.feed, scope: null };
   await handle.feed.start();
   const repos = repositoriesFor(handle.db, cx);
   const blobs = new FsBlobStore(config.dataDir, { fsync: config.dataFsync });
-  let services: Services | undefined;
+  let services: Services | undefined = undefined;
   const ctx: ServiceContext = {
     repos,
     tx: new KyselyTxRunner(handle.db, cx),
@@ -125,6 +137,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     codec: new SharpImageCodec(),
     renderer: new LetterAvatarRenderer(),
   });
+  return { handle, ctx, services, blobs, instance };
+}
+
+/** Builds the whole server: database, migrations, first admin, services and the protocol plugins. */
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const { handle, ctx, services, blobs, instance } = await buildCore(config, opts.db);
+  const repos = ctx.repos;
   // Staging files and unsettled blobs of a process that was killed: gone before the first request.
   const recovered = await recoverStorage(repos, blobs);
   const bootstrap = await ensureFirstAdmin(ctx, config.admin.user, config.admin.password);

@@ -70,6 +70,8 @@ const EnvSchema = z.object({
   FEDERATION_ALLOW_PRIVATE_ADDRESSES: bool.default(false),
   FEDERATION_ALLOW_HTTP: bool.default(false),
   FEDERATION_VERIFY_TLS: bool.default(true),
+  /** Bearer token that opens GET /metrics; without it the endpoint is not served. */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   FEDERATION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
 });
 
@@ -106,6 +108,8 @@ export interface Config {
   requireOcsApiRequest: boolean;
   sharing: SharingSettings;
   federation: FederationSettings;
+  /** Prometheus metrics: served at /metrics only when a token is configured. */
+  metrics: { token: string | null };
 }
 
 
@@ -199,5 +203,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       verifyTls: e.FEDERATION_VERIFY_TLS,
       timeoutMs: e.FEDERATION_TIMEOUT_SECONDS * 1000,
     },
+    metrics: { token: e.METRICS_TOKEN ?? null },
   };
 }
