@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
-import { connect, type DbHandle } from './db/connect.js';
-import { migrateToLatest } from './db/migrate.js';
-import { KyselyTxRunner, repositoriesFor } from './db/tx-runner.js';
+import type { DbHandle } from './db/connect.js';
 import { graphPlugin } from './http/graph/graph.plugin.js';
 import type { GraphRoutes } from './http/graph/route.js';
 import { appRolesRoutes } from './http/graph/routes/app-roles.routes.js';
@@ -33,26 +31,16 @@ import { federationRoutes, remoteSharesRoutes } from './http/ocs/routes/federati
 import { usersRoutes } from './http/ocs/routes/users.routes.js';
 import { userStatusRoutes } from './http/ocs/routes/user-status.routes.js';
 import { navigationRoutes } from './http/ocs/routes/navigation.routes.js';
-import { systemClock } from './ports/system.js';
-import { ScryptHasher } from './security/scrypt-hasher.js';
-import { createSecrets } from './security/secrets.js';
 import { davPlugin } from './http/dav/dav.plugin.js';
 import { DIRECT_PREFIX, directPlugin } from './http/dav/direct.routes.js';
 import { assertNoNul, assertSingleValued } from './http/common/request-guards.js';
 import { frameworkErrorHandler } from './http/framework-errors.js';
 import { pageEnv } from './http/web/deps.js';
 import { webPlugin } from './http/web/web.plugin.js';
-import { HttpFederationTransport } from './federation/http-transport.js';
-import { HttpRemoteServers } from './federation/remote-servers.js';
 import { recoverStorage } from './services/files/blob-settlement.js';
-import { FsBlobStore } from './storage/fs-blob-store.js';
-import { FsUploadStaging } from './storage/upload-staging.js';
-import { LetterAvatarRenderer } from './images/letter-avatar-renderer.js';
-import { SharpImageCodec } from './images/sharp-image-codec.js';
 import { type BootstrapResult, ensureFirstAdmin } from './services/system/bootstrap.service.js';
-import type { InstanceInfo } from './services/system/capabilities.service.js';
-import type { ServiceContext } from './ports/service-context.js';
-import { createServices, type Services } from './services/index.js';
+import type { Services } from './services/index.js';
+import { buildCore } from './core.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -87,57 +75,6 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
     },
     redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'],
   };
-}
-
-/** What the server and the command line are built on: the database, the blob store and the services, wired once. */
-export interface Core {
-  handle: DbHandle;
-  ctx: ServiceContext;
-  services: Services;
-  blobs: FsBlobStore;
-  instance: InstanceInfo;
-}
-
-/**
- * Connects, migrates and wires the services without an HTTP server: buildApp
- * serves them, the command line (src/cli) calls them, so both follow the same rules.
- */
-export async function buildCore(config: Config, db?: DbHandle): Promise<Core> {
-  const handle = db ?? connect(config.database);
-  await migrateToLatest(handle.db, config.database.kind === 'postgres' ? config.database.schema : undefined);
-
-  const cx = { cache: handle.cache, feed: handle.feed, scope: null };
-  await handle.feed.start();
-  const repos = repositoriesFor(handle.db, cx);
-  const blobs = new FsBlobStore(config.dataDir, { fsync: config.dataFsync });
-  let services: Services | undefined = undefined;
-  const ctx: ServiceContext = {
-    repos,
-    tx: new KyselyTxRunner(handle.db, cx),
-    hasher: new ScryptHasher(config.passwordHashCost),
-    clock: systemClock,
-    secrets: createSecrets(),
-    blobs,
-    settings: {
-      defaultQuota: config.defaultQuota,
-      passwordMinLength: config.passwordMinLength,
-      loginMaxFailures: config.loginMaxFailures,
-      loginFailureWindowMs: config.loginFailureWindowMs,
-      basicAuthCacheMs: config.basicAuthCacheMs,
-      directLinkTtlSeconds: config.directLinkTtlSeconds,
-      sessions: config.sessions,
-      sharing: config.sharing,
-      federation: config.federation,
-    },
-    passwordPolicy: async () =>
-      (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,
-  };
-  const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength, sharing: config.sharing, federation: config.federation };
-  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir), new HttpRemoteServers(new HttpFederationTransport(config.federation), config.federation), {
-    codec: new SharpImageCodec(),
-    renderer: new LetterAvatarRenderer(),
-  });
-  return { handle, ctx, services, blobs, instance };
 }
 
 /** Builds the whole server: database, migrations, first admin, services and the protocol plugins. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { buildCore, type Core } from '../app.js';
+import type { Core } from '../core.js';
 import { type Config, ConfigError, loadConfig, readDotEnv } from '../config.js';
 import { CliError, type CliIo } from './io.js';
 
@@ -21,6 +21,8 @@ export function cliConfig(io: CliIo): Config {
  */
 export async function withCore<T>(io: CliIo, run: (core: Core, config: Config) => Promise<T>): Promise<T> {
   const config = cliConfig(io);
+  // Loaded only when a command needs it, so that --help and usage errors answer at once.
+  const { buildCore } = await import('../core.js');
   const core = await buildCore(config);
   try {
     core.handle.feed.beginRequest();

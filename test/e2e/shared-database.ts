@@ -27,6 +27,8 @@ export class ProcessGroup {
     private readonly kind: DbKind,
     private readonly schema: string | undefined,
     private readonly dropSchema: (() => Promise<void>) | undefined,
+    /** The configuration every process got: for other processes (the command line) on the same instance. */
+    readonly env: Record<string, string>,
   ) {}
 
   /** Starts `count` processes at once; fails with every process's output if any of them did not come up. */
@@ -42,7 +44,7 @@ export class ProcessGroup {
     };
     const started = await Promise.allSettled(Array.from({ length: count }, () => startServer(entry, shared)));
     const up = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const group = new ProcessGroup(up, dataDir, kind, schema?.schema, schema?.drop);
+    const group = new ProcessGroup(up, dataDir, kind, schema?.schema, schema?.drop, shared);
     const failed = started.flatMap((s) => (s.status === 'rejected' ? [String(s.reason instanceof Error ? s.reason.message : s.reason)] : []));
     if (failed.length) {
       await group.close();
