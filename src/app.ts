@@ -41,6 +41,10 @@ import { recoverStorage } from './services/files/blob-settlement.js';
 import { type BootstrapResult, ensureFirstAdmin } from './services/system/bootstrap.service.js';
 import type { Services } from './services/index.js';
 import { buildCore } from './core.js';
+import { databaseReadiness } from './db/readiness.js';
+import { HttpMetrics } from './http/ops/http-metrics.js';
+import { opsPlugin } from './http/ops/ops.plugin.js';
+import { dataDirReadiness } from './storage/data-dir-readiness.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -120,6 +124,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   app.addHook('onClose', async () => {
     if (!opts.db) await handle.close();
+  });
+
+  // Metrics cost a little on every request and statement: collected only when someone may read them.
+  let metrics: HttpMetrics | undefined;
+  if (config.metrics.token) {
+    metrics = new HttpMetrics([{ name: 'nimbus_users', help: 'Accounts on this instance', read: () => services.instanceStats.users() }]);
+    metrics.install(app);
+    const collector = metrics;
+    handle.stats.timed = (sql, seconds) => collector.observeQuery(sql, seconds);
+  }
+  const schema = config.database.kind === 'postgres' ? config.database.schema : undefined;
+  await app.register(opsPlugin, {
+    readiness: async () => [...(await databaseReadiness(handle.db, schema)), await dataDirReadiness(config.dataDir)],
+    basePath: new URL(config.publicUrl).pathname,
+    metrics: metrics && config.metrics.token ? { collector: metrics, token: config.metrics.token } : undefined,
   });
 
   await app.register(discoveryPlugin, { services, instance });

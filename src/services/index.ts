@@ -36,6 +36,7 @@ import { FederatedOffers } from './federation/federated-offers.js';
 import { AvatarsService } from './identity/avatars.service.js';
 import type { AvatarImages } from '../ports/avatars.js';
 import { NotificationsService } from './activity/notifications.service.js';
+import { InstanceStatsService } from './system/instance-stats.service.js';
 
 export interface Services {
   auth: AuthService;
@@ -70,6 +71,7 @@ export interface Services {
   spaceShares: SpaceSharesService;
   federation: FederationService;
   avatars: AvatarsService;
+  instanceStats: InstanceStatsService;
 }
 
 export function createServices(ctx: ServiceContext, instance: InstanceInfo, uploadStaging: UploadStaging, remotes: RemoteServers, images: AvatarImages): Services {
@@ -120,5 +122,6 @@ export function createServices(ctx: ServiceContext, instance: InstanceInfo, uplo
     spaceShares: new SpaceSharesService(ctx, spaceMembers),
     federation,
     avatars: new AvatarsService(ctx, files, images),
+    instanceStats: new InstanceStatsService(ctx),
   };
 }
