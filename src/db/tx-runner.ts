@@ -8,6 +8,7 @@ import { DirectLinksRepository } from './repositories/direct-links.repository.js
 import { GroupsRepository } from './repositories/groups.repository.js';
 import { BlobJournalRepositoryImpl, CountersRepository, DavLocksRepository, DavPropertiesRepository, SpaceTreeRepositoryImpl } from './repositories/file-state.repository.js';
 import { NodesRepository } from './repositories/nodes.repository.js';
+import { KyselyConsistencyRepository } from './repositories/consistency.repository.js';
 import { AvatarsRepository } from './repositories/avatars.repository.js';
 import { NotificationsRepository } from './repositories/notifications.repository.js';
 import { PrivateDataRepositoryImpl } from './repositories/private-data.repository.js';
@@ -40,6 +41,7 @@ export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Reposit
     davProperties: new DavPropertiesRepository(db),
     davLocks: new DavLocksRepository(db),
     blobJournal: new BlobJournalRepositoryImpl(db),
+    consistency: new KyselyConsistencyRepository(db),
     privateData: new PrivateDataRepositoryImpl(db),
     avatars: new AvatarsRepository(db),
     userStatuses: new UserStatusesRepository(db),

@@ -8,6 +8,7 @@ import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPr
 import type { User } from '../domain/user.js';
 import type { ShareRepository } from './shares.js';
 import type { LoginFlowRepository, SessionRepository } from './sessions.js';
+import type { ConsistencyRepository } from './consistency.js';
 import type { AvatarRepository } from './avatars.js';
 import type { UserStatusRepository } from './user-status.js';
 
@@ -144,6 +145,8 @@ export interface Repositories {
   davProperties: DavPropertyRepository;
   davLocks: DavLockRepository;
   blobJournal: BlobJournalRepository;
+  /** Whole-instance reads of `nimbus check`. */
+  consistency: ConsistencyRepository;
   privateData: PrivateDataRepository;
   avatars: AvatarRepository;
   userStatuses: UserStatusRepository;

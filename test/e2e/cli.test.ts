@@ -1,3 +1,6 @@
+import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic } from '../helpers/app.js';
 import { postgresReachable } from '../helpers/db.js';
@@ -228,6 +231,85 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(again.code).toBe(1);
       expect(again.stderr).toContain('User does not exist');
       expect(basic('x', 'y')).toBeTruthy();
+    });
+  });
+}
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe.skipIf(kind === 'postgres' && !PG_UP)(`nimbus check on ${kind}, beside a running server`, () => {
+    let g: ProcessGroup;
+    const nimbus = (args: string[]) => runNimbus(entry, args, g.env);
+    const put = (p: string, body: string) => g.http(0, 'PUT', `/remote.php/dav/files/${ADMIN.user}/${p}`, { body });
+    const sizeOf = async (p: string) => {
+      const r = await g.http(0, 'PROPFIND', `/remote.php/dav/files/${ADMIN.user}/${p}`, { headers: { depth: '0' }, body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:size/><d:getetag/></d:prop></d:propfind>' });
+      return { size: Number(/<oc:size>(\d+)<\/oc:size>/.exec(r.text)?.[1]), etag: /<d:getetag>([^<]+)<\/d:getetag>/.exec(r.text)?.[1] };
+    };
+
+    beforeAll(async () => {
+      g = await ProcessGroup.start(build.entry, kind, 1);
+    });
+    afterAll(async () => {
+      await g?.close();
+    });
+
+    it('finds every kind of damage, repairs it with --repair, and then finds none', async () => {
+      expect((await g.http(0, 'MKCOL', `/remote.php/dav/files/${ADMIN.user}/docs`)).status).toBe(201);
+      expect((await put('docs/a.txt', 'a'.repeat(100))).status).toBe(201);
+      expect((await put('docs/b.txt', 'b'.repeat(50))).status).toBe(201);
+      expect((await put('lost.txt', 'l'.repeat(30))).status).toBe(201);
+      const clean = ok(await nimbus(['check']));
+      expect(clean.stdout).toContain('no problems found');
+
+      const dataDir = g.env.DATA_DIR!;
+      // A blob no row names, old enough not to be a write in flight.
+      const orphan = 'ab'.padEnd(32, '0');
+      mkdirSync(path.join(dataDir, 'blobs', 'ab', '00'), { recursive: true });
+      const orphanFile = path.join(dataDir, 'blobs', 'ab', '00', orphan);
+      writeFileSync(orphanFile, 'nobody owns me');
+      const hourAgo = new Date(Date.now() - 3600_000);
+      utimesSync(orphanFile, hourAgo, hourAgo);
+      // A row whose bytes are gone.
+      const [lost] = await g.rows<{ id: string; blob_id: string }>("select id, blob_id from nodes where name = 'lost.txt'");
+      rmSync(path.join(dataDir, 'blobs', lost!.blob_id.slice(0, 2), lost!.blob_id.slice(2, 4), lost!.blob_id));
+      // Sizes and etags that do not add up.
+      await g.rows("update nodes set size = size + 7 where name = 'docs'", { write: true });
+      await g.rows("update nodes set etag = '' where name = 'b.txt'", { write: true });
+      await g.rows(`update spaces set size = 999999 where id = '${ADMIN.user}'`, { write: true });
+      // What a killed process left in staging (this host, a pid that is not running).
+      const leftover = path.join(dataDir, 'staging', `${encodeURIComponent(os.hostname())}~999999~deadbeef0000`);
+      mkdirSync(leftover, { recursive: true });
+      writeFileSync(path.join(leftover, 'f'.repeat(32)), 'half an upload');
+
+      const found = await nimbus(['check', '-o', 'json']);
+      expect(found.code, found.stderr).toBe(1);
+      expect(found.stderr).toContain('run with --repair');
+      const report = JSON.parse(found.stdout).found;
+      expect(report.orphanBlobs).toEqual([{ blobId: orphan, size: 14 }]);
+      expect(report.missingBlobs).toEqual([{ spaceId: ADMIN.user, path: 'lost.txt', nodeId: lost!.id, blobId: lost!.blob_id }]);
+      expect(report.folderSizes).toEqual([{ spaceId: ADMIN.user, path: 'docs', stored: 157, actual: 150 }]);
+      expect(report.spaceSizes).toEqual([{ spaceId: ADMIN.user, stored: 999999, actual: 180 }]);
+      expect(report.emptyEtags).toHaveLength(1);
+      expect(report.leftoverStaging).toEqual([{ owner: path.basename(leftover), files: 1 }]);
+      const table = await nimbus(['check']);
+      expect(table.stdout).toContain(`orphan blob: ${orphan}`);
+      expect(table.stdout).toContain('missing blob: admin:/lost.txt');
+      expect(table.stdout).toContain('folder size: admin:/docs is stored as 157 bytes, holds 150');
+      const etagBefore = (await sizeOf('docs')).etag;
+
+      const repaired = ok(await nimbus(['check', '--repair']));
+      expect(repaired.stdout).toContain('repaired 6 problem(s)');
+      expect(ok(await nimbus(['check'])).stdout).toContain('no problems found');
+      expect(existsSync(orphanFile)).toBe(false);
+      expect(existsSync(leftover)).toBe(false);
+      // The running server sees the repaired tree at once.
+      expect((await g.http(0, 'GET', `/remote.php/dav/files/${ADMIN.user}/lost.txt`)).status).toBe(404);
+      const docs = await sizeOf('docs');
+      expect(docs.size).toBe(150);
+      expect(docs.etag).not.toBe(etagBefore);
+      expect((await sizeOf('')).size).toBe(150);
+      const quota = await g.ocs(0, 'GET', `/cloud/users/${ADMIN.user}`);
+      expect(JSON.parse(quota.text).ocs.data.quota.used).toBe(150);
+      expect((await g.http(0, 'GET', `/remote.php/dav/files/${ADMIN.user}/docs/a.txt`)).text).toBe('a'.repeat(100));
     });
   });
 }

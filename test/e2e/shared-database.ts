@@ -74,12 +74,13 @@ export class ProcessGroup {
     return this.http(i, method, `/ocs/v2.php${route}${route.includes('?') ? '&' : '?'}format=json`, { as: o.as, headers, body });
   }
 
-  /** A read of the shared database, behind the servers' backs (opened for this one query). */
-  async rows<T>(query: string): Promise<T[]> {
+  /** A read (or with `write`, a change) of the shared database, behind the servers' backs (opened for this one query). */
+  async rows<T>(query: string, opts: { write?: boolean } = {}): Promise<T[]> {
     if (this.kind === 'sqlite') {
-      const db = new Database(path.join(this.dataDir, 'nimbus.sqlite'), { readonly: true, fileMustExist: true });
+      const db = new Database(path.join(this.dataDir, 'nimbus.sqlite'), { readonly: !opts.write, fileMustExist: true });
       try {
-        return db.prepare(query).all() as T[];
+        const statement = db.prepare(query);
+        return (statement.reader ? statement.all() : (statement.run(), [])) as T[];
       } finally {
         db.close();
       }
