@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { DomainError } from '../domain/errors.js';
+import { registerBackupCommands } from './commands/backup.commands.js';
 import { registerCheckCommands } from './commands/check.commands.js';
 import { registerGroupCommands } from './commands/groups.commands.js';
 import { registerSpaceCommands } from './commands/spaces.commands.js';
@@ -20,6 +21,7 @@ export function createProgram(io: CliIo): Command {
   registerSpaceCommands(program, io);
   registerSystemCommands(program, io);
   registerCheckCommands(program, io);
+  registerBackupCommands(program, io);
   // Subcommands inherit the overrides only when set on each of them.
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError('(run with --help for usage)').configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
