@@ -4,6 +4,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { KyselyTxRunner, repositoriesFor } from './db/tx-runner.js';
 import { HttpFederationTransport } from './federation/http-transport.js';
 import { HttpRemoteServers } from './federation/remote-servers.js';
+import { LoggedFederationTransport, type OutboundLog } from './federation/logged-transport.js';
 import { LetterAvatarRenderer } from './images/letter-avatar-renderer.js';
 import { SharpImageCodec } from './images/sharp-image-codec.js';
 import type { ServiceContext } from './ports/service-context.js';
@@ -28,7 +29,12 @@ export interface Core {
  * Connects, migrates and wires the services without an HTTP server: buildApp
  * serves them, the command line (src/cli) calls them, so both follow the same rules.
  */
-export async function buildCore(config: Config, db?: DbHandle): Promise<Core> {
+export interface CoreOptions {
+  /** Where failed outbound (federation) calls are logged; silent without. */
+  outboundLog?: OutboundLog;
+}
+
+export async function buildCore(config: Config, db?: DbHandle, opts: CoreOptions = {}): Promise<Core> {
   const handle = db ?? connect(config.database);
   await migrateToLatest(handle.db, config.database.kind === 'postgres' ? config.database.schema : undefined);
 
@@ -59,7 +65,7 @@ export async function buildCore(config: Config, db?: DbHandle): Promise<Core> {
       (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,
   };
   const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength, sharing: config.sharing, federation: config.federation };
-  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir), new HttpRemoteServers(new HttpFederationTransport(config.federation), config.federation), {
+  services = createServices(ctx, instance, new FsUploadStaging(config.dataDir), new HttpRemoteServers(new LoggedFederationTransport(new HttpFederationTransport(config.federation), opts.outboundLog ?? (() => {})), config.federation), {
     codec: new SharpImageCodec(),
     renderer: new LetterAvatarRenderer(),
   });
