@@ -43,6 +43,7 @@ import type { Services } from './services/index.js';
 import { buildCore } from './core.js';
 import type { OutboundLog } from './federation/logged-transport.js';
 import { requestContext } from './request-context.js';
+import { RequestLogController } from './http/request-log.js';
 import { databaseReadiness } from './db/readiness.js';
 import { HttpMetrics } from './http/ops/http-metrics.js';
 import { opsPlugin } from './http/ops/ops.plugin.js';
@@ -107,8 +108,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `${REQUEST_ID_PREFIX}${(requestCounter++).toString(36)}`;
     },
     bodyLimit: 1024 * 1024,
-    // One line per request, written when it is answered (below), instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new RequestLogController(),
     // The LibreGraph reference strips trailing slashes (documented calls use POST /drives/).
     // Item ids (`<storage>$<space>!<node>`, ~110 characters) exceed the router's default 100-character parameter limit.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
@@ -118,13 +118,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   outboundLog = (fields, message) => app.log.warn(fields, message);
   // Work a request starts (outbound calls, far from the request object) can name it in its log lines.
   app.addHook('onRequest', (request, _reply, done) => requestContext.run({ requestId: request.id }, done));
-  app.addHook('onResponse', async (request, reply) => {
-    const principal = (request as { principal?: { userId?: string } | null }).principal;
-    request.log.info(
-      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10, userId: principal?.userId ?? null },
-      'request',
-    );
-  });
   app.decorate('services', services);
   const routeTable: Array<{ method: string; url: string }> = [];
   app.decorate('routeTable', routeTable);

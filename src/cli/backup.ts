@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { dropEmptySchema, inPgSnapshot, openSqliteReadonly, referencedBlobIds, runPgTool, snapshotSqlite, tableRowCounts } from '../db/backup.js';
+import { dropEmptySchema, inPgSnapshot, openSqliteReadonly, tableNames, referencedBlobIds, runPgTool, snapshotSqlite, tableRowCounts } from '../db/backup.js';
+import { sql } from 'kysely';
 import { connect } from '../db/connect.js';
 import { copyBlobs, hasBlob } from '../storage/blob-copy.js';
 import { CliError } from './io.js';
@@ -10,7 +11,7 @@ import { CliError } from './io.js';
 export const MANIFEST = 'manifest.json';
 const SQLITE_FILE = 'nimbus.sqlite';
 const PG_DUMP_FILE = 'database.pgdump';
-const ATTEMPTS = 3;
+const ATTEMPTS = 8;
 
 export interface Manifest {
   format: 1;
@@ -42,39 +43,53 @@ export async function backup(config: Config, dir: string): Promise<Manifest> {
   for (let attempt = 1; ; attempt++) {
     await assertEmptyDir(target, 'backup directory');
     await mkdir(target, { recursive: true });
-    const first = await copyBlobs(config.dataDir, target);
-    let referenced: Set<string>;
+    // Connected before the first pass, so that the snapshot follows it closely: a blob made between the
+    // two and deleted soon after the snapshot is the one case the backup has to start over for.
+    const pg = config.database.kind === 'postgres' ? connect(config.database) : undefined;
+    if (pg) await sql`select 1`.execute(pg.db);
+    const linked = new Set<string>();
+    const first = await copyBlobs(config.dataDir, target, undefined, linked);
+    // Again, for what came during the first (long) pass: only the walk costs, and the snapshot follows at once.
+    const since = await copyBlobs(config.dataDir, target, undefined, linked);
+    first.blobs += since.blobs;
+    first.bytes += since.bytes;
+    first.linked += since.linked;
+    // The blobs the snapshot names that came after the first pass (or are still being moved out of staging).
+    const linkLate = async (referenced: Set<string>) => {
+      const late = [];
+      for (const id of referenced) if (!(await hasBlob(target, id))) late.push(id);
+      return copyBlobs(config.dataDir, target, late);
+    };
+    let second: Awaited<ReturnType<typeof copyBlobs>>;
     let tables: Record<string, number>;
     if (config.database.kind === 'sqlite') {
       await snapshotSqlite(config.database.file, path.join(target, SQLITE_FILE));
       const snapshot = openSqliteReadonly(path.join(target, SQLITE_FILE));
       try {
-        referenced = await referencedBlobIds(snapshot);
+        second = await linkLate(await referencedBlobIds(snapshot));
         tables = await tableRowCounts(snapshot);
       } finally {
         await snapshot.destroy();
       }
     } else {
-      // One snapshot for everything: pg_dump joins the snapshot this transaction exports, so the
-      // blobs and row counts read here are exactly those of the dump.
+      // One snapshot for everything: this transaction exports it, reads the blobs it names (linked
+      // at once, before a delete can take them) and its row counts, and pg_dump then joins it.
       const pgConfig = config.database;
-      const handle = connect(pgConfig);
+      const handle = pg!;
       try {
-        ({ referenced, tables } = await inPgSnapshot(handle.db, async (snapshot, trx) => {
+        ({ second, tables } = await inPgSnapshot(handle.db, async (snapshot, trx) => {
+          const linked = await linkLate(await referencedBlobIds(trx));
+          const counts = await tableRowCounts(trx);
           const args = ['--format=custom', '--no-owner', `--snapshot=${snapshot}`, `--file=${path.join(target, PG_DUMP_FILE)}`, ...(pgConfig.schema ? [`--schema=${pgConfig.schema}`] : [])];
           await runPgTool('pg_dump', args, pgConfig.url);
-          return { referenced: await referencedBlobIds(trx), tables: await tableRowCounts(trx) };
+          return { second: linked, tables: counts };
         }));
       } finally {
         await handle.close();
       }
     }
-    const late = [];
-    for (const id of referenced) if (!(await hasBlob(target, id))) late.push(id);
-    const second = await copyBlobs(config.dataDir, target, late);
-    if (second.missing.length && config.database.kind === 'sqlite') {
-      if (attempt >= ATTEMPTS) throw new CliError(`${second.missing.length} blob(s) named by the database vanished during the backup, ${ATTEMPTS} times; is the data directory shared with another instance?`);
-      const { rm } = await import('node:fs/promises');
+    if (second.missing.length) {
+      if (attempt >= ATTEMPTS) throw new CliError(`${second.missing.length} blob(s) named by the database vanished during the backup, ${ATTEMPTS} times (${second.missing.slice(0, 3).join(", ")}); is the data directory shared with another instance?`);
       await rm(target, { recursive: true, force: true });
       continue;
     }
@@ -107,9 +122,8 @@ export async function restore(config: Config, dir: string): Promise<Manifest> {
     if ((manifest.schema ?? null) !== (config.database.schema ?? null)) throw new CliError(`the backup is of schema ${manifest.schema ?? '(default)'}; set DATABASE_SCHEMA to the same name (on an empty database)`);
     const handle = connect(config.database);
     try {
-      const tables = await handle.db.introspection.getTables();
       const schema = config.database.schema;
-      if (tables.some((t) => !schema || t.schema === schema)) throw new CliError('the database (schema) to restore into is not empty');
+      if ((await tableNames(handle.db, schema)).length) throw new CliError('the database (schema) to restore into is not empty');
       // The dump creates its schema; an empty one of that name (made for the restore) must make way.
       if (schema) await dropEmptySchema(handle.db, schema);
     } finally {

@@ -35,13 +35,7 @@ export async function referencedBlobIds(db: Kysely<Database>): Promise<Set<strin
 
 /** Row counts of every table of ours (Kysely's bookkeeping aside), for a backup's manifest and the restore test. */
 export async function tableRowCounts(db: Kysely<Database>): Promise<Record<string, number>> {
-  // PostgreSQL's catalog shows every schema's tables: only those of the schema in use count.
-  const current = isPostgres(db) ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]!.s : undefined;
-  const tables = (await db.introspection.getTables())
-    .filter((t) => current === undefined || t.schema === current)
-    .map((t) => t.name)
-    .filter((n) => !n.startsWith('kysely_'))
-    .sort();
+  const tables = (await tableNames(db)).filter((n) => !n.startsWith('kysely_')).sort();
   const out: Record<string, number> = {};
   for (const t of tables) {
     const { rows } = await sql<{ c: number }>`select count(*) as c from ${sql.table(t)}`.execute(db);
@@ -89,4 +83,20 @@ export async function inPgSnapshot<T>(db: Kysely<Database>, fn: (snapshot: strin
     const { rows } = await sql<{ id: string }>`select pg_export_snapshot() as id`.execute(trx);
     return fn(rows[0]!.id, trx);
   });
+}
+
+/**
+ * The tables of the schema in use. Not Kysely's introspection: on PostgreSQL
+ * it reads every schema of the database, and fails when another installation
+ * drops one of them at that moment.
+ */
+export async function tableNames(db: Kysely<Database>, schema?: string): Promise<string[]> {
+  if (isPostgres(db)) {
+    const { rows } = schema
+      ? await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = ${schema}`.execute(db)
+      : await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = current_schema()`.execute(db);
+    return rows.map((r) => r.name);
+  }
+  const { rows } = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db);
+  return rows.map((r) => r.name);
 }

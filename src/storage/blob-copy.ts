@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { copyFile, link, mkdir, readdir, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, opendir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FsBlobInventory } from './blob-inventory.js';
 
@@ -10,24 +10,28 @@ export interface CopyTally {
   linked: number;
 }
 
+/** Links in flight at once: the file system, not the CPU, is what waits. */
+const PARALLEL = 16;
+const BLOB_ID = /^[0-9a-f]{32}$/;
+
 const blobPath = (dataDir: string, id: string): string => path.join(dataDir, 'blobs', id.slice(0, 2), id.slice(2, 4), id);
 
 /**
  * Puts blobs of one data directory into another: a hard link where both are
  * on one file system (blobs are never changed in place, only replaced by new
  * ones, so a link is as good as a copy), else a copy (a reflink where the file
- * system has them). `ids`: only those (missing ones are returned); without it, every blob.
+ * system has them). `ids`: only those (missing ones are returned, after a look
+ * in staging); without it, every blob not in `done` (which is filled in, so a second pass links only what came since).
  */
-export async function copyBlobs(fromDataDir: string, toDataDir: string, ids?: Iterable<string>): Promise<CopyTally & { missing: string[] }> {
+export async function copyBlobs(fromDataDir: string, toDataDir: string, ids?: Iterable<string>, done: Set<string> = new Set()): Promise<CopyTally & { missing: string[] }> {
   const tally = { blobs: 0, bytes: 0, linked: 0, missing: [] as string[] };
-  const made = new Set<string>();
+  const made = new Map<string, Promise<unknown>>();
   const one = async (id: string, from = blobPath(fromDataDir, id)): Promise<boolean> => {
     const to = blobPath(toDataDir, id);
     const dir = path.dirname(to);
-    if (!made.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      made.add(dir);
-    }
+    let ready = made.get(dir);
+    if (!ready) made.set(dir, (ready = mkdir(dir, { recursive: true })));
+    await ready;
     try {
       await link(from, to);
       tally.linked++;
@@ -57,10 +61,32 @@ export async function copyBlobs(fromDataDir: string, toDataDir: string, ids?: It
       }
       if (!found && !(await one(id))) tally.missing.push(id);
     }
-  } else {
-    for await (const blob of new FsBlobInventory(fromDataDir).blobs()) await one(blob.id);
+    return tally;
   }
+  // Every blob: the fan-out folders walked first, then the links made PARALLEL at a time.
+  const all: string[] = [];
+  for (const a of await names(path.join(fromDataDir, 'blobs'))) {
+    for (const b of await names(path.join(fromDataDir, 'blobs', a))) {
+      const dir = await opendir(path.join(fromDataDir, 'blobs', a, b)).catch(() => null);
+      if (dir) for await (const entry of dir) if (entry.isFile() && BLOB_ID.test(entry.name) && !done.has(entry.name)) all.push(entry.name);
+    }
+  }
+  let next = 0;
+  await Promise.all(Array.from({ length: PARALLEL }, async () => {
+    while (next < all.length) {
+      const id = all[next++]!;
+      if (await one(id)) done.add(id);
+    }
+  }));
   return tally;
+}
+
+async function names(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
 }
 
 /** Whether a blob is in a data directory. */
