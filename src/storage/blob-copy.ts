@@ -47,8 +47,10 @@ export async function copyBlobs(fromDataDir: string, toDataDir: string, ids?: It
         throw e;
       }
     }
+    // Read before adding: `tally.bytes += await …` would add to a value read before the wait, losing parallel links' sizes.
+    const { size } = await stat(to);
     tally.blobs++;
-    tally.bytes += (await stat(to)).size;
+    tally.bytes += size;
     return true;
   };
   if (ids) {
