@@ -23,7 +23,6 @@ afterAll(async () => {
   await build?.remove();
 });
 
-const BOB = { user: 'bob', password: 'Bob-Cli-Pass-1234' };
 
 function ok(r: CliResult): CliResult {
   expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
@@ -69,6 +68,8 @@ describe('nimbus: usage', () => {
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe.skipIf(kind === 'postgres' && !PG_UP)(`nimbus on ${kind}, beside a running server`, { timeout: 60_000 }, () => {
     let g: ProcessGroup;
+    // Per database: the password test changes it.
+    const BOB = { user: 'bob', password: 'Bob-Cli-Pass-1234' };
     const nimbus = (args: string[], input?: string, env: Record<string, string> = {}) => runNimbus(entry, args, { ...g.env, ...env }, input);
     const asUser = (who: { user: string; password: string }) => g.ocs(0, 'GET', '/cloud/user', { as: who });
 
