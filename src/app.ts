@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
-import { connect, type DbHandle } from './db/connect.js';
-import { migrateToLatest } from './db/migrate.js';
-import { KyselyTxRunner, repositoriesFor } from './db/tx-runner.js';
+import type { DbHandle } from './db/connect.js';
 import { graphPlugin } from './http/graph/graph.plugin.js';
 import type { GraphRoutes } from './http/graph/route.js';
 import { appRolesRoutes } from './http/graph/routes/app-roles.routes.js';
@@ -33,28 +31,23 @@ import { federationRoutes, remoteSharesRoutes } from './http/ocs/routes/federati
 import { usersRoutes } from './http/ocs/routes/users.routes.js';
 import { userStatusRoutes } from './http/ocs/routes/user-status.routes.js';
 import { navigationRoutes } from './http/ocs/routes/navigation.routes.js';
-import { systemClock } from './ports/system.js';
-import { ScryptHasher } from './security/scrypt-hasher.js';
-import { createSecrets } from './security/secrets.js';
 import { davPlugin } from './http/dav/dav.plugin.js';
 import { DIRECT_PREFIX, directPlugin } from './http/dav/direct.routes.js';
 import { assertNoNul, assertSingleValued } from './http/common/request-guards.js';
 import { frameworkErrorHandler } from './http/framework-errors.js';
 import { pageEnv } from './http/web/deps.js';
 import { webPlugin } from './http/web/web.plugin.js';
-import { HttpFederationTransport } from './federation/http-transport.js';
-import { HttpRemoteServers } from './federation/remote-servers.js';
 import { recoverStorage } from './services/files/blob-settlement.js';
-
-import { FsBlobStore } from './storage/fs-blob-store.js';
-import { FsUploadStaging } from './storage/upload-staging.js';
-import { LetterAvatarRenderer } from './images/letter-avatar-renderer.js';
-import { SharpImageCodec } from './images/sharp-image-codec.js';
-import { SharpPreviewRenderer } from './images/sharp-preview-renderer.js';
 import { type BootstrapResult, ensureFirstAdmin } from './services/system/bootstrap.service.js';
-import type { InstanceInfo } from './services/system/capabilities.service.js';
-import type { ServiceContext } from './ports/service-context.js';
-import { createServices, type Services } from './services/index.js';
+import type { Services } from './services/index.js';
+import { buildCore } from './core.js';
+import type { OutboundLog } from './federation/logged-transport.js';
+import { requestContext } from './request-context.js';
+import { RequestLogController } from './http/request-log.js';
+import { databaseReadiness } from './db/readiness.js';
+import { HttpMetrics } from './http/ops/http-metrics.js';
+import { opsPlugin } from './http/ops/ops.plugin.js';
+import { dataDirReadiness } from './storage/data-dir-readiness.js';
 
 /** How often each process sweeps expired trash bin items (Nextcloud's ExpireTrash job runs every 30 minutes). */
 const TRASH_SWEEP_MS = 30 * 60_000;
@@ -84,7 +77,11 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** How often each process asks whether the version expiry sweep is due. */
 const VERSIONS_SWEEP_CHECK_MS = 5 * 60 * 1000;
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+/**
+ * JSON lines for log collectors; on a terminal (`pretty`), readable coloured
+ * lines through pino-pretty, so that `npm start` shows a person what happens.
+ */
+export function loggerOptions(level: string, pretty = false): FastifyServerOptions['logger'] {
   return {
     level,
     // Credentials never reach a log line: no headers are logged, and query strings
@@ -93,54 +90,16 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
       req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], ip: req.ip }),
     },
     redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'],
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } } } : {}),
   };
 }
 
 /** Builds the whole server: database, migrations, first admin, services and the protocol plugins. */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
-  const handle = opts.db ?? connect(config.database);
-  await migrateToLatest(handle.db, config.database.kind === 'postgres' ? config.database.schema : undefined);
-
-  const cx = { cache: handle.cache, feed: handle.feed, scope: null };
-  await handle.feed.start();
-  const repos = repositoriesFor(handle.db, cx);
-  const blobs = new FsBlobStore(config.dataDir, { fsync: config.dataFsync });
-  let services: Services | undefined;
-  const ctx: ServiceContext = {
-    repos,
-    tx: new KyselyTxRunner(handle.db, cx),
-    hasher: new ScryptHasher(config.passwordHashCost),
-    clock: systemClock,
-    secrets: createSecrets(),
-    blobs,
-    settings: {
-      defaultQuota: config.defaultQuota,
-      passwordMinLength: config.passwordMinLength,
-      loginMaxFailures: config.loginMaxFailures,
-      loginFailureWindowMs: config.loginFailureWindowMs,
-      basicAuthCacheMs: config.basicAuthCacheMs,
-      directLinkTtlSeconds: config.directLinkTtlSeconds,
-      trashRetentionDays: config.trashRetentionDays,
-      sessions: config.sessions,
-      sharing: config.sharing,
-      federation: config.federation,
-      versions: config.versions,
-    },
-    passwordPolicy: async () =>
-      (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,
-  };
-  const instance: InstanceInfo = { publicUrl: config.publicUrl, theming: config.theming, passwordMinLength: config.passwordMinLength, sharing: config.sharing, federation: config.federation, versionsEnabled: config.versions.enabled };
-  services = createServices(
-    ctx,
-    instance,
-    new FsUploadStaging(config.dataDir),
-    new HttpRemoteServers(new HttpFederationTransport(config.federation), config.federation),
-    {
-      codec: new SharpImageCodec(),
-      renderer: new LetterAvatarRenderer(),
-    },
-    { renderer: new SharpPreviewRenderer(config.previews), settings: config.previews },
-  );
+  // Failed outbound calls are logged by the app's logger, which exists only once the core is built.
+  let outboundLog: OutboundLog = () => {};
+  const { handle, ctx, services, blobs, instance } = await buildCore(config, opts.db, { outboundLog: (fields, message) => outboundLog(fields, message) });
+  const repos = ctx.repos;
   // Staging files and unsettled blobs of a process that was killed: gone before the first request.
   const recovered = await recoverStorage(repos, blobs);
   const bootstrap = await ensureFirstAdmin(ctx, config.admin.user, config.admin.password);
@@ -154,12 +113,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `${REQUEST_ID_PREFIX}${(requestCounter++).toString(36)}`;
     },
     bodyLimit: 1024 * 1024,
+    logController: new RequestLogController(),
     // The LibreGraph reference strips trailing slashes (documented calls use POST /drives/).
     // Item ids (`<storage>$<space>!<node>`, ~110 characters) exceed the router's default 100-character parameter limit.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
     // A URL the router cannot decode (`%ZZ`) never reaches a plugin: each family still answers in its format.
     frameworkErrors: frameworkErrorHandler(pageEnv({ publicUrl: config.publicUrl, instanceName: config.theming.name, color: config.theming.color })),
   });
+  outboundLog = (fields, message) => app.log.warn(fields, message);
+  // Work a request starts (outbound calls, far from the request object) can name it in its log lines.
+  app.addHook('onRequest', (request, _reply, done) => requestContext.run({ requestId: request.id }, done));
   app.decorate('services', services);
   const routeTable: Array<{ method: string; url: string }> = [];
   app.decorate('routeTable', routeTable);
@@ -192,6 +155,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     clearInterval(versionsSweep);
     clearInterval(trashSweep);
     if (!opts.db) await handle.close();
+  });
+
+  // Metrics cost a little on every request and statement: collected only when someone may read them.
+  let metrics: HttpMetrics | undefined;
+  if (config.metrics.token) {
+    metrics = new HttpMetrics([{ name: 'nimbus_users', help: 'Accounts on this instance', read: () => services.instanceStats.users() }]);
+    metrics.install(app);
+    const collector = metrics;
+    handle.stats.timed = (sql, seconds) => collector.observeQuery(sql, seconds);
+  }
+  const schema = config.database.kind === 'postgres' ? config.database.schema : undefined;
+  await app.register(opsPlugin, {
+    readiness: async () => [...(await databaseReadiness(handle.db, schema)), await dataDirReadiness(config.dataDir)],
+    basePath: new URL(config.publicUrl).pathname,
+    metrics: metrics && config.metrics.token ? { collector: metrics, token: config.metrics.token } : undefined,
   });
 
   await app.register(discoveryPlugin, { services, instance });

@@ -73,6 +73,8 @@ const EnvSchema = z.object({
   FEDERATION_ALLOW_PRIVATE_ADDRESSES: bool.default(false),
   FEDERATION_ALLOW_HTTP: bool.default(false),
   FEDERATION_VERIFY_TLS: bool.default(true),
+  /** Bearer token that opens GET /metrics; without it the endpoint is not served. */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   FEDERATION_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   PREVIEW_MAX_SIZE: z.coerce.number().int().min(32).max(8192).default(4096),
   PREVIEW_MAX_FILE_SIZE_MB: z.coerce.number().min(0).default(50),
@@ -120,6 +122,8 @@ export interface Config {
   previews: { maxSize: number; maxFileSize: number; maxPixels: number; timeoutSeconds: number };
   /** File versions: whether overwrites keep the previous content, and the age past which versions expire (null: only the schedule and the size bound). */
   versions: VersionSettings;
+  /** Prometheus metrics: served at /metrics only when a token is configured. */
+  metrics: { token: string | null };
 }
 
 
@@ -221,5 +225,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxPixels: e.PREVIEW_MAX_PIXELS,
       timeoutSeconds: e.PREVIEW_TIMEOUT_SECONDS,
     },
+    metrics: { token: e.METRICS_TOKEN ?? null },
   };
 }

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, readDotEnv } from './config.js';
 
 async function main(): Promise<void> {
   const config = loadConfig({ ...readDotEnv(path.resolve('.env')), ...process.env });
-  const app = await buildApp(config, { logger: loggerOptions(config.logLevel) });
+  const app = await buildApp(config, { logger: loggerOptions(config.logLevel, process.stdout.isTTY === true) });
   const { bootstrap } = app;
   if (bootstrap.created) {
     app.log.info({ user: bootstrap.adminUser }, 'created the first admin account');

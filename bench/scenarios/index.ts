@@ -3,6 +3,7 @@ import { bulkScenario } from './bulk.js';
 import { davScenario } from './dav.js';
 import { drivesScenario } from './drives.js';
 import { ocsScenario } from './ocs.js';
+import { opsScenario } from './ops.js';
 import { previewsScenario } from './previews.js';
 import { roundTripsScenario } from './round-trips.js';
 import { searchScenario } from './search.js';
@@ -12,4 +13,4 @@ import { versionsScenario } from './versions.js';
 import { webScenario } from './web.js';
 
 /** Every scenario group, in run order. A new group is one module here plus one line in this list. */
-export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario, bulkScenario, sharesScenario, previewsScenario, searchScenario, roundTripsScenario, signinScenario, versionsScenario, webScenario];
+export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario, bulkScenario, sharesScenario, previewsScenario, searchScenario, roundTripsScenario, signinScenario, versionsScenario, webScenario, opsScenario];

@@ -53,3 +53,22 @@ async function migrateOnce(db: Kysely<any>, schema?: string): Promise<string[]> 
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
+
+/**
+ * Names of the migrations this build has that the database has not applied,
+ * from one read of Kysely's bookkeeping table (cheap enough for a readiness
+ * probe); every migration when the table does not exist yet.
+ */
+export async function pendingMigrations(db: Kysely<any>, schema?: string, opts: { strict?: boolean } = {}): Promise<string[]> {
+  const table = schema ? db.withSchema(schema) : db;
+  let applied: Set<string>;
+  try {
+    const rows = await table.selectFrom('kysely_migration').select('name').execute();
+    applied = new Set(rows.map((r: { name: string }) => r.name));
+  } catch (err) {
+    // strict: only a missing table means "nothing applied"; any other failure (the database is down) is thrown.
+    if (opts.strict && !/kysely_migration/.test(String((err as Error).message))) throw err;
+    applied = new Set();
+  }
+  return Object.keys(migrations).filter((name) => !applied.has(name));
+}

@@ -5,6 +5,8 @@ export interface QueryStats {
   statements: number;
   /** Called with each statement's SQL text, when set (diagnostics and benchmarks). */
   observe?: (sql: string) => void;
+  /** Called with each statement's SQL text and how long it took, when set (metrics). */
+  timed?: (sql: string, seconds: number) => void;
 }
 
 /**
@@ -34,7 +36,13 @@ function countingDriver(driver: Driver, stats: QueryStats): Driver {
             return (query: Parameters<DatabaseConnection['executeQuery']>[0]) => {
               stats.statements++;
               stats.observe?.(query.sql);
-              return target.executeQuery(query);
+              const timed = stats.timed;
+              if (!timed) return target.executeQuery(query);
+              const start = process.hrtime.bigint();
+              const settle = () => timed(query.sql, Number(process.hrtime.bigint() - start) / 1e9);
+              const running = target.executeQuery(query);
+              running.then(settle, settle);
+              return running;
             };
           }
           const value = Reflect.get(target, prop, receiver);

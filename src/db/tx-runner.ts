@@ -10,6 +10,7 @@ import { BlobJournalRepositoryImpl, CountersRepository, DavLocksRepository, DavP
 import { NodesRepository } from './repositories/nodes.repository.js';
 import { NodeSearchRepositoryImpl } from './repositories/node-search.repository.js';
 import { TrashRepositoryImpl } from './repositories/trash.repository.js';
+import { KyselyConsistencyRepository } from './repositories/consistency.repository.js';
 import { AvatarsRepository } from './repositories/avatars.repository.js';
 import { NotificationsRepository } from './repositories/notifications.repository.js';
 import { PrivateDataRepositoryImpl } from './repositories/private-data.repository.js';
@@ -46,6 +47,7 @@ export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Reposit
     davLocks: new DavLocksRepository(db),
     blobJournal: new BlobJournalRepositoryImpl(db),
     versions: new VersionsRepository(db),
+    consistency: new KyselyConsistencyRepository(db),
     privateData: new PrivateDataRepositoryImpl(db),
     avatars: new AvatarsRepository(db),
     userStatuses: new UserStatusesRepository(db),

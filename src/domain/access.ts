@@ -8,6 +8,13 @@ export interface Actor {
   subadminOf: ReadonlySet<string>;
 }
 
+/**
+ * The caller id of the command line (`nimbus user:add …`): an administrator
+ * without an account, like Nextcloud's occ. No user id can take it (user ids
+ * never contain a colon), so it cannot be signed in with.
+ */
+export const OPERATOR_ID = ':operator';
+
 export const isSubadmin = (a: Actor): boolean => a.subadminOf.size > 0;
 
 /**

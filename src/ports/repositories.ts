@@ -8,6 +8,7 @@ import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPr
 import type { User } from '../domain/user.js';
 import type { ShareRepository } from './shares.js';
 import type { LoginFlowRepository, SessionRepository } from './sessions.js';
+import type { ConsistencyRepository } from './consistency.js';
 import type { AvatarRepository } from './avatars.js';
 import type { UserStatusRepository } from './user-status.js';
 import type { VersionRepository } from './versions.js';
@@ -149,6 +150,8 @@ export interface Repositories {
   davLocks: DavLockRepository;
   blobJournal: BlobJournalRepository;
   versions: VersionRepository;
+  /** Whole-instance reads of `nimbus check`. */
+  consistency: ConsistencyRepository;
   privateData: PrivateDataRepository;
   avatars: AvatarRepository;
   userStatuses: UserStatusRepository;

@@ -41,6 +41,7 @@ import { NotificationsService } from './activity/notifications.service.js';
 import { PreviewsService, type PreviewSettings } from './files/previews.service.js';
 import { FileSearchService } from './files/file-search.service.js';
 import type { PreviewRenderer } from '../ports/previews.js';
+import { InstanceStatsService } from './system/instance-stats.service.js';
 
 export interface Services {
   auth: AuthService;
@@ -79,6 +80,7 @@ export interface Services {
   avatars: AvatarsService;
   previews: PreviewsService;
   fileSearch: FileSearchService;
+  instanceStats: InstanceStatsService;
 }
 
 /** How previews are drawn and bounded. */
@@ -147,5 +149,6 @@ export function createServices(
     avatars: new AvatarsService(ctx, files, images),
     fileSearch: new FileSearchService(ctx),
     previews: new PreviewsService(ctx, files, previews.renderer, previews.settings),
+    instanceStats: new InstanceStatsService(ctx),
   };
 }

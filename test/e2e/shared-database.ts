@@ -27,6 +27,8 @@ export class ProcessGroup {
     private readonly kind: DbKind,
     private readonly schema: string | undefined,
     private readonly dropSchema: (() => Promise<void>) | undefined,
+    /** The configuration every process got: for other processes (the command line) on the same instance. */
+    readonly env: Record<string, string>,
   ) {}
 
   /** Starts `count` processes at once; fails with every process's output if any of them did not come up. */
@@ -42,7 +44,7 @@ export class ProcessGroup {
     };
     const started = await Promise.allSettled(Array.from({ length: count }, () => startServer(entry, shared)));
     const up = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    const group = new ProcessGroup(up, dataDir, kind, schema?.schema, schema?.drop);
+    const group = new ProcessGroup(up, dataDir, kind, schema?.schema, schema?.drop, shared);
     const failed = started.flatMap((s) => (s.status === 'rejected' ? [String(s.reason instanceof Error ? s.reason.message : s.reason)] : []));
     if (failed.length) {
       await group.close();
@@ -72,12 +74,13 @@ export class ProcessGroup {
     return this.http(i, method, `/ocs/v2.php${route}${route.includes('?') ? '&' : '?'}format=json`, { as: o.as, headers, body });
   }
 
-  /** A read of the shared database, behind the servers' backs (opened for this one query). */
-  async rows<T>(query: string): Promise<T[]> {
+  /** A read (or with `write`, a change) of the shared database, behind the servers' backs (opened for this one query). */
+  async rows<T>(query: string, opts: { write?: boolean } = {}): Promise<T[]> {
     if (this.kind === 'sqlite') {
-      const db = new Database(path.join(this.dataDir, 'nimbus.sqlite'), { readonly: true, fileMustExist: true });
+      const db = new Database(path.join(this.dataDir, 'nimbus.sqlite'), { readonly: !opts.write, fileMustExist: true });
       try {
-        return db.prepare(query).all() as T[];
+        const statement = db.prepare(query);
+        return (statement.reader ? statement.all() : (statement.run(), [])) as T[];
       } finally {
         db.close();
       }

@@ -1,3 +1,4 @@
+import { OPERATOR_ID } from '../../domain/access.js';
 import { fail } from '../../domain/errors.js';
 import { globalRole, type GlobalRole, type GlobalRoleKey, globalRoleById } from '../../domain/global-roles.js';
 import { ADMIN_GROUP } from '../../domain/group.js';
@@ -10,7 +11,7 @@ import type { ServiceContext } from '../../ports/service-context.js';
  * are stored per user; everyone else is a User.
  */
 export async function globalRoleOf(repos: Repositories, userId: string): Promise<GlobalRole> {
-  if (await repos.groups.isMember(ADMIN_GROUP, userId)) return globalRole('admin');
+  if (userId === OPERATOR_ID || (await repos.groups.isMember(ADMIN_GROUP, userId))) return globalRole('admin');
   const stored = (await repos.userRoles.get(userId)) as GlobalRoleKey | undefined;
   return globalRole(stored && stored !== 'admin' ? stored : 'user');
 }

@@ -1,8 +1,8 @@
 import type { BlobStore } from '../../ports/files.js';
 import type { Repositories } from '../../ports/repositories.js';
 
-/** A node's content or a version's holds the blob. */
-const isReferenced = async (repos: Repositories, blobId: string): Promise<boolean> => (await repos.nodes.isBlobReferenced(blobId)) || (await repos.versions.holdsBlob(blobId));
+/** Whether any row still holds the blob: a file (live or trashed) or a version. */
+export const isReferenced = async (repos: Repositories, blobId: string): Promise<boolean> => (await repos.nodes.isBlobReferenced(blobId)) || (await repos.versions.holdsBlob(blobId));
 
 /**
  * The blob journal's second half: a journaled blob that no row references

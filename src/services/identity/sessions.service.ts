@@ -1,4 +1,6 @@
+import { canManageUser } from '../../domain/access.js';
 import { fail } from '../../domain/errors.js';
+import { loadActor } from '../access/actor.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import { type AuthService, csrfTokenOf, passwordProofOf, SESSION_TOKEN_LENGTH } from './auth.service.js';
 
@@ -78,5 +80,21 @@ export class SessionsService {
   async revoke(userId: string, kind: Device['kind'], id: string): Promise<void> {
     const removed = kind === 'session' ? await this.ctx.repos.sessions.delete(userId, id) : await this.ctx.repos.appPasswords.deleteOwn(userId, id);
     if (!removed) fail('notFound', 'No such device');
+  }
+
+  /**
+   * Signs a user out everywhere (occ user:auth-tokens:delete): every browser
+   * session and every app password goes, and every process's cache with them.
+   * Only someone who manages the user may; anyone else is told the user does not exist.
+   */
+  async revokeAllOf(callerId: string, targetId: string): Promise<{ sessions: number; appPasswords: number }> {
+    return this.ctx.tx.run(async (repos) => {
+      const user = await repos.users.findById(targetId);
+      if (!user || !canManageUser(await loadActor(repos, callerId), await repos.groups.groupsOfUser(user.id))) fail('notFound', 'User does not exist', 'userNotFound');
+      const [sessions, appPasswords] = await Promise.all([repos.sessions.listForUser(user!.id), repos.appPasswords.listForUser(user!.id)]);
+      await repos.sessions.deleteForUser(user!.id);
+      await repos.appPasswords.deleteForUser(user!.id);
+      return { sessions: sessions.length, appPasswords: appPasswords.length };
+    });
   }
 }
