@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
+import sharp from 'sharp';
 
 /**
  * Takes the README's screenshots of the web app: a fresh server on its own
@@ -18,6 +19,27 @@ const ROOT = path.resolve(here, '../..');
 const OUT = path.join(ROOT, 'docs/screenshots');
 const ADMIN = { user: 'admin', password: 'Screens-Admin-Pass-1' };
 const ALICE = { user: 'alice', password: 'Screens-Alice-Pass-1' };
+
+/** A picture for the photos folder, so its thumbnails show something: a sky-to-ground gradient, JPEG or PNG by name. */
+async function picture(name: string): Promise<Buffer> {
+  const width = 1200;
+  const height = 800;
+  const raw = Buffer.alloc(width * height * 3);
+  const warm = name.includes('hills');
+  for (let y = 0; y < height; y++) {
+    const t = y / height;
+    const ground = t > 0.62;
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      const wave = Math.sin(x / 90) * 12;
+      raw[i] = ground ? (warm ? 120 + wave : 30) : warm ? 250 - t * 90 : 90 + t * 80;
+      raw[i + 1] = ground ? (warm ? 150 + wave : 80 + wave) : warm ? 180 - t * 60 : 150 + t * 60;
+      raw[i + 2] = ground ? (warm ? 60 : 140 + wave) : warm ? 120 + t * 40 : 230 - t * 30;
+    }
+  }
+  const image = sharp(raw, { raw: { width, height, channels: 3 } });
+  return name.endsWith('.png') ? image.png().toBuffer() : image.jpeg({ quality: 85 }).toBuffer();
+}
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -56,7 +78,7 @@ async function main(): Promise<void> {
     const dav = (p: string) => `/remote.php/dav/files/alice/${p}`;
     for (const folder of ['Documents', 'Photos', 'Projects', 'Projects/Launch']) await api('MKCOL', dav(folder), ALICE);
     const files: Array<[string, number]> = [['Documents/Budget 2027.xlsx', 48_213], ['Documents/Minutes.odt', 18_004], ['Projects/Launch/plan.pdf', 912_000], ['Photos/harbour.jpg', 2_400_000], ['Photos/hills.png', 1_300_000], ['Readme.md', 2_100], ['notes.txt', 640]];
-    for (const [name, size] of files) await api('PUT', dav(name), ALICE, Buffer.alloc(size, 32));
+    for (const [name, size] of files) await api('PUT', dav(name), ALICE, /\.(jpg|png)$/.test(name) ? await picture(name) : Buffer.alloc(size, 32));
     await api('POST', '/ocs/v2.php/apps/files_sharing/api/v1/shares', ALICE, new URLSearchParams({ path: '/Projects', shareType: '0', shareWith: 'bob', permissions: '15' }).toString(), form);
     await api('POST', '/ocs/v2.php/apps/files_sharing/api/v1/shares', ALICE, new URLSearchParams({ path: '/Projects', shareType: '3', label: 'For the client' }).toString(), form);
     const space = await (await api('POST', '/graph/v1.0/drives', ADMIN, JSON.stringify({ name: 'Marketing', description: 'Campaigns and assets', quota: { total: 10 * 1024 ** 3 } }), { 'content-type': 'application/json' })).json() as { id: string };
@@ -82,7 +104,9 @@ async function main(): Promise<void> {
       await page.screenshot({ path: path.join(OUT, 'spaces.png') });
       await page.setViewportSize({ width: 390, height: 760 });
       await page.goto(`${base}/apps/files/?dir=%2FPhotos`);
-      await page.locator('.row[data-name="hills.png"]').waitFor();
+      await page.locator('.row[data-name="hills.png"] img.thumbnail').waitFor();
+      // Thumbnails load lazily: the picture is taken once every one is drawn.
+      await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('img.thumbnail')).every((img) => img.complete && img.naturalWidth > 0));
       await page.screenshot({ path: path.join(OUT, 'phone.png') });
     } finally {
       await browser.close();
