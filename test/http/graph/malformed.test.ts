@@ -121,6 +121,8 @@ describeEachDb('Graph: malformed input', (kind) => {
   });
 
   it('a NUL character in a path segment, an option or a body is 400 invalidRequest (PostgreSQL cannot store it)', async () => {
+    // An admin of its own: the property test before this one acts as an admin on random ids, and may have removed the first one.
+    const caller = await newUser(t.app, 'nul-tester', { groups: ['admin'] });
     for (const [method, url, payload] of [
       ['GET', '/graph/v1.0/users/%00', undefined],
       ['GET', '/graph/v1.0/drives/a%00', undefined],
@@ -128,7 +130,7 @@ describeEachDb('Graph: malformed input', (kind) => {
       ['POST', '/graph/v1.0/groups', '{"displayName":"x\\u0000"}'],
       ['PATCH', '/graph/v1.0/me', '{"\\u0000":1}'],
     ] as const) {
-      const res = await t.app.inject({ method, url, headers: { ...AUTH, 'content-type': 'application/json' }, payload });
+      const res = await t.app.inject({ method, url, headers: { authorization: basic(caller.user, caller.password), 'content-type': 'application/json' }, payload });
       expectGraphError(res, url);
       expect(res.statusCode, `${method} ${url}`).toBe(400);
       expect(JSON.parse(res.body).error.code).toBe('invalidRequest');
