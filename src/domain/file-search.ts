@@ -28,13 +28,13 @@ export interface FileSearch {
   offset: number;
 }
 
-/** Where a search looks: below a path of one space (the path itself excluded), or at one node only. */
+/** Where a search looks: below a path of one space. */
 export interface SearchScope {
   spaceId: string;
   /** Space-relative, '' for the whole space. */
   path: string;
-  /** Only the node at this space-relative path (a shared node, which shows as its mount). */
-  only?: string;
+  /** The node at the path itself matches too (a shared node, which shows as its mount). */
+  withRoot?: boolean;
 }
 
 /** Conditions nested deeper than this are refused: a body cannot make the SQL grow without bound. */

@@ -2,12 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { basic, type DbKind, describeEachDb } from '../helpers/app.js';
 import { createPgSchema, TEST_PG_URL } from '../helpers/db.js';
+import { pgRows, type Rows, sqliteRows } from './db-rows.js';
 import { compileServer, type RunningServer, startServer } from './server-process.js';
 
 /**
@@ -30,31 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await build?.remove();
 });
-
-type Rows = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
-
-const sqliteRows = (file: string): Rows => async <T>(sql: string, params: unknown[] = []) => {
-  const readonly = /^\s*select/i.test(sql);
-  const db = new Database(file, { readonly, fileMustExist: true });
-  try {
-    const stmt = db.prepare(sql);
-    return (readonly ? stmt.all(...params) : (stmt.run(...params), [])) as T[];
-  } finally {
-    db.close();
-  }
-};
-
-const pgRows = (schema: string): Rows => async <T>(sql: string, params: unknown[] = []) => {
-  const client = new pg.Client({ connectionString: TEST_PG_URL });
-  await client.connect();
-  try {
-    await client.query(`set search_path to ${schema}`);
-    let n = 0;
-    return (await client.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-};
 
 async function blobFiles(dir: string): Promise<string[]> {
   const out: string[] = [];

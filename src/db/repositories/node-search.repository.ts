@@ -41,12 +41,11 @@ export class NodeSearchRepositoryImpl implements NodeSearchRepository {
 
   async search(scope: SearchScope, search: FileSearch, favoriteKey: string, max: number): Promise<StoredNode[]> {
     let q = this.db.selectFrom('nodes').selectAll('nodes').where('nodes.space_id', '=', scope.spaceId);
-    if (scope.only !== undefined) q = q.where('nodes.path', '=', scope.only);
-    else q = q.where('nodes.path', '!=', scope.path);
-    if (scope.only === undefined && scope.path !== '') {
+    if (scope.path !== '') {
       const prefix = `${scope.path.replace(/[\\%_]/g, (m) => `\\${m}`)}/%`;
-      q = q.where(sql<SqlBool>`nodes.path like ${prefix} escape '\\'`);
-    }
+      const below = sql<SqlBool>`nodes.path like ${prefix} escape '\\'`;
+      q = q.where((eb) => (scope.withRoot ? eb.or([eb('nodes.path', '=', scope.path), below]) : below));
+    } else if (!scope.withRoot) q = q.where('nodes.path', '!=', '');
     if (search.where) q = q.where((eb) => condition(eb, search.where!, favoriteKey));
     for (const o of search.order) q = q.orderBy(sql.ref(COLUMN[o.field]), o.desc ? 'desc' : 'asc');
     const rows = await q.orderBy('nodes.path').limit(max).execute();

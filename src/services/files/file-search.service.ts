@@ -34,22 +34,19 @@ export class FileSearchService {
   async inHome(userId: string, scopePath: string[], search: FileSearch, depthOne = false): Promise<string[][]> {
     const mounts = await mountsOf(this.ctx.repos, userId, this.ctx.clock.now());
     const target = resolveInView(mounts, userId, scopePath);
-    const scopes: Array<SearchScope & { self?: StoredNode }> = [{ spaceId: target.spaceId, path: target.path.join('/') }];
-    if (!target.mount && scopePath.length === 0) for (const m of mounts) scopes.push({ spaceId: m.spaceId, path: m.path.join('/') });
+    const scopes: SearchScope[] = [{ spaceId: target.spaceId, path: target.path.join('/') }];
+    // From the root, every mounted share too, the shared node itself included: it shows as the mount.
+    if (!target.mount && scopePath.length === 0) for (const m of mounts) scopes.push({ spaceId: m.spaceId, path: m.path.join('/'), withRoot: true });
     const max = Math.min(MAX_SEARCH_RESULTS, search.offset + (search.limit ?? MAX_SEARCH_RESULTS));
     const key = favoriteKey(userId);
     const hits: Array<{ node: StoredNode; homePath: string[] }> = [];
     for (const scope of scopes) {
       for (const node of await this.ctx.repos.nodeSearch.search(scope, search, key, max)) {
         const homePath = viewPathOf(mounts, userId, node.spaceId, segments(node.path));
-        if (homePath && homePath.length > scopePath.length && (!depthOne || homePath.length === scopePath.length + 1)) hits.push({ node, homePath });
-      }
-    }
-    // Shared nodes themselves match as their mounts (their scope starts below them).
-    if (!target.mount && scopePath.length === 0) {
-      for (const m of mounts) {
-        const [self] = await this.ctx.repos.nodeSearch.search({ spaceId: m.spaceId, path: '', only: m.path.join('/') }, search, key, 1);
-        if (self) hits.push({ node: { ...self, name: m.name }, homePath: [m.name] });
+        if (!homePath || homePath.length <= scopePath.length || (depthOne && homePath.length !== scopePath.length + 1)) continue;
+        // A shared node is sorted under the name it has in the home: its mount's.
+        const mount = scope.withRoot && node.path === scope.path ? mounts.find((m) => m.spaceId === node.spaceId && m.path.join('/') === node.path) : undefined;
+        hits.push({ node: mount ? { ...node, name: mount.name } : node, homePath });
       }
     }
     hits.sort(compare(search.order));
