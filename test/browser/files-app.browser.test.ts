@@ -111,6 +111,32 @@ describe.skipIf(!HAVE_CHROMIUM)(`the files app in Chromium${WITHOUT_CHROMIUM}`, 
     await shot('files-thumbnail');
   });
 
+  it('shows a grid of large thumbnails, remembered after a reload, and goes back to the list', async () => {
+    const tile = (name: string) => page.locator(`.tile[data-name="${name}"]`);
+    await page.getByRole('button', { name: 'Grid view' }).click();
+    const thumb = tile('sunset.png').locator('img.thumbnail');
+    await thumb.waitFor();
+    // Asked cropped (a=0) at twice its drawn 144 px; the 120 × 80 source is not enlarged past itself.
+    expect(await thumb.getAttribute('src')).toMatch(/preview=1&x=288&y=288&a=0&c=/);
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 64)).toBe(true);
+    expect(await tile('welcome.txt').locator('img.thumbnail').count()).toBe(0);
+    expect(await row('sunset.png').count()).toBe(0);
+    await shot('files-grid');
+
+    await page.reload();
+    await tile('sunset.png').waitFor();
+    await tile('sunset.png').getByRole('checkbox').check();
+    await expect(page.locator('aside.details h2').textContent()).resolves.toContain('sunset.png');
+    await tile('Reports').getByRole('button', { name: 'Reports', exact: true }).click();
+    await page.waitForURL(`${base}/apps/files/?dir=%2FReports`);
+    await page.goBack();
+    await tile('sunset.png').waitFor();
+
+    await page.getByRole('button', { name: 'List view' }).click();
+    await row('sunset.png').waitFor();
+    expect(await page.locator('.tile').count()).toBe(0);
+  });
+
   it('renames, moves into a folder, downloads the same bytes, and deletes after asking', async () => {
     await row('small (2).txt').getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Rename' }).click();

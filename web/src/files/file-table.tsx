@@ -1,8 +1,9 @@
 import type { ComponentChild } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef } from 'preact/hooks';
 import type { Entry } from '../api/dav.js';
 import { fullDate, humanDate, humanSize } from '../format.js';
 import { EntryIcon } from './entry-icon.js';
+import { useScrollWindow, visibleLines } from './scroll-window.js';
 
 export type SortKey = 'name' | 'size' | 'modified';
 export interface Sort {
@@ -26,7 +27,7 @@ export function sortEntries(entries: Entry[], sort: Sort): Entry[] {
   });
 }
 
-interface Props {
+export interface FileListProps {
   entries: Entry[];
   sort: Sort;
   onSort(key: SortKey): void;
@@ -43,29 +44,14 @@ interface Props {
  * The folder's entries as a table whose rows are drawn only where they are
  * visible: a folder of 10,000 files keeps a few dozen rows in the page.
  */
-export function FileTable({ entries, sort, onSort, selected, onSelect, onSelectAll, onOpen, downloadUrl, star }: Props) {
+export function FileTable({ entries, sort, onSort, selected, onSelect, onSelectAll, onOpen, downloadUrl, star }: FileListProps) {
   const box = useRef<HTMLDivElement>(null);
-  const [scroll, setScroll] = useState({ top: 0, height: 800 });
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const update = () => setScroll({ top: el.scrollTop, height: el.clientHeight || 800 });
-    update();
-    const observer = new ResizeObserver(update);
-    observer.observe(el);
-    return () => observer.disconnect();
-  }, []);
-  const first = Math.max(0, Math.floor(scroll.top / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(entries.length, Math.ceil((scroll.top + scroll.height) / ROW_HEIGHT) + OVERSCAN);
+  const [scroll, onScroll] = useScrollWindow(box);
+  const { first, last } = visibleLines(scroll, ROW_HEIGHT, entries.length, OVERSCAN);
   const visible = entries.slice(first, last);
   const all = entries.length > 0 && entries.every((e) => selected.has(e.name));
 
-  const header = (key: SortKey, label: string) => (
-    <button type="button" class={`sort ${sort.key === key ? 'active' : ''}`} aria-sort={sort.key === key ? (sort.ascending ? 'ascending' : 'descending') : 'none'} onClick={() => onSort(key)}>
-      {label}
-      {sort.key === key ? (sort.ascending ? ' ▲' : ' ▼') : ''}
-    </button>
-  );
+  const header = (key: SortKey, label: string) => <SortButton sort={sort} by={key} label={label} onSort={onSort} />;
 
   return (
     <div class="table" role="table" aria-label="Files" aria-rowcount={entries.length + 1}>
@@ -77,7 +63,7 @@ export function FileTable({ entries, sort, onSort, selected, onSelect, onSelectA
         <span class="size" role="columnheader">{header('size', 'Size')}</span>
         <span class="modified" role="columnheader">{header('modified', 'Modified')}</span>
       </div>
-      <div class="rows" ref={box} onScroll={(e) => setScroll({ top: (e.target as HTMLDivElement).scrollTop, height: (e.target as HTMLDivElement).clientHeight })}>
+      <div class="rows" ref={box} onScroll={onScroll}>
         {entries.length === 0 && <p class="empty">No files in here. Upload some or drop them on this page.</p>}
         <div class="spacer" style={{ height: `${entries.length * ROW_HEIGHT}px` }}>
           {visible.map((entry, i) => (
@@ -101,5 +87,16 @@ export function FileTable({ entries, sort, onSort, selected, onSelect, onSelectA
         </div>
       </div>
     </div>
+  );
+}
+
+/** A column's sort button: the active one shows its direction. */
+export function SortButton({ sort, by, label, onSort }: { sort: Sort; by: SortKey; label: string; onSort(key: SortKey): void }) {
+  const active = sort.key === by;
+  return (
+    <button type="button" class={`sort ${active ? 'active' : ''}`} aria-sort={active ? (sort.ascending ? 'ascending' : 'descending') : 'none'} onClick={() => onSort(by)}>
+      {label}
+      {active ? (sort.ascending ? ' ▲' : ' ▼') : ''}
+    </button>
   );
 }

@@ -7,7 +7,9 @@ import type { ViewProps } from '../views.js';
 import { ConfirmDialog, ConflictDialog, type ConflictChoice, freeName, NameDialog } from './dialogs.js';
 import { fromDrop, fromInput, type Picked } from './drop.js';
 import { FavoriteButton } from './favorite-button.js';
+import { FileGrid } from './file-grid.js';
 import { FileTable, type Sort, type SortKey, sortEntries } from './file-table.js';
+import { type Layout, useLayout } from './layout.js';
 import { FolderPicker } from './folder-picker.js';
 import { focusSharing, SharePanel } from '../sharing/share-panel.js';
 import { VersionsPanel } from './versions-panel.js';
@@ -49,6 +51,7 @@ export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuota
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [layout, setLayout] = useLayout();
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
 
@@ -76,6 +79,7 @@ export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuota
   const sorted = entries ? sortEntries(entries, sort) : [];
   const chosen = sorted.filter((e) => selected.has(e.name));
   const single = chosen.length === 1 ? chosen[0]! : null;
+  const List = layout === 'grid' ? FileGrid : FileTable;
 
   async function run(work: () => Promise<unknown>) {
     setDialog(null);
@@ -143,12 +147,13 @@ export function FilesView({ tree, user, rootLabel, keep = {}, onChanged: onQuota
               <button type="button" class="danger" onClick={() => setDialog({ kind: 'delete', names: chosen.map((e) => e.name) })}>Delete</button>
             </>
           )}
+          <LayoutToggle layout={layout} onChange={setLayout} />
           <input ref={fileInput} type="file" multiple hidden aria-label="Files to upload" onChange={(e) => { const t = e.target as HTMLInputElement; if (t.files) void upload(fromInput(t.files)); t.value = ''; }} />
           <input ref={folderInput} type="file" multiple hidden aria-label="Folder to upload" {...{ webkitdirectory: '' }} onChange={(e) => { const t = e.target as HTMLInputElement; if (t.files) void upload(fromInput(t.files)); t.value = ''; }} />
         </div>
         <ErrorBanner message={message} onDismiss={() => setMessage(null)} />
         {entries === null ? <p class="loading">Loading…</p> : (
-          <FileTable
+          <List
             entries={sorted}
             sort={sort}
             onSort={sortBy}
@@ -206,4 +211,13 @@ function downloadUrl(tree: DavTree, folder: string[], chosen: Entry[]): string {
   if (chosen.length === 1 && !chosen[0]!.folder) return tree.url(chosen[0]!.path);
   if (chosen.length === 1) return `${tree.url(chosen[0]!.path)}?accept=zip`;
   return `${tree.url(folder)}?accept=zip&files=${encodeURIComponent(JSON.stringify(chosen.map((e) => e.name)))}`;
+}
+
+function LayoutToggle({ layout, onChange }: { layout: Layout; onChange(next: Layout): void }) {
+  const grid = layout === 'grid';
+  return (
+    <button type="button" class="layout-toggle" aria-pressed={grid} title={grid ? 'Show as a list' : 'Show as a grid of pictures'} onClick={() => onChange(grid ? 'list' : 'grid')}>
+      {grid ? '☰ List view' : '▦ Grid view'}
+    </button>
+  );
 }
