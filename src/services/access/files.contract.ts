@@ -31,6 +31,11 @@ export interface WriteOptions {
   ifMatch?: string;
   ifNoneMatch?: string;
   mimeType?: string;
+  /**
+   * Awaited once the bytes are staged and checked, before the write commits:
+   * lets several writes stage at once and still commit in a chosen order.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 export interface WriteResult {

@@ -159,6 +159,14 @@ export class FilesService implements FilesApi {
       throw err;
     }
     const checksums = declared ? formatChecksum(declared) : null;
+    if (opts.beforeCommit) {
+      try {
+        await opts.beforeCommit();
+      } catch (err) {
+        await this.blobs.discard(staged);
+        throw err;
+      }
+    }
     return this.commitWrite(place, staged, { mtime: opts.mtime, checksums });
   }
 
