@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,20 @@ describe('nimbus: usage', () => {
     expect(badChoice.stderr).toContain('Allowed choices are table, json');
   });
 
+  it('user:add -g admin makes the first admin on a database no server has started yet', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-cli-fresh-'));
+    try {
+      const env = { DATA_DIR: dataDir };
+      const added = ok(await runNimbus(entry, ['user:add', 'ops', '-g', 'admin', '--generate-password'], env));
+      expect(added.stdout).toContain('created group admin');
+      expect(added.stdout).toContain('added ops to admin');
+      const info = JSON.parse(ok(await runNimbus(entry, ['user:info', 'ops', '--output=json'], env)).stdout) as { groups: string[] };
+      expect(info.groups).toEqual(['admin']);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('config:check rejects an invalid environment with exit 1 and masks secrets of a valid one', async () => {
     const bad = await runNimbus(entry, ['config:check'], { PORT: 'eighty', INSTANCE_COLOR: 'red' });
     expect(bad.code).toBe(1);
@@ -91,17 +105,17 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(ok(await nimbus(['migrate'])).stdout).toContain('database is up to date');
     });
 
-    it('user:add reads the password from stdin, the environment or generates it; refuses duplicates, weak passwords and unknown groups', async () => {
+    it('user:add reads the password from stdin, the environment or generates it; refuses duplicates and weak passwords; a group named is created when missing, as occ does', async () => {
       const added = ok(await nimbus(['user:add', BOB.user, '--display-name', 'Bob B', '--email', 'bob@example.org'], `${BOB.password}\n`));
       expect(added.stdout).toContain('created user bob');
       expect(added.stdout).not.toContain(BOB.password);
       expect((await asUser(BOB)).status).toBe(200);
 
       // Refusals change nothing, so they run side by side.
-      const [dup, weak, noGroup, noPassword, noEnv] = await Promise.all([
+      const [dup, weak, badGroup, noPassword, noEnv] = await Promise.all([
         nimbus(['user:add', BOB.user], `${BOB.password}\n`),
-        nimbus(['user:add', 'weak'], 'short\n'),
-        nimbus(['user:add', 'lonely', '-g', 'no-such-group'], 'Lonely-Pass-12345\n'),
+        nimbus(['user:add', 'weak', '-g', 'never-made'], 'short\n'),
+        nimbus(['user:add', 'lonely', '-g', 'g'.repeat(300)], 'Lonely-Pass-12345\n'),
         nimbus(['user:add', 'silent']),
         nimbus(['user:add', 'silent', '--password-from-env']),
       ]);
@@ -109,8 +123,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(dup.stderr).toContain('User already exists');
       expect(weak.code).toBe(1);
       expect(weak.stderr).toContain('at least 10 characters');
-      expect(noGroup.code).toBe(1);
-      expect(noGroup.stderr).toContain('group no-such-group does not exist');
+      expect(badGroup.code).toBe(1);
+      expect(badGroup.stderr).toContain('Group name is too long');
+      expect((await g.rows<{ id: string }>("select id from groups where id = 'never-made'")).length).toBe(0);
       expect(noPassword.code).toBe(1);
       expect(noPassword.stderr).toContain('no password on stdin');
       expect(noEnv.code).toBe(1);
@@ -120,9 +135,13 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const password = /password: (\S+)/.exec(generated.stdout)?.[1];
       expect(password).toBeTruthy();
       expect((await asUser({ user: 'carol', password: password! })).status).toBe(200);
-      ok(await nimbus(['user:add', 'dave', '--password-from-env'], undefined, { NIMBUS_PASSWORD: 'Dave-Env-Pass-1234' }));
+      const dave = ok(await nimbus(['user:add', 'dave', '--password-from-env', '-g', 'editors', '-g', 'admin'], undefined, { NIMBUS_PASSWORD: 'Dave-Env-Pass-1234' }));
+      expect(dave.stdout).toContain('created group editors');
+      expect(dave.stdout).toContain('added dave to editors');
+      expect(dave.stdout).not.toContain('created group admin');
       expect((await asUser({ user: 'dave', password: 'Dave-Env-Pass-1234' })).status).toBe(200);
       expect((await g.rows<{ c: number }>('select count(*) as c from users'))[0]!.c).toBe(4);
+      expect((await g.rows<{ group_id: string }>("select group_id from group_members where user_id = 'dave' order by group_id")).map((r) => r.group_id)).toEqual(['admin', 'editors']);
     });
 
     it('user:list and user:info as a table and as JSON; an unknown user fails', async () => {

@@ -1,5 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { OPERATOR_ID } from '../../domain/access.js';
+import { DomainError } from '../../domain/errors.js';
+import { assertValidGroupId } from '../../domain/group.js';
 import { humanSize, normaliseQuota } from '../../domain/quota.js';
 import type { UserDetails } from '../../services/identity/users.service.js';
 import { type CliIo, write } from '../io.js';
@@ -44,16 +46,24 @@ export function registerUserCommands(program: Command, io: CliIo): void {
     .argument('<user>', 'user id (letters, digits, spaces and _ . @ - \')')
     .option('--display-name <name>', 'display name (defaults to the user id)')
     .option('--email <address>', 'email address')
-    .option('-g, --group <group>', 'add to this group (repeatable)', collect, [])
+    .option('-g, --group <group>', 'add to this group, created if it does not exist (repeatable)', collect, [])
     .option('--quota <size>', 'quota, e.g. "10 GB" or "none"', quotaArgument)
     .option('--password-from-env', `read the password from ${PASSWORD_ENV}`)
     .option('--generate-password', 'generate a strong password and print it once')
     .action(async (userId: string, opts: { displayName?: string; email?: string; group: string[]; quota?: string; passwordFromEnv?: boolean; generatePassword?: boolean }) => {
+      // Group names are checked first, so that a bad one leaves no user behind.
+      for (const groupId of opts.group) assertValidGroupId(groupId);
       await withCore(io, async ({ services, ctx }) => {
         const password = opts.generatePassword ? ctx.secrets.token(GENERATED_PASSWORD_LENGTH) : await readNewPassword(io, { fromEnv: opts.passwordFromEnv });
-        await services.users.create(OPERATOR_ID, { userId, password, displayName: opts.displayName, email: opts.email, groups: opts.group, quota: opts.quota });
+        await services.users.create(OPERATOR_ID, { userId, password, displayName: opts.displayName, email: opts.email, quota: opts.quota });
         write(io.stdout, `created user ${userId}`);
         if (opts.generatePassword) write(io.stdout, `password: ${password}`);
+        // As occ user:add --group: a group that does not exist yet is created (nextcloud/server core/Command/User/Add.php).
+        for (const groupId of opts.group) {
+          if (await createGroupIfMissing(services.groups, groupId)) write(io.stdout, `created group ${groupId}`);
+          await services.memberships.addToGroup(OPERATOR_ID, userId, groupId);
+          write(io.stdout, `added ${userId} to ${groupId}`);
+        }
       });
     });
 
@@ -160,4 +170,15 @@ export function registerUserCommands(program: Command, io: CliIo): void {
         printRecord(io, opts.output, { id: d.user.id, quota: d.user.quota, used: d.quota.used, limit: d.quota.total < 0 ? null : d.quota.total, free: d.quota.free < 0 ? null : d.quota.free });
       });
     });
+}
+
+/** True when the group was made here; false when it was there already. */
+async function createGroupIfMissing(groups: { create(callerId: string, groupId: string): Promise<void> }, groupId: string): Promise<boolean> {
+  try {
+    await groups.create(OPERATOR_ID, groupId);
+    return true;
+  } catch (err) {
+    if (err instanceof DomainError && err.reason === 'groupExists') return false;
+    throw err;
+  }
 }
