@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -300,6 +300,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const leftover = path.join(dataDir, 'staging', `${encodeURIComponent(os.hostname())}~999999~deadbeef0000`);
       mkdirSync(leftover, { recursive: true });
       writeFileSync(path.join(leftover, 'f'.repeat(32)), 'half an upload');
+      // A chunked upload begun two days ago and never assembled, beside one begun now.
+      for (const id of ['web-old-1', 'web-new-1']) {
+        expect((await g.http(0, 'MKCOL', `/remote.php/dav/uploads/${ADMIN.user}/${id}`)).status).toBe(201);
+        expect((await g.http(0, 'PUT', `/remote.php/dav/uploads/${ADMIN.user}/${id}/00001`, { body: 'chunk' })).status).toBe(201);
+      }
+      const oldUpload = path.join(dataDir, 'uploads', Buffer.from(ADMIN.user).toString('hex'), 'web-old-1');
+      const oldInfo = JSON.parse(readFileSync(path.join(oldUpload, 'upload.json'), 'utf8')) as { createdAt: number };
+      writeFileSync(path.join(oldUpload, 'upload.json'), JSON.stringify({ ...oldInfo, createdAt: Date.now() - 2 * 86400_000 }));
 
       const found = await nimbus(['check', '-o', 'json']);
       expect(found.code, found.stderr).toBe(1);
@@ -311,17 +319,21 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(report.spaceSizes).toEqual([{ spaceId: ADMIN.user, stored: 999999, actual: 180 }]);
       expect(report.emptyEtags).toHaveLength(1);
       expect(report.leftoverStaging).toEqual([{ owner: path.basename(leftover), files: 1 }]);
+      expect(report.abandonedUploads).toEqual([{ userId: ADMIN.user, uploadId: 'web-old-1' }]);
       const table = await nimbus(['check']);
       expect(table.stdout).toContain(`orphan blob: ${orphan}`);
       expect(table.stdout).toContain('missing blob: admin:/lost.txt');
       expect(table.stdout).toContain('folder size: admin:/docs is stored as 157 bytes, holds 150');
+      expect(table.stdout).toContain('abandoned upload: chunked upload web-old-1 of admin');
       const etagBefore = (await sizeOf('docs')).etag;
 
       const repaired = ok(await nimbus(['check', '--repair']));
-      expect(repaired.stdout).toContain('repaired 6 problem(s)');
+      expect(repaired.stdout).toContain('repaired 7 problem(s)');
       expect(ok(await nimbus(['check'])).stdout).toContain('no problems found');
       expect(existsSync(orphanFile)).toBe(false);
       expect(existsSync(leftover)).toBe(false);
+      expect(existsSync(oldUpload)).toBe(false);
+      expect((await g.http(0, 'PROPFIND', `/remote.php/dav/uploads/${ADMIN.user}/web-new-1`, { headers: { depth: '1' } })).status).toBe(207);
       // The running server sees the repaired tree at once.
       expect((await g.http(0, 'GET', `/remote.php/dav/files/${ADMIN.user}/lost.txt`)).status).toBe(404);
       const docs = await sizeOf('docs');

@@ -78,6 +78,11 @@ export class ChunkedUploadsService {
     await this.staging.remove(userId, uploadId);
   }
 
+  /** Uploads begun more than a day ago (or without a readable upload.json): what the sweep drops. */
+  async abandoned(): Promise<Array<{ userId: string; uploadId: string }>> {
+    return this.staging.listOlderThan(this.clock.now() - STALE_AFTER_MS);
+  }
+
   /** At most once an hour per process: drop uploads older than a day. */
   private async sweep(): Promise<void> {
     const now = this.clock.now();
