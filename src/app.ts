@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { RequestListener } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/connect.js';
@@ -46,6 +47,7 @@ import { requestContext } from './request-context.js';
 import { RequestLogController } from './http/request-log.js';
 import { databaseReadiness } from './db/readiness.js';
 import { HttpMetrics } from './http/ops/http-metrics.js';
+import { serverWithLiveness, type ServerTimeouts } from './http/ops/liveness.js';
 import { opsPlugin } from './http/ops/ops.plugin.js';
 import { dataDirReadiness } from './storage/data-dir-readiness.js';
 
@@ -113,6 +115,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `${REQUEST_ID_PREFIX}${(requestCounter++).toString(36)}`;
     },
     bodyLimit: 1024 * 1024,
+    serverFactory: (handler, options) => serverWithLiveness(handler as RequestListener, options as ServerTimeouts),
     logController: new RequestLogController(),
     // The LibreGraph reference strips trailing slashes (documented calls use POST /drives/).
     // Item ids (`<storage>$<space>!<node>`, ~110 characters) exceed the router's default 100-character parameter limit.

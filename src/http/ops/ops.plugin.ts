@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReadinessProbe } from '../../ports/readiness.js';
 import { apiDocsRoutes } from './api-docs.routes.js';
 import type { HttpMetrics } from './http-metrics.js';
+import { LIVENESS } from './liveness.js';
 
 export interface OpsOptions {
   readiness: ReadinessProbe;
@@ -21,7 +22,8 @@ const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store
  * (/healthz: the process answers; /readyz: it can serve), and the Prometheus scrape.
  */
 export async function opsPlugin(app: FastifyInstance, opts: OpsOptions): Promise<void> {
-  app.get('/healthz', async (_request, reply) => noStore(reply).send({ status: 'ok' }));
+  // On a socket, answered in front of Fastify (liveness.ts); this route serves what arrives otherwise (injected requests, a query string).
+  app.get('/healthz', async (_request, reply) => noStore(reply).send(LIVENESS));
 
   app.get('/readyz', async (_request, reply) => {
     const checks = await opts.readiness();

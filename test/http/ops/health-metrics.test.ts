@@ -21,6 +21,33 @@ describeEachDb('/healthz and /readyz', (kind) => {
     expect((await t.app.inject({ method: 'POST', url: '/healthz' })).statusCode).toBe(404);
   });
 
+  it('/healthz on a real socket is answered before the framework; other methods and a query still reach it', async () => {
+    const server = await buildTestApp(kind);
+    try {
+      await server.app.listen({ port: 0, host: '127.0.0.1' });
+      const base = `http://127.0.0.1:${(server.app.server.address() as { port: number }).port}`;
+      const probe = await fetch(`${base}/healthz`);
+      expect(probe.status).toBe(200);
+      expect(await probe.json()).toEqual({ status: 'ok' });
+      expect(probe.headers.get('cache-control')).toBe('no-store');
+      expect(probe.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      // No request id: the application never saw it.
+      expect(probe.headers.get('x-request-id')).toBeNull();
+      const head = await fetch(`${base}/healthz`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe('');
+      const post = await fetch(`${base}/healthz`, { method: 'POST' });
+      expect(post.status).toBe(404);
+      expect(post.headers.get('x-request-id')).toBeTruthy();
+      const withQuery = await fetch(`${base}/healthz?verbose=1`);
+      expect(withQuery.status).toBe(200);
+      expect(withQuery.headers.get('x-request-id')).toBeTruthy();
+      expect((await fetch(`${base}/status.php`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('/readyz is ready when the database answers, migrations are current and the data directory is writable', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(200);
