@@ -102,6 +102,12 @@ async function main(): Promise<void> {
       await page.goto(`${base}/apps/files/?view=spaces`);
       await page.getByText('Marketing').first().waitFor();
       await page.screenshot({ path: path.join(OUT, 'spaces.png') });
+      await page.goto(`${base}/apps/files/?dir=%2FPhotos`);
+      await page.getByRole('button', { name: 'Grid view' }).click();
+      await page.locator('.tile[data-name="hills.png"] img.thumbnail').waitFor();
+      await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('img.thumbnail')).every((img) => img.complete && img.naturalWidth > 0));
+      await page.screenshot({ path: path.join(OUT, 'grid.png') });
+      await page.getByRole('button', { name: 'List view' }).click();
       await page.setViewportSize({ width: 390, height: 760 });
       await page.goto(`${base}/apps/files/?dir=%2FPhotos`);
       await page.locator('.row[data-name="hills.png"] img.thumbnail').waitFor();
