@@ -55,7 +55,7 @@ export async function searchFiles(call: DavCall, body: XmlElement): Promise<unkn
     if (target.path.length > 0) limits.within = [{ spaceId: target.spaceId, nodeId: node.id }];
   } else if (loc.family === 'files') {
     await call.target();
-  } else if (!(loc.family === 'webdav' || (loc.family === 'root' && loc.ref === 'spaces' && loc.path.length === 0))) {
+  } else if (!(loc.family === 'webdav' || (loc.family === 'root' && loc.ref === 'spaces' && loc.path.length === 1))) {
     throw new DavError(501, 'Sabre\\DAV\\Exception\\NotImplemented', 'search-files is answered on the spaces and files collections');
   }
   const search = byName(body, 'search');
