@@ -51,6 +51,12 @@ function condition(eb: Eb, c: SearchCondition, favoriteKey: string, sqlite: bool
   }
 }
 
+/** Whether every match must pass a name LIKE the FTS5 table can serve (the condition, or a conjunct of it, is one). */
+function ftsRequired(c: SearchCondition): boolean {
+  if (c.op === 'like') return c.field === 'name' && ftsQueryOf(c.value) !== null;
+  return c.op === 'and' && c.of.some(ftsRequired);
+}
+
 /** Searches of the file tree: one query per scope, conditions compiled to SQL, the favourite mark read from the caller's dead property. */
 export class NodeSearchRepositoryImpl implements NodeSearchRepository {
   private readonly sqlite: boolean;
@@ -60,7 +66,10 @@ export class NodeSearchRepositoryImpl implements NodeSearchRepository {
   }
 
   private matching(scope: SearchScope, search: FileSearch, favoriteKey: string) {
-    let q = this.db.selectFrom('nodes').where('nodes.space_id', '=', scope.spaceId);
+    // SQLite's planner otherwise walks the space's (space_id, path) index and tests each row against the
+    // FTS5 hits (25 ms over 100,000 rows); `+` takes the index out, so the few hits are fetched by file id.
+    const space = this.sqlite && search.where && ftsRequired(search.where) ? sql<string>`+nodes.space_id` : sql.ref<string>('nodes.space_id');
+    let q = this.db.selectFrom('nodes').where(space, '=', scope.spaceId);
     if (scope.path !== '') {
       const prefix = `${scope.path.replace(/[\\%_]/g, (m) => `\\${m}`)}/%`;
       const below = sql<SqlBool>`nodes.path like ${prefix} escape '\\'`;
