@@ -7,7 +7,7 @@ import { Pool } from 'undici';
 export interface Target {
   name: string;
   url: string;
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PROPFIND' | 'SEARCH';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PROPFIND' | 'SEARCH' | 'REPORT';
   headers?: Record<string, string>;
   body?: string;
   /** Defaults to CONNECTIONS; large listings are measured one request at a time to see their cost, not queueing. */

@@ -199,6 +199,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(directPlugin, { services, prefix: DIRECT_PREFIX });
   await app.register(webPlugin, { services, publicUrl: config.publicUrl, instanceName: config.theming.name, color: config.theming.color, storageId });
   if (recovered.stagingFiles || recovered.blobsSettled) app.log.info(recovered, 'removed what an interrupted process left in storage');
+  // Migration 0018 goes on without pg_trgm where it cannot be created; name searches still answer, by a scan.
+  if ((await services.fileSearch.nameIndex()) === null) app.log.warn('name search has no trigram index (the pg_trgm extension could not be created): substring searches scan the file rows');
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not Found'));
   return app;
 }

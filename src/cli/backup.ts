@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { dropEmptySchema, inPgSnapshot, openSqliteReadonly, tableNames, referencedBlobIds, runPgTool, snapshotSqlite, tableRowCounts } from '../db/backup.js';
+import { dropEmptySchema, ensureTrigramExtension, inPgSnapshot, openSqliteReadonly, tableNames, referencedBlobIds, runPgTool, snapshotSqlite, tableRowCounts } from '../db/backup.js';
 import { sql } from 'kysely';
 import { connect } from '../db/connect.js';
 import { copyBlobs, hasBlob } from '../storage/blob-copy.js';
@@ -126,6 +126,7 @@ export async function restore(config: Config, dir: string): Promise<Manifest> {
       if ((await tableNames(handle.db, schema)).length) throw new CliError('the database (schema) to restore into is not empty');
       // The dump creates its schema; an empty one of that name (made for the restore) must make way.
       if (schema) await dropEmptySchema(handle.db, schema);
+      await ensureTrigramExtension(handle.db);
     } finally {
       await handle.close();
     }

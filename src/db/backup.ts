@@ -103,3 +103,17 @@ export async function tableNames(db: Kysely<Database>, schema?: string): Promise
   const { rows } = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(db);
   return rows.map((r) => r.name);
 }
+
+/**
+ * A dump names pg_trgm's operator class (migration 0018's name index) but,
+ * being of one schema, not the extension: create it in `public` before the
+ * restore, as the migration does. Best effort; where it cannot be created
+ * the restore reports the missing operator class.
+ */
+export async function ensureTrigramExtension(db: Kysely<Database>): Promise<void> {
+  try {
+    await sql`create extension if not exists pg_trgm schema public`.execute(db);
+  } catch {
+    // No privilege or not installed: pg_restore names what is missing.
+  }
+}

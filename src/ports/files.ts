@@ -13,7 +13,13 @@ export interface StoredNode extends FileNode {
 export interface NodeSearchRepository {
   /** Nodes below the scope matching the search, in its order (then by path), at most `max`; `favoriteKey` names the caller's favourite mark. */
   search(scope: SearchScope, search: FileSearch, favoriteKey: string, max: number): Promise<StoredNode[]>;
+  /** How many nodes below the scope match (the total of a paged answer). */
+  count(scope: SearchScope, search: FileSearch, favoriteKey: string): Promise<number>;
+  /** Which substring index serves name searches; null when they scan (PostgreSQL without pg_trgm). */
+  nameIndex(): Promise<NameIndex>;
 }
+
+export type NameIndex = 'fts5-trigram' | 'pg_trgm' | null;
 
 export interface NodeRepository {
   /** The space row, the nodes at these paths and whether any WebDAV lock is held in the space, in one round trip; undefined when the space does not exist. */

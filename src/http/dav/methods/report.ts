@@ -4,6 +4,7 @@ import { sendMultistatus } from '../multistatus.js';
 import { viewPathOf } from '../../../services/access/share-mounts.js';
 import { child, elements, is, NS_DAV, NS_NC, NS_OC, parseXmlBody, textOf } from '../xml.js';
 import { homeResponses } from './home-items.js';
+import { isSearchFiles, searchFiles } from './search-files.js';
 import type { PropRequest } from './propfind.js';
 import { notImplemented } from './unhandled.js';
 
@@ -19,8 +20,7 @@ interface FilterFiles {
 }
 
 function parseFilterFiles(body: ReturnType<typeof parseXmlBody>): FilterFiles | null {
-  // sabre/xml refuses an empty document before any plugin sees the report.
-  if (!body) throw badRequest('The input element to parse is empty. Do not attempt to parse');
+  if (!body) return null;
   if (!is(body, NS_OC, 'filter-files')) return null;
   const prop = child(body, NS_DAV, 'prop');
   const rules = child(body, NS_OC, 'filter-rules');
@@ -54,8 +54,15 @@ function parseFilterFiles(body: ReturnType<typeof parseXmlBody>): FilterFiles | 
  * as sabre/dav; entry points other than the personal ones keep the 501.
  */
 export async function report(call: DavCall): Promise<unknown> {
-  if (call.loc.family !== 'files' && call.loc.family !== 'webdav') return notImplemented(call, false);
-  const request = parseFilterFiles(parseXmlBody(call.request.body as Buffer | undefined));
+  const { family, ref } = call.loc;
+  const searchable = family === 'files' || family === 'webdav' || family === 'spaces' || (family === 'root' && ref === 'spaces');
+  if (!searchable) return notImplemented(call, false);
+  const body = parseXmlBody(call.request.body as Buffer | undefined);
+  // sabre/xml refuses an empty document before any plugin sees the report.
+  if (!body) throw badRequest('The input element to parse is empty. Do not attempt to parse');
+  if (isSearchFiles(body)) return searchFiles(call, body);
+  if (family !== 'files' && family !== 'webdav') return notImplemented(call, false);
+  const request = parseFilterFiles(body);
   const t = await call.target();
   const target = await call.mustStat(t);
   if (!request || target.type !== 'folder') throw reportNotSupported();
