@@ -28,7 +28,7 @@ import { metaTree } from './methods/versions-meta.js';
 import { trashbin } from './methods/trashbin.js';
 import { authenticatePublic } from './public-auth.js';
 import { tusCreate } from './methods/tus-create.js';
-import { TUS_DATA_PREFIX, tusData } from './tus-data.routes.js';
+import { TUS_DATA_METHODS, TUS_DATA_PREFIX, tusData } from './tus-data.routes.js';
 import { setTusDiscoveryHeaders } from './tus-protocol.js';
 import { proxyRemote, remoteMountAt } from './remote-mount.js';
 import type { OpenedLink } from '../../services/sharing/public-links.service.js';
@@ -170,7 +170,7 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
   // A route of its own (the wildcard answers its other methods): the bulk upload is a POST only here.
   app.route({ method: 'POST', url: '/remote.php/dav/bulk', handler });
   // TUS uploads, at the Location their creation answered.
-  app.route({ method: METHODS, url: `${TUS_DATA_PREFIX}*`, exposeHeadRoute: false, handler: (request, reply) => tusData(request, reply, opts) });
+  app.route({ method: TUS_DATA_METHODS, url: `${TUS_DATA_PREFIX}:id`, exposeHeadRoute: false, handler: (request, reply) => tusData(request, reply, opts) });
 }
 
 /** Nextcloud's bulk upload endpoint: exactly this path (BulkUploadPlugin checks getPath() === 'bulk'). */

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Readable } from 'node:stream';
 import { fail } from '../../domain/errors.js';
 import type { TusUpload } from '../../services/files/tus-uploads.service.js';
@@ -10,6 +10,8 @@ import { appendAndCommit, assertOffsetContentType, assertResumable, nonNegative,
 export const TUS_DATA_PREFIX = '/data/';
 
 const ALLOWED = 'OPTIONS, HEAD, PATCH, DELETE';
+/** What the upload's route takes: the protocol's methods, and POST for X-HTTP-Method-Override. */
+export const TUS_DATA_METHODS: HTTPMethods[] = ['OPTIONS', 'HEAD', 'PATCH', 'DELETE', 'POST'];
 const OVERRIDABLE = new Set(['HEAD', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** X-HTTP-Method-Override on a POST stands for the method it names (tus 1.0, for clients that can only POST). */
@@ -41,7 +43,7 @@ async function callerOf(request: FastifyRequest, deps: DavDeps, upload: TusUploa
 }
 
 export async function tusData(request: FastifyRequest, reply: FastifyReply, deps: DavDeps): Promise<unknown> {
-  const id = request.url.slice(TUS_DATA_PREFIX.length).split('?', 1)[0]!;
+  const id = (request.params as { id: string }).id;
   const method = methodOf(request);
   if (method === 'OPTIONS') {
     setTusDiscoveryHeaders(reply);
