@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -235,6 +237,19 @@ describeEachDb('TUS resumable uploads (as oCIS serves them)', (kind) => {
     const pending = await create(t, `/dav/public-files/${token}/`, 'late.txt', 2, { as: null });
     await ocs(t.app, 'DELETE', `${SHARES}/${drop.ocs.data.id}`);
     expectDavError(await patch(t, pending.at, 0, 'ab', { as: null }), 404);
+  });
+
+  it('keeps two writers apart: a live holder of the upload makes others wait (423), a dead one does not', async () => {
+    const { at } = await create(t, `${FILES}/`, 'locked.txt', 4);
+    const lock = path.join(t.dataDir, 'tus', at.slice('/data/'.length), 'lock');
+    await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname() }));
+    expectDavError(await patch(t, at, 0, 'ab'), 423);
+    expectDavError(await dav(t.app, 'DELETE', at, { headers: { 'tus-resumable': '1.0.0' } }), 423);
+    // A process that has exited holds nothing.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    await writeFile(lock, JSON.stringify({ pid: Number(dead.stdout), host: hostname() }));
+    expect((await patch(t, at, 0, 'ab')).statusCode).toBe(204);
+    expect((await head(t, at)).headers['upload-offset']).toBe('2');
   });
 
   it('accepts X-HTTP-Method-Override on POST to the upload', async () => {
