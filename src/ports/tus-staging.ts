@@ -46,8 +46,10 @@ export class TusAppendError extends Error {
  */
 export interface TusStaging {
   create(id: string, record: TusRecord): Promise<void>;
-  /** The record and the stored offset; null when unknown. */
-  read(id: string): Promise<{ record: TusRecord; offset: number } | null>;
+  /** The record, the stored offset, and whether the file was already committed (the upload not yet removed); null when unknown. */
+  read(id: string): Promise<{ record: TusRecord; offset: number; committed: boolean } | null>;
+  /** Notes that the complete upload became its file, so a process killed before removing it never commits it twice. */
+  markCommitted(id: string): Promise<void>;
   /**
    * Runs `fn` holding the upload for this process alone (another holder, live,
    * makes it refuse with `busy`); a holder that died no longer holds it.

@@ -11,6 +11,7 @@ import { digesterFor } from './digests.js';
 const RECORD = 'upload.json';
 const DATA = 'data';
 const LOCK = 'lock';
+const COMMITTED = 'committed';
 /** A holder refreshes its lock this often while it writes; a lock not refreshed for STALE_MS belongs to a holder that is gone (another host's crash). */
 const HEARTBEAT_MS = 5_000;
 const STALE_MS = 60_000;
@@ -64,13 +65,21 @@ export class FsTusStaging implements TusStaging {
     await rename(temp, path.join(dir, RECORD));
   }
 
-  async read(id: string): Promise<{ record: TusRecord; offset: number } | null> {
+  async markCommitted(id: string): Promise<void> {
+    await writeFile(path.join(this.dir(id), COMMITTED), '');
+  }
+
+  async read(id: string): Promise<{ record: TusRecord; offset: number; committed: boolean } | null> {
     if (!ID.test(id)) return null;
     const dir = this.dir(id);
     try {
       const record = JSON.parse(await readFile(path.join(dir, RECORD), 'utf8')) as TusRecord;
       const { size } = await stat(path.join(dir, DATA));
-      return { record, offset: size };
+      const committed = await stat(path.join(dir, COMMITTED)).then(
+        () => true,
+        () => false,
+      );
+      return { record, offset: size, committed };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;

@@ -4,7 +4,17 @@ import { fail } from '../../domain/errors.js';
 import type { TusUpload } from '../../services/files/tus-uploads.service.js';
 import type { DavDeps } from './context.js';
 import { badRequest, DavError, methodNotAllowed, notFound } from './errors.js';
-import { appendAndCommit, assertOffsetContentType, assertResumable, nonNegative, parseUploadChecksum, setTusDiscoveryHeaders, setUploadHeaders, type TusContext } from './tus-protocol.js';
+import {
+  appendAndCommit,
+  assertOffsetContentType,
+  assertResumable,
+  nonNegative,
+  parseUploadChecksum,
+  setTusDiscoveryHeaders,
+  setUploadHeaders,
+  settleComplete,
+  type TusContext,
+} from './tus-protocol.js';
 
 /** The route of an upload's Location: oCIS hands out its data gateway's `/data/{token}`. */
 export const TUS_DATA_PREFIX = '/data/';
@@ -64,6 +74,7 @@ export async function tusData(request: FastifyRequest, reply: FastifyReply, deps
   }
   switch (method) {
     case 'HEAD':
+      if (upload.offset === upload.record.length) await settleComplete(ctx, upload);
       setUploadHeaders(reply, upload, upload.offset);
       return reply.code(200).header('Upload-Length', String(upload.record.length)).header('Cache-Control', 'no-store').send();
     case 'DELETE':

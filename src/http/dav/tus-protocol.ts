@@ -114,6 +114,45 @@ export function setUploadHeaders(reply: FastifyReply, upload: TusUpload, offset:
   reply.header('Tus-Resumable', TUS_VERSION).header('Upload-Offset', String(offset)).header('Upload-Expires', String(Math.floor(upload.record.expiresAt / 1000)));
 }
 
+/** The complete bytes become the file through the files layer's write (the one a PUT uses); then the upload goes. Call holding the upload. */
+async function commit(ctx: TusContext, upload: TusUpload): Promise<void> {
+  const tus = ctx.deps.services.tusUploads;
+  const { record } = upload;
+  // Opened again: the file may have been made or changed while the bytes came.
+  const target = await ctx.deps.files.open(ctx.userId, record.spaceId, record.path);
+  await assertWritable(ctx, target, record.length);
+  const result = await ctx.deps.files.write(target, { localFile: tus.dataFile(upload.id) }, {
+    expectedSize: record.length,
+    mtime: record.mtime ?? undefined,
+    checksum: record.checksum ?? undefined,
+  });
+  await tus.markCommitted(upload.id);
+  await tus.remove(upload.id);
+  const etag = `"${result.node.etag}"`;
+  ctx.reply.header('ETag', etag).header('OC-ETag', etag).header('OC-FileId', ocId(result.node.fileId, ctx.deps.env.instanceId));
+}
+
+/**
+ * An upload whose every byte is stored but that still exists: its process was
+ * killed between the last byte and the end of the commit. A client resuming
+ * with HEAD sees the full offset and sends nothing more, so the commit is
+ * finished here (or, if it had happened, only the upload removed).
+ */
+export async function settleComplete(ctx: TusContext, upload: TusUpload): Promise<void> {
+  const tus = ctx.deps.services.tusUploads;
+  try {
+    await tus.exclusive(upload.id, async () => {
+      const now = await tus.find(upload.id);
+      if (!now || now.offset !== now.record.length) return;
+      if (now.committed) await tus.remove(upload.id);
+      else await commit(ctx, now);
+    });
+  } catch (err) {
+    if (err instanceof TusAppendError) throw appendFailure(err);
+    throw err;
+  }
+}
+
 /** The protocol's answer to a refused append. */
 function appendFailure(err: TusAppendError): DavError {
   switch (err.refusal) {
@@ -145,16 +184,7 @@ export async function appendAndCommit(ctx: TusContext, upload: TusUpload, offset
       await assertWritable(ctx, place, record.length);
       const reached = await tus.append(upload.id, offset, body, record.length - offset, checksum);
       if (reached < record.length) return reached;
-      // Opened again: the file may have been made or changed while the bytes came.
-      const target = await ctx.deps.files.open(ctx.userId, record.spaceId, record.path);
-      const result = await ctx.deps.files.write(target, { localFile: tus.dataFile(upload.id) }, {
-        expectedSize: record.length,
-        mtime: record.mtime ?? undefined,
-        checksum: record.checksum ?? undefined,
-      });
-      await tus.remove(upload.id);
-      const etag = `"${result.node.etag}"`;
-      ctx.reply.header('ETag', etag).header('OC-ETag', etag).header('OC-FileId', ocId(result.node.fileId, ctx.deps.env.instanceId));
+      await commit(ctx, upload);
       return reached;
     });
   } catch (err) {

@@ -16,6 +16,8 @@ export interface TusUpload {
   id: string;
   record: TusRecord;
   offset: number;
+  /** The file was committed but the upload not yet removed (its process was killed in between). */
+  committed: boolean;
   expired: boolean;
 }
 
@@ -39,7 +41,7 @@ export class TusUploadsService {
     const id = this.secrets.token(ID_LENGTH);
     const full: TusRecord = { ...record, createdAt: now, expiresAt: now + TUS_EXPIRES_AFTER_MS };
     await this.staging.create(id, full);
-    return { id, record: full, offset: 0, expired: false };
+    return { id, record: full, offset: 0, committed: false, expired: false };
   }
 
   async find(id: string): Promise<TusUpload | null> {
@@ -54,6 +56,10 @@ export class TusUploadsService {
 
   append(id: string, offset: number, body: Readable, limit: number, checksum?: TusChecksum): Promise<number> {
     return this.staging.append(id, offset, body, limit, checksum);
+  }
+
+  markCommitted(id: string): Promise<void> {
+    return this.staging.markCommitted(id);
   }
 
   dataFile(id: string): string {

@@ -252,6 +252,27 @@ describeEachDb('TUS resumable uploads (as oCIS serves them)', (kind) => {
     expect((await head(t, at)).headers['upload-offset']).toBe('2');
   });
 
+  it('finishes on HEAD a commit a killed process left undone, and never commits twice', async () => {
+    // Every byte stored, the process gone before the commit: the client's HEAD sees the full offset, so the commit happens there.
+    const undone = await create(t, `${FILES}/`, 'undone.txt', 5);
+    const dir = (at: string) => path.join(t.dataDir, 'tus', at.slice('/data/'.length));
+    await writeFile(path.join(dir(undone.at), 'data'), 'bytes');
+    expect((await dav(t.app, 'HEAD', `${FILES}/undone.txt`)).statusCode).toBe(404);
+    const h = await head(t, undone.at);
+    expect(h.statusCode).toBe(200);
+    expect(h.headers['upload-offset']).toBe('5');
+    expect(h.headers['oc-fileid']).toMatch(/^\d{8}oc/);
+    expect((await dav(t.app, 'GET', `${FILES}/undone.txt`)).body).toBe('bytes');
+    expect(await headStatus(t, undone.at)).toBe(404);
+    // Committed, the process gone before it removed the upload: HEAD only removes it.
+    const done = await create(t, `${FILES}/`, 'done.txt', 5);
+    await writeFile(path.join(dir(done.at), 'data'), 'bytes');
+    await writeFile(path.join(dir(done.at), 'committed'), '');
+    expect((await head(t, done.at)).statusCode).toBe(200);
+    expect((await dav(t.app, 'HEAD', `${FILES}/done.txt`)).statusCode).toBe(404);
+    expect(await headStatus(t, done.at)).toBe(404);
+  });
+
   it('accepts X-HTTP-Method-Override on POST to the upload', async () => {
     const { at } = await create(t, `${FILES}/`, 'override.txt', 2);
     const res = await dav(t.app, 'POST', at, { body: 'ok', headers: { 'x-http-method-override': 'PATCH', 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': OFFSET_TYPE } });
