@@ -16,6 +16,7 @@ import { createServices, type Services } from './services/index.js';
 import type { InstanceInfo } from './services/system/capabilities.service.js';
 import { FsBlobStore } from './storage/fs-blob-store.js';
 import { FsUploadStaging } from './storage/upload-staging.js';
+import { FsTusStaging } from './storage/tus-staging.js';
 
 /** What the server and the command line are built on: the database, the blob store and the services, wired once. */
 export interface Core {
@@ -82,6 +83,7 @@ export async function buildCore(config: Config, db?: DbHandle, opts: CoreOptions
     new HttpRemoteServers(new LoggedFederationTransport(new HttpFederationTransport(config.federation), opts.outboundLog ?? (() => {})), config.federation),
     { codec: new SharpImageCodec(), renderer: new LetterAvatarRenderer() },
     { renderer: new SharpPreviewRenderer(config.previews), settings: config.previews },
+    new FsTusStaging(config.dataDir),
   );
   return { handle, ctx, services, blobs, instance };
 }

@@ -17,6 +17,7 @@ import { SpaceMembersService } from './spaces/space-members.service.js';
 import { SpacesService } from './spaces/spaces.service.js';
 import { UsersService } from './identity/users.service.js';
 import { ChunkedUploadsService } from './files/chunked-uploads.service.js';
+import { TusUploadsService } from './files/tus-uploads.service.js';
 import { DavStateService } from './files/dav-state.service.js';
 import { DirectLinksService } from './files/direct-links.service.js';
 import { PrivateLinksService } from './files/private-links.service.js';
@@ -32,6 +33,7 @@ import { GraphSharesService } from './sharing/graph-shares.service.js';
 import { GraphSharedItemsService } from './sharing/graph-shared-items.service.js';
 import { SpaceSharesService } from './sharing/space-shares.service.js';
 import type { UploadStaging } from '../ports/upload-staging.js';
+import type { TusStaging } from '../ports/tus-staging.js';
 import type { RemoteServers } from '../ports/federation.js';
 import { FederationService } from './federation/federation.service.js';
 import { FederatedOffers } from './federation/federated-offers.js';
@@ -64,6 +66,7 @@ export interface Services {
   trash: TrashService;
   davState: DavStateService;
   chunkedUploads: ChunkedUploadsService;
+  tusUploads: TusUploadsService;
   privateData: PrivateDataService;
   userStatus: UserStatusService;
   activity: ActivityService;
@@ -96,6 +99,7 @@ export function createServices(
   remotes: RemoteServers,
   images: AvatarImages,
   previews: PreviewMaking,
+  tusStaging: TusStaging,
 ): Services {
   const notifications = new NotificationsService(ctx);
   const federation = new FederationService(ctx, remotes, instance.publicUrl, notifications);
@@ -133,6 +137,7 @@ export function createServices(
     trash,
     davState: new DavStateService(ctx),
     chunkedUploads: new ChunkedUploadsService(uploadStaging, ctx.clock),
+    tusUploads: new TusUploadsService(tusStaging, ctx.clock, ctx.secrets),
     privateData: new PrivateDataService(ctx),
     userStatus: new UserStatusService(ctx),
     activity: new ActivityService(ctx),

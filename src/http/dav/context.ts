@@ -53,7 +53,8 @@ const samePath = (a: readonly string[], b: readonly string[]): boolean => a.leng
 /** Whether the target is the mount point itself (the shared node as the recipient sees it). */
 export const isMountRoot = (t: SpaceTarget): boolean => t.mount !== undefined && samePath(t.path, t.mount.path);
 
-const WRITE_METHODS = new Set(['PUT', 'MKCOL', 'PROPPATCH', 'DELETE', 'MOVE', 'COPY', 'LOCK', 'UNLOCK']);
+// POST: a TUS creation, a write of the file it names.
+const WRITE_METHODS = new Set(['PUT', 'POST', 'MKCOL', 'PROPPATCH', 'DELETE', 'MOVE', 'COPY', 'LOCK', 'UNLOCK']);
 
 /** One DAV request: the caller, the parsed location, and lookups cached for the request's lifetime. */
 export class DavCall {

@@ -27,6 +27,9 @@ import { versionsTree } from './methods/versions.js';
 import { metaTree } from './methods/versions-meta.js';
 import { trashbin } from './methods/trashbin.js';
 import { authenticatePublic } from './public-auth.js';
+import { tusCreate } from './methods/tus-create.js';
+import { TUS_DATA_METHODS, TUS_DATA_PREFIX, tusData } from './tus-data.routes.js';
+import { setTusDiscoveryHeaders } from './tus-protocol.js';
 import { proxyRemote, remoteMountAt } from './remote-mount.js';
 import type { OpenedLink } from '../../services/sharing/public-links.service.js';
 
@@ -86,6 +89,8 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (request, payload, done) => {
     if (request.method === 'PUT' || (request.method === 'POST' && isBulkPathname(request.url.split('?', 1)[0]!))) return done(null, payload);
+    // TUS bodies (PATCH, creation-with-upload) stream as PUT bodies do.
+    if ((request.method === 'PATCH' || request.method === 'POST') && request.headers['tus-resumable'] !== undefined) return done(null, payload);
     const chunks: Buffer[] = [];
     let size = 0;
     let finished = false;
@@ -142,6 +147,9 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
     if (loc.family === 'versions') return versionsTree(call);
     if (loc.family === 'meta') return metaTree(call);
     if (loc.family === 'trashbin' || loc.family === 'spaceTrash') return trashbin(call);
+    if (request.method === 'POST' && request.headers['tus-resumable'] !== undefined) return tusCreate(call);
+    // reva's ocdav options.go announces TUS on the OPTIONS of every non-public DAV location.
+    if (request.method === 'OPTIONS' && !link) setTusDiscoveryHeaders(reply);
     if (link) {
       const answered = await publicGuard(call);
       if (answered !== undefined) return answered;
@@ -161,6 +169,8 @@ export async function davPlugin(app: FastifyInstance, opts: DavPluginOptions): P
   }
   // A route of its own (the wildcard answers its other methods): the bulk upload is a POST only here.
   app.route({ method: 'POST', url: '/remote.php/dav/bulk', handler });
+  // TUS uploads, at the Location their creation answered.
+  app.route({ method: TUS_DATA_METHODS, url: `${TUS_DATA_PREFIX}:id`, exposeHeadRoute: false, handler: (request, reply) => tusData(request, reply, opts) });
 }
 
 /** Nextcloud's bulk upload endpoint: exactly this path (BulkUploadPlugin checks getPath() === 'bulk'). */
@@ -168,6 +178,8 @@ const isBulkPathname = (pathname: string): boolean => pathname === '/remote.php/
 
 /** Nextcloud answers OPTIONS on the DAV roots without credentials (Windows' WebDAV redirector probes them first). */
 function anonymousAllowed(request: FastifyRequest): boolean {
+  // An upload made through a public link is opened by its id alone; the upload route refuses the others.
+  if (request.url.startsWith(TUS_DATA_PREFIX)) return true;
   if (request.method !== 'OPTIONS') return false;
   try {
     const loc = parseDavPathname(request.url.split(/[?#]/, 1)[0]!);

@@ -151,6 +151,8 @@ const FILES_CAPABILITIES = {
   // The chunk size clients should use; the server itself takes chunks of any size.
   chunked_upload: { max_size: 104857600, max_parallel_count: 5 },
   windows_compatible_filenames: false,
+  // oCIS frontend (services/frontend/pkg/revaconfig/config.go): tus_support with its defaults (no method override, 10 MB chunks).
+  tus_support: { version: '1.0.0', resumable: '1.0.0', extension: 'creation,creation-with-upload', http_method_override: '', max_chunk_size: 10_000_000 },
   // The trash bin (files_trashbin's Capabilities): items restore, and may be deleted from the trash for good.
   undelete: true,
   delete_from_trash: true,
