@@ -37,6 +37,7 @@ import { assertNoNul, assertSingleValued } from './http/common/request-guards.js
 import { frameworkErrorHandler } from './http/framework-errors.js';
 import { pageEnv } from './http/web/deps.js';
 import { webPlugin } from './http/web/web.plugin.js';
+import { oidcPlugin } from './http/oidc/oidc.plugin.js';
 import { recoverStorage } from './services/files/blob-settlement.js';
 import { type BootstrapResult, ensureFirstAdmin } from './services/system/bootstrap.service.js';
 import type { Services } from './services/index.js';
@@ -195,6 +196,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   await app.register(directPlugin, { services, prefix: DIRECT_PREFIX });
   await app.register(webPlugin, { services, publicUrl: config.publicUrl, instanceName: config.theming.name, color: config.theming.color, storageId });
+  if (config.oidc.enabled) await app.register(oidcPlugin, { services, publicUrl: config.publicUrl, instanceName: config.theming.name, color: config.theming.color });
   if (recovered.stagingFiles || recovered.blobsSettled) app.log.info(recovered, 'removed what an interrupted process left in storage');
   app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/plain; charset=utf-8').send('Not Found'));
   return app;
