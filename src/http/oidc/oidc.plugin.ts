@@ -14,6 +14,21 @@ export interface OidcPluginOptions {
   color: string;
 }
 
+/** The provider's endpoints (oidc-provider lib/helpers/initialize_app.js, with the features enabled in provider.ts). */
+const PROVIDER_ROUTES: Array<['GET' | 'POST', string]> = [
+  ['GET', '/auth'],
+  ['POST', '/auth'],
+  ['GET', '/auth/:uid'],
+  ['POST', '/token'],
+  ['GET', '/jwks'],
+  ['POST', '/token/revocation'],
+  ['POST', '/token/introspection'],
+  ['GET', '/session/end'],
+  ['POST', '/session/end'],
+  ['POST', '/session/end/confirm'],
+  ['GET', '/session/end/success'],
+];
+
 const ISSUER_REL = 'http://openid.net/specs/connect/1.0/issuer';
 // opencloud-eu/opencloud services/webfinger (relations): the apps look for the instance beside the issuer.
 const INSTANCE_REL = 'http://webfinger.opencloud/rel/server-instance';
@@ -48,7 +63,7 @@ export async function oidcPlugin(app: FastifyInstance, opts: OidcPluginOptions):
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-    scope.all(`${OIDC_PREFIX}/*`, forward());
+    for (const [method, path] of PROVIDER_ROUTES) scope.route({ method, url: `${OIDC_PREFIX}${path}`, handler: forward() });
     scope.get('/.well-known/openid-configuration', forward('/.well-known/openid-configuration'));
   });
 
