@@ -123,3 +123,47 @@ describe('OpenID Connect off', () => {
     }
   });
 });
+
+describeEachDb('OpenID Connect: the web client and logout', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp(kind);
+  });
+  afterAll(async () => t.close());
+
+  it('runs the flow for `web` (a public client: no secret, PKCE) to its callback page, then RP-initiated logout', async () => {
+    const dave = await newUser(t.app, 'dave');
+    const b = await signIn(t.app, dave.user, dave.password);
+    const { pkce, authorizeUrl } = await import('./oidc-helpers.js');
+    const { verifier, challenge } = pkce();
+    const redirectUri = 'http://nimbus.test/oidc-callback.html';
+    // The callback page is on this server: walk the redirects until one reaches it.
+    let res = await b.get(authorizeUrl({ clientId: 'web', redirectUri, scope: 'openid profile email', challenge }));
+    for (let i = 0; i < 4 && !String(res.headers.location ?? '').startsWith(redirectUri); i++) {
+      expect(res.statusCode, res.body).toBe(303);
+      const next = new URL(String(res.headers.location), 'http://nimbus.test');
+      res = await b.get(next.pathname + next.search);
+    }
+    const back = new URL(String(res.headers.location));
+    expect(back.origin + back.pathname).toBe(redirectUri);
+    const code = back.searchParams.get('code')!;
+    const exchanged = await t.app.inject({
+      method: 'POST',
+      url: '/oidc/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, client_id: 'web' }).toString(),
+    });
+    expect(exchanged.statusCode, exchanged.body).toBe(200);
+    const tokens = exchanged.json();
+    expect(tokens.refresh_token).toBeUndefined();
+    expect((await t.app.inject({ url: '/graph/v1.0/me/drives', headers: { authorization: `Bearer ${tokens.access_token}` } })).statusCode).toBe(200);
+
+    const logout = await b.get(`/oidc/session/end?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: 'http://nimbus.test/' })}`);
+    expect(logout.statusCode).toBe(200);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(logout.body)?.[1];
+    expect(xsrf).toBeTruthy();
+    const confirmed = await b.post('/oidc/session/end/confirm', { xsrf: xsrf!, logout: 'yes' });
+    expect(confirmed.statusCode).toBe(303);
+    expect(confirmed.headers.location).toBe('http://nimbus.test/');
+  });
+});
