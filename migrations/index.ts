@@ -16,6 +16,7 @@ import * as m0014 from './0014_dav_property_names.js';
 import * as m0015 from './0015_trash.js';
 import * as m0016 from './0016_file_versions.js';
 import * as m0018 from './0018_node_name_index.js';
+import * as m0019 from './0019_oidc.js';
 
 /** Every migration in order; a static list so built and test runs resolve the same files. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015_trash': m0015,
   '0016_file_versions': m0016,
   '0018_node_name_index': m0018,
+  '0019_oidc': m0019,
 };

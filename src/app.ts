@@ -38,6 +38,7 @@ import { assertNoNul, assertSingleValued } from './http/common/request-guards.js
 import { frameworkErrorHandler } from './http/framework-errors.js';
 import { pageEnv } from './http/web/deps.js';
 import { webPlugin } from './http/web/web.plugin.js';
+import { oidcPlugin } from './http/oidc/oidc.plugin.js';
 import { recoverStorage } from './services/files/blob-settlement.js';
 import { type BootstrapResult, ensureFirstAdmin } from './services/system/bootstrap.service.js';
 import type { Services } from './services/index.js';
@@ -198,6 +199,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   await app.register(directPlugin, { services, prefix: DIRECT_PREFIX });
   await app.register(webPlugin, { services, publicUrl: config.publicUrl, instanceName: config.theming.name, color: config.theming.color, storageId });
+  if (config.oidc.enabled) await app.register(oidcPlugin, { services, publicUrl: config.publicUrl, instanceName: config.theming.name, color: config.theming.color });
   if (recovered.stagingFiles || recovered.blobsSettled) app.log.info(recovered, 'removed what an interrupted process left in storage');
   // Migration 0018 goes on without pg_trgm where it cannot be created; name searches still answer, by a scan.
   if ((await services.fileSearch.nameIndex()) === null) app.log.warn('name search has no trigram index (the pg_trgm extension could not be created): substring searches scan the file rows');

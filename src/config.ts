@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { SharingSettings } from './domain/share.js';
 import type { VersionSettings } from './domain/file-versions.js';
+import { DEFAULT_OIDC_CLIENTS, type OidcClientDefinition, type OidcSettings } from './domain/oidc-clients.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -82,6 +83,11 @@ const EnvSchema = z.object({
   PREVIEW_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   VERSIONS_ENABLED: bool.default(true),
   VERSIONS_MAX_AGE_DAYS: z.coerce.number().int().min(1).optional(),
+  OIDC_ENABLED: bool.default(true),
+  OIDC_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86400).default(300),
+  OIDC_REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(365 * 86400).default(30 * 86400),
+  /** More clients, as JSON: [{"client_id", "client_secret"?, "name"?, "redirect_uris": [...], "post_logout_redirect_uris"?: [...]}]. */
+  OIDC_CLIENTS: z.string().optional(),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -124,6 +130,8 @@ export interface Config {
   versions: VersionSettings;
   /** Prometheus metrics: served at /metrics only when a token is configured. */
   metrics: { token: string | null };
+  /** OpenID Connect provider: token lifetimes and clients added by configuration. */
+  oidc: OidcSettings;
 }
 
 
@@ -138,6 +146,44 @@ function parseAllowedServers(raw: string): 'public' | string[] {
     if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(entry)) throw new ConfigError(`FEDERATION_ALLOWED_SERVERS: "${entry}" is not a host or host:port`);
   }
   return entries;
+}
+
+const OidcClientSchema = z.array(
+  z.object({
+    client_id: z.string().min(1).max(255),
+    client_secret: z.string().min(16).max(255).optional(),
+    name: z.string().min(1).max(255).optional(),
+    redirect_uris: z.array(z.string().url()).min(1),
+    post_logout_redirect_uris: z.array(z.string().url()).default([]),
+  }),
+);
+
+/** OIDC_CLIENTS: clients the admin adds; the admin vouches for them, so they are trusted (implicit consent) as oCIS's `Trusted` clients. */
+function parseOidcClients(raw: string | undefined): OidcClientDefinition[] {
+  if (!raw) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('OIDC_CLIENTS: not valid JSON');
+  }
+  const parsed = OidcClientSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(`OIDC_CLIENTS: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const known = new Set(DEFAULT_OIDC_CLIENTS.map((c) => c.clientId));
+  for (const c of parsed.data) {
+    if (known.has(c.client_id)) throw new ConfigError(`OIDC_CLIENTS: client id "${c.client_id}" is taken`);
+    known.add(c.client_id);
+  }
+  return parsed.data.map((c) => ({
+    clientId: c.client_id,
+    clientSecret: c.client_secret ?? null,
+    name: c.name ?? c.client_id,
+    applicationType: c.redirect_uris.every((u) => u.startsWith('https:')) ? 'web' : 'native',
+    redirectUris: c.redirect_uris,
+    postLogoutRedirectUris: c.post_logout_redirect_uris,
+    loopbackAnyPort: false,
+    firstParty: true,
+  }));
 }
 
 /** Reads KEY=VALUE lines; the real environment always wins over the file. */
@@ -226,5 +272,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       timeoutSeconds: e.PREVIEW_TIMEOUT_SECONDS,
     },
     metrics: { token: e.METRICS_TOKEN ?? null },
+    oidc: {
+      enabled: e.OIDC_ENABLED,
+      accessTokenTtlSeconds: e.OIDC_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.OIDC_REFRESH_TOKEN_TTL_SECONDS,
+      extraClients: parseOidcClients(e.OIDC_CLIENTS),
+    },
   };
 }

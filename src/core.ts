@@ -64,6 +64,7 @@ export async function buildCore(config: Config, db?: DbHandle, opts: CoreOptions
       sharing: config.sharing,
       federation: config.federation,
       versions: config.versions,
+      oidc: config.oidc,
     },
     passwordPolicy: async () =>
       (await services!.apps.isEnabled('password_policy')) ? { minLength: config.passwordMinLength } : null,

@@ -6,6 +6,7 @@ import { registerGroupCommands } from './commands/groups.commands.js';
 import { registerSpaceCommands } from './commands/spaces.commands.js';
 import { registerSystemCommands } from './commands/system.commands.js';
 import { registerUserCommands } from './commands/users.commands.js';
+import { registerOidcCommands } from './commands/oidc.commands.js';
 import { CliError, type CliIo } from './io.js';
 
 /** Every command of `nimbus`, writing to the given streams; usage errors throw instead of exiting. */
@@ -22,6 +23,7 @@ export function createProgram(io: CliIo): Command {
   registerSystemCommands(program, io);
   registerCheckCommands(program, io);
   registerBackupCommands(program, io);
+  registerOidcCommands(program, io);
   // Subcommands inherit the overrides only when set on each of them.
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError('(run with --help for usage)').configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });

@@ -314,7 +314,36 @@ export interface NotificationsTable {
   created_at: number;
 }
 
+export interface OidcModelsTable {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface OidcGrantsTable {
+  grant_id: string;
+  user_id: string;
+  client_id: string;
+  password_proof: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface OidcSigningKeysTable {
+  kid: string;
+  private_jwk: string;
+  created_at: number;
+}
+
 export interface Database {
+  oidc_models: OidcModelsTable;
+  oidc_grants: OidcGrantsTable;
+  oidc_signing_keys: OidcSigningKeysTable;
   notifications: NotificationsTable;
   sessions: SessionsTable;
   login_flows: LoginFlowsTable;

@@ -21,6 +21,7 @@ import { InstanceSettingsRepositoryImpl, UserRolesRepository } from './repositor
 import { SpaceMembersRepository } from './repositories/space-members.repository.js';
 import { SpacesRepository } from './repositories/spaces.repository.js';
 import { SessionsRepository } from './repositories/sessions.repository.js';
+import { OidcGrantsRepository, OidcModelsRepository, OidcSigningKeysRepository } from './repositories/oidc.repository.js';
 import { LoginFlowsRepository } from './repositories/login-flows.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
 import { VersionsRepository } from './repositories/versions.repository.js';
@@ -58,6 +59,9 @@ export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Reposit
     remoteShares: new RemoteSharesRepository(db, cx),
     sessions: new SessionsRepository(db, cx),
     loginFlows: new LoginFlowsRepository(db),
+    oidcModels: new OidcModelsRepository(db),
+    oidcGrants: new OidcGrantsRepository(db, cx),
+    oidcSigningKeys: new OidcSigningKeysRepository(db),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { OidcSettings } from '../domain/oidc-clients.js';
 import type { PasswordPolicy } from '../domain/password-policy.js';
 import type { FederationSettings } from '../domain/federation.js';
 import type { SharingSettings } from '../domain/share.js';
@@ -29,6 +30,7 @@ export interface ServiceContext {
     sharing: SharingSettings;
     federation: FederationSettings;
     versions: VersionSettings;
+    oidc: OidcSettings;
   };
   /** The policy in force now, or null when the password_policy module is disabled. */
   passwordPolicy(): Promise<PasswordPolicy | null>;

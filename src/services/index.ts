@@ -5,6 +5,7 @@ import { AppsService } from './system/apps.service.js';
 import { AuthService } from './identity/auth.service.js';
 import { LoginFlowsService } from './identity/login-flows.service.js';
 import { SessionsService } from './identity/sessions.service.js';
+import { OidcService } from './identity/oidc.service.js';
 import type { ServiceContext } from '../ports/service-context.js';
 import { GraphDirectoryService } from './identity/graph-directory.service.js';
 import { GlobalRolesService } from './access/global-roles.service.js';
@@ -48,6 +49,7 @@ import { InstanceStatsService } from './system/instance-stats.service.js';
 export interface Services {
   auth: AuthService;
   sessions: SessionsService;
+  oidc: OidcService;
   loginFlows: LoginFlowsService;
   users: UsersService;
   userEdit: UserEditService;
@@ -113,12 +115,15 @@ export function createServices(
   const trash = new TrashService(ctx, ctx.blobs);
   const files = new FilesService(ctx, ctx.blobs, dropped, (spaceId) => trash.enforceBound(spaceId));
   const auth = new AuthService(ctx);
+  const oidc = new OidcService(ctx, instance.publicUrl);
+  if (ctx.settings.oidc.enabled) auth.acceptJwt((token) => oidc.verifyAccessToken(token));
   const appPasswords = new AppPasswordsService(ctx);
   const shares = new SharesService(ctx, notifications, offers);
   const spaceMembers = new SpaceMembersService(ctx);
   return {
     auth,
     sessions: new SessionsService(ctx, auth),
+    oidc,
     loginFlows: new LoginFlowsService(ctx, appPasswords),
     users,
     userEdit,

@@ -9,6 +9,8 @@ const APP_PASSWORD = /^[A-Za-z0-9]{72}$/;
 /** Session cookie tokens are 64 alphanumeric characters. */
 export const SESSION_TOKEN_LENGTH = 64;
 const SESSION_TOKEN = /^[A-Za-z0-9]{64}$/;
+/** A compact JWS: three base64url parts (the signature may be empty, as alg none would have it, and is then refused). */
+const JWT_SHAPE = /^[A-Za-z0-9_-]{2,4096}\.[A-Za-z0-9_-]{2,16384}\.[A-Za-z0-9_-]{0,1024}$/;
 
 interface RememberedLogin {
   userId: string;
@@ -41,6 +43,7 @@ export class AuthService {
   private readonly remembered = new Map<string, RememberedLogin>();
   /** Checks in flight, by credentials and address: the same credentials sent in parallel are checked once. */
   private readonly checking = new Map<string, Promise<Principal>>();
+  private jwt: ((token: string) => Promise<Principal>) | null = null;
 
   constructor(private readonly ctx: ServiceContext) {}
 
@@ -86,7 +89,13 @@ export class AuthService {
     return { userId: user!.id, method: result!.appPasswordId ? 'appPassword' : 'password', appPasswordId: result!.appPasswordId };
   }
 
+  /** OpenID Connect access tokens (JWTs) are checked by the provider's service, which signed them. */
+  acceptJwt(verify: (token: string) => Promise<Principal>): void {
+    this.jwt = verify;
+  }
+
   async bearer(token: string): Promise<Principal> {
+    if (this.jwt && JWT_SHAPE.test(token)) return this.jwt(token);
     if (!APP_PASSWORD.test(token)) fail('unauthenticated', 'Unauthorised');
     const record = await this.ctx.repos.appPasswords.findByTokenHash(this.ctx.secrets.digest(token));
     const user = record ? await this.ctx.repos.users.findById(record.userId) : undefined;

@@ -94,6 +94,8 @@ export class SessionsService {
       const [sessions, appPasswords] = await Promise.all([repos.sessions.listForUser(user!.id), repos.appPasswords.listForUser(user!.id)]);
       await repos.sessions.deleteForUser(user!.id);
       await repos.appPasswords.deleteForUser(user!.id);
+      // OpenID Connect grants too: their refresh tokens and, at their next use, their access tokens.
+      await repos.oidcGrants.deleteForUser(user!.id);
       return { sessions: sessions.length, appPasswords: appPasswords.length };
     });
   }
