@@ -8,7 +8,7 @@ import { postgresReachable, TEST_PG_URL } from '../helpers/db.js';
 import { openSqliteReadonly, tableRowCounts } from '../../src/db/backup.js';
 import { connect } from '../../src/db/connect.js';
 import { cliEntry, runNimbus } from './cli-process.js';
-import { compileServer, startServer } from './server-process.js';
+import { compiledServerForFile, startServer } from './server-process.js';
 import { ADMIN, ProcessGroup } from './shared-database.js';
 
 /**
@@ -18,14 +18,10 @@ import { ADMIN, ProcessGroup } from './shared-database.js';
  */
 
 const PG_UP = await postgresReachable();
-let build: Awaited<ReturnType<typeof compileServer>>;
+const build = compiledServerForFile();
 let entry: string;
-beforeAll(async () => {
-  build = await compileServer();
+beforeAll(() => {
   entry = cliEntry(build.entry);
-});
-afterAll(async () => {
-  await build?.remove();
 });
 
 /** What a file of this name holds: known from the name alone, so the restored copy can be checked without the source. */

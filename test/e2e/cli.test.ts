@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresReachable } from '../helpers/db.js';
 import { type CliResult, cliEntry, runNimbus } from './cli-process.js';
-import { compileServer } from './server-process.js';
+import { compiledServerForFile } from './server-process.js';
 import { ADMIN, ProcessGroup } from './shared-database.js';
 
 /**
@@ -13,14 +13,10 @@ import { ADMIN, ProcessGroup } from './shared-database.js';
  */
 
 const PG_UP = await postgresReachable();
-let build: Awaited<ReturnType<typeof compileServer>>;
+const build = compiledServerForFile();
 let entry: string;
-beforeAll(async () => {
-  build = await compileServer();
+beforeAll(() => {
   entry = cliEntry(build.entry);
-});
-afterAll(async () => {
-  await build?.remove();
 });
 
 

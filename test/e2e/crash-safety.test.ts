@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { basic, type DbKind, describeEachDb } from '../helpers/app.js';
 import { createPgSchema, TEST_PG_URL } from '../helpers/db.js';
-import { compileServer, type RunningServer, startServer, until } from './server-process.js';
+import { compiledServerForFile, type RunningServer, startServer, until } from './server-process.js';
 
 /**
  * The blob store's promise, tested the only honest way: a real server
@@ -26,14 +26,7 @@ const MB = 1024 * 1024;
 const BIG = 200 * MB;
 const PIECE = randomBytes(MB);
 
-let build: Awaited<ReturnType<typeof compileServer>>;
-// Transpiling the whole server takes a while on a busy machine: more than the default hook timeout.
-beforeAll(async () => {
-  build = await compileServer();
-}, 120_000);
-afterAll(async () => {
-  await build?.remove();
-});
+const build = compiledServerForFile();
 
 /** The database behind the server, opened by the test only for as long as one call. */
 interface Inspector {

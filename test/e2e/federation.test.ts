@@ -6,7 +6,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { basic, describeEachDb } from '../helpers/app.js';
 import { freePort, Instance, type Who } from './federation-servers.js';
-import { compileServer } from './server-process.js';
+import { compiledServerForFile } from './server-process.js';
 
 /**
  * Federated sharing (seed 004 FEDERATED_SHARING) between real server
@@ -20,14 +20,7 @@ const SHARES = '/apps/files_sharing/api/v1/shares';
 const REMOTE = '/apps/files_sharing/api/v1/remote_shares';
 const TEXT = '0123456789abcdefghijklmnopqrstuvwxyz';
 
-let build: Awaited<ReturnType<typeof compileServer>>;
-// Transpiling the whole server takes a while on a busy machine: more than the default hook timeout.
-beforeAll(async () => {
-  build = await compileServer();
-}, 120_000);
-afterAll(async () => {
-  await build?.remove();
-});
+const build = compiledServerForFile();
 
 /** A loopback listener that only counts connections: proof that nothing was sent. */
 async function sniffer(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {

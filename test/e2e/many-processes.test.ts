@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbKind } from '../helpers/app.js';
 import { postgresReachable } from '../helpers/db.js';
-import { compileServer } from './server-process.js';
+import { compiledServerForFile } from './server-process.js';
 import { ADMIN, type Answer, ProcessGroup, tally } from './shared-database.js';
 
 /**
@@ -17,14 +17,7 @@ const MAX_FAILURES = 5;
 const PARALLEL = 30;
 const PG_UP = await postgresReachable();
 
-let build: Awaited<ReturnType<typeof compileServer>>;
-// Transpiling the whole server takes a while on a busy machine: more than the default hook timeout.
-beforeAll(async () => {
-  build = await compileServer();
-}, 120_000);
-afterAll(async () => {
-  await build?.remove();
-});
+const build = compiledServerForFile();
 
 const davRoot = `/remote.php/dav/files/${ADMIN.user}`;
 const OC_ID = /<oc:id>(\d{8}(oc[a-z0-9]{10}))<\/oc:id>/;

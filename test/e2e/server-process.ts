@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { afterAll, beforeAll } from 'vitest';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -13,6 +14,27 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
  * a throwaway folder rather than `dist/`, so a test never races a build in
  * the same tree and never runs stale output. About a second for the tree.
  */
+/**
+ * The server compiled once for a test file: built in its beforeAll (a busy
+ * machine takes longer than the default hook timeout) and removed in its
+ * afterAll; `entry` is read inside tests and hooks.
+ */
+export function compiledServerForFile(): { readonly entry: string } {
+  let build: Awaited<ReturnType<typeof compileServer>> | undefined;
+  beforeAll(async () => {
+    build = await compileServer();
+  }, 120_000);
+  afterAll(async () => {
+    await build?.remove();
+  });
+  return {
+    get entry(): string {
+      if (!build) throw new Error('the server is compiled in beforeAll; read entry inside a test or hook');
+      return build.entry;
+    },
+  };
+}
+
 export async function compileServer(): Promise<{ entry: string; remove(): Promise<void> }> {
   const out = await mkdtemp(path.join(os.tmpdir(), 'nimbus-e2e-build-'));
   const compilerOptions: ts.CompilerOptions = { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false };

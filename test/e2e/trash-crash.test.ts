@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { basic, type DbKind, describeEachDb } from '../helpers/app.js';
 import { createPgSchema, TEST_PG_URL } from '../helpers/db.js';
 import { pgRows, type Rows, sqliteRows } from './db-rows.js';
-import { compileServer, type RunningServer, startServer } from './server-process.js';
+import { compiledServerForFile, type RunningServer, startServer } from './server-process.js';
 
 /**
  * The trash bin's promise under SIGKILL: a restore of a 10,000-entry folder
@@ -22,13 +22,7 @@ const AUTH = basic(ADMIN.user, ADMIN.password);
 const BIG = 10_000;
 const ITEMS = 1_000;
 
-let build: Awaited<ReturnType<typeof compileServer>>;
-beforeAll(async () => {
-  build = await compileServer();
-});
-afterAll(async () => {
-  await build?.remove();
-});
+const build = compiledServerForFile();
 
 async function blobFiles(dir: string): Promise<string[]> {
   const out: string[] = [];

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { request } from 'undici';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { basic, describeEachDb } from '../helpers/app.js';
-import { compileServer, until } from './server-process.js';
+import { compiledServerForFile, until } from './server-process.js';
 import { ADMIN, ProcessGroup } from './shared-database.js';
 
 /**
@@ -17,13 +17,7 @@ const MB = 1024 * 1024;
 const SOURCE = randomBytes(24 * MB);
 const AUTH = basic(ADMIN.user, ADMIN.password);
 
-let build: Awaited<ReturnType<typeof compileServer>>;
-beforeAll(async () => {
-  build = await compileServer();
-}, 120_000);
-afterAll(async () => {
-  await build?.remove();
-});
+const build = compiledServerForFile();
 
 describeEachDb('TUS upload resumed after its process was killed', (kind) => {
   let group: ProcessGroup;

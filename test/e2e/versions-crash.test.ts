@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { basic, type DbKind, describeEachDb } from '../helpers/app.js';
 import { createPgSchema, TEST_PG_URL } from '../helpers/db.js';
 import { pgRows, type Rows, sqliteRows } from './db-rows.js';
-import { compileServer, type RunningServer, startServer, until } from './server-process.js';
+import { compiledServerForFile, type RunningServer, startServer, until } from './server-process.js';
 
 /**
  * Versioned overwrites and restores under SIGKILL, with a real server
@@ -25,14 +25,7 @@ const ADMIN = { user: 'admin', password: 'Crash-Test-Pass-1' };
 const AUTH = basic(ADMIN.user, ADMIN.password);
 const MB = 1024 * 1024;
 
-let build: Awaited<ReturnType<typeof compileServer>>;
-// Transpiling the whole server takes a while on a busy machine: more than the default hook timeout.
-beforeAll(async () => {
-  build = await compileServer();
-}, 120_000);
-afterAll(async () => {
-  await build?.remove();
-});
+const build = compiledServerForFile();
 
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
