@@ -18,9 +18,12 @@ const AUTH = { authorization: basic(ADMIN.user, ADMIN.password) };
 /** Bad input on LibreGraph: always the caller's 4xx (or 501 for valid OData it does not implement) in the OData error body. */
 describeEachDb('Graph: malformed input', (kind) => {
   let t: TestApp;
+  // An admin of its own, made before the property test, which acts as an admin on random ids and may remove or change the first one.
+  let nulTester: { user: string; password: string };
   const get = (url: string) => t.app.inject({ method: 'GET', url, headers: AUTH });
   beforeAll(async () => {
     t = await buildTestApp(kind);
+    nulTester = await newUser(t.app, 'nul-tester', { groups: ['admin'] });
   });
   afterAll(async () => t?.close());
 
@@ -121,8 +124,7 @@ describeEachDb('Graph: malformed input', (kind) => {
   });
 
   it('a NUL character in a path segment, an option or a body is 400 invalidRequest (PostgreSQL cannot store it)', async () => {
-    // An admin of its own: the property test before this one acts as an admin on random ids, and may have removed the first one.
-    const caller = await newUser(t.app, 'nul-tester', { groups: ['admin'] });
+    const caller = nulTester;
     for (const [method, url, payload] of [
       ['GET', '/graph/v1.0/users/%00', undefined],
       ['GET', '/graph/v1.0/drives/a%00', undefined],

@@ -14,8 +14,11 @@ const AUTH = { authorization: basic(ADMIN.user, ADMIN.password), 'OCS-APIRequest
 /** Bad input on the OCS API: always the caller's 4xx in the envelope, never a server error. */
 describeEachDb('OCS: malformed input', (kind) => {
   let t: TestApp;
+  // An admin of its own, made before the property test, which acts as an admin on random ids and may remove or change the first one.
+  let nulTester: { user: string; password: string };
   beforeAll(async () => {
     t = await buildTestApp(kind);
+    nulTester = await newUser(t.app, 'nul-tester', { groups: ['admin'] });
   });
   afterAll(async () => t?.close());
 
@@ -98,8 +101,7 @@ describeEachDb('OCS: malformed input', (kind) => {
   });
 
   it('a NUL character in a path segment, a parameter or a body is 400 in the envelope (PostgreSQL cannot store it)', async () => {
-    // An admin of its own: the property test before this one acts as an admin on random ids, and may have changed the first one.
-    const caller = await newUser(t.app, 'nul-tester', { groups: ['admin'] });
+    const caller = nulTester;
     const cases: Array<[string, string, string | undefined, string | undefined]> = [
       ['GET', '/ocs/v2.php/cloud/users/a%00b?format=json', undefined, undefined],
       ['GET', '/ocs/v2.php/cloud/groups/%00?format=json', undefined, undefined],
