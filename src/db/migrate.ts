@@ -32,8 +32,10 @@ export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise
 /**
  * Kysely's migrator looks for its bookkeeping tables by introspecting every
  * schema of the database; a schema another installation drops at that moment
- * fails the catalog query with invalid_schema_name, or undefined_table naming
- * one of that schema's tables. That is not ours to mind: look again.
+ * fails the catalog query with invalid_schema_name, undefined_table naming
+ * one of that schema's tables, or undefined_column from the query's
+ * pg_get_serial_sequence() on a table being dropped. That is not ours to
+ * mind: look again.
  */
 async function runMigrator(db: Kysely<any>, schema?: string, attempt = 0): Promise<string[]> {
   try {
@@ -42,7 +44,8 @@ async function runMigrator(db: Kysely<any>, schema?: string, attempt = 0): Promi
     const code = (err as { code?: unknown }).code;
     const message = String((err as Error).message);
     const elsewhere = !(schema && (message.includes(`"${schema}"`) || message.includes(`"${schema}.`)));
-    if ((code === '3F000' || code === '42P01') && attempt < 5 && elsewhere) return runMigrator(db, schema, attempt + 1);
+    const catalogRace = code === '3F000' || code === '42P01' || code === '42703';
+    if (catalogRace && attempt < 5 && elsewhere) return runMigrator(db, schema, attempt + 1);
     throw err;
   }
 }
