@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -78,12 +79,18 @@ describe.skipIf(!HAVE_CHROMIUM)(`the files app in Chromium${WITHOUT_CHROMIUM}`, 
     const big = Buffer.alloc(30 * 1024 * 1024, 7);
     big.write('the start', 0);
     big.write('the end', big.length - 7);
-    await page.locator('input[aria-label="Files to upload"]').setInputFiles([
-      { name: 'small.txt', mimeType: 'text/plain', buffer: Buffer.from('small file') },
-      { name: 'big.bin', mimeType: 'application/octet-stream', buffer: big },
-    ]);
-    await page.locator('.uploads progress[aria-label="Overall progress"]').waitFor();
-    await page.locator('.uploads-head strong', { hasText: 'Uploads finished' }).waitFor({ timeout: 60_000 });
+    // Paths, not buffers: a 30 MB buffer crosses the DevTools protocol as base64, which took over 30 s on a loaded machine.
+    // Chromium reads the files while it uploads them, so they stay until the uploads have finished.
+    const dir = mkdtempSync(path.join(tmpdir(), 'nimbus-upload-'));
+    try {
+      writeFileSync(path.join(dir, 'small.txt'), 'small file');
+      writeFileSync(path.join(dir, 'big.bin'), big);
+      await page.locator('input[aria-label="Files to upload"]').setInputFiles([path.join(dir, 'small.txt'), path.join(dir, 'big.bin')]);
+      await page.locator('.uploads progress[aria-label="Overall progress"]').waitFor();
+      await page.locator('.uploads-head strong', { hasText: 'Uploads finished' }).waitFor({ timeout: 60_000 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     await shot('files-02-uploaded');
     await row('big.bin').waitFor();
     expect((await dav('GET', 'small.txt')).body.toString()).toBe('small file');
