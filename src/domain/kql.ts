@@ -28,7 +28,7 @@ type Token =
   | { t: 'group'; key: string };
 
 /** Natural-language dates oCIS's grammar knows (NaturalLanguageDateTime) and ownCloud Web offers in its filter. */
-const NATURAL = ['today', 'yesterday', 'this week', 'last week', 'last 7 days', 'this month', 'last month', 'last 30 days', 'this year', 'last year'];
+export const MTIME_KEYWORDS = ['today', 'yesterday', 'this week', 'last week', 'last 7 days', 'this month', 'last month', 'last 30 days', 'this year', 'last year'];
 
 function tokenize(q: string): Token[] {
   const out: Token[] = [];
@@ -81,7 +81,7 @@ function tokenize(q: string): Token[] {
         continue;
       }
       const rest = q.slice(i).toLowerCase();
-      const natural = NATURAL.find((n) => rest.startsWith(n) && !/[^\s()]/.test(rest.charAt(n.length)));
+      const natural = MTIME_KEYWORDS.find((n) => rest.startsWith(n) && !/[^\s()]/.test(rest.charAt(n.length)));
       if (natural) {
         i += natural.length;
         out.push({ t: 'term', key, op, value: natural, quoted: false });
@@ -334,14 +334,14 @@ const range = ([from, to]: [number, number]): SearchCondition => ({
 
 function mtime(op: Op, raw: string, now: number): SearchCondition {
   const value = raw.trim().toLowerCase();
-  if (NATURAL.includes(value)) {
+  if (MTIME_KEYWORDS.includes(value)) {
     if (op !== ':' && op !== '=') throw new KqlError(`"${value}" is a range: use mtime:"${value}"`);
     return range(naturalRange(value, now));
   }
   const day = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const dateTime = /^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}:\d{2}(\.\d+)?(z|[+-]\d{2}:\d{2})$/.test(value);
   const at = day || dateTime ? Date.parse(day ? `${value}T00:00:00Z` : value.toUpperCase()) : NaN;
-  if (Number.isNaN(at)) throw new KqlError(`mtime takes a date (2024-01-31), a date and time (2024-01-31T12:00:00Z) or one of ${NATURAL.join(', ')}`);
+  if (Number.isNaN(at)) throw new KqlError(`mtime takes a date (2024-01-31), a date and time (2024-01-31T12:00:00Z) or one of ${MTIME_KEYWORDS.join(', ')}`);
   switch (op) {
     case '>':
       return { op: 'gte', field: 'mtime', value: day ? at + DAY : at + 1 };

@@ -2,6 +2,7 @@ import type { FederationSettings } from '../../domain/federation.js';
 import { FORBIDDEN_FILENAME_CHARACTERS, FORBIDDEN_FILENAME_EXTENSIONS, FORBIDDEN_FILENAMES } from '../../domain/file-names.js';
 import { COMPAT_VERSION, COMPAT_VERSION_STRING } from '../../domain/version.js';
 import type { SharingSettings } from '../../domain/share.js';
+import { MEDIA_TYPE_KEYWORDS, MTIME_KEYWORDS } from '../../domain/kql.js';
 import { textColorFor } from '../../domain/theming.js';
 import type { AppsService } from './apps.service.js';
 
@@ -41,7 +42,9 @@ export class CapabilitiesService {
     if (user) {
       caps.files = this.info.versionsEnabled ? { ...FILES_CAPABILITIES, ...VERSIONS_CAPABILITIES } : FILES_CAPABILITIES;
       // Chunking v2 (MKCOL, numbered chunks, MOVE of .file) and the bulk upload endpoint (POST /remote.php/dav/bulk).
-      caps.dav = { chunking: '1.0', public_shares_chunking: false, bulkupload: '1.0' };
+      // `reports` is oCIS's: the REPORT oc:search-files ownCloud Web sends from its search box.
+      caps.dav = { chunking: '1.0', public_shares_chunking: false, bulkupload: '1.0', reports: ['search-files'] };
+      caps.search = SEARCH_CAPABILITIES;
       caps.files_sharing = this.sharing();
       if (await this.apps.isEnabled('password_policy')) caps.password_policy = this.passwordPolicy();
       // Nextcloud's activity app also lists `previews`; no previews are rendered here.
@@ -153,9 +156,34 @@ const FILES_CAPABILITIES = {
   windows_compatible_filenames: false,
   // oCIS frontend (services/frontend/pkg/revaconfig/config.go): tus_support with its defaults (no method override, 10 MB chunks).
   tus_support: { version: '1.0.0', resumable: '1.0.0', extension: 'creation,creation-with-upload', http_method_override: '', max_chunk_size: 10_000_000 },
+  // oCIS's flags for ownCloud Web: the Favourites view is offered; there is no full-text index and there are no tags.
+  favorites: true,
+  full_text_search: false,
+  tags: false,
   // The trash bin (files_trashbin's Capabilities): items restore, and may be deleted from the trash for good.
   undelete: true,
   delete_from_trash: true,
+};
+
+/**
+ * oCIS's search capability (reva's CapabilitiesSearch, filled by the search
+ * service's config): which KQL properties search-files understands, and the
+ * keywords ownCloud Web offers in its type and date filters. Exactly what
+ * src/domain/kql.ts parses: name, mtime, mediatype and scope; no size, type,
+ * tags or content terms.
+ */
+const SEARCH_CAPABILITIES = {
+  property: {
+    name: { enabled: true },
+    mtime: { enabled: true, keywords: MTIME_KEYWORDS },
+    size: { enabled: false },
+    mediatype: { enabled: true, keywords: MEDIA_TYPE_KEYWORDS },
+    type: { enabled: false },
+    tag: { enabled: false },
+    tags: { enabled: false },
+    content: { enabled: false },
+    scope: { enabled: true },
+  },
 };
 
 /** files_versions' Capabilities: versions kept, labels and deletion offered (Nextcloud announces the last two when its backend allows them, as ours does). */

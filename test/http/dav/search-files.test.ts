@@ -114,6 +114,23 @@ describeEachDb('REPORT oc:search-files (oCIS search, as ownCloud Web sends it)',
     expect(await found('beach.jpg OR city.png')).toEqual(['alice/photos/beach.jpg', 'alice/photos/city.png']);
   });
 
+  it('announces in capabilities exactly the search properties and filter keywords the server understands', async () => {
+    const caps = (await ocs(t.app, 'GET', '/cloud/capabilities', { as: alice })).ocs.data.capabilities;
+    expect(caps.dav.reports).toEqual(['search-files']);
+    expect(caps.files).toMatchObject({ favorites: true, full_text_search: false, tags: false });
+    const props = caps.search.property as Record<string, { enabled: boolean; keywords?: string[] }>;
+    expect(Object.keys(props).sort()).toEqual(['content', 'mediatype', 'mtime', 'name', 'scope', 'size', 'tag', 'tags', 'type']);
+    const sample: Record<string, string> = { name: 'name:"*report*"', mtime: 'mtime:"today"', mediatype: 'mediatype:("pdf")', scope: 'report scope:docs', size: 'size>10', type: 'type:file', tag: 'tag:golden', tags: 'tags:golden', content: 'content:"captain"' };
+    for (const [name, p] of Object.entries(props)) {
+      const res = await search(sample[name]!);
+      expect(res.statusCode, `${name}: ${res.body}`).toBe(p.enabled ? 207 : 400);
+    }
+    for (const keyword of props.mediatype!.keywords!) expect((await search(`mediatype:("${keyword}")`)).statusCode, keyword).toBe(207);
+    for (const keyword of props.mtime!.keywords!) expect((await search(`mtime:"${keyword}"`)).statusCode, keyword).toBe(207);
+    expect(props.mtime!.keywords).toContain('last 30 days');
+    expect(props.mediatype!.keywords).toContain('spreadsheet');
+  });
+
   it('narrows to one space by its URL, and below a folder by scope:', async () => {
     expect(await found('name:"*report*"', alice, `/remote.php/dav/spaces/${storage}$${project}`)).toEqual(['project/launch-report.md']);
     expect(await found('name:"*report*"', alice, `/dav/spaces/${storage}$${alice.user}/docs`)).toEqual(['alice/docs/Report 2026.pdf']);

@@ -103,7 +103,8 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     const res = await ocs(t.app, 'GET', '/cloud/capabilities', { as: alice });
     expect(res.statusCode).toBe(200);
     const caps = res.ocs.data.capabilities;
-    expect(Object.keys(caps).sort()).toEqual(['activity', 'bruteforce', 'core', 'dav', 'files', 'files_sharing', 'notifications', 'password_policy', 'provisioning_api', 'theming', 'user_status']);
+    // `search` is oCIS's (search-files.test.ts checks it).
+    expect(Object.keys(caps).sort()).toEqual(['activity', 'bruteforce', 'core', 'dav', 'files', 'files_sharing', 'notifications', 'password_policy', 'provisioning_api', 'search', 'theming', 'user_status']);
     expect(caps.core).toEqual({
       pollinterval: ref.core.pollinterval,
       'webdav-root': ref.core['webdav-root'],
@@ -118,10 +119,13 @@ describeEachDb('status.php, ocs-provider and capabilities', (kind) => {
     });
     // The file-name rules are Nextcloud's defaults, which the server enforces. Keys other apps add there
     // (trash bin, versions, comments, editors, converters) are absent: those features do not exist here.
-    // tus_support is oCIS's key (not in Nextcloud's sample); test/http/dav/tus.test.ts checks it.
-    for (const [key, value] of Object.entries(caps.files)) if (key !== 'tus_support') expect(value, key).toEqual(ref.files[key]);
+    // tus_support and the favourites/full-text/tags flags are oCIS's keys (not in Nextcloud's sample);
+    // test/http/dav/tus.test.ts and search-files.test.ts check them.
+    const ocisOnly = new Set(['tus_support', 'favorites', 'full_text_search', 'tags']);
+    for (const [key, value] of Object.entries(caps.files)) if (!ocisOnly.has(key)) expect(value, key).toEqual(ref.files[key]);
     expect(Object.keys(caps.files)).toEqual(expect.arrayContaining(['forbidden_filenames', 'forbidden_filename_characters', 'forbidden_filename_extensions', 'bigfilechunking', 'chunked_upload']));
-    expect(caps.dav).toEqual({ chunking: ref.dav.chunking, public_shares_chunking: false, bulkupload: ref.dav.bulkupload });
+    // `reports` is oCIS's (search-files.test.ts).
+    expect(caps.dav).toEqual({ chunking: ref.dav.chunking, public_shares_chunking: false, bulkupload: ref.dav.bulkupload, reports: ['search-files'] });
     expect(caps.password_policy).toEqual(sampleUrls(ref.password_policy));
     expect(Object.keys(caps.password_policy)).toEqual(Object.keys(ref.password_policy));
     expect(caps.provisioning_api).toEqual(ref.provisioning_api);
