@@ -51,6 +51,7 @@ import { HttpMetrics } from './http/ops/http-metrics.js';
 import { serverWithLiveness, type ServerTimeouts } from './http/ops/liveness.js';
 import { opsPlugin } from './http/ops/ops.plugin.js';
 import { dataDirReadiness } from './storage/data-dir-readiness.js';
+import { TUS_SWEEP_EVERY_MS } from './services/files/tus-uploads.service.js';
 
 /** How often each process sweeps expired trash bin items (Nextcloud's ExpireTrash job runs every 30 minutes). */
 const TRASH_SWEEP_MS = 30 * 60_000;
@@ -155,9 +156,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const trashSweep = setInterval(sweepTrash, TRASH_SWEEP_MS);
   trashSweep.unref();
   void sweepTrash();
+  // Expired TUS uploads: each process drops them hourly (an upload is removed under its lock, so sweeps never collide).
+  const tusSweep = setInterval(() => {
+    services!.tusUploads.sweepIfDue().catch((err: unknown) => app.log.warn({ err }, 'expired TUS upload sweep failed'));
+  }, TUS_SWEEP_EVERY_MS);
+  tusSweep.unref();
   app.addHook('onClose', async () => {
     clearInterval(versionsSweep);
     clearInterval(trashSweep);
+    clearInterval(tusSweep);
     if (!opts.db) await handle.close();
   });
 

@@ -253,7 +253,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 }
 
 for (const kind of ['sqlite', 'postgres'] as const) {
-  describe.skipIf(kind === 'postgres' && !PG_UP)(`nimbus check on ${kind}, beside a running server`, { timeout: 60_000 }, () => {
+  // Four CLI processes and a server: well past a minute when the machine is loaded.
+  describe.skipIf(kind === 'postgres' && !PG_UP)(`nimbus check on ${kind}, beside a running server`, { timeout: 150_000 }, () => {
     let g: ProcessGroup;
     const nimbus = (args: string[]) => runNimbus(entry, args, g.env);
     const put = (p: string, body: string) => g.http(0, 'PUT', `/remote.php/dav/files/${ADMIN.user}/${p}`, { body });
@@ -264,7 +265,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     beforeAll(async () => {
       g = await ProcessGroup.start(build.entry, kind, 1);
-    });
+    }, 90_000);
     afterAll(async () => {
       await g?.close();
     });
@@ -304,6 +305,16 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const oldUpload = path.join(dataDir, 'uploads', Buffer.from(ADMIN.user).toString('hex'), 'web-old-1');
       const oldInfo = JSON.parse(readFileSync(path.join(oldUpload, 'upload.json'), 'utf8')) as { createdAt: number };
       writeFileSync(path.join(oldUpload, 'upload.json'), JSON.stringify({ ...oldInfo, createdAt: Date.now() - 2 * 86400_000 }));
+      // A TUS upload past its expiry, beside one that can still be resumed.
+      const tusIds: string[] = [];
+      for (const name of ['tus-old.txt', 'tus-new.txt']) {
+        const made = await g.http(0, 'POST', `/remote.php/dav/files/${ADMIN.user}/`, { headers: { 'tus-resumable': '1.0.0', 'upload-length': '10', 'upload-metadata': `filename ${Buffer.from(name).toString('base64')}` } });
+        expect(made.status).toBe(201);
+        tusIds.push(new URL(made.headers!.location!, 'http://x').pathname.split('/').pop()!);
+      }
+      const oldTus = path.join(dataDir, 'tus', tusIds[0]!);
+      const tusRecord = JSON.parse(readFileSync(path.join(oldTus, 'upload.json'), 'utf8')) as { expiresAt: number };
+      writeFileSync(path.join(oldTus, 'upload.json'), JSON.stringify({ ...tusRecord, expiresAt: Date.now() - 1000 }));
 
       const found = await nimbus(['check', '-o', 'json']);
       expect(found.code, found.stderr).toBe(1);
@@ -316,19 +327,23 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect(report.emptyEtags).toHaveLength(1);
       expect(report.leftoverStaging).toEqual([{ owner: path.basename(leftover), files: 1 }]);
       expect(report.abandonedUploads).toEqual([{ userId: ADMIN.user, uploadId: 'web-old-1' }]);
+      expect(report.expiredTusUploads).toEqual([{ uploadId: tusIds[0] }]);
       const table = await nimbus(['check']);
       expect(table.stdout).toContain(`orphan blob: ${orphan}`);
       expect(table.stdout).toContain('missing blob: admin:/lost.txt');
       expect(table.stdout).toContain('folder size: admin:/docs is stored as 157 bytes, holds 150');
       expect(table.stdout).toContain('abandoned upload: chunked upload web-old-1 of admin');
+      expect(table.stdout).toContain(`expired upload: TUS upload ${tusIds[0]}`);
       const etagBefore = (await sizeOf('docs')).etag;
 
       const repaired = ok(await nimbus(['check', '--repair']));
-      expect(repaired.stdout).toContain('repaired 7 problem(s)');
+      expect(repaired.stdout).toContain('repaired 8 problem(s)');
       expect(ok(await nimbus(['check'])).stdout).toContain('no problems found');
       expect(existsSync(orphanFile)).toBe(false);
       expect(existsSync(leftover)).toBe(false);
       expect(existsSync(oldUpload)).toBe(false);
+      expect(existsSync(oldTus)).toBe(false);
+      expect(existsSync(path.join(dataDir, 'tus', tusIds[1]!))).toBe(true);
       expect((await g.http(0, 'PROPFIND', `/remote.php/dav/uploads/${ADMIN.user}/web-new-1`, { headers: { depth: '1' } })).status).toBe(207);
       // The running server sees the repaired tree at once.
       expect((await g.http(0, 'GET', `/remote.php/dav/files/${ADMIN.user}/lost.txt`)).status).toBe(404);

@@ -13,6 +13,8 @@ export const ADMIN = { user: 'admin', password: 'Many-Processes-Pass-1' };
 export interface Answer {
   status: number;
   text: string;
+  /** Response headers, names in lower case; repeated ones joined by ", ". */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -65,7 +67,8 @@ export class ProcessGroup {
     const as = o.as === undefined ? ADMIN : o.as;
     const headers: Record<string, string> = { ...o.headers, ...(as ? { authorization: basic(as.user, as.password) } : {}) };
     const res = await request(`${server.base}${url}`, { method: method as 'GET', headers, body: o.body });
-    return { status: res.statusCode, text: await res.body.text() };
+    const named = Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]);
+    return { status: res.statusCode, text: await res.body.text(), headers: Object.fromEntries(named) };
   }
 
   ocs(i: number, method: string, route: string, o: { as?: { user: string; password: string } | null; form?: Record<string, string> } = {}): Promise<Answer> {

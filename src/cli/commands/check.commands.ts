@@ -17,18 +17,19 @@ function describe(r: ConsistencyReport): string[] {
     ...r.emptyEtags.map((p) => `empty etag: node ${p.nodeId} of ${p.spaceId}`),
     ...r.leftoverStaging.map((p) => `leftover staging: ${p.files} file(s) of process ${p.owner}, which is gone`),
     ...r.abandonedUploads.map((p) => `abandoned upload: chunked upload ${p.uploadId} of ${p.userId}, begun more than a day ago`),
+    ...r.expiredTusUploads.map((p) => `expired upload: TUS upload ${p.uploadId}, past its expiry and never finished`),
   ];
 }
 
 export function registerCheckCommands(program: Command, io: CliIo): void {
   program
     .command('check')
-    .description('compare the database with the data directory (like occ files:scan): blobs without rows, rows without blobs, folder and space sizes, etags, leftover staging, abandoned chunked uploads; exit 1 while problems remain')
+    .description('compare the database with the data directory (like occ files:scan): blobs without rows, rows without blobs, folder and space sizes, etags, leftover staging, abandoned chunked uploads, expired TUS uploads; exit 1 while problems remain')
     .option('--repair', 'repair what was found, then check again')
     .addOption(outputOption())
     .action(async (opts: { repair?: boolean; output: OutputFormat }) => {
       await withCore(io, async (core, config) => {
-        const consistency = new ConsistencyService(core.ctx, core.blobs, new FsBlobInventory(config.dataDir), core.services.chunkedUploads);
+        const consistency = new ConsistencyService(core.ctx, core.blobs, new FsBlobInventory(config.dataDir), core.services.chunkedUploads, core.services.tusUploads);
         const found = await consistency.check();
         let remaining = found;
         if (opts.repair && problemCount(found) > 0) {

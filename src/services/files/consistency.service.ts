@@ -4,6 +4,7 @@ import type { BlobStore } from '../../ports/files.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import { isReferenced, recoverStorage } from './blob-settlement.js';
 import type { ChunkedUploadsService } from './chunked-uploads.service.js';
+import type { TusUploadsService } from './tus-uploads.service.js';
 
 /**
  * Blobs younger than this are never called orphans: a writer renames its
@@ -31,10 +32,12 @@ export interface ConsistencyReport {
   leftoverStaging: Array<{ owner: string; files: number }>;
   /** Chunked uploads begun more than a day ago and never assembled (the background sweep drops them too). */
   abandonedUploads: Array<{ userId: string; uploadId: string }>;
+  /** TUS uploads past their expiry (24 h), which can no longer be resumed (the background sweep drops them too). */
+  expiredTusUploads: Array<{ uploadId: string }>;
 }
 
 export const problemCount = (r: ConsistencyReport): number =>
-  r.orphanBlobs.length + r.missingBlobs.length + r.blobSizes.length + r.strayRows.length + r.folderSizes.length + r.spaceSizes.length + r.emptyEtags.length + r.leftoverStaging.length + r.abandonedUploads.length;
+  r.orphanBlobs.length + r.missingBlobs.length + r.blobSizes.length + r.strayRows.length + r.folderSizes.length + r.spaceSizes.length + r.emptyEtags.length + r.leftoverStaging.length + r.abandonedUploads.length + r.expiredTusUploads.length;
 
 /**
  * `nimbus check` (Nextcloud's occ files:scan): compares the rows with the
@@ -48,11 +51,12 @@ export class ConsistencyService {
     private readonly blobs: BlobStore,
     private readonly inventory: BlobInventory,
     private readonly uploads: ChunkedUploadsService,
+    private readonly tusUploads: TusUploadsService,
   ) {}
 
   async check(): Promise<ConsistencyReport> {
     const repos = this.ctx.repos;
-    const report: ConsistencyReport = { orphanBlobs: [], missingBlobs: [], blobSizes: [], strayRows: [], folderSizes: [], spaceSizes: [], emptyEtags: [], leftoverStaging: [], abandonedUploads: [] };
+    const report: ConsistencyReport = { orphanBlobs: [], missingBlobs: [], blobSizes: [], strayRows: [], folderSizes: [], spaceSizes: [], emptyEtags: [], leftoverStaging: [], abandonedUploads: [], expiredTusUploads: [] };
     const journaled = new Set((await repos.blobJournal.list()).map((e) => e.blobId));
     const refs = await repos.consistency.fileBlobs();
     const referenced = new Map(refs.map((r) => [r.blobId, r]));
@@ -85,13 +89,14 @@ export class ConsistencyService {
       if (folder.owner !== this.blobs.owner && this.blobs.ownerGone(folder.owner, folder.lastActivity)) report.leftoverStaging.push({ owner: folder.owner, files: folder.files });
     }
     report.abandonedUploads = await this.uploads.abandoned();
+    report.expiredTusUploads = (await this.tusUploads.expired()).map((uploadId) => ({ uploadId }));
     return report;
   }
 
   /**
    * Repairs what `report` found: rows without bytes go (with their shares),
    * orphan blobs are deleted, leftover staging is settled as at start-up,
-   * abandoned chunked uploads are removed, and
+   * abandoned chunked uploads and expired TUS uploads are removed, and
    * the sizes and etags of every affected space are recomputed from its
    * files. Blob sizes that differ are left for a person to look at.
    */
@@ -110,6 +115,7 @@ export class ConsistencyService {
     }
     if (report.leftoverStaging.length) await recoverStorage(this.ctx.repos, this.blobs);
     for (const upload of report.abandonedUploads) await this.uploads.remove(upload.userId, upload.uploadId);
+    for (const upload of report.expiredTusUploads) await this.tusUploads.dropExpired(upload.uploadId);
     const spaces = new Set([...report.missingBlobs, ...report.strayRows, ...report.folderSizes, ...report.spaceSizes, ...report.emptyEtags].map((p) => p.spaceId));
     for (const spaceId of spaces) await this.recomputeSpace(spaceId);
   }

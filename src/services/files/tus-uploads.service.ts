@@ -2,15 +2,17 @@ import type { Readable } from 'node:stream';
 import type { Clock, Secrets } from '../../ports/system.js';
 import type { TusChecksum, TusRecord, TusStaging } from '../../ports/tus-staging.js';
 
-export { TusAppendError } from '../../ports/tus-staging.js';
+import { TusAppendError } from '../../ports/tus-staging.js';
+
+export { TusAppendError };
 export type { TusChecksum, TusOwner, TusRecord } from '../../ports/tus-staging.js';
 
 /** How long an upload may be resumed: oCIS's default upload expiration (24 h, ocdav/storage `upload_expiration`). */
 export const TUS_EXPIRES_AFTER_MS = 24 * 3600 * 1000;
 /** Id length: 43 alphanumeric characters, about 256 bits; the id alone opens an upload made through a public link. */
 const ID_LENGTH = 43;
-/** The sweep runs at most this often per process, when a new upload starts (as the chunked uploads' sweep). */
-const SWEEP_EVERY_MS = 3600_000;
+/** The sweep runs at most this often per process: on a timer (the app's background job) and when a new upload starts. */
+export const TUS_SWEEP_EVERY_MS = 3600_000;
 
 export interface TusUpload {
   id: string;
@@ -70,16 +72,42 @@ export class TusUploadsService {
     return this.staging.remove(id);
   }
 
-  /** Drops every expired upload; answers how many. */
-  async sweepExpired(): Promise<number> {
-    const ids = await this.staging.listExpired(this.clock.now());
-    for (const id of ids) await this.staging.remove(id);
-    return ids.length;
+  /** Ids of the uploads past their expiry (or whose creation died half-way): what the sweep drops. */
+  expired(): Promise<string[]> {
+    return this.staging.listExpired(this.clock.now());
   }
 
-  private async sweepIfDue(): Promise<void> {
+  /**
+   * Drops one expired upload, under its lock and looked at again there, so a
+   * PATCH that got in first finishes before, and one that comes after finds
+   * nothing; several processes sweeping at once drop each upload once. One
+   * busy (being written) or already gone is left to its holder.
+   */
+  async dropExpired(id: string): Promise<boolean> {
+    try {
+      return await this.staging.exclusive(id, async () => {
+        const found = await this.staging.read(id);
+        if (found && found.record.expiresAt > this.clock.now()) return false;
+        await this.staging.remove(id);
+        return true;
+      });
+    } catch (err) {
+      if (err instanceof TusAppendError) return false;
+      throw err;
+    }
+  }
+
+  /** Drops every expired upload; answers how many. */
+  async sweepExpired(): Promise<number> {
+    let dropped = 0;
+    for (const id of await this.expired()) if (await this.dropExpired(id)) dropped += 1;
+    return dropped;
+  }
+
+  /** The background job's entry: sweeps unless this process swept within the hour. */
+  async sweepIfDue(): Promise<void> {
     const now = this.clock.now();
-    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
+    if (now - this.lastSweep < TUS_SWEEP_EVERY_MS) return;
     this.lastSweep = now;
     await this.sweepExpired();
   }

@@ -180,6 +180,22 @@ describeEachDb('TUS resumable uploads (as oCIS serves them)', (kind) => {
     expect(await headStatus(t, older.at)).toBe(404);
   });
 
+  it('the background sweep leaves an expired upload alone while a request holds it, and drops it once released', async () => {
+    const { at } = await create(t, `${FILES}/`, 'held.txt', 4);
+    const id = at.slice('/data/'.length);
+    const file = path.join(t.dataDir, 'tus', id, 'upload.json');
+    await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')), expiresAt: Date.now() - 1000 }));
+    const uploads = t.app.services.tusUploads;
+    expect(await uploads.expired()).toContain(id);
+    await uploads.exclusive(id, async () => {
+      expect(await uploads.dropExpired(id)).toBe(false);
+      expect(await readdir(path.join(t.dataDir, 'tus'))).toContain(id);
+    });
+    expect(await uploads.sweepExpired()).toBeGreaterThanOrEqual(1);
+    expect(await readdir(path.join(t.dataDir, 'tus'))).not.toContain(id);
+    expect(await uploads.dropExpired(id)).toBe(false);
+  });
+
   it('refuses anonymous (401) and other users (404), and writes as a PUT would (403 read-only share, 507 quota)', async () => {
     const { at } = await create(t, `${FILES}/`, 'mine.txt', 4);
     expect((await dav(t.app, 'PATCH', at, { as: null, body: 'ab', headers: { 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': OFFSET_TYPE } })).statusCode).toBe(401);
