@@ -1,8 +1,9 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DavLock } from '../../domain/lock.js';
-import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPropertyRepository, SpaceTreeRepository } from '../../ports/files.js';
+import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPropertyRepository, SpaceTreeRepository, StoredNode } from '../../ports/files.js';
 import type { Space } from '../../domain/space.js';
 import type { Database, DavLocksTable } from '../schema.js';
+import { toNode } from './nodes.repository.js';
 import { toSpace } from './space-rows.js';
 
 export class SpaceTreeRepositoryImpl implements SpaceTreeRepository {
@@ -68,9 +69,15 @@ export class DavPropertiesRepository implements DavPropertyRepository {
     await this.db.deleteFrom('dav_properties').where('node_id', '=', nodeId).where('name', '=', name).execute();
   }
 
-  async nodesWith(name: string, value: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('dav_properties').select('node_id').where('name', '=', name).where('value', '=', value).orderBy('node_id').execute();
-    return rows.map((r) => r.node_id);
+  async nodesWith(name: string, value: string): Promise<StoredNode[]> {
+    const rows = await this.db
+      .selectFrom('dav_properties')
+      .innerJoin('nodes', 'nodes.id', 'dav_properties.node_id')
+      .selectAll('nodes')
+      .where('dav_properties.name', '=', name)
+      .where('dav_properties.value', '=', value)
+      .execute();
+    return rows.map(toNode);
   }
 
   async copy(pairs: Array<{ from: string; to: string }>): Promise<void> {
