@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page, type Response, type Route } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, buildTestApp, newUser, type TestApp } from '../helpers/app.js';
@@ -123,6 +123,31 @@ describe.skipIf(!HAVE_CHROMIUM)(`resumable uploads in the files app in Chromium$
     const sent = received() - before;
     expect(sent).toBeGreaterThanOrEqual(size);
     expect(sent).toBeLessThan(2 * size);
+  });
+
+  it('keeps trying while the server cannot be reached (as during a restart), then resumes', async () => {
+    const size = 40 * MB;
+    const { file, bytes } = bigFile('unreachable.bin', size, 6);
+    const before = received();
+    const firstChunk = patchAnswered();
+    await input().setInputFiles(file);
+    await firstChunk;
+    // Every request to the upload now fails as a refused connection does, while the browser stays online.
+    const down = (route: Route) => route.abort('connectionrefused');
+    await page.route('**/data/*', down);
+    await page.locator('.uploads .upload-note', { hasText: /Cannot reach the server\. Trying again in \d+ s…/ }).waitFor({ timeout: 60_000 });
+    await shot('upload-unreachable');
+    const resumedAt: number[] = [];
+    const heads = (r: Response) => {
+      if (isData(r) && r.request().method() === 'HEAD') resumedAt.push(Number(r.headers()['upload-offset']));
+    };
+    page.on('response', heads);
+    await page.unroute('**/data/*', down);
+    await finished();
+    page.off('response', heads);
+    expect(resumedAt[0]).toBeGreaterThanOrEqual(10_000_000);
+    expect((await get('unreachable.bin')).body.equals(bytes)).toBe(true);
+    expect(received() - before).toBeLessThan(2 * size);
   });
 
   it('resumes after the page is reloaded mid-upload when the same file is chosen again', async () => {
