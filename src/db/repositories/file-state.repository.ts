@@ -69,15 +69,25 @@ export class DavPropertiesRepository implements DavPropertyRepository {
     await this.db.deleteFrom('dav_properties').where('node_id', '=', nodeId).where('name', '=', name).execute();
   }
 
-  async nodesWith(name: string, value: string): Promise<StoredNode[]> {
+  async nodesWith(name: string, value: string): Promise<Array<{ node: StoredNode; properties: Array<{ name: string; value: string }> }>> {
+    // One query: the marked nodes joined with every property they carry (a node has few), in node order so each node's rows are together.
     const rows = await this.db
-      .selectFrom('dav_properties')
-      .innerJoin('nodes', 'nodes.id', 'dav_properties.node_id')
+      .selectFrom('dav_properties as mark')
+      .innerJoin('nodes', 'nodes.id', 'mark.node_id')
+      .innerJoin('dav_properties as p', 'p.node_id', 'mark.node_id')
       .selectAll('nodes')
-      .where('dav_properties.name', '=', name)
-      .where('dav_properties.value', '=', value)
+      .select(['p.name as prop_name', 'p.value as prop_value'])
+      .where('mark.name', '=', name)
+      .where('mark.value', '=', value)
+      .orderBy('nodes.id')
       .execute();
-    return rows.map(toNode);
+    const out: Array<{ node: StoredNode; properties: Array<{ name: string; value: string }> }> = [];
+    let last: { node: StoredNode; properties: Array<{ name: string; value: string }> } | undefined;
+    for (const r of rows) {
+      if (last?.node.id !== r.id) out.push((last = { node: toNode(r), properties: [] }));
+      last.properties.push({ name: r.prop_name, value: r.prop_value });
+    }
+    return out;
   }
 
   async copy(pairs: Array<{ from: string; to: string }>): Promise<void> {

@@ -4,7 +4,7 @@ import { type DavCall, isMountRoot, type SpaceTarget } from '../context.js';
 import { locksCovering } from '../locks.js';
 import type { DavLocation } from '../location.js';
 import { propResponse } from '../multistatus.js';
-import { allProps, resolveProps } from '../props/index.js';
+import { allProps, planProps, resolvePlanned, resolveProps } from '../props/index.js';
 import type { PropItem } from '../props/types.js';
 import type { DavLock } from '../state.js';
 import { clark, NS_DAV } from '../xml.js';
@@ -29,10 +29,11 @@ export async function homeResponses(call: DavCall, home: DavLocation, paths: str
   return responses;
 }
 
-/** A node already read (a favourite), at its path in the caller's home. */
+/** A node already read (a favourite) with its dead properties, at its path in the caller's home. */
 export interface KnownHomeNode {
   homePath: string[];
   node: FileNode;
+  properties: Map<string, string>;
 }
 
 /**
@@ -40,7 +41,7 @@ export interface KnownHomeNode {
  * the nodes are grouped by where they show in the home (the caller's own
  * space, or one mounted share), each group's space is opened once and the
  * caller's access to every node is worked out from that one view (in
- * memory), and the properties of a group are loaded in one go. What is
+ * memory), and the dead properties come with the nodes. What is
  * listed and how is what homeResponses gives for the same paths: a node the
  * caller may not read (any more) is left out.
  */
@@ -55,23 +56,26 @@ export async function knownHomeResponses(call: DavCall, home: DavLocation, known
     group.members.push({ at, path: view.path, node: k.node });
   });
   const responses: Array<string | undefined> = new Array(known.length);
+  const plan = props.kind === 'prop' ? planProps(props.props) : null;
   for (const group of groups.values()) {
     const t = await call.target({ ...home, path: group.root }).catch(() => null);
     if (!t) continue;
+    const mountPath = t.mount?.path;
     const items: Array<{ at: number; item: PropItem }> = [];
     for (const m of group.members) {
       const access = await t.place.view.accessAt(m.path).catch(() => null);
       if (!access?.can.read) continue;
-      const mountRoot = isMountRoot({ ...t, path: m.path });
+      const mountRoot = mountPath !== undefined && m.path.length === mountPath.length && m.path.every((s, i) => s === mountPath[i]);
       const node = mountRoot ? { ...m.node, name: t.mount!.name } : m.node;
       items.push({ at: m.at, item: { node, path: m.path, href: call.href(t, m.path, node.type === 'folder'), mountRoot, access } });
     }
     if (!items.length) continue;
-    const scope = await loadScope(call, t, items.map((i) => i.item), props);
+    const dead = new Map(items.map((i) => [i.item.node.id, known[i.at]!.properties]));
+    const scope = await loadScope(call, t, items.map((i) => i.item), props, dead);
     const locks = await locksOfEach(call, t, items.map((i) => i.item), props);
     if (locks) scope.locksOf = (item) => locks.get(item) ?? [];
     for (const { at, item } of items) {
-      responses[at] = propResponse(item.href, props.kind === 'prop' ? resolveProps(item, scope, props.props) : allProps(item, scope));
+      responses[at] = propResponse(item.href, plan ? resolvePlanned(item, scope, plan) : allProps(item, scope));
     }
   }
   return responses.filter((r): r is string => r !== undefined);

@@ -75,7 +75,7 @@ export async function report(call: DavCall): Promise<unknown> {
       const inHome = viewPathOf(mounts, call.userId, f.spaceId, f.path);
       if (!inHome || inHome.length === 0) continue;
       if (inHome.length <= call.loc.path.length || !call.loc.path.every((s, i) => inHome[i] === s)) continue;
-      found.push({ homePath: inHome, node: f.node, key: inHome.join('/') });
+      found.push({ homePath: inHome, node: f.node, properties: f.properties, key: inHome.join('/') });
     }
   }
   found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
