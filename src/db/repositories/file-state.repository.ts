@@ -70,7 +70,8 @@ export class DavPropertiesRepository implements DavPropertyRepository {
   }
 
   async nodesWith(name: string, value: string): Promise<Array<{ node: StoredNode; properties: Array<{ name: string; value: string }> }>> {
-    // One query: the marked nodes joined with every property they carry (a node has few), in node order so each node's rows are together.
+    // One query: the marked nodes joined with every property they carry (a node has few), grouped here by node
+    // rather than sorted by the database.
     const rows = await this.db
       .selectFrom('dav_properties as mark')
       .innerJoin('nodes', 'nodes.id', 'mark.node_id')
@@ -79,15 +80,14 @@ export class DavPropertiesRepository implements DavPropertyRepository {
       .select(['p.name as prop_name', 'p.value as prop_value'])
       .where('mark.name', '=', name)
       .where('mark.value', '=', value)
-      .orderBy('nodes.id')
       .execute();
-    const out: Array<{ node: StoredNode; properties: Array<{ name: string; value: string }> }> = [];
-    let last: { node: StoredNode; properties: Array<{ name: string; value: string }> } | undefined;
+    const byNode = new Map<string, { node: StoredNode; properties: Array<{ name: string; value: string }> }>();
     for (const r of rows) {
-      if (last?.node.id !== r.id) out.push((last = { node: toNode(r), properties: [] }));
-      last.properties.push({ name: r.prop_name, value: r.prop_value });
+      let entry = byNode.get(r.id);
+      if (!entry) byNode.set(r.id, (entry = { node: toNode(r), properties: [] }));
+      entry.properties.push({ name: r.prop_name, value: r.prop_value });
     }
-    return out;
+    return [...byNode.values()];
   }
 
   async copy(pairs: Array<{ from: string; to: string }>): Promise<void> {
