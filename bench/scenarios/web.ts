@@ -282,10 +282,14 @@ async function upload(browser: Browser, page: Page, base: string, who: Credentia
       }
     })();
 
-    // Where the time goes: the chunk PUTs (first sent to last answered) and the final MOVE that assembles them.
+    // Where the time goes: the chunk requests (first sent to last answered: tus PATCHes, as the app uploads when the
+    // server announces tus, or chunking v2 PUTs) and, for chunking, the final MOVE that assembles them.
     const spans = { chunks: [Infinity, 0], move: [Infinity, 0], count: 0 };
-    const span = (r: import('playwright-core').Request) =>
-      !r.url().includes('/remote.php/dav/uploads/') ? undefined : r.method() === 'PUT' ? spans.chunks : r.method() === 'MOVE' ? spans.move : undefined;
+    const span = (r: import('playwright-core').Request) => {
+      const at = new URL(r.url()).pathname;
+      if (at.startsWith('/data/')) return r.method() === 'PATCH' ? spans.chunks : undefined;
+      return !at.includes('/remote.php/dav/uploads/') ? undefined : r.method() === 'PUT' ? spans.chunks : r.method() === 'MOVE' ? spans.move : undefined;
+    };
     const sent = (r: import('playwright-core').Request) => {
       const s = span(r);
       if (s) s[0] = Math.min(s[0]!, performance.now());
@@ -323,7 +327,7 @@ async function upload(browser: Browser, page: Page, base: string, who: Credentia
     notes.push(
       `web upload of ${mib} MiB through the file input: ${webSeconds.toFixed(1)} s, ${rate(webSeconds).toFixed(0)} MB/s; curl -T of the same file ` +
         `${rate(curlBefore).toFixed(0)} MB/s before, ${rate(curlAfter).toFixed(0)} MB/s after (the faster counts): ${(ratio * 100).toFixed(0)}% of curl; ` +
-        `${spans.count} chunk PUTs over ${took(spans.chunks)}, the assembling MOVE ${took(spans.move)}. ` +
+        `${spans.count} chunk requests (tus PATCHes or chunking PUTs) over ${took(spans.chunks)}, the assembling MOVE ${took(spans.move)}. ` +
         `Chromium's own ceiling, the same chunks into a server that drops them: ${rate(ceilingSeconds).toFixed(0)} MB/s (the app reaches ${((ceilingSeconds / webSeconds) * 100).toFixed(0)}% of it; curl is ${(ceilingSeconds / curlSeconds).toFixed(1)}x it). ` +
         `Tab memory: JS heap ${mb(heapBefore)} before, peak ${mb(heapPeak)}; renderer RSS ${mb(rendererBefore)} before, peak ${mb(rendererPeak)}; ` +
         `all Chromium processes ${mb(totalBefore)} before, peak ${mb(totalPeak)}`,

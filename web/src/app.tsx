@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, BASE, SignedOut, signInAgain } from './api/http.js';
 import { capabilities, currentUser, type Me } from './api/ocs.js';
-import { announceUploadLimits } from './api/uploads.js';
+import { announceTus, announceUploadLimits } from './api/uploads.js';
 import { quotaText } from './format.js';
 import { hrefOf, navigate, useRoute } from './router.js';
 import { NotificationsMenu } from './notifications/notifications-menu.js';
@@ -20,6 +20,7 @@ export function App() {
       .then(([user, caps]) => {
         setMe(user);
         announceUploadLimits(caps.capabilities.files?.chunked_upload);
+        announceTus(caps.capabilities.files?.tus_support);
         const instance = caps.capabilities.theming?.name;
         if (instance) {
           setName(instance);

@@ -1,8 +1,9 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DavLock } from '../../domain/lock.js';
-import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPropertyRepository, SpaceTreeRepository } from '../../ports/files.js';
+import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPropertyRepository, SpaceTreeRepository, StoredNode } from '../../ports/files.js';
 import type { Space } from '../../domain/space.js';
 import type { Database, DavLocksTable } from '../schema.js';
+import { toNode } from './nodes.repository.js';
 import { toSpace } from './space-rows.js';
 
 export class SpaceTreeRepositoryImpl implements SpaceTreeRepository {
@@ -68,9 +69,25 @@ export class DavPropertiesRepository implements DavPropertyRepository {
     await this.db.deleteFrom('dav_properties').where('node_id', '=', nodeId).where('name', '=', name).execute();
   }
 
-  async nodesWith(name: string, value: string): Promise<string[]> {
-    const rows = await this.db.selectFrom('dav_properties').select('node_id').where('name', '=', name).where('value', '=', value).orderBy('node_id').execute();
-    return rows.map((r) => r.node_id);
+  async nodesWith(name: string, value: string): Promise<Array<{ node: StoredNode; properties: Array<{ name: string; value: string }> }>> {
+    // One query: the marked nodes joined with every property they carry (a node has few), grouped here by node
+    // rather than sorted by the database.
+    const rows = await this.db
+      .selectFrom('dav_properties as mark')
+      .innerJoin('nodes', 'nodes.id', 'mark.node_id')
+      .innerJoin('dav_properties as p', 'p.node_id', 'mark.node_id')
+      .selectAll('nodes')
+      .select(['p.name as prop_name', 'p.value as prop_value'])
+      .where('mark.name', '=', name)
+      .where('mark.value', '=', value)
+      .execute();
+    const byNode = new Map<string, { node: StoredNode; properties: Array<{ name: string; value: string }> }>();
+    for (const r of rows) {
+      let entry = byNode.get(r.id);
+      if (!entry) byNode.set(r.id, (entry = { node: toNode(r), properties: [] }));
+      entry.properties.push({ name: r.prop_name, value: r.prop_value });
+    }
+    return [...byNode.values()];
   }
 
   async copy(pairs: Array<{ from: string; to: string }>): Promise<void> {

@@ -6,6 +6,7 @@
  */
 
 import type { DavLock } from '../../domain/lock.js';
+import type { FileNode } from '../../domain/node.js';
 
 export type { DavLock };
 
@@ -31,8 +32,8 @@ export interface DavPropStore {
   list(nodeIds: string[]): Promise<Map<string, Map<string, string>>>;
   /** Sets (value) and removes (null) properties of one node, all or nothing. */
   patch(nodeId: string, changes: Array<{ name: string; value: string | null }>): Promise<void>;
-  /** Every node the user marked as a favorite (space and space-relative path); access is the caller's to check. */
-  favoriteNodes(userId: string): Promise<Array<{ nodeId: string; spaceId: string; path: string[] }>>;
+  /** Every node the user marked as a favorite, with its space, space-relative path and dead properties, in one read; access is the caller's to check. */
+  favoriteNodes(userId: string): Promise<Array<{ node: FileNode; spaceId: string; path: string[]; properties: Map<string, string> }>>;
 }
 
 export interface DavState {

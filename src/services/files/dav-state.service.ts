@@ -1,6 +1,8 @@
 import { favoriteKey } from '../../domain/favorites.js';
 import type { DavLock } from '../../domain/lock.js';
+import type { FileNode } from '../../domain/node.js';
 import type { ServiceContext } from '../../ports/service-context.js';
+import { publicNode } from '../access/file-tree.js';
 
 /**
  * What WebDAV keeps beside the tree: dead properties (by node id, so they
@@ -46,11 +48,15 @@ export class DavStateService {
       const rows = nodeIds.length ? await this.ctx.repos.davProperties.list(nodeIds) : [];
       return new Set(rows.filter((r) => r.name === key && r.value === '1').map((r) => r.nodeId));
     },
-    /** Every node the user marked as a favorite, wherever it is: the caller checks they may still see it. */
-    favoriteNodes: async (userId: string): Promise<Array<{ nodeId: string; spaceId: string; path: string[] }>> => {
-      const ids = await this.ctx.repos.davProperties.nodesWith(favoriteKey(userId), '1');
-      const nodes = ids.length ? await this.ctx.repos.nodes.byIds(ids) : [];
-      return nodes.map((n) => ({ nodeId: n.id, spaceId: n.spaceId, path: n.path === '' ? [] : n.path.split('/') }));
+    /** Every node the user marked as a favorite, wherever it is, with its dead properties (Clark name → value): the caller checks they may still see it. */
+    favoriteNodes: async (userId: string): Promise<Array<{ node: FileNode; spaceId: string; path: string[]; properties: Map<string, string> }>> => {
+      const found = await this.ctx.repos.davProperties.nodesWith(favoriteKey(userId), '1');
+      return found.map(({ node, properties }) => ({
+        node: publicNode(node),
+        spaceId: node.spaceId,
+        path: node.path === '' ? [] : node.path.split('/'),
+        properties: new Map(properties.map((p) => [p.name, p.value])),
+      }));
     },
     patch: (nodeId: string, changes: Array<{ name: string; value: string | null }>): Promise<void> =>
       this.ctx.tx.run(async (repos) => {

@@ -65,6 +65,60 @@ describeEachDb('WebDAV: favorites and REPORT oc:filter-files', (kind) => {
     expect(multistatus(await report(bob, home('bob'), favorites()))).toEqual([]);
   });
 
+  it('answers for each favourite what the caller may do there: their own files in full, a read-only share read-only, under its mount', async () => {
+    const carol = await newUser(t.app, 'carol');
+    await mkcol(t.app, home('alice', 'Shared'), { as: alice });
+    await put(t.app, home('alice', 'Shared/note.txt'), 'note', { as: alice });
+    await put(t.app, home('carol', 'mine.txt'), 'mine', { as: carol });
+    const share = await ocs(t.app, 'POST', '/apps/files_sharing/api/v1/shares', { as: alice, body: { path: '/Shared', shareType: 0, shareWith: 'carol', permissions: 1 } });
+    expect(share.statusCode, share.body).toBe(200);
+    await mark(carol, home('carol', 'Shared/note.txt'), true);
+    await mark(carol, home('carol', 'Shared'), true);
+    await mark(carol, home('carol', 'mine.txt'), true);
+    const listed = multistatus(await report(carol, home('carol'), favorites('<oc:permissions/><d:displayname/><oc:favorite/><d:getcontentlength/><d:lockdiscovery/>')));
+    expect(listed.map((r) => r.href)).toEqual([home('carol', 'Shared/'), home('carol', 'Shared/note.txt'), home('carol', 'mine.txt')]);
+    const perms = Object.fromEntries(listed.map((r) => [r.href, String(r.ok['oc:permissions'])]));
+    // A mount point carries S (shared) and M (mounted); a read-only share grants neither W nor D.
+    expect(perms[home('carol', 'Shared/')]).toMatch(/S/);
+    expect(perms[home('carol', 'Shared/note.txt')]).not.toMatch(/[WD]/);
+    expect(perms[home('carol', 'mine.txt')]).toMatch(/W/);
+    expect(listed[0]!.ok['d:displayname']).toBe('Shared');
+    expect(listed[1]!.ok['d:getcontentlength']).toBe('4');
+    // Alice's own mark on the same node is hers: carol's marks do not show in her list.
+    expect(multistatus(await report(alice, home('alice'), favorites())).map((r) => r.href)).not.toContain(home('alice', 'Shared/note.txt'));
+  });
+
+  it('leaves out a favourite in the trash, and lists it again once restored', async () => {
+    await put(t.app, home('alice', 'binned.txt'), 'binned', { as: alice });
+    await mark(alice, home('alice', 'binned.txt'), true);
+    expect(multistatus(await report(alice, home('alice'), favorites())).map((r) => r.href)).toContain(home('alice', 'binned.txt'));
+    expect((await dav(t.app, 'DELETE', home('alice', 'binned.txt'), { as: alice })).statusCode).toBe(204);
+    expect(multistatus(await report(alice, home('alice'), favorites())).map((r) => r.href)).not.toContain(home('alice', 'binned.txt'));
+    const items = multistatus(await dav(t.app, 'PROPFIND', '/remote.php/dav/trashbin/alice/trash', { as: alice, depth: '1', body: `<d:propfind ${NS}><d:prop><nc:trashbin-filename/></d:prop></d:propfind>` })).slice(1);
+    const item = items.find((i) => i.ok['nc:trashbin-filename'] === 'binned.txt');
+    expect(item).toBeDefined();
+    const restored = await dav(t.app, 'MOVE', item!.href, { as: alice, headers: { destination: '/remote.php/dav/trashbin/alice/restore/binned.txt' } });
+    expect(restored.statusCode).toBe(201);
+    expect(multistatus(await report(alice, home('alice'), favorites())).map((r) => r.href)).toContain(home('alice', 'binned.txt'));
+  });
+
+  it('lists many favourites from several places in one answer, in path order', async () => {
+    const dave = await newUser(t.app, 'dave');
+    await mkcol(t.app, home('alice', 'Many'), { as: alice });
+    const share = await ocs(t.app, 'POST', '/apps/files_sharing/api/v1/shares', { as: alice, body: { path: '/Many', shareType: 0, shareWith: 'dave', permissions: 31 } });
+    expect(share.statusCode, share.body).toBe(200);
+    const expected: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const name = `f-${String(i).padStart(2, '0')}.txt`;
+      await put(t.app, home(i % 2 ? 'dave' : 'alice', i % 2 ? name : `Many/${name}`), name, { as: i % 2 ? dave : alice });
+      await mark(dave, home('dave', i % 2 ? name : `Many/${name}`), true);
+      expected.push(home('dave', i % 2 ? name : `Many/${name}`));
+    }
+    const listed = multistatus(await report(dave, home('dave'), favorites('<oc:fileid/><d:getetag/>')));
+    expect(listed.map((r) => r.href)).toEqual([...expected].sort());
+    expect(new Set(listed.map((r) => r.ok['oc:fileid'])).size).toBe(30);
+  });
+
   describe('refusals, as Nextcloud answers them', () => {
     it('malformed or empty bodies and a missing filter are 400', async () => {
       for (const body of ['<oc:filter-files', '', `<?xml version="1.0"?><oc:filter-files ${NS}><d:prop><d:getetag/></d:prop></oc:filter-files>`, `<?xml version="1.0"?><oc:filter-files ${NS}><oc:filter-rules/></oc:filter-files>`]) {

@@ -1,4 +1,5 @@
 import { ApiError, BASE, call } from './http.js';
+import type { TusSupport } from './tus.js';
 
 /** An OCS v2 JSON call; the envelope's message becomes the error a person reads. */
 export async function ocs<T>(method: string, route: string, body?: Record<string, string | string[]>, signal?: AbortSignal): Promise<T> {
@@ -36,7 +37,7 @@ export const managesUsers = (me: Me): boolean => isAdmin(me) || (me.subadmin?.le
 export const currentUser = (): Promise<Me> => ocs<Me>('GET', 'cloud/user');
 
 export interface Capabilities {
-  capabilities: { theming?: { name?: string }; files?: { chunked_upload?: { max_size?: number; max_parallel_count?: number } } };
+  capabilities: { theming?: { name?: string }; files?: { chunked_upload?: { max_size?: number; max_parallel_count?: number }; tus_support?: TusSupport } };
 }
 
 export const capabilities = (): Promise<Capabilities> => ocs<Capabilities>('GET', 'cloud/capabilities');

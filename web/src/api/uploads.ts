@@ -1,6 +1,7 @@
 import { type DavTree, type Progress, putWithProgress } from './dav.js';
 import { ApiError, BASE, call } from './http.js';
 import { davError } from './errors.js';
+import { type TusSupport, tusUpload, type UploadNote } from './tus.js';
 
 /** Files above this go up in chunks (Nextcloud chunking v2), so no single request carries more than one chunk. */
 export const CHUNK_SIZE = 10 * 1024 * 1024;
@@ -26,17 +27,36 @@ export function chunkSizeFor(size: number): number {
   return Math.min(limits.maxChunkSize, Math.max(CHUNK_SIZE, Math.ceil(size / CHUNKS_PER_FILE / mib) * mib));
 }
 
+/** Set when the server announces tus (`files.tus_support`): uploads then go over tus and resume after a dropped connection. */
+let tus: TusSupport | null = null;
+
+export function announceTus(announced: TusSupport | undefined): void {
+  tus = announced && announced.version ? announced : null;
+}
+
 function errorOf(status: number, body: string, action: string): Promise<ApiError> {
   return davError(new Response(body, { status }), action);
 }
 
 /**
- * Uploads one file to `path` in `tree`: one PUT when small, else Nextcloud's
+ * Uploads one file to `path` in `tree`. Over tus when the server announces
+ * it (tus.ts): resumable, an existing file at the path is replaced, as a
+ * tus upload replaces it on oCIS. Otherwise one PUT when small, else Nextcloud's
  * chunking v2 (MKCOL an upload folder, PUT numbered chunks, a few at once,
  * sliced from the File so the tab never holds the file, MOVE `.file` into place).
  * `overwrite: false` sends If-None-Match so a name taken meanwhile is refused.
  */
-export async function uploadFile(user: string, tree: DavTree, path: string[], file: File, overwrite: boolean, onProgress: Progress, signal: AbortSignal): Promise<void> {
+export async function uploadFile(
+  user: string,
+  tree: DavTree,
+  path: string[],
+  file: File,
+  overwrite: boolean,
+  onProgress: Progress,
+  signal: AbortSignal,
+  onNote: (note: UploadNote) => void = () => undefined,
+): Promise<void> {
+  if (tus) return tusUpload(tus, tree, path, file, onProgress, onNote, signal);
   const target = tree.url(path);
   const mtime = String(Math.floor(file.lastModified / 1000));
   const guard: Record<string, string> = overwrite ? {} : { 'If-None-Match': '*' };

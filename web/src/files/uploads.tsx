@@ -18,6 +18,8 @@ interface Item {
   sent: number;
   state: 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled';
   error?: string;
+  /** Why bytes are not flowing (connection lost, waiting, resuming), in words; unset while they flow. */
+  note?: string;
   controller: AbortController;
 }
 
@@ -47,11 +49,12 @@ export function useUploads(user: string, onUploaded: () => void) {
           shown = now;
           patch(item.id, { sent });
         };
-        await uploadFile(user, tree, job.path, job.file, job.overwrite, progress, item.controller.signal);
-        patch(item.id, { state: 'done', sent: item.size });
+        const note = (text: string | null) => patch(item.id, { note: text ?? undefined });
+        await uploadFile(user, tree, job.path, job.file, job.overwrite, progress, item.controller.signal, note);
+        patch(item.id, { state: 'done', sent: item.size, note: undefined });
       } catch (err) {
-        if (err instanceof DOMException && err.name === 'AbortError') patch(item.id, { state: 'cancelled' });
-        else patch(item.id, { state: 'failed', error: err instanceof ApiError ? err.message : 'The upload failed.' });
+        if (err instanceof DOMException && err.name === 'AbortError') patch(item.id, { state: 'cancelled', note: undefined });
+        else patch(item.id, { state: 'failed', note: undefined, error: err instanceof ApiError ? err.message : 'The upload failed.' });
       }
       onUploaded();
     }
@@ -94,10 +97,11 @@ export function UploadPanel({ items, cancel, clear }: { items: Item[]; cancel(id
       </div>
       <ul>
         {items.map((i) => (
-          <li key={i.id} class={i.state}>
+          <li key={i.id} class={i.note && i.state === 'uploading' ? `${i.state} waiting` : i.state}>
             <span class="upload-name">{i.name}</span>
             <progress max={i.size || 1} value={i.state === 'done' ? i.size : i.sent} aria-label={`Progress of ${i.name}`} />
             <span class="upload-state">{i.state === 'failed' ? i.error : i.state === 'done' ? 'Done' : i.state === 'cancelled' ? 'Cancelled' : i.state === 'queued' ? 'Waiting' : `${Math.floor((i.sent / (i.size || 1)) * 100)}%`}</span>
+            {i.note && i.state === 'uploading' && <span class="upload-note" role="status">{i.note}</span>}
             {(i.state === 'queued' || i.state === 'uploading') && <button type="button" onClick={() => cancel(i.id)} aria-label={`Cancel ${i.name}`}>Cancel</button>}
           </li>
         ))}

@@ -102,7 +102,8 @@ async function mountItems(call: DavCall, t: SpaceTarget): Promise<PropItem[]> {
   }));
 }
 
-export async function loadScope(call: DavCall, t: SpaceTarget, items: PropItem[], request: PropRequest): Promise<PropScope> {
+/** `knownDead`: the items' dead properties when the caller read them already (node id → Clark name → value). */
+export async function loadScope(call: DavCall, t: SpaceTarget, items: PropItem[], request: PropRequest, knownDead?: Map<string, Map<string, string>>): Promise<PropScope> {
   const wanted = request.kind === 'prop' ? new Set(request.props.map((p) => clark(p.ns, p.name))) : null;
   const wants = (key: string) => wanted === null || wanted.has(key);
   const needsDead = wanted === null || [...wanted].some((k) => !LIVE_PROPS.has(k) || k === FAVORITE);
@@ -112,7 +113,7 @@ export async function loadScope(call: DavCall, t: SpaceTarget, items: PropItem[]
   const needsShareTypes = wanted !== null && wanted.has(clark(NS_OC, 'share-types'));
 
   const [dead, quota, ownerDisplayName, locks, shareTypes] = await Promise.all([
-    needsDead ? call.deps.state.props.list(items.map((i) => i.node.id)) : new Map<string, Map<string, string>>(),
+    knownDead ?? (needsDead ? call.deps.state.props.list(items.map((i) => i.node.id)) : new Map<string, Map<string, string>>()),
     needsQuota ? call.files.quota(t.space) : { used: 0, limit: null },
     needsOwner ? ownerName(call, t) : '',
     needsLocks ? locksFor(call, t, items) : new Map<PropItem, DavLock[]>(),

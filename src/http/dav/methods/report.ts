@@ -3,7 +3,7 @@ import { badRequest, DavError } from '../errors.js';
 import { sendMultistatus } from '../multistatus.js';
 import { viewPathOf } from '../../../services/access/share-mounts.js';
 import { child, elements, is, NS_DAV, NS_NC, NS_OC, parseXmlBody, textOf } from '../xml.js';
-import { homeResponses } from './home-items.js';
+import { type KnownHomeNode, knownHomeResponses } from './home-items.js';
 import { isSearchFiles, searchFiles } from './search-files.js';
 import type { PropRequest } from './propfind.js';
 import { notImplemented } from './unhandled.js';
@@ -68,19 +68,19 @@ export async function report(call: DavCall): Promise<unknown> {
   if (!request || target.type !== 'folder') throw reportNotSupported();
   if (request.systemTags > 0) throw new DavError(412, 'Sabre\\DAV\\Exception\\PreconditionFailed', 'Cannot filter by non-existing tag');
 
-  const found: Array<{ path: string[] }> = [];
+  const found: Array<KnownHomeNode & { key: string }> = [];
   if (request.favorite) {
     const mounts = await call.mounts();
     for (const f of await call.deps.state.props.favoriteNodes(call.userId)) {
       const inHome = viewPathOf(mounts, call.userId, f.spaceId, f.path);
       if (!inHome || inHome.length === 0) continue;
       if (inHome.length <= call.loc.path.length || !call.loc.path.every((s, i) => inHome[i] === s)) continue;
-      found.push({ path: inHome });
+      found.push({ homePath: inHome, node: f.node, properties: f.properties, key: inHome.join('/') });
     }
   }
-  found.sort((a, b) => (a.path.join('/') < b.path.join('/') ? -1 : a.path.join('/') > b.path.join('/') ? 1 : 0));
+  found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const page = found.slice(request.offset ?? 0, request.limit === undefined ? undefined : (request.offset ?? 0) + request.limit);
 
-  const responses = await homeResponses(call, call.loc, page.map((f) => f.path), request.props);
+  const responses = await knownHomeResponses(call, call.loc, page, request.props);
   return sendMultistatus(call.reply, responses);
 }

@@ -35,6 +35,37 @@ export function resolveProps(item: PropItem, scope: PropScope, requested: Array<
   });
 }
 
+/** The requested properties looked up once, for answers with many items (resolvePlanned). */
+export interface PropPlan {
+  entries: Array<{ ns: string; name: string; key: string; live: LiveProp | undefined; internal: boolean }>;
+}
+
+export function planProps(requested: Array<{ ns: string; name: string }>): PropPlan {
+  return {
+    entries: requested.map(({ ns, name }) => {
+      const key = clark(ns, name);
+      return { ns, name, key, live: LIVE_PROPS.get(key), internal: isInternal(key) };
+    }),
+  };
+}
+
+/** resolveProps with the names already looked up: the same answer for the same item and scope. */
+export function resolvePlanned(item: PropItem, scope: PropScope, plan: PropPlan): PropResult[] {
+  const dead = scope.dead.get(item.node.id);
+  const out: PropResult[] = new Array(plan.entries.length);
+  for (let i = 0; i < plan.entries.length; i++) {
+    const { ns, name, key, live, internal } = plan.entries[i]!;
+    if (live) {
+      const value = live.get(item, scope);
+      out[i] = value === undefined ? { ns, name, status: 404 } : { ns, name, status: 200, value };
+      continue;
+    }
+    const stored = internal ? undefined : dead?.get(key);
+    out[i] = stored === undefined ? { ns, name, status: 404 } : { ns, name, status: 200, value: { xml: stored } };
+  }
+  return out;
+}
+
 /** allprop: Nextcloud's core set that applies to the item, then every dead property. */
 export function allProps(item: PropItem, scope: PropScope): PropResult[] {
   const out: PropResult[] = [];
