@@ -1,10 +1,11 @@
+import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe } from 'vitest';
-import type { Env, S3Settings } from '../../src/config.js';
-import { probeBucket } from '../../src/storage/s3/s3-client.js';
+import type { S3Settings } from '../../src/config.js';
+import { probeBucket, s3ClientFor } from '../../src/storage/s3/s3-client.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -58,16 +59,16 @@ export function s3Settings(prefix = `t-${randomBytes(6).toString('hex')}/`): S3S
 }
 
 /** The environment that makes buildTestApp store blobs in the bucket (a prefix of their own). */
-export function s3Env(prefix?: string): Partial<Env> {
+export function s3Env(prefix?: string): Record<string, string> {
   const s = s3Settings(prefix);
   return {
     STORAGE: 's3',
-    S3_ENDPOINT: s.endpoint ?? undefined,
+    ...(s.endpoint ? { S3_ENDPOINT: s.endpoint } : {}),
     S3_REGION: s.region,
     S3_BUCKET: s.bucket,
     S3_ACCESS_KEY: s.accessKey,
     S3_SECRET_KEY: s.secretKey,
-    S3_FORCE_PATH_STYLE: String(s.forcePathStyle) as Env['S3_FORCE_PATH_STYLE'],
+    S3_FORCE_PATH_STYLE: String(s.forcePathStyle),
     S3_PREFIX: s.prefix,
   };
 }
@@ -76,4 +77,17 @@ export function s3Env(prefix?: string): Partial<Env> {
 export function describeS3(name: string, fn: () => void): void {
   if (S3.reason) describe.skip(`${name} [s3: skipped, ${S3.reason}]`, fn);
   else describe(`${name} [s3]`, fn);
+}
+
+/** Deletes every object under a prefix of the test bucket (what an app of a suite left), so the bucket does not grow run after run. */
+export async function emptyPrefix(prefix: string): Promise<void> {
+  if (!S3.settings || !prefix) return;
+  const client = s3ClientFor(S3.settings);
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: S3.settings.bucket, Prefix: prefix, ContinuationToken: token }));
+    await Promise.all((page.Contents ?? []).map((o) => client.send(new DeleteObjectCommand({ Bucket: S3.settings!.bucket, Key: o.Key! }))));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  client.destroy();
 }

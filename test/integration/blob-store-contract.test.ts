@@ -20,7 +20,7 @@ import { S3BlobInventory } from '../../src/storage/s3/s3-blob-inventory.js';
 import { S3BlobStore } from '../../src/storage/s3/s3-blob-store.js';
 import { s3ClientFor } from '../../src/storage/s3/s3-client.js';
 import { S3Keys } from '../../src/storage/s3/s3-keys.js';
-import { describeS3, s3Settings } from '../helpers/s3.js';
+import { describeS3, emptyPrefix, s3Settings } from '../helpers/s3.js';
 
 /** What a store kind needs to be put through the contract: stores sharing one place (as processes do), and a look behind them. */
 interface Harness {
@@ -136,6 +136,7 @@ function s3Harness(): Harness {
       for (const s of opened) await s.close();
       const inv = new S3BlobInventory(settings);
       expect(await inv.stagingFolders()).toEqual([]);
+      await emptyPrefix(settings.prefix);
     },
   };
 }
