@@ -48,8 +48,10 @@ export async function probeBucket(s: S3Settings, client = s3ClientFor(s)): Promi
     await client.send(new HeadBucketCommand({ Bucket: s.bucket }), { abortSignal: timeout });
   } catch (err) {
     const name = s3ErrorName(err);
-    if (name === 'NotFound' || name === 'NoSuchBucket') return `${where} does not exist`;
-    if (name === 'Forbidden' || name === 'AccessDenied' || name === '403') return `${where} refuses these credentials (S3_ACCESS_KEY, S3_SECRET_KEY)`;
+    // HEAD answers carry no error body, so the SDK may only know the status.
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404 || name === 'NotFound' || name === 'NoSuchBucket') return `${where} does not exist`;
+    if (status === 403 || status === 401 || name === 'Forbidden' || name === 'AccessDenied') return `${where} refuses these credentials (S3_ACCESS_KEY, S3_SECRET_KEY)`;
     return `${where} is not reachable: ${name}${err instanceof Error && err.message && err.message !== name ? ` (${err.message})` : ''}`;
   }
   const key = `${s.prefix}probe/${randomBytes(12).toString('hex')}`;
