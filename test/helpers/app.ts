@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -29,7 +29,7 @@ export interface TestApp {
    */
   behindTheApp(change: (db: Kysely<Database>) => Promise<unknown>): Promise<void>;
   /** What the blob store holds, wherever STORAGE puts it (the data directory, or the bucket): blob ids, and staged writes left. */
-  stored: { blobIds(): Promise<string[]>; staged(): Promise<number>; has(blobId: string): Promise<boolean> };
+  stored: { blobIds(): Promise<string[]>; staged(): Promise<number>; has(blobId: string): Promise<boolean>; derived(): Promise<string[]> };
   /** A second process's view: another app with its own connection (and cache) on the same database and data directory. */
   peer(): Promise<{ app: FastifyInstance; close(): Promise<void> }>;
   close(): Promise<void>;
@@ -66,6 +66,12 @@ export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = 
         return (await inventory.stagingFolders()).reduce((n, f) => n + f.files, 0);
       },
       has: (blobId) => inventory.has(blobId),
+      /** The derived bytes (previews) kept beside blobs, as paths below their store's derived folder. */
+      async derived() {
+        if (storageEnv.S3_PREFIX) return (await S3_RUN!.listKeys(`${storageEnv.S3_PREFIX}derived/`)).map((k) => k.slice(`${storageEnv.S3_PREFIX}derived/`.length));
+        const root = path.join(dataDir, 'derived');
+        return existsSync(root) ? readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name))) : [];
+      },
     },
     db: handle.db,
     stats: handle.stats,

@@ -91,3 +91,18 @@ export async function emptyPrefix(prefix: string): Promise<void> {
   } while (token);
   client.destroy();
 }
+
+/** Every key under a prefix of the test bucket. */
+export async function listKeys(prefix: string): Promise<string[]> {
+  if (!S3.settings) return [];
+  const client = s3ClientFor(S3.settings);
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: S3.settings.bucket, Prefix: prefix, ContinuationToken: token }));
+    out.push(...(page.Contents ?? []).map((o) => o.Key!));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  client.destroy();
+  return out;
+}
