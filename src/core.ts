@@ -51,7 +51,7 @@ export async function buildCore(config: Config, db?: DbHandle, opts: CoreOptions
   const cx = { cache: handle.cache, feed: handle.feed, scope: null };
   await handle.feed.start();
   const repos = repositoriesFor(handle.db, cx);
-  const managed = createBlobStore(config);
+  const managed = await createBlobStore(config);
   const blobs = managed.store;
   await managed.start();
   let services: Services | undefined = undefined;

@@ -36,6 +36,16 @@ describe('STORAGE=s3 configuration', () => {
     expect(badStorage.stderr).toContain('STORAGE');
   });
 
+  it('backup and restore refuse STORAGE=s3 rather than copy a data directory without the blobs', async () => {
+    const env = { DATA_DIR: dataDir, STORAGE: 's3', S3_ENDPOINT: 'http://127.0.0.1:9', S3_BUCKET: 'nimbus', S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 'b' };
+    const target = path.join(dataDir, 'never-written');
+    const [b, r] = await Promise.all([runNimbus(cliEntry(build.entry), ['backup', target], env), runNimbus(cliEntry(build.entry), ['restore', target], env)]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain('nimbus backup copies blobs of the data directory, and STORAGE=s3 keeps them in bucket nimbus');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('nimbus restore copies blobs');
+  });
+
   it('config:check and the server refuse a gateway that does not answer, saying so', async () => {
     const env = { DATA_DIR: dataDir, STORAGE: 's3', S3_ENDPOINT: 'http://127.0.0.1:9', S3_BUCKET: 'nimbus', S3_ACCESS_KEY: 'a', S3_SECRET_KEY: 'b' };
     const check = await runNimbus(cliEntry(build.entry), ['config:check'], env);

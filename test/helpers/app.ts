@@ -52,7 +52,7 @@ export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = 
   });
   const handle = connect(config.database);
   const app = await buildApp(config, { db: handle, logger });
-  const inventory = createBlobInventory(config);
+  const inventory = await createBlobInventory(config);
   return {
     app,
     dataDir,

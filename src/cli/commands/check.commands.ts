@@ -28,7 +28,7 @@ export function registerCheckCommands(program: Command, io: CliIo): void {
     .addOption(outputOption())
     .action(async (opts: { repair?: boolean; output: OutputFormat }) => {
       await withCore(io, async (core, config) => {
-        const consistency = new ConsistencyService(core.ctx, core.blobs, createBlobInventory(config), core.services.chunkedUploads);
+        const consistency = new ConsistencyService(core.ctx, core.blobs, await createBlobInventory(config), core.services.chunkedUploads);
         const found = await consistency.check();
         let remaining = found;
         if (opts.repair && problemCount(found) > 0) {

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Config } from '../../config.js';
 import { connect } from '../../db/connect.js';
 import { migrateToLatest, pendingMigrations } from '../../db/migrate.js';
+import { probeBlobStore } from '../../storage/blob-store-factory.js';
 import { CliError, type CliIo, write } from '../io.js';
 import { type OutputFormat, outputOption, printRecord } from '../output.js';
 import { cliConfig } from '../runtime.js';
@@ -67,8 +68,6 @@ export function registerSystemCommands(program: Command, io: CliIo): void {
       } catch (err) {
         problems.push(`data directory ${config.dataDir} is not writable: ${(err as Error).message}`);
       }
-      // Loaded here: the S3 SDK is not worth loading for every other command.
-      const { probeBlobStore } = await import('../../storage/blob-store-factory.js');
       const storageProblem = await probeBlobStore(config);
       if (storageProblem) problems.push(`blob store (STORAGE=s3): ${storageProblem}`);
       const handle = connect(config.database);

@@ -23,9 +23,14 @@ import { S3Keys } from './s3-keys.js';
 import { S3Owners } from './s3-owners.js';
 import { sweepS3Staging } from './s3-sweep.js';
 
-/** lib-storage buffers this much per part (S3's minimum is 5 MiB); four parts in flight per upload. */
+/**
+ * lib-storage buffers each part whole (S3's minimum is 5 MiB; 8 MiB × S3's
+ * 10,000 parts allows 78 GiB files); two in flight per upload keep the
+ * gateway busy while the next part fills. Four measured about 75 MB more
+ * peak RSS per 1 GiB upload, over the 200 MB the server may use in all.
+ */
 const PART_SIZE = 8 * 1024 * 1024;
-const QUEUE_SIZE = 4;
+const QUEUE_SIZE = 2;
 const READ_CHUNK = 256 * 1024;
 
 /**
