@@ -58,7 +58,7 @@ describe('STORAGE=s3 configuration', () => {
 describeS3('STORAGE=s3 against the gateway', () => {
   const prefixes: string[] = [];
   const env = (over: Record<string, string> = {}) => {
-    const e = { ...s3Env(), DATA_DIR: dataDir, ADMIN_USER: 'admin', ADMIN_PASSWORD: 'Cli-S3-Pass-12345', ...over };
+    const e: Record<string, string> = { ...s3Env(), DATA_DIR: dataDir, ADMIN_USER: 'admin', ADMIN_PASSWORD: 'Cli-S3-Pass-12345', ...over };
     prefixes.push(e.S3_PREFIX!);
     return e;
   };
