@@ -17,10 +17,14 @@ const SEP = '~';
  * hosts cannot be asked with a signal, so each one keeps a heartbeat object
  * fresh; a process whose heartbeat went stale (or which never wrote one
  * while others listed them) is gone, and what it left may be settled. On
- * this host a dead pid settles it at once. A process cut off from the
+ * this host a dead pid settles it at once, which assumes, as the file store
+ * does, that processes sharing the bucket have host names of their own
+ * (containers: distinct hostnames, not a common one). A process cut off from the
  * bucket for longer than HEARTBEAT_STALE_MS is taken for gone although it
- * lives: it stops accepting writes when its own beat fails for that long
- * (`healthy`), so it cannot commit a row to a blob another process dropped.
+ * lives: it refuses new writes once its own beat has failed for nearly
+ * that long (`healthy`). A write already streaming when the beats start to
+ * fail is not stopped, so a partition longer than HEARTBEAT_STALE_MS in the
+ * middle of one upload can still lose that upload's blob.
  */
 export class S3Owners {
   readonly owner: string;
