@@ -48,7 +48,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/services/' },
       to: {
-        path: ['^src/(http|db|storage|federation|security|images|cli)/', '^src/(app|main|config)\\.ts$', 'node_modules/(fastify|@fastify|kysely|pg|better-sqlite3|undici|fast-xml-parser|sharp|opentype\\.js)/'],
+        path: ['^src/(http|db|storage|federation|security|images|cli)/', '^src/(app|main|config)\\.ts$', 'node_modules/(fastify|@fastify|kysely|pg|better-sqlite3|undici|fast-xml-parser|sharp|opentype\\.js|@aws-sdk)/'],
       },
     },
     {
@@ -71,7 +71,7 @@ module.exports = {
       comment: 'HTTP plugins call services; SQL is the store layer\'s.',
       severity: 'error',
       from: { path: '^src/http/' },
-      to: { path: ['^src/(db|storage|federation|images)/', 'node_modules/(kysely|pg|better-sqlite3|sharp|opentype\\.js)/'] },
+      to: { path: ['^src/(db|storage|federation|images)/', 'node_modules/(kysely|pg|better-sqlite3|sharp|opentype\\.js|@aws-sdk)/'] },
     },
     {
       name: 'front-doors-apart',

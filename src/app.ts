@@ -78,6 +78,8 @@ const GRAPH_ROUTES: GraphRoutes[] = [drivesRoutes, driveItemsRoutes, drivePermis
 const REQUEST_ID_PREFIX = randomBytes(6).toString('base64url');
 let requestCounter = 0;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+/** How often each process settles the staging and journal entries of processes that are gone (S3's heartbeat goes stale after 5 minutes). */
+const STORAGE_SWEEP_MS = 10 * 60 * 1000;
 /** How often each process asks whether the version expiry sweep is due. */
 const VERSIONS_SWEEP_CHECK_MS = 5 * 60 * 1000;
 
@@ -102,7 +104,7 @@ export function loggerOptions(level: string, pretty = false): FastifyServerOptio
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   // Failed outbound calls are logged by the app's logger, which exists only once the core is built.
   let outboundLog: OutboundLog = () => {};
-  const { handle, ctx, services, blobs, instance } = await buildCore(config, opts.db, { outboundLog: (fields, message) => outboundLog(fields, message) });
+  const { handle, ctx, services, blobs, instance, closeStorage } = await buildCore(config, opts.db, { outboundLog: (fields, message) => outboundLog(fields, message) });
   const repos = ctx.repos;
   // Staging files and unsettled blobs of a process that was killed: gone before the first request.
   const recovered = await recoverStorage(repos, blobs);
@@ -161,10 +163,20 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     services!.tusUploads.sweepIfDue().catch((err: unknown) => app.log.warn({ err }, 'expired TUS upload sweep failed'));
   }, TUS_SWEEP_EVERY_MS);
   tusSweep.unref();
+  // Staging left by processes that died after this one started (on another host, or killed beside it): settled now and then, not only at start.
+  const storageSweep = setInterval(() => {
+    recoverStorage(repos, blobs).then(
+      (r) => (r.stagingFiles || r.blobsSettled ? app.log.info(r, 'removed what an interrupted process left in storage') : undefined),
+      (err: unknown) => app.log.warn({ err }, 'storage sweep failed'),
+    );
+  }, STORAGE_SWEEP_MS);
+  storageSweep.unref();
   app.addHook('onClose', async () => {
     clearInterval(versionsSweep);
     clearInterval(trashSweep);
     clearInterval(tusSweep);
+    clearInterval(storageSweep);
+    await closeStorage();
     if (!opts.db) await handle.close();
   });
 

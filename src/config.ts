@@ -88,6 +88,23 @@ const EnvSchema = z.object({
   OIDC_REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(365 * 86400).default(30 * 86400),
   /** More clients, as JSON: [{"client_id", "client_secret"?, "name"?, "redirect_uris": [...], "post_logout_redirect_uris"?: [...]}]. */
   OIDC_CLIENTS: z.string().optional(),
+  /** Where blobs live: files under DATA_DIR (fs), or objects in an S3 bucket (s3). */
+  STORAGE: z.enum(['fs', 's3']).default('fs'),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'S3_BUCKET must be a bucket name (3-63 lower-case letters, digits, dots and dashes)')
+    .optional(),
+  S3_ACCESS_KEY: z.string().min(1).optional(),
+  S3_SECRET_KEY: z.string().min(1).optional(),
+  /** Path-style addresses (endpoint/bucket/key): what Ceph RGW, MinIO and most self-hosted gateways need. */
+  S3_FORCE_PATH_STYLE: bool.default(true),
+  /** A folder of the bucket for this installation's objects ('' for the bucket's root). */
+  S3_PREFIX: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9._-]+\/)*(?:[A-Za-z0-9._-]+\/?)?$/, 'S3_PREFIX must be a relative key prefix such as nimbus/ (letters, digits, . _ - and /)')
+    .default(''),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -132,10 +149,46 @@ export interface Config {
   metrics: { token: string | null };
   /** OpenID Connect provider: token lifetimes and clients added by configuration. */
   oidc: OidcSettings;
+  /** Where the bytes of files live. */
+  storage: StorageConfig;
+}
+
+export type StorageConfig = { kind: 'fs' } | { kind: 's3'; s3: S3Settings };
+
+export interface S3Settings {
+  /** null: the provider's default endpoint for the region. */
+  endpoint: string | null;
+  region: string;
+  bucket: string;
+  accessKey: string;
+  secretKey: string;
+  forcePathStyle: boolean;
+  /** '' or ending in '/'. */
+  prefix: string;
 }
 
 
 export class ConfigError extends Error {}
+
+/** STORAGE=s3: both keys or neither is a mistake to refuse at start, not at the first upload. */
+function parseStorage(e: z.output<typeof EnvSchema>): StorageConfig {
+  if (e.STORAGE === 'fs') return { kind: 'fs' };
+  const missing = (['S3_BUCKET', 'S3_ACCESS_KEY', 'S3_SECRET_KEY'] as const).filter((k) => !e[k]);
+  if (missing.length) throw new ConfigError(`Invalid configuration:\n  STORAGE=s3 needs ${missing.join(', ')}`);
+  const prefix = e.S3_PREFIX === '' || e.S3_PREFIX.endsWith('/') ? e.S3_PREFIX : `${e.S3_PREFIX}/`;
+  return {
+    kind: 's3',
+    s3: {
+      endpoint: e.S3_ENDPOINT ?? null,
+      region: e.S3_REGION,
+      bucket: e.S3_BUCKET!,
+      accessKey: e.S3_ACCESS_KEY!,
+      secretKey: e.S3_SECRET_KEY!,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE,
+      prefix,
+    },
+  };
+}
 
 /** `public` (any server at a public address) or a comma-separated list of `host` / `host:port`. */
 function parseAllowedServers(raw: string): 'public' | string[] {
@@ -278,5 +331,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       refreshTokenTtlSeconds: e.OIDC_REFRESH_TOKEN_TTL_SECONDS,
       extraClients: parseOidcClients(e.OIDC_CLIENTS),
     },
+    storage: parseStorage(e),
   };
 }

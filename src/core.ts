@@ -14,7 +14,8 @@ import { ScryptHasher } from './security/scrypt-hasher.js';
 import { createSecrets } from './security/secrets.js';
 import { createServices, type Services } from './services/index.js';
 import type { InstanceInfo } from './services/system/capabilities.service.js';
-import { FsBlobStore } from './storage/fs-blob-store.js';
+import type { BlobStore } from './ports/files.js';
+import { createBlobStore, probeBlobStore } from './storage/blob-store-factory.js';
 import { FsUploadStaging } from './storage/upload-staging.js';
 import { FsTusStaging } from './storage/tus-staging.js';
 
@@ -23,8 +24,10 @@ export interface Core {
   handle: DbHandle;
   ctx: ServiceContext;
   services: Services;
-  blobs: FsBlobStore;
+  blobs: BlobStore;
   instance: InstanceInfo;
+  /** Stops what the blob store runs in the background (the S3 store's heartbeat); the database handle is closed by its owner. */
+  closeStorage(): Promise<void>;
 }
 
 /**
@@ -36,14 +39,21 @@ export interface CoreOptions {
   outboundLog?: OutboundLog;
 }
 
+export class StorageUnavailableError extends Error {}
+
 export async function buildCore(config: Config, db?: DbHandle, opts: CoreOptions = {}): Promise<Core> {
+  // An unreachable or read-only bucket is refused here, before the first request needs it.
+  const storageProblem = await probeBlobStore(config);
+  if (storageProblem) throw new StorageUnavailableError(`STORAGE=s3: ${storageProblem}`);
   const handle = db ?? connect(config.database);
   await migrateToLatest(handle.db, config.database.kind === 'postgres' ? config.database.schema : undefined);
 
   const cx = { cache: handle.cache, feed: handle.feed, scope: null };
   await handle.feed.start();
   const repos = repositoriesFor(handle.db, cx);
-  const blobs = new FsBlobStore(config.dataDir, { fsync: config.dataFsync });
+  const managed = await createBlobStore(config);
+  const blobs = managed.store;
+  await managed.start();
   let services: Services | undefined = undefined;
   const ctx: ServiceContext = {
     repos,
@@ -86,6 +96,6 @@ export async function buildCore(config: Config, db?: DbHandle, opts: CoreOptions
     { renderer: new SharpPreviewRenderer(config.previews), settings: config.previews },
     new FsTusStaging(config.dataDir),
   );
-  return { handle, ctx, services, blobs, instance };
+  return { handle, ctx, services, blobs, instance, closeStorage: () => managed.close() };
 }
 

@@ -6,6 +6,7 @@ import { ocsScenario } from './ocs.js';
 import { opsScenario } from './ops.js';
 import { previewsScenario } from './previews.js';
 import { roundTripsScenario } from './round-trips.js';
+import { s3Scenario } from './s3.js';
 import { searchScenario } from './search.js';
 import { sharesScenario } from './shares.js';
 import { signinScenario } from './signin.js';
@@ -13,4 +14,4 @@ import { versionsScenario } from './versions.js';
 import { webScenario } from './web.js';
 
 /** Every scenario group, in run order. A new group is one module here plus one line in this list. */
-export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario, bulkScenario, sharesScenario, previewsScenario, searchScenario, roundTripsScenario, signinScenario, versionsScenario, webScenario, opsScenario];
+export const SCENARIOS: Scenario[] = [ocsScenario, drivesScenario, davScenario, bulkScenario, sharesScenario, previewsScenario, searchScenario, roundTripsScenario, signinScenario, versionsScenario, webScenario, opsScenario, s3Scenario];

@@ -22,12 +22,19 @@ export function cliConfig(io: CliIo): Config {
 export async function withCore<T>(io: CliIo, run: (core: Core, config: Config) => Promise<T>): Promise<T> {
   const config = cliConfig(io);
   // Loaded only when a command needs it, so that --help and usage errors answer at once.
-  const { buildCore } = await import('../core.js');
-  const core = await buildCore(config);
+  const { buildCore, StorageUnavailableError } = await import('../core.js');
+  let core: Core;
+  try {
+    core = await buildCore(config);
+  } catch (err) {
+    if (err instanceof StorageUnavailableError) throw new CliError(err.message);
+    throw err;
+  }
   try {
     core.handle.feed.beginRequest();
     return await run(core, config);
   } finally {
+    await core.closeStorage();
     await core.handle.close();
   }
 }

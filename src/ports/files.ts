@@ -142,6 +142,8 @@ export interface BlobStore {
   readDerived(blobId: string, key: string): Promise<Buffer | null>;
   /** Stores derived bytes atomically (a reader sees all or nothing); a blob removed meanwhile takes them along or leaves them to its next removal. */
   writeDerived(blobId: string, key: string, bytes: Buffer): Promise<void>;
+  /** Looks again at which processes live, for ownerGone (the S3 store lists their heartbeats; the file store asks the system each time). */
+  refreshOwners(): Promise<void>;
   /** Whether the process that wrote a journal entry is certainly gone (so its entries can be settled). */
   ownerGone(owner: string, createdAt: number): boolean;
   /**

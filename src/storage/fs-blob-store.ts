@@ -280,6 +280,8 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  async refreshOwners(): Promise<void> {}
+
   ownerGone(owner: string, createdAt: number): boolean {
     if (owner === this.owner) return false;
     const [host, pidText, token] = owner.split(SEP);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -7,6 +7,7 @@ import { type BuildOptions, buildApp } from '../../src/app.js';
 import type { Kysely } from 'kysely';
 import { type Env, loadConfig } from '../../src/config.js';
 import { connect } from '../../src/db/connect.js';
+import { createBlobInventory } from '../../src/storage/blob-store-factory.js';
 import type { Database } from '../../src/db/schema.js';
 import { createPgSchema, postgresReachable, TEST_PG_URL } from './db.js';
 
@@ -27,6 +28,8 @@ export interface TestApp {
    * repositories that announce them.
    */
   behindTheApp(change: (db: Kysely<Database>) => Promise<unknown>): Promise<void>;
+  /** What the blob store holds, wherever STORAGE puts it (the data directory, or the bucket): blob ids, and staged writes left. */
+  stored: { blobIds(): Promise<string[]>; staged(): Promise<number>; has(blobId: string): Promise<boolean>; derived(): Promise<string[]> };
   /** A second process's view: another app with its own connection (and cache) on the same database and data directory. */
   peer(): Promise<{ app: FastifyInstance; close(): Promise<void> }>;
   close(): Promise<void>;
@@ -36,7 +39,9 @@ export interface TestApp {
 export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = {}, logger: BuildOptions['logger'] = false): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-test-'));
   const pgSchema = kind === 'postgres' ? await createPgSchema() : undefined;
+  const storageEnv = S3_RUN ? S3_RUN.s3Env() : {};
   const config = loadConfig({
+    ...storageEnv,
     DATA_DIR: dataDir,
     ADMIN_USER: ADMIN.user,
     ADMIN_PASSWORD: ADMIN.password,
@@ -47,9 +52,27 @@ export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = 
   });
   const handle = connect(config.database);
   const app = await buildApp(config, { db: handle, logger });
+  const inventory = await createBlobInventory(config);
   return {
     app,
     dataDir,
+    stored: {
+      async blobIds() {
+        const ids: string[] = [];
+        for await (const b of inventory.blobs()) ids.push(b.id);
+        return ids.sort();
+      },
+      async staged() {
+        return (await inventory.stagingFolders()).reduce((n, f) => n + f.files, 0);
+      },
+      has: (blobId) => inventory.has(blobId),
+      /** The derived bytes (previews) kept beside blobs, as paths below their store's derived folder. */
+      async derived() {
+        if (storageEnv.S3_PREFIX) return (await S3_RUN!.listKeys(`${storageEnv.S3_PREFIX}derived/`)).map((k) => k.slice(`${storageEnv.S3_PREFIX}derived/`.length));
+        const root = path.join(dataDir, 'derived');
+        return existsSync(root) ? readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name))) : [];
+      },
+    },
     db: handle.db,
     stats: handle.stats,
     async behindTheApp(change) {
@@ -71,6 +94,7 @@ export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = 
       await app.close();
       await handle.close();
       await pgSchema?.drop();
+      if (storageEnv.S3_PREFIX) await S3_RUN!.emptyPrefix(storageEnv.S3_PREFIX);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -80,12 +104,25 @@ export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = 
 const PG_UP = await postgresReachable();
 
 /**
+ * NIMBUS_TEST_STORAGE=s3: every app of the run keeps its blobs in the S3
+ * gateway (a prefix of its own, see helpers/s3.ts) instead of its data
+ * directory; the suites then skip themselves, with the reason, when it does
+ * not answer. NIMBUS_TEST_DB=postgres (or sqlite) runs one database only.
+ */
+const S3_RUN = process.env.NIMBUS_TEST_STORAGE === 's3' ? await import('./s3.js') : null;
+const ONLY_DB = process.env.NIMBUS_TEST_DB;
+/** Where this run's apps keep blobs, for the few assertions that look at the file store's own layout. */
+export const TEST_STORAGE: 'fs' | 's3' = S3_RUN ? 's3' : 'fs';
+
+/**
  * Runs a suite on SQLite, and again on PostgreSQL when it is reachable;
  * without PostgreSQL that run is reported as skipped.
  */
 export function describeEachDb(name: string, fn: (kind: DbKind) => void): void {
-  describe(`${name} [sqlite]`, () => fn('sqlite'));
-  describe.skipIf(!PG_UP)(`${name} [postgres]`, () => fn('postgres'));
+  const s3Reason = S3_RUN?.S3_SKIP_REASON ?? null;
+  const tag = (kind: DbKind) => (S3_RUN ? `${kind}, s3${s3Reason ? `: skipped, ${s3Reason}` : ''}` : kind);
+  if (ONLY_DB !== 'postgres') describe.skipIf(s3Reason !== null)(`${name} [${tag('sqlite')}]`, () => fn('sqlite'));
+  if (ONLY_DB !== 'sqlite') describe.skipIf(!PG_UP || s3Reason !== null)(`${name} [${tag('postgres')}]`, () => fn('postgres'));
 }
 
 export const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;

@@ -1,31 +1,9 @@
-import { readdirSync } from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, basic, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../helpers/app.js';
 import { graph } from '../helpers/graph.js';
 import { dav, expectDavError, FILES, mkcol, multistatus, propfind, put } from '../http/dav/dav-helpers.js';
-
-/** Every file under a folder of the data directory, recursively. */
-function filesUnder(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(p);
-    }
-  };
-  walk(root);
-  return out;
-}
 
 const chunked = (parts: Buffer[]) => ({ body: Readable.from(parts), headers: { 'transfer-encoding': 'chunked' } });
 
@@ -41,14 +19,14 @@ describeEachDb('Files: storage, quota and one source of truth', (kind) => {
 
   /** Blobs on disk are exactly the ones rows reference (live files, their versions, and what is in a trash bin); nothing is left staged or journaled. */
   async function expectConsistentStorage(): Promise<void> {
-    const onDisk = filesUnder(path.join(t.dataDir, 'blobs')).map((f) => path.basename(f)).sort();
+    const onDisk = await t.stored.blobIds();
     const rows = [
       ...(await t.db.selectFrom('nodes').select('blob_id').where('blob_id', 'is not', null).execute()),
       ...(await t.db.selectFrom('file_versions').select('blob_id').execute()),
       ...(await t.db.selectFrom('trash_nodes').select('blob_id').where('blob_id', 'is not', null).execute()),
     ];
     expect(onDisk).toEqual(rows.map((r) => r.blob_id).sort());
-    expect(filesUnder(path.join(t.dataDir, 'staging'))).toEqual([]);
+    expect(await t.stored.staged()).toBe(0);
     expect(await t.db.selectFrom('blob_journal').selectAll().execute()).toEqual([]);
   }
 
@@ -198,13 +176,13 @@ describeEachDb('Files: storage, quota and one source of truth', (kind) => {
       await mkcol(t.app, `${url}/docs`);
       await put(t.app, `${url}/docs/a.txt`, 'a');
       await put(t.app, `${url}/b.txt`, 'bb');
-      const blobsBefore = filesUnder(path.join(t.dataDir, 'blobs')).length;
+      const blobsBefore = (await t.stored.blobIds()).length;
       expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${id}`)).statusCode).toBe(204);
       expectDavError(await dav(t.app, 'GET', `${url}/b.txt`), 404);
       expectDavError(await dav(t.app, 'PROPFIND', `${url}/`, { depth: '1' }), 404);
       expectDavError(await put(t.app, `${url}/c.txt`, 'c'), 404);
       expect((await graph(t.app, 'DELETE', `/graph/v1.0/drives/${id}`, { headers: { Purge: 'T' } })).statusCode).toBe(204);
-      expect(filesUnder(path.join(t.dataDir, 'blobs')).length).toBe(blobsBefore - 2);
+      expect((await t.stored.blobIds()).length).toBe(blobsBefore - 2);
       expect(await t.db.selectFrom('nodes').select('id').where('space_id', '=', id.split('$')[1]!).execute()).toEqual([]);
       await expectConsistentStorage();
     });
@@ -212,9 +190,9 @@ describeEachDb('Files: storage, quota and one source of truth', (kind) => {
     it("deletes a user's blobs with the user", async () => {
       const gone = await newUser(t.app, 'gone');
       await put(t.app, '/remote.php/dav/files/gone/mine.txt', 'mine', { as: gone });
-      const before = filesUnder(path.join(t.dataDir, 'blobs')).length;
+      const before = (await t.stored.blobIds()).length;
       expect((await ocs(t.app, 'DELETE', '/cloud/users/gone')).statusCode).toBe(200);
-      expect(filesUnder(path.join(t.dataDir, 'blobs')).length).toBe(before - 1);
+      expect((await t.stored.blobIds()).length).toBe(before - 1);
       await expectConsistentStorage();
     });
   });
@@ -234,7 +212,7 @@ describeEachDb('Files: storage, quota and one source of truth', (kind) => {
       req.on('close', () => resolve());
     });
     // The server notices the reset asynchronously: wait (bounded) for its staging file to go.
-    for (let i = 0; i < 500 && filesUnder(path.join(t.dataDir, 'staging')).length; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && (await t.stored.staged()); i++) await new Promise((r) => setTimeout(r, 20));
     expect((await dav(t.app, 'HEAD', `${FILES}/dropped.bin`)).statusCode).toBe(404);
     expect((await dav(t.app, 'PROPFIND', `${FILES}/`, { depth: '0' })).statusCode).toBe(207);
     await expectConsistentStorage();

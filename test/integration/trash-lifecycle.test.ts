@@ -1,5 +1,3 @@
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, describeEachDb, newUser, type TestApp } from '../helpers/app.js';
 import { dav, multistatus, propfind, put } from '../http/dav/dav-helpers.js';
@@ -7,21 +5,6 @@ import { dav, multistatus, propfind, put } from '../http/dav/dav-helpers.js';
 type Who = { user: string; password: string };
 const home = (u: string, p = '') => `/remote.php/dav/files/${u}/${p}`;
 const DAY = 86_400_000;
-
-function blobsOnDisk(dataDir: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) (e.isDirectory() ? walk : (p: string) => out.push(path.basename(p)))(path.join(dir, e.name));
-  };
-  walk(path.join(dataDir, 'blobs'));
-  return out;
-}
 
 describeEachDb('Trash bin: retention, size bound, quota and cost', (kind) => {
   let t: TestApp;
@@ -63,7 +46,7 @@ describeEachDb('Trash bin: retention, size bound, quota and cost', (kind) => {
       await peer.close();
     }
     expect(await trashOf(alice)).toEqual(['fresh.txt']);
-    const disk = new Set(blobsOnDisk(t.dataDir));
+    const disk = new Set(await t.stored.blobIds());
     for (const b of oldBlobs) expect(disk.has(b)).toBe(false);
     expect(await t.db.selectFrom('blob_journal').selectAll().execute()).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ConsistencyService, type ConsistencyReport, problemCount } from '../../services/files/consistency.service.js';
-import { FsBlobInventory } from '../../storage/blob-inventory.js';
+import { createBlobInventory } from '../../storage/blob-store-factory.js';
 import { humanSize } from '../../domain/quota.js';
 import { CliError, type CliIo, write } from '../io.js';
 import { type OutputFormat, outputOption } from '../output.js';
@@ -29,7 +29,7 @@ export function registerCheckCommands(program: Command, io: CliIo): void {
     .addOption(outputOption())
     .action(async (opts: { repair?: boolean; output: OutputFormat }) => {
       await withCore(io, async (core, config) => {
-        const consistency = new ConsistencyService(core.ctx, core.blobs, new FsBlobInventory(config.dataDir), core.services.chunkedUploads, core.services.tusUploads);
+        const consistency = new ConsistencyService(core.ctx, core.blobs, await createBlobInventory(config), core.services.chunkedUploads, core.services.tusUploads);
         const found = await consistency.check();
         let remaining = found;
         if (opts.repair && problemCount(found) > 0) {

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Config } from '../../config.js';
 import { connect } from '../../db/connect.js';
 import { migrateToLatest, pendingMigrations } from '../../db/migrate.js';
+import { probeBlobStore } from '../../storage/blob-store-factory.js';
 import { CliError, type CliIo, write } from '../io.js';
 import { type OutputFormat, outputOption, printRecord } from '../output.js';
 import { cliConfig } from '../runtime.js';
@@ -22,6 +23,7 @@ export function maskedConfig(config: Config): Record<string, unknown> {
     admin: { user: config.admin.user, password: config.admin.password ? MASK : null },
     metrics: { ...config.metrics, token: config.metrics.token ? MASK : null },
     oidc: { ...config.oidc, extraClients: config.oidc.extraClients.map((c) => ({ ...c, clientSecret: c.clientSecret ? MASK : null })) },
+    storage: config.storage.kind === 's3' ? { kind: 's3', s3: { ...config.storage.s3, secretKey: MASK } } : config.storage,
   };
 }
 
@@ -54,7 +56,7 @@ export function registerSystemCommands(program: Command, io: CliIo): void {
 
   program
     .command('config:check')
-    .description('validate the environment (and .env), check the database and the data directory, and print the effective configuration with secrets masked')
+    .description('validate the environment (and .env), check the database, the data directory and (STORAGE=s3) that the bucket takes a write, and print the effective configuration with secrets masked')
     .addOption(outputOption())
     .action(async (opts: { output: OutputFormat }) => {
       const config = cliConfig(io);
@@ -66,6 +68,8 @@ export function registerSystemCommands(program: Command, io: CliIo): void {
       } catch (err) {
         problems.push(`data directory ${config.dataDir} is not writable: ${(err as Error).message}`);
       }
+      const storageProblem = await probeBlobStore(config);
+      if (storageProblem) problems.push(`blob store (STORAGE=s3): ${storageProblem}`);
       const handle = connect(config.database);
       try {
         await sql`select 1`.execute(handle.db);

@@ -85,6 +85,7 @@ export class ConsistencyService {
       if (audit.root.stored !== audit.root.actual) report.spaceSizes.push({ spaceId: space.id, ...audit.root });
       report.emptyEtags.push(...audit.emptyEtags.map((nodeId) => ({ spaceId: space.id, nodeId })));
     }
+    await this.blobs.refreshOwners();
     for (const folder of await this.inventory.stagingFolders()) {
       if (folder.owner !== this.blobs.owner && this.blobs.ownerGone(folder.owner, folder.lastActivity)) report.leftoverStaging.push({ owner: folder.owner, files: folder.files });
     }

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH_MEMBER_RULES } from '../../../src/services/spaces/space-members.service.js';
 import { ADMIN, basic, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
@@ -25,7 +23,6 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
     multistatus(await propfind(t.app, `${vroot(who.user)}/versions/${fileId}`, ['d:getcontentlength', 'd:getlastmodified', 'd:getetag', 'nc:version-label', 'nc:version-author'], { as: who, depth: '1' })).slice(2);
   const versionRows = (fileNodeId: string) => t.db.selectFrom('file_versions').selectAll().where('node_id', '=', fileNodeId).execute();
   const nodeOf = (fileId: number) => t.db.selectFrom('nodes').selectAll().where('file_id', '=', fileId).executeTakeFirstOrThrow();
-  const blobFile = (blobId: string) => path.join(t.dataDir, 'blobs', blobId.slice(0, 2), blobId.slice(2, 4), blobId);
 
   beforeAll(async () => {
     t = await buildTestApp(kind);
@@ -126,10 +123,10 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
     await put(t.app, home('alice', 'd.txt'), 'two', { as: alice });
     const id = await fileIdOf(alice, 'd.txt');
     const [row] = await versionRows((await nodeOf(id)).id);
-    expect(existsSync(blobFile(row!.blob_id))).toBe(true);
+    expect(await t.stored.has(row!.blob_id)).toBe(true);
     expect((await dav(t.app, 'DELETE', `${vroot('alice')}/versions/${id}/1600000000`, { as: alice })).statusCode).toBe(204);
     expect(await listVersions(alice, id)).toEqual([]);
-    expect(existsSync(blobFile(row!.blob_id))).toBe(false);
+    expect(await t.stored.has(row!.blob_id)).toBe(false);
     expectDavError(await dav(t.app, 'DELETE', `${vroot('alice')}/versions/${id}/1600000000`, { as: alice }), 404);
   });
 
@@ -337,14 +334,14 @@ describeEachDb('WebDAV: file versions (Nextcloud versions tree, oCIS meta)', (ki
     expect((await dav(t.app, 'DELETE', home('dave', 'gone.txt'), { as: dave })).statusCode).toBe(204);
     // In the trash the file keeps its history (its id too): a restore brings both back.
     expect(await versionRows(goneNode.id)).toHaveLength(1);
-    expect(existsSync(blobFile(goneVersion!.blob_id))).toBe(true);
+    expect(await t.stored.has(goneVersion!.blob_id)).toBe(true);
     expect((await dav(t.app, 'DELETE', '/remote.php/dav/trashbin/dave/trash', { as: dave })).statusCode).toBe(204);
     expect(await versionRows(goneNode.id)).toEqual([]);
-    expect(existsSync(blobFile(goneVersion!.blob_id))).toBe(false);
+    expect(await t.stored.has(goneVersion!.blob_id)).toBe(false);
     const [keptVersion] = await versionRows(keptNode.id);
     expect((await ocs(t.app, 'DELETE', '/cloud/users/dave')).statusCode).toBe(200);
     expect(await versionRows(keptNode.id)).toEqual([]);
-    expect(existsSync(blobFile(keptVersion!.blob_id))).toBe(false);
+    expect(await t.stored.has(keptVersion!.blob_id)).toBe(false);
   });
 });
 
@@ -362,7 +359,7 @@ describeEachDb('WebDAV: versions switched off', (kind) => {
     const before = await t.db.selectFrom('nodes').select(['blob_id', 'file_id']).where('space_id', '=', 'erin').where('name', '=', 'f.txt').executeTakeFirstOrThrow();
     await put(t.app, home('erin', 'f.txt'), 'two', { as: erin });
     expect(await t.db.selectFrom('file_versions').selectAll().execute()).toEqual([]);
-    expect(existsSync(path.join(t.dataDir, 'blobs', before.blob_id!.slice(0, 2), before.blob_id!.slice(2, 4), before.blob_id!))).toBe(false);
+    expect(await t.stored.has(before.blob_id!)).toBe(false);
     expectDavError(await propfind(t.app, `${vroot('erin')}/versions/${before.file_id}`, null, { as: erin, depth: '1' }), 404);
     const caps = (await ocs(t.app, 'GET', '/cloud/capabilities', { as: erin })).ocs.data.capabilities;
     expect(caps.files.versioning).toBeUndefined();

@@ -1,5 +1,3 @@
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -69,8 +67,7 @@ describeEachDb('previews (Nextcloud core/preview, publicpreview; oCIS ?preview=1
   });
 
   it('keeps made previews beside the blob, and a changed file gets a new one', async () => {
-    const derived = path.join(t.dataDir, 'derived');
-    expect(existsSync(derived)).toBe(true);
+    expect((await t.stored.derived()).length).toBeGreaterThan(0);
     const first = await get(`/index.php/core/preview?fileId=${photoId}&x=32&y=32`);
     await put(t.app, `${FILES}/pics/photo.jpg`, await sharp({ create: { width: 100, height: 50, channels: 3, background: '#0f0' } }).jpeg().toBuffer());
     const second = await get(`/index.php/core/preview?fileId=${photoId}&x=32&y=32`);
@@ -144,11 +141,11 @@ describeEachDb('previews (Nextcloud core/preview, publicpreview; oCIS ?preview=1
   it('removes a file’s previews with its blob, when it is purged from the trash', async () => {
     const made = await get(`/index.php/core/preview.png?file=/pics/picture.png&x=512&y=512`);
     expect(made.statusCode).toBe(200);
-    const before = readdirSync(path.join(t.dataDir, 'derived'), { recursive: true }).filter((f) => String(f).endsWith('.png')).length;
+    const before = (await t.stored.derived()).filter((f) => f.endsWith('.png')).length;
     expect((await dav(t.app, 'DELETE', `${FILES}/pics/picture.png`)).statusCode).toBe(204);
     // Deleted, the file is in the trash with its bytes; purged, its blob and previews go.
     expect((await dav(t.app, 'DELETE', '/remote.php/dav/trashbin/admin/trash')).statusCode).toBe(204);
-    const after = readdirSync(path.join(t.dataDir, 'derived'), { recursive: true }).filter((f) => String(f).endsWith('.png')).length;
+    const after = (await t.stored.derived()).filter((f) => f.endsWith('.png')).length;
     expect(after).toBeLessThan(before);
   });
 });

@@ -1,0 +1,37 @@
+import type { Config } from '../config.js';
+import type { BlobInventory } from '../ports/consistency.js';
+import type { BlobStore } from '../ports/files.js';
+import { FsBlobInventory } from './blob-inventory.js';
+import { FsBlobStore } from './fs-blob-store.js';
+
+/** The blob store STORAGE names, with what its owner must do at start and close (the S3 store's heartbeat). */
+export interface ManagedBlobStore {
+  store: BlobStore;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// The S3 modules (and the SDK behind them) are loaded only when STORAGE=s3: a file-store server never pays for them.
+
+export async function createBlobStore(config: Config): Promise<ManagedBlobStore> {
+  if (config.storage.kind === 's3') {
+    const { S3BlobStore } = await import('./s3/s3-blob-store.js');
+    const store = new S3BlobStore(config.storage.s3);
+    return { store, start: () => store.start(), close: () => store.close() };
+  }
+  return { store: new FsBlobStore(config.dataDir, { fsync: config.dataFsync }), start: async () => {}, close: async () => {} };
+}
+
+/** What `nimbus check` walks: the data directory's blobs, or the bucket's. */
+export async function createBlobInventory(config: Config): Promise<BlobInventory> {
+  if (config.storage.kind !== 's3') return new FsBlobInventory(config.dataDir);
+  const { S3BlobInventory } = await import('./s3/s3-blob-inventory.js');
+  return new S3BlobInventory(config.storage.s3);
+}
+
+/** Whether the blob store can be used: null when it can, else why not (S3: the bucket answers and takes a write). */
+export async function probeBlobStore(config: Config): Promise<string | null> {
+  if (config.storage.kind !== 's3') return null;
+  const { probeBucket } = await import('./s3/s3-client.js');
+  return probeBucket(config.storage.s3);
+}

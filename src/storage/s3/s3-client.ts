@@ -1,0 +1,70 @@
+import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import type { S3Settings } from '../../config.js';
+
+/**
+ * The SDK client for the configured bucket. Checksums only where S3 demands
+ * them: the SDK's default since 3.729 adds CRC32 trailers to every upload,
+ * which gateways older than that change (Ceph RGW 16, older MinIO) refuse or
+ * ignore; Nimbus computes the digests it needs itself while streaming.
+ */
+export function s3ClientFor(s: S3Settings): S3Client {
+  return new S3Client({
+    region: s.region,
+    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+    forcePathStyle: s.forcePathStyle,
+    credentials: { accessKeyId: s.accessKey, secretAccessKey: s.secretKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 3,
+  });
+}
+
+/** The S3 error name (NoSuchKey, NotFound, AccessDenied, …), or the network error's code. */
+export function s3ErrorName(err: unknown): string {
+  if (err instanceof S3ServiceException) return err.name;
+  const e = err as { name?: string; code?: string };
+  return e?.code ?? e?.name ?? 'Error';
+}
+
+export const isNotFound = (err: unknown): boolean => ['NoSuchKey', 'NotFound', 'NoSuchUpload'].includes(s3ErrorName(err));
+
+/** A not-found error shaped as the file store's, so that callers treat a missing object as a missing file. */
+export function enoent(key: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`no such object: ${key}`);
+  err.code = 'ENOENT';
+  return err;
+}
+
+/**
+ * Whether the bucket answers and takes a write, a read and a delete under the
+ * prefix: what `nimbus config:check` and the server's start ask before a
+ * request depends on it. Null when all is well, else what went wrong, in words.
+ */
+export async function probeBucket(s: S3Settings, client = s3ClientFor(s)): Promise<string | null> {
+  const where = `bucket ${s.bucket}${s.endpoint ? ` at ${s.endpoint}` : ''}`;
+  const timeout = AbortSignal.timeout(15_000);
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: s.bucket }), { abortSignal: timeout });
+  } catch (err) {
+    const name = s3ErrorName(err);
+    // HEAD answers carry no error body, so the SDK may only know the status.
+    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404 || name === 'NotFound' || name === 'NoSuchBucket') return `${where} does not exist`;
+    if (status === 403 || status === 401 || name === 'Forbidden' || name === 'AccessDenied') return `${where} refuses these credentials (S3_ACCESS_KEY, S3_SECRET_KEY)`;
+    return `${where} is not reachable: ${name}${err instanceof Error && err.message && err.message !== name ? ` (${err.message})` : ''}`;
+  }
+  const key = `${s.prefix}probe/${randomBytes(12).toString('hex')}`;
+  const body = randomBytes(16);
+  try {
+    await client.send(new PutObjectCommand({ Bucket: s.bucket, Key: key, Body: body }), { abortSignal: timeout });
+    const got = await client.send(new GetObjectCommand({ Bucket: s.bucket, Key: key }), { abortSignal: timeout });
+    const read = Buffer.from(await got.Body!.transformToByteArray());
+    if (!read.equals(body)) return `${where} answered other bytes than were written`;
+  } catch (err) {
+    return `${where} is not writable under "${s.prefix}": ${s3ErrorName(err)}`;
+  } finally {
+    await client.send(new DeleteObjectCommand({ Bucket: s.bucket, Key: key })).catch(() => undefined);
+  }
+  return null;
+}
