@@ -42,6 +42,17 @@ ${view.error ? html`<p class="error" role="alert">${view.error}</p>` : html``}<f
   return layout('Sign in', body, env, { narrow: true });
 }
 
+/**
+ * After signing in on the way through the OpenID Connect provider: the
+ * browser goes on by a refresh rather than a redirect of the form, because
+ * browsers hold every redirect of a form post to its page's form-action
+ * ('self'), and the provider's last redirect goes to the app's own address.
+ */
+export function continuePage(env: PageEnv, next: string): string {
+  const body = html`<h1>Signed in</h1><p>Returning to the app… <a href="${next}">Continue</a></p>`;
+  return layout('Signed in', body, env, { narrow: true }).replace('<head>', `<head>\n<meta http-equiv="refresh" content="0;url=${next.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}">`);
+}
+
 function signOutForm(env: PageEnv, csrf: string): Html {
   return html`<form class="inline" method="post" action="${env.basePath}/logout"><input type="hidden" name="${CSRF_FIELD}" value="${csrf}"><button type="submit" class="secondary">Sign out</button></form>`;
 }

@@ -30,6 +30,17 @@ export function externalSigninRoutes(app: FastifyInstance, deps: WebDeps): void 
   const refused = (request: FastifyRequest, reply: FastifyReply, status: number, error: string, redirect: string | null = null) =>
     sendPage(reply, status, loginPage(env, { csrf: loginCsrf(request, reply, deps), redirect, login: '', error, provider: signIn.providerName }));
 
+  // The start answers a form post with a redirect to the provider, and browsers hold redirects of a
+  // form to its page's form-action: the sign-in pages name the provider there beside 'self'.
+  const signInPages = new Set([`/login`, `/index.php/login`, `/login/oidc`, `/login/oidc/callback`]);
+  app.addHook('onSend', async (request, reply, payload) => {
+    const csp = reply.getHeader('content-security-policy');
+    if (typeof csp === 'string' && signInPages.has(request.url.split('?')[0]!)) {
+      reply.header('content-security-policy', csp.replace("form-action 'self'", `form-action 'self' ${signIn.formTargets().join(' ')}`));
+    }
+    return payload;
+  });
+
   app.post('/login/oidc', async (request, reply) => {
     const form = (request.body ?? {}) as Form;
     const redirect = safeRedirect(deps, form.redirect_url, '') || null;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
 import { throttleAddress } from '../common/credentials.js';
-import { accountPage, accountPath, loginPage, loginPath } from './account-pages.js';
+import { accountPage, accountPath, continuePage, loginPage, loginPath } from './account-pages.js';
 import type { WebDeps } from './deps.js';
 import { WebError } from './errors.js';
 import { sendPage } from './html.js';
@@ -49,6 +49,7 @@ export function signinRoutes(app: FastifyInstance, deps: WebDeps): void {
       const session = await services.sessions.signIn(login, password, throttleAddress(request.ip), request.headers['user-agent'], remember);
       const rememberSeconds = Math.floor(services.sessions.rememberSeconds());
       setSessionCookie(reply, deps, session.token, remember ? rememberSeconds : null);
+      if (redirect?.startsWith(`${env.basePath}/oidc/`)) return sendPage(reply, 200, continuePage(env, redirect));
       return seeOther(reply, redirect ?? startPath(env));
     } catch (err) {
       if (err instanceof DomainError && err.code === 'unauthenticated') return again(401, 'Wrong login or password.');

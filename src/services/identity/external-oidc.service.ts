@@ -60,6 +60,13 @@ export class ExternalOidcService {
     return this.meta!;
   }
 
+  /** Where the code flow sends browsers: the issuer's origin, and the authorization endpoint's once the metadata is known. */
+  authorizationOrigins(): string[] {
+    const origins = new Set([new URL(this.settings.issuer).origin]);
+    if (this.meta) origins.add(new URL(this.meta.authorizationEndpoint).origin);
+    return [...origins];
+  }
+
   /** Whether a JWT's unverified `iss` names this provider (the caller then owes it a full check). */
   claimsIssuer(iss: unknown): boolean {
     return typeof iss === 'string' && (iss === this.settings.issuer || iss === `${this.settings.issuer}/`);

@@ -42,6 +42,11 @@ export class ExternalSignInService {
     return this.external.settings.name;
   }
 
+  /** Origins the start may send a browser to: the issuer's, and its authorization endpoint's once known. */
+  formTargets(): string[] {
+    return this.external.authorizationOrigins();
+  }
+
   get flowSeconds(): number {
     return FLOW_SECONDS;
   }
