@@ -32,9 +32,12 @@ describeEachDb('Trusting an external OpenID Connect provider', (kind) => {
   let b: ListeningApp;
   let a: TestApp;
   const people: Record<string, { user: string; password: string }> = {};
+  let jwksFetches = 0;
 
   beforeAll(async () => {
-    b = await listeningFederated(kind, providerEnv());
+    b = await listeningFederated(kind, providerEnv(), (app) => app.addHook('onRequest', async (request) => {
+      if (request.url === '/oidc/jwks') jwksFetches++;
+    }));
     for (const g of ['staff', 'managers', 'extra']) await newGroup(b.app, g);
     people.alice = await newUser(b.app, 'alice', { displayName: 'Alice Liddell', email: 'alice@example.org', groups: ['staff', 'extra'] });
     people.boss = await newUser(b.app, 'boss', { groups: ['admin'] });
@@ -142,6 +145,22 @@ describeEachDb('Trusting an external OpenID Connect provider', (kind) => {
     await expectRefusedEverywhere(a.app, await signedByB({ ...claims, iat: now - 900, exp: now - 600 }));
     // The genuine token still works: nothing above was remembered against it.
     expect((await a.app.inject({ url: '/graph/v1.0/me', headers: bearer(access_token) })).statusCode).toBe(200);
+  });
+
+  it('holds B\'s keys in memory, and fetches them again for an unknown key id at most every 10 seconds', async () => {
+    const { access_token } = await tokenFromB('alice');
+    expect((await a.app.inject({ url: '/graph/v1.0/me', headers: bearer(access_token) })).statusCode).toBe(200);
+    // A has fetched them (the counter does see the fetches); a second token of a known key fetches nothing.
+    const before = jwksFetches;
+    expect(before).toBeGreaterThan(0);
+    const second = await tokenFromB('alice');
+    expect((await a.app.inject({ url: '/graph/v1.0/me', headers: bearer(second.access_token) })).statusCode).toBe(200);
+    expect(jwksFetches).toBe(before);
+    const other = (await generateKeyPair('RS256')).privateKey;
+    const now = Math.floor(Date.now() / 1000);
+    const forged = (kid: string) => new SignJWT({ iss: b.base, aud: b.base, sub: 'alice', exp: now + 60 }).setProtectedHeader({ alg: 'RS256', kid }).sign(other);
+    for (const kid of ['unknown-1', 'unknown-2', 'unknown-3']) await expectRefusedEverywhere(a.app, await forged(kid));
+    expect(jwksFetches - before).toBeLessThanOrEqual(1);
   });
 
   it('finds users by the issuer and subject it linked: a renamed claim keeps the account, a reused name opens nobody\'s', async () => {
