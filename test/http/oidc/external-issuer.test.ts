@@ -2,7 +2,7 @@ import { generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, buildTestApp, describeEachDb, newGroup, newUser, ocs, type TestApp } from '../../helpers/app.js';
 import { GLOBAL_ROLE_IDS } from '../../helpers/graph.js';
-import { listeningFederated, type ListeningApp } from '../../helpers/loopback.js';
+import { freePort, listeningFederated, type ListeningApp } from '../../helpers/loopback.js';
 import { signIn } from '../web/signin-helpers.js';
 import { codeFor, token } from './oidc-helpers.js';
 
@@ -191,10 +191,10 @@ describeEachDb('Trusting an external OpenID Connect provider', (kind) => {
     expect((await a.app.inject({ url: '/graph/v1.0/me', headers: bearer(res.json().access_token) })).json().id).toBe('local');
   });
 
-  describe('without autoprovisioning', () => {
+  describe('without autoprovisioning, instead of its own provider', () => {
     let strict: TestApp;
     beforeAll(async () => {
-      strict = await buildTestApp(kind, trusting(b) as never);
+      strict = await buildTestApp(kind, trusting(b, { OIDC_ENABLED: 'false' }) as never);
       await newUser(strict.app, 'dave');
     });
     afterAll(async () => strict?.close());
@@ -207,6 +207,35 @@ describeEachDb('Trusting an external OpenID Connect provider', (kind) => {
       const me = await strict.app.inject({ url: '/graph/v1.0/me', headers: bearer(dave.access_token) });
       expect(me.statusCode, me.body).toBe(200);
       expect(me.json().id).toBe('dave');
+      // Its own provider is off: no discovery of its own, and tokens only from B.
+      expect((await strict.app.inject({ url: '/.well-known/openid-configuration' })).statusCode).toBe(404);
+    });
+  });
+
+  describe('when the provider cannot be reached', () => {
+    let lonely: TestApp;
+    let dead: string;
+    beforeAll(async () => {
+      dead = `http://127.0.0.1:${await freePort()}`;
+      lonely = await buildTestApp(kind, { ...trusting(b), OIDC_ISSUER: dead, OIDC_AUDIENCE: dead, FEDERATION_TIMEOUT_SECONDS: '2' } as never);
+    });
+    afterAll(async () => lonely?.close());
+
+    it('answers 503 in each family\'s format (and on the sign-in page), not 401 or 500', async () => {
+      const other = (await generateKeyPair('RS256')).privateKey;
+      const jwt = await new SignJWT({ iss: dead, aud: dead, sub: 'alice', exp: Math.floor(Date.now() / 1000) + 60 }).setProtectedHeader({ alg: 'RS256', kid: 'k' }).sign(other);
+      const graph = await lonely.app.inject({ url: '/graph/v1.0/me', headers: bearer(jwt) });
+      expect(graph.statusCode).toBe(503);
+      expect(graph.json().error.code).toBe('serviceNotAvailable');
+      const dav = await lonely.app.inject({ method: 'PROPFIND' as 'GET', url: '/remote.php/dav/files/alice/', headers: { ...bearer(jwt), depth: '0' } });
+      expect(dav.statusCode).toBe(503);
+      expect(dav.body).toContain('<d:error');
+      const { browser, csrfOf } = await import('../web/signin-helpers.js');
+      const br = browser(lonely.app);
+      const page = await br.get('/login');
+      const start = await br.post('/login/oidc', { requesttoken: csrfOf(page.body) });
+      expect(start.statusCode).toBe(503);
+      expect(start.body).toContain('Nimbus B cannot be reached now');
     });
   });
 
