@@ -297,5 +297,24 @@ describeEachDb('Trusting an external OpenID Connect provider', (kind) => {
       expect(denied.body).toContain('did not sign you in');
       expect(br2.jar.get('nimbus_session')).toBeFalsy();
     });
+
+    it('counts codes the provider refuses in the sign-in throttle of the address (429 past the limit)', async () => {
+      const { browser, csrfOf } = await import('../web/signin-helpers.js');
+      let br = browser(a.app, '10.99.0.1');
+      const attempt = async () => {
+        const page = await br.get('/login');
+        const start = await br.post('/login/oidc', { requesttoken: csrfOf(page.body) });
+        const state = new URL(String(start.headers.location)).searchParams.get('state');
+        return br.get(`/login/oidc/callback?code=not-a-code-of-b&state=${state}`);
+      };
+      // LOGIN_MAX_FAILURES (10 by default): B refuses each made-up code.
+      for (let i = 0; i < 10; i++) expect((await attempt()).statusCode).toBe(401);
+      const throttled = await attempt();
+      expect(throttled.statusCode).toBe(429);
+      expect(throttled.body).toContain('too many failed sign-in attempts');
+      // Another address is not held back: its refused code is a 401 again.
+      br = browser(a.app, '10.99.1.1');
+      expect((await attempt()).statusCode).toBe(401);
+    });
   });
 });
