@@ -17,6 +17,7 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_REMEMBERED = 10_000;
 
 interface RememberedToken {
+  subject: string;
   userId: string;
   /** Epoch ms: the token's own `exp`. */
   expiresAt: number;
@@ -31,8 +32,9 @@ const unauthenticated = (): never => fail('unauthenticated', 'Unauthorised');
  * subject found in the link table (or matched by the configured claim and
  * linked, or provisioned), the role claim applied. A token seen before is
  * remembered by its digest until it expires, so a repeated request costs
- * one cached read of the user, as an app password does: a disabled or
- * deleted user is refused at the next request on every process.
+ * cached reads of the link and the user, as an app password's of its row
+ * and user: a disabled or deleted user is refused at the next request on
+ * every process.
  */
 export class ExternalOidcService {
   private meta: IssuerMetadata | null = null;
@@ -78,7 +80,9 @@ export class ExternalOidcService {
     const key = this.ctx.secrets.keyedDigest(`external-at\u0000${token}`);
     const hit = this.remembered.get(key);
     if (hit && hit.expiresAt > now) {
-      const user = await this.ctx.repos.users.findById(hit.userId);
+      // The link too (a cached read): a user deleted and another made under the same id is not the token's.
+      const link = await this.ctx.repos.oidcIdentities.find(this.issuer, hit.subject);
+      const user = link?.userId === hit.userId ? await this.ctx.repos.users.findById(hit.userId) : undefined;
       if (!user?.enabled) unauthenticated();
       return { userId: user!.id, method: 'oidc' };
     }
@@ -86,7 +90,7 @@ export class ExternalOidcService {
     const payload = await this.verify(token, { audience: this.settings.audience });
     const user = await this.signIn(payload, token);
     if (this.remembered.size >= MAX_REMEMBERED) this.evictExpired(now);
-    this.remembered.set(key, { userId: user.id, expiresAt: payload.exp! * 1000 });
+    this.remembered.set(key, { subject: payload.sub!, userId: user.id, expiresAt: payload.exp! * 1000 });
     return { userId: user.id, method: 'oidc' };
   }
 

@@ -180,6 +180,10 @@ describeEachDb('Trusting an external OpenID Connect provider', (kind) => {
     await expectRefusedEverywhere(a.app, access_token);
     expect((await ocs(a.app, 'PUT', '/cloud/users/dave/enable')).statusCode).toBe(200);
     expect((await a.app.inject({ url: '/graph/v1.0/me', headers: bearer(access_token) })).statusCode).toBe(200);
+    // Deleted, and another dave made by an admin: the remembered token is not the new account's.
+    expect((await ocs(a.app, 'DELETE', '/cloud/users/dave')).statusCode).toBe(200);
+    await newUser(a.app, 'dave');
+    await expectRefusedEverywhere(a.app, access_token);
   });
 
   it('still accepts its own provider\'s tokens beside the external ones', async () => {
