@@ -17,6 +17,7 @@ import * as m0015 from './0015_trash.js';
 import * as m0016 from './0016_file_versions.js';
 import * as m0018 from './0018_node_name_index.js';
 import * as m0019 from './0019_oidc.js';
+import * as m0020 from './0020_oidc_identities.js';
 
 /** Every migration in order; a static list so built and test runs resolve the same files. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016_file_versions': m0016,
   '0018_node_name_index': m0018,
   '0019_oidc': m0019,
+  '0020_oidc_identities': m0020,
 };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { SharingSettings } from './domain/share.js';
 import type { VersionSettings } from './domain/file-versions.js';
+import { type ExternalOidcSettings, OCIS_ROLE_MAPPING, ROLE_NAMES } from './domain/external-oidc.js';
 import { DEFAULT_OIDC_CLIENTS, type OidcClientDefinition, type OidcSettings } from './domain/oidc-clients.js';
 
 const bool = z
@@ -105,6 +106,19 @@ const EnvSchema = z.object({
     .string()
     .regex(/^(?:[A-Za-z0-9._-]+\/)*(?:[A-Za-z0-9._-]+\/?)?$/, 'S3_PREFIX must be a relative key prefix such as nimbus/ (letters, digits, . _ - and /)')
     .default(''),
+  /** An external provider whose access tokens and sign-in Nimbus accepts (see README, "Trusting an external provider"). */
+  OIDC_ISSUER: z.string().url('OIDC_ISSUER must be the provider\'s issuer URL').optional(),
+  OIDC_PROVIDER_NAME: z.string().min(1).max(64).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
+  OIDC_AUDIENCE: z.string().min(1).max(1024).optional(),
+  OIDC_USER_CLAIM: z.enum(['preferred_username', 'sub', 'email']).default('preferred_username'),
+  OIDC_AUTOPROVISION: bool.default(false),
+  /** The claim holding the user's role (oCIS: `roles`); unset, roles are assigned in Nimbus. */
+  OIDC_ROLE_CLAIM: z.string().min(1).max(255).optional(),
+  /** role=value pairs, comma-separated (oCIS's role names: admin, spaceadmin, user, guest). */
+  OIDC_ROLE_MAPPING: z.string().optional(),
+  OIDC_ISSUER_ALLOW_HTTP: bool.default(false),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -149,6 +163,8 @@ export interface Config {
   metrics: { token: string | null };
   /** OpenID Connect provider: token lifetimes and clients added by configuration. */
   oidc: OidcSettings;
+  /** An external OpenID Connect provider Nimbus trusts; null when OIDC_ISSUER is unset. */
+  externalOidc: ExternalOidcSettings | null;
   /** Where the bytes of files live. */
   storage: StorageConfig;
 }
@@ -237,6 +253,53 @@ function parseOidcClients(raw: string | undefined): OidcClientDefinition[] {
     loopbackAnyPort: false,
     firstParty: true,
   }));
+}
+
+/** OIDC_ROLE_MAPPING: `admin=ocisAdmin,spaceadmin=ocisSpaceAdmin,…`; unset, oCIS's default mapping. */
+function parseRoleMapping(raw: string | undefined): ExternalOidcSettings['roleMapping'] {
+  if (raw === undefined) return OCIS_ROLE_MAPPING;
+  const mapping: ExternalOidcSettings['roleMapping'] = [];
+  for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const name = eq > 0 ? pair.slice(0, eq).trim().toLowerCase().replace(/[\s_-]/g, '') : '';
+    const value = eq > 0 ? pair.slice(eq + 1).trim() : '';
+    const role = ROLE_NAMES[name];
+    if (!role || !value) throw new ConfigError(`OIDC_ROLE_MAPPING: "${pair}" is not role=claim-value with a role of admin, spaceadmin, user, guest`);
+    if (mapping.some((m) => m.claimValue === value)) throw new ConfigError(`OIDC_ROLE_MAPPING: claim value "${value}" is mapped twice`);
+    mapping.push({ role, claimValue: value });
+  }
+  if (mapping.length === 0) throw new ConfigError('OIDC_ROLE_MAPPING: no role=claim-value pair');
+  return mapping;
+}
+
+type ParsedEnv = z.output<typeof EnvSchema>;
+
+function externalOidc(e: ParsedEnv, timeoutMs: number): ExternalOidcSettings | null {
+  const stray = (['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_AUDIENCE', 'OIDC_ROLE_CLAIM', 'OIDC_ROLE_MAPPING', 'OIDC_PROVIDER_NAME'] as const).filter((k) => e[k] !== undefined);
+  if (!e.OIDC_ISSUER) {
+    if (stray.length) throw new ConfigError(`${stray.join(', ')} set without OIDC_ISSUER`);
+    return null;
+  }
+  const issuer = e.OIDC_ISSUER.replace(/\/+$/, '');
+  const url = new URL(issuer);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && e.OIDC_ISSUER_ALLOW_HTTP)) {
+    throw new ConfigError('OIDC_ISSUER must be an https:// URL (OIDC_ISSUER_ALLOW_HTTP=true allows http:// for a provider on a trusted network)');
+  }
+  if (url.search || url.hash || url.username || url.password) throw new ConfigError('OIDC_ISSUER must be a plain URL without query, fragment or credentials');
+  if (!e.OIDC_CLIENT_ID) throw new ConfigError('OIDC_CLIENT_ID is required with OIDC_ISSUER (the client Nimbus is registered as at the provider)');
+  return {
+    issuer,
+    name: e.OIDC_PROVIDER_NAME ?? url.host,
+    clientId: e.OIDC_CLIENT_ID,
+    clientSecret: e.OIDC_CLIENT_SECRET ?? null,
+    audience: e.OIDC_AUDIENCE ?? e.OIDC_CLIENT_ID,
+    userClaim: e.OIDC_USER_CLAIM,
+    autoprovision: e.OIDC_AUTOPROVISION,
+    roleClaim: e.OIDC_ROLE_CLAIM ?? null,
+    roleMapping: parseRoleMapping(e.OIDC_ROLE_MAPPING),
+    allowHttp: e.OIDC_ISSUER_ALLOW_HTTP,
+    timeoutMs,
+  };
 }
 
 /** Reads KEY=VALUE lines; the real environment always wins over the file. */
@@ -332,5 +395,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       extraClients: parseOidcClients(e.OIDC_CLIENTS),
     },
     storage: parseStorage(e),
+    externalOidc: externalOidc(e, e.FEDERATION_TIMEOUT_SECONDS * 1000),
   };
 }

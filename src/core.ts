@@ -4,6 +4,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { KyselyTxRunner, repositoriesFor } from './db/tx-runner.js';
 import { HttpFederationTransport } from './federation/http-transport.js';
 import { HttpRemoteServers } from './federation/remote-servers.js';
+import { HttpExternalIssuer } from './federation/external-issuer.js';
 import { LoggedFederationTransport, type OutboundLog } from './federation/logged-transport.js';
 import { LetterAvatarRenderer } from './images/letter-avatar-renderer.js';
 import { SharpImageCodec } from './images/sharp-image-codec.js';
@@ -95,6 +96,7 @@ export async function buildCore(config: Config, db?: DbHandle, opts: CoreOptions
     { codec: new SharpImageCodec(), renderer: new LetterAvatarRenderer() },
     { renderer: new SharpPreviewRenderer(config.previews), settings: config.previews },
     new FsTusStaging(config.dataDir),
+    config.externalOidc && { settings: config.externalOidc, client: new HttpExternalIssuer(config.externalOidc, config.federation.verifyTls) },
   );
   return { handle, ctx, services, blobs, instance, closeStorage: () => managed.close() };
 }

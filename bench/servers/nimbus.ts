@@ -15,7 +15,8 @@ if (spaces > 0) {
   await app.services.users.create(config.admin.user, { userId: member, password: process.env.BENCH_MEMBER_PASSWORD ?? 'Bench-Member-Pass-2026' });
   await seedSpaces(config.database, spaces, member);
 }
-await app.listen({ host: '127.0.0.1', port: 0 });
+// BENCH_PORT: a server whose PUBLIC_URL must name its port before it starts (an OpenID Connect issuer).
+await app.listen({ host: '127.0.0.1', port: Number(process.env.BENCH_PORT ?? 0) });
 const address = app.server.address();
 process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
 process.on('SIGTERM', () => void app.close().then(() => handle.close()).then(() => process.exit(0)));

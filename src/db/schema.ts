@@ -340,7 +340,15 @@ export interface OidcSigningKeysTable {
   created_at: number;
 }
 
+export interface OidcIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  created_at: number;
+}
+
 export interface Database {
+  oidc_identities: OidcIdentitiesTable;
   oidc_models: OidcModelsTable;
   oidc_grants: OidcGrantsTable;
   oidc_signing_keys: OidcSigningKeysTable;

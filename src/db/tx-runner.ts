@@ -22,6 +22,7 @@ import { SpaceMembersRepository } from './repositories/space-members.repository.
 import { SpacesRepository } from './repositories/spaces.repository.js';
 import { SessionsRepository } from './repositories/sessions.repository.js';
 import { OidcGrantsRepository, OidcModelsRepository, OidcSigningKeysRepository } from './repositories/oidc.repository.js';
+import { OidcIdentitiesRepository } from './repositories/oidc-identities.repository.js';
 import { LoginFlowsRepository } from './repositories/login-flows.repository.js';
 import { UsersRepository } from './repositories/users.repository.js';
 import { VersionsRepository } from './repositories/versions.repository.js';
@@ -62,6 +63,7 @@ export function repositoriesFor(db: Kysely<Database>, cx: CacheContext): Reposit
     oidcModels: new OidcModelsRepository(db),
     oidcGrants: new OidcGrantsRepository(db, cx),
     oidcSigningKeys: new OidcSigningKeysRepository(db),
+    oidcIdentities: new OidcIdentitiesRepository(db, cx),
   };
 }
 

@@ -54,6 +54,9 @@ export type ErrorReason =
   | 'hiddenUser'
   | 'appPasswordInUse'
   | 'throttled'
+  // Signing in with the trusted external provider.
+  | 'flowExpired'
+  | 'providerRefused'
   | 'federationDisabled'
   | 'remoteRefused'
   | 'remoteUnreachable'

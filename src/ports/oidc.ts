@@ -66,3 +66,19 @@ export interface OidcSigningKeyRepository {
   insertIfAbsent(key: OidcSigningKeyRecord): Promise<boolean>;
   delete(kid: string): Promise<void>;
 }
+
+/** A user of an external provider: its issuer and subject, and the Nimbus user they are. */
+export interface OidcIdentityRecord {
+  issuer: string;
+  subject: string;
+  userId: string;
+  createdAt: number;
+}
+
+export interface OidcIdentityRepository {
+  /** Cached (and invalidated across processes): read on every external Bearer token request. */
+  find(issuer: string, subject: string): Promise<OidcIdentityRecord | undefined>;
+  findByUser(issuer: string, userId: string): Promise<OidcIdentityRecord | undefined>;
+  /** Inserts unless the subject or the user is linked already; answers whether it did. */
+  insertIfAbsent(identity: OidcIdentityRecord): Promise<boolean>;
+}

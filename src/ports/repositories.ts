@@ -8,7 +8,7 @@ import type { BlobJournalRepository, CounterRepository, DavLockRepository, DavPr
 import type { User } from '../domain/user.js';
 import type { ShareRepository } from './shares.js';
 import type { LoginFlowRepository, SessionRepository } from './sessions.js';
-import type { OidcGrantRepository, OidcModelRepository, OidcSigningKeyRepository } from './oidc.js';
+import type { OidcGrantRepository, OidcIdentityRepository, OidcModelRepository, OidcSigningKeyRepository } from './oidc.js';
 import type { ConsistencyRepository } from './consistency.js';
 import type { AvatarRepository } from './avatars.js';
 import type { UserStatusRepository } from './user-status.js';
@@ -166,6 +166,7 @@ export interface Repositories {
   oidcModels: OidcModelRepository;
   oidcGrants: OidcGrantRepository;
   oidcSigningKeys: OidcSigningKeyRepository;
+  oidcIdentities: OidcIdentityRepository;
 }
 
 export interface PrivateDataEntry {

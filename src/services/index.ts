@@ -6,6 +6,11 @@ import { AuthService } from './identity/auth.service.js';
 import { LoginFlowsService } from './identity/login-flows.service.js';
 import { SessionsService } from './identity/sessions.service.js';
 import { OidcService } from './identity/oidc.service.js';
+import { ExternalOidcService } from './identity/external-oidc.service.js';
+import { jwtVerifierFor } from './identity/jwt-issuers.js';
+import { ExternalSignInService } from './identity/external-signin.service.js';
+import type { ExternalIssuerClient } from '../ports/external-issuer.js';
+import type { ExternalOidcSettings } from '../domain/external-oidc.js';
 import type { ServiceContext } from '../ports/service-context.js';
 import { GraphDirectoryService } from './identity/graph-directory.service.js';
 import { GlobalRolesService } from './access/global-roles.service.js';
@@ -50,6 +55,10 @@ export interface Services {
   auth: AuthService;
   sessions: SessionsService;
   oidc: OidcService;
+  /** The trusted external provider (OIDC_ISSUER), or null. */
+  externalOidc: ExternalOidcService | null;
+  /** "Sign in with <provider>" on the web sign-in page, when a provider is trusted. */
+  externalSignIn: ExternalSignInService | null;
   loginFlows: LoginFlowsService;
   users: UsersService;
   userEdit: UserEditService;
@@ -102,6 +111,7 @@ export function createServices(
   images: AvatarImages,
   previews: PreviewMaking,
   tusStaging: TusStaging,
+  external: { settings: ExternalOidcSettings; client: ExternalIssuerClient } | null = null,
 ): Services {
   const notifications = new NotificationsService(ctx);
   const federation = new FederationService(ctx, remotes, instance.publicUrl, notifications);
@@ -116,14 +126,18 @@ export function createServices(
   const files = new FilesService(ctx, ctx.blobs, dropped, (spaceId) => trash.enforceBound(spaceId));
   const auth = new AuthService(ctx);
   const oidc = new OidcService(ctx, instance.publicUrl);
-  if (ctx.settings.oidc.enabled) auth.acceptJwt((token) => oidc.verifyAccessToken(token));
+  const externalOidc = external ? new ExternalOidcService(ctx, external.settings, external.client, users, globalRoles) : null;
+  if (ctx.settings.oidc.enabled || externalOidc) auth.acceptJwt(jwtVerifierFor(ctx.settings.oidc.enabled ? oidc : null, externalOidc));
   const appPasswords = new AppPasswordsService(ctx);
   const shares = new SharesService(ctx, notifications, offers);
   const spaceMembers = new SpaceMembersService(ctx);
+  const sessions = new SessionsService(ctx, auth);
   return {
     auth,
-    sessions: new SessionsService(ctx, auth),
+    sessions,
+    externalSignIn: externalOidc && new ExternalSignInService(ctx, externalOidc, auth, sessions, `${instance.publicUrl}/login/oidc/callback`),
     oidc,
+    externalOidc,
     loginFlows: new LoginFlowsService(ctx, appPasswords),
     users,
     userEdit,

@@ -72,6 +72,12 @@ describe('nimbus: usage', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('PORT');
     expect(bad.stderr).toContain('INSTANCE_COLOR must be a #rrggbb colour');
+    const oidc = await runNimbus(entry, ['config:check'], { OIDC_ISSUER: 'http://id.example.org', OIDC_CLIENT_ID: 'nimbus' });
+    expect(oidc.code).toBe(1);
+    expect(oidc.stderr).toContain('OIDC_ISSUER must be an https:// URL');
+    const mapping = await runNimbus(entry, ['config:check'], { OIDC_ISSUER: 'https://id.example.org', OIDC_CLIENT_ID: 'nimbus', OIDC_ROLE_MAPPING: 'owner=root' });
+    expect(mapping.code).toBe(1);
+    expect(mapping.stderr).toContain('OIDC_ROLE_MAPPING: "owner=root" is not role=claim-value');
   });
 });
 

@@ -87,7 +87,8 @@ function documented(): Set<string> {
 describe('openapi/ documents exactly what is served', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp('sqlite');
+    // With an external provider configured, so its sign-in routes are served too (its metadata is only fetched at first use).
+    t = await buildTestApp('sqlite', { OIDC_ISSUER: 'https://id.example.org', OIDC_CLIENT_ID: 'nimbus' } as never);
   });
   afterAll(async () => t.close());
 

@@ -22,6 +22,7 @@ export function maskedConfig(config: Config): Record<string, unknown> {
     database,
     admin: { user: config.admin.user, password: config.admin.password ? MASK : null },
     metrics: { ...config.metrics, token: config.metrics.token ? MASK : null },
+    externalOidc: config.externalOidc && { ...config.externalOidc, clientSecret: config.externalOidc.clientSecret ? MASK : null },
     oidc: { ...config.oidc, extraClients: config.oidc.extraClients.map((c) => ({ ...c, clientSecret: c.clientSecret ? MASK : null })) },
     storage: config.storage.kind === 's3' ? { kind: 's3', s3: { ...config.storage.s3, secretKey: MASK } } : config.storage,
   };

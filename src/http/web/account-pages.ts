@@ -15,6 +15,18 @@ export interface LoginView {
   redirect: string | null;
   login: string;
   error: string | null;
+  /** The trusted external provider's name, when "Sign in with …" is offered. */
+  provider?: string | null;
+}
+
+/** "Sign in with <provider>": a form, so the start carries the sign-in form's CSRF token like the password form. */
+function providerForm(env: PageEnv, view: LoginView): Html {
+  if (!view.provider) return html``;
+  const redirect = view.redirect ? html`<input type="hidden" name="redirect_url" value="${view.redirect}">` : html``;
+  return html`<form class="auth provider" method="post" action="${loginPath(env)}/oidc">
+<input type="hidden" name="${CSRF_FIELD}" value="${view.csrf}">${redirect}
+<button type="submit" class="secondary">Sign in with ${view.provider}</button>
+</form>`;
 }
 
 export function loginPage(env: PageEnv, view: LoginView): string {
@@ -26,8 +38,19 @@ ${view.error ? html`<p class="error" role="alert">${view.error}</p>` : html``}<f
 <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
 <label class="check"><input type="checkbox" name="remember" value="1"> Stay signed in</label>
 <button type="submit">Sign in</button>
-</form>`;
+</form>${providerForm(env, view)}`;
   return layout('Sign in', body, env, { narrow: true });
+}
+
+/**
+ * After signing in on the way through the OpenID Connect provider: the
+ * browser goes on by a refresh rather than a redirect of the form, because
+ * browsers hold every redirect of a form post to its page's form-action
+ * ('self'), and the provider's last redirect goes to the app's own address.
+ */
+export function continuePage(env: PageEnv, next: string): string {
+  const body = html`<h1>Signed in</h1><p>Returning to the app… <a href="${next}">Continue</a></p>`;
+  return layout('Signed in', body, env, { narrow: true }).replace('<head>', `<head>\n<meta http-equiv="refresh" content="0;url=${next.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}">`);
 }
 
 function signOutForm(env: PageEnv, csrf: string): Html {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
 import { throttleAddress } from '../common/credentials.js';
-import { accountPage, accountPath, loginPage, loginPath } from './account-pages.js';
+import { accountPage, accountPath, continuePage, loginPage, loginPath } from './account-pages.js';
 import type { WebDeps } from './deps.js';
 import { WebError } from './errors.js';
 import { sendPage } from './html.js';
@@ -23,6 +23,7 @@ export const seeOther = (reply: FastifyReply, location: string): FastifyReply =>
  */
 export function signinRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { services, env } = deps;
+  const provider = services.externalSignIn?.providerName ?? null;
 
   app.get('/', async (request, reply) => seeOther(reply, (await signedIn(request, services)) ? startPath(env) : loginPath(env)));
 
@@ -30,7 +31,7 @@ export function signinRoutes(app: FastifyInstance, deps: WebDeps): void {
     const query = (request.query ?? {}) as Form;
     const redirect = safeRedirect(deps, query.redirect_url, '') || null;
     if (await signedIn(request, services)) return seeOther(reply, redirect ?? startPath(env));
-    return sendPage(reply, 200, loginPage(env, { csrf: loginCsrf(request, reply, deps), redirect, login: field(query, 'user').slice(0, 255), error: null }));
+    return sendPage(reply, 200, loginPage(env, { csrf: loginCsrf(request, reply, deps), redirect, login: field(query, 'user').slice(0, 255), error: null, provider }));
   };
   app.get('/login', showLogin);
   app.get('/index.php/login', showLogin);
@@ -39,7 +40,7 @@ export function signinRoutes(app: FastifyInstance, deps: WebDeps): void {
     const form = (request.body ?? {}) as Form;
     const redirect = safeRedirect(deps, form.redirect_url, '') || null;
     const login = field(form, 'user').slice(0, 255);
-    const again = (status: number, error: string) => sendPage(reply, status, loginPage(env, { csrf: loginCsrf(request, reply, deps), redirect, login, error }));
+    const again = (status: number, error: string) => sendPage(reply, status, loginPage(env, { csrf: loginCsrf(request, reply, deps), redirect, login, error, provider }));
     if (!loginCsrfValid(request, form[CSRF_FIELD])) return again(403, 'The form has expired. Please sign in again.');
     const password = field(form, 'password');
     if (!login || !password) return again(400, 'Please enter your account name and password.');
@@ -48,6 +49,7 @@ export function signinRoutes(app: FastifyInstance, deps: WebDeps): void {
       const session = await services.sessions.signIn(login, password, throttleAddress(request.ip), request.headers['user-agent'], remember);
       const rememberSeconds = Math.floor(services.sessions.rememberSeconds());
       setSessionCookie(reply, deps, session.token, remember ? rememberSeconds : null);
+      if (redirect?.startsWith(`${env.basePath}/oidc/`)) return sendPage(reply, 200, continuePage(env, redirect));
       return seeOther(reply, redirect ?? startPath(env));
     } catch (err) {
       if (err instanceof DomainError && err.code === 'unauthenticated') return again(401, 'Wrong login or password.');

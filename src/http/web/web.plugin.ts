@@ -14,6 +14,7 @@ import { uploadRoutes } from './upload.routes.js';
 import { devicesRoutes } from './devices.routes.js';
 import { loginFlowRoutes } from './login-flow.routes.js';
 import { signinRoutes } from './signin.routes.js';
+import { externalSigninRoutes } from './external-signin.routes.js';
 import { themingRoutes } from './theming.routes.js';
 import { webAppRoutes } from './web-app.routes.js';
 
@@ -37,6 +38,7 @@ export async function webPlugin(app: FastifyInstance, opts: WebPluginOptions): P
   authenticateRoutes(app, deps);
   uploadRoutes(app, deps);
   signinRoutes(app, deps);
+  externalSigninRoutes(app, deps);
   loginFlowRoutes(app, deps);
   devicesRoutes(app, deps);
   // Their own scope: the avatar routes answer in JSON, as Nextcloud's AvatarController does, not with pages.

@@ -52,6 +52,18 @@ export class GlobalRolesService {
     });
   }
 
+  /**
+   * The role the trusted external provider's claim gives (oCIS's "oidc"
+   * role assignment driver): applied at every sign-in, written only when it
+   * changed, through the same rows the Graph role assignment writes.
+   */
+  async applyFromProvider(userId: string, key: GlobalRoleKey): Promise<void> {
+    if ((await globalRoleOf(this.ctx.repos, userId)).key === key) return;
+    await this.ctx.tx.run(async (repos) => {
+      if ((await globalRoleOf(repos, userId)).key !== key) await this.apply(repos, userId, key);
+    });
+  }
+
   private async apply(repos: Repositories, userId: string, key: GlobalRoleKey): Promise<void> {
     if (key === 'admin') {
       await repos.groups.addMember(ADMIN_GROUP, userId);

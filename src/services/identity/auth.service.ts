@@ -89,6 +89,21 @@ export class AuthService {
     return { userId: user!.id, method: result!.appPasswordId ? 'appPassword' : 'password', appPasswordId: result!.appPasswordId };
   }
 
+  /**
+   * A sign-in decided elsewhere (the external provider's code flow), under
+   * the sign-in form's throttle: refused while the address is throttled,
+   * counted as a failure until `run` succeeds.
+   */
+  async throttled<T>(address: string, login: string, run: () => Promise<T>): Promise<T> {
+    const now = this.ctx.clock.now();
+    await this.assertNotThrottled(address, login, now);
+    const attempt = await this.ctx.repos.loginFailures.reserve(address, login, now, now - this.ctx.settings.loginFailureWindowMs, this.limits());
+    if (attempt === null) fail('tooManyRequests', 'Reached maximum delay', 'throttled');
+    const result = await run();
+    await this.ctx.repos.loginFailures.clear(address, login);
+    return result;
+  }
+
   /** OpenID Connect access tokens (JWTs) are checked by the provider's service, which signed them. */
   acceptJwt(verify: (token: string) => Promise<Principal>): void {
     this.jwt = verify;

@@ -1,5 +1,6 @@
 import { canManageUser } from '../../domain/access.js';
 import { fail } from '../../domain/errors.js';
+import type { User } from '../../domain/user.js';
 import { loadActor } from '../access/actor.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import { type AuthService, csrfTokenOf, passwordProofOf, SESSION_TOKEN_LENGTH } from './auth.service.js';
@@ -34,6 +35,11 @@ export class SessionsService {
 
   async signIn(login: string, password: string, address: string, userAgent: string | undefined, remember: boolean): Promise<OpenedSession> {
     const user = await this.auth.signIn(login, password, address);
+    return this.openFor(user, userAgent, remember);
+  }
+
+  /** A browser session for a user whose sign-in was checked (the form's password, or the trusted provider). */
+  async openFor(user: User, userAgent: string | undefined, remember: boolean): Promise<OpenedSession> {
     const now = this.ctx.clock.now();
     const token = this.ctx.secrets.token(SESSION_TOKEN_LENGTH);
     await this.ctx.repos.sessions.insert({

@@ -5,7 +5,7 @@ import { ADMIN_GROUP } from '../../domain/group.js';
 import { LANGUAGES } from '../../domain/languages.js';
 import { assertPasswordAcceptable, MAX_PASSWORD_LENGTH, type PasswordPolicy } from '../../domain/password-policy.js';
 import { effectiveQuotaBytes, normaliseQuota, type QuotaBlock, quotaBlock } from '../../domain/quota.js';
-import { assertValidDisplayName, assertValidUserId, isValidEmail, newUser, type User } from '../../domain/user.js';
+import { assertValidDisplayName, assertValidUserId, isValidEmail, MAX_DISPLAY_NAME_LENGTH, newUser, type User } from '../../domain/user.js';
 import type { Page, Repositories } from '../../ports/repositories.js';
 import { loadActor } from '../access/actor.js';
 import type { ServiceContext } from '../../ports/service-context.js';
@@ -21,6 +21,16 @@ export interface CreateUserInput {
   subadmin?: string[];
   quota?: string;
   language?: string;
+}
+
+/** A user as the external provider's claims describe them. */
+export interface ExternalUserInput {
+  issuer: string;
+  subject: string;
+  userId: string;
+  displayName?: string;
+  email?: string;
+  groups: string[];
 }
 
 export interface UserDetails {
@@ -55,26 +65,56 @@ export class UsersService {
     return this.ctx.tx.run(async (repos) => {
       const { resolvedGroups, subadminGroups, quota } = await this.checkCreate(repos, callerId, input, policy);
       const id = input.userId;
-
-      const now = this.ctx.clock.now();
-      await repos.users.insert(
-        newUser({
-          id,
-          displayName: input.displayName || id,
-          email: input.email || null,
-          // Without a password the account can only be reached through an
-          // app password an admin mints; an unguessable hash keeps Basic auth shut.
-          passwordHash: passwordHash ?? `!${this.ctx.secrets.token(32)}`,
-          quota,
-          language: input.language ?? '',
-          createdAt: now,
-        }),
-      );
-      await createPersonalSpace(repos, { id, displayName: input.displayName || id }, now, this.ctx.secrets);
-      for (const gid of resolvedGroups) await repos.groups.addMember(gid, id);
+      await this.insertUser(repos, input, passwordHash, quota, resolvedGroups);
       for (const gid of subadminGroups) await repos.groups.addSubadmin(gid, id);
       return id;
     });
+  }
+
+  /**
+   * A user of the trusted external provider on first sight
+   * (OIDC_AUTOPROVISION): the same row, personal space and memberships an
+   * admin's create makes, without a password (the provider signs them in),
+   * in the groups the claims name that exist here (never the admin group:
+   * the role claim decides that), linked to the provider's subject in the
+   * same transaction, so two first requests at once make one account.
+   * Answers false when the user id or the subject is taken meanwhile.
+   */
+  async provisionExternal(input: ExternalUserInput): Promise<boolean> {
+    assertValidUserId(input.userId);
+    const displayName = input.displayName && input.displayName.length <= MAX_DISPLAY_NAME_LENGTH ? input.displayName : input.userId;
+    const email = input.email && isValidEmail(input.email) ? input.email : undefined;
+    return this.ctx.tx.run(async (repos) => {
+      if (await repos.users.findById(input.userId)) return false;
+      if (await repos.oidcIdentities.find(input.issuer, input.subject)) return false;
+      const groups: string[] = [];
+      for (const gid of dedupe(input.groups)) {
+        const group = gid === ADMIN_GROUP ? undefined : await repos.groups.findById(gid);
+        if (group) groups.push(group.id);
+      }
+      await this.insertUser(repos, { userId: input.userId, displayName, email }, null, 'default', groups);
+      return repos.oidcIdentities.insertIfAbsent({ issuer: input.issuer, subject: input.subject, userId: input.userId, createdAt: this.ctx.clock.now() });
+    });
+  }
+
+  private async insertUser(repos: Repositories, input: CreateUserInput, passwordHash: string | null, quota: string, groups: string[]): Promise<void> {
+    const id = input.userId;
+    const now = this.ctx.clock.now();
+    await repos.users.insert(
+      newUser({
+        id,
+        displayName: input.displayName || id,
+        email: input.email || null,
+        // Without a password the account can only be reached through an
+        // app password an admin mints (or its provider); an unguessable hash keeps Basic auth shut.
+        passwordHash: passwordHash ?? `!${this.ctx.secrets.token(32)}`,
+        quota,
+        language: input.language ?? '',
+        createdAt: now,
+      }),
+    );
+    await createPersonalSpace(repos, { id, displayName: input.displayName || id }, now, this.ctx.secrets);
+    for (const gid of groups) await repos.groups.addMember(gid, id);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
+import { ADMIN, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
 import { signIn } from '../web/signin-helpers.js';
-import { codeFor, DESKTOP, LOOPBACK, token } from './oidc-helpers.js';
+import { codeFor, DESKTOP, follow, LOOPBACK, token } from './oidc-helpers.js';
 
 describeEachDb('OpenID Connect provider', (kind) => {
   let t: TestApp;
@@ -108,6 +108,16 @@ describeEachDb('OpenID Connect provider', (kind) => {
     const toLogin = await anon.get(interaction);
     expect(toLogin.statusCode).toBe(303);
     expect(toLogin.headers.location).toBe(`/login?redirect_url=${encodeURIComponent(interaction)}`);
+    // Signed in there, the browser goes on by a refresh, not a redirect of the form: browsers hold a
+    // form's redirects to its form-action ('self'), and the provider's last one leaves for the app.
+    const { csrfOf } = await import('../web/signin-helpers.js');
+    const form = await anon.get(String(toLogin.headers.location));
+    const signedIn = await anon.post('/login', { requesttoken: csrfOf(form.body), user: ADMIN.user, password: ADMIN.password, redirect_url: interaction });
+    expect(signedIn.statusCode).toBe(200);
+    expect(signedIn.body).toContain(`<meta http-equiv="refresh" content="0;url=${interaction}">`);
+    expect(signedIn.headers['content-security-policy']).toContain("default-src 'none'");
+    const { location } = await follow(anon, interaction);
+    expect(new URL(location).origin).toBe(LOOPBACK);
     const stale = await browser(t.app).get(interaction);
     expect(stale.statusCode).toBe(400);
   });
