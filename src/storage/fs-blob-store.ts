@@ -3,12 +3,13 @@ import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, type FileHandle, link, mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { SmallBlobCache } from './small-blob-cache.js';
 import { pipeline } from 'node:stream/promises';
-import { DomainError, fail } from '../domain/errors.js';
+import { fail } from '../domain/errors.js';
 import type { BlobSource, BlobStore, DigestAlgorithm, LocalFile, StagedBlob, StageOptions } from '../ports/files.js';
 import { digesterFor } from './digests.js';
+import { StageMeter } from './stage-meter.js';
 
 /** Journal entries and staging folders of processes on other hosts are settled only after this long (their liveness cannot be checked). */
 const FOREIGN_OWNER_GRACE_MS = 24 * 3600 * 1000;
@@ -92,33 +93,17 @@ export class FsBlobStore implements BlobStore {
     const body = source;
     const id = randomUUID().replace(/-/g, '');
     const file = this.stagingPath(id);
-    const digesters = (opts.digests ?? []).map((a) => [a, digesterFor(a)] as const);
-    let size = 0;
-    let over = false;
-    const max = opts.maxBytes;
-    // Past the limit the rest is read and dropped rather than the request destroyed, so the
-    // client still gets its 507 (an unread request body would otherwise cut the connection).
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (over || (max !== undefined && size > max)) {
-          over = true;
-          return done();
-        }
-        for (const [, d] of digesters) d.update(chunk);
-        done(null, chunk);
-      },
-    });
+    const meter = new StageMeter(opts);
     try {
       const handle = await this.createStaged(file);
-      await pipeline(body, meter, createWriteStream(file, { fd: handle, highWaterMark: WRITE_BUFFER }));
-      if (over) throw new DomainError('quotaExceeded', `Insufficient space: ${size} bytes sent, ${max} available`);
+      await pipeline(body, meter.stream, createWriteStream(file, { fd: handle, highWaterMark: WRITE_BUFFER }));
+      meter.assertWithinQuota();
       if (this.opts.fsync) await this.sync(file);
     } catch (err) {
       await rm(file, { force: true });
       throw err;
     }
-    return { id, size, digests: Object.fromEntries(digesters.map(([a, d]) => [a, d.hex()])) };
+    return meter.staged(id);
   }
 
   /** A hard link to the file (the same bytes, none copied), or a streamed copy where the file system has no links. */

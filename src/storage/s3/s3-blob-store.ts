@@ -10,12 +10,12 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Settings } from '../../config.js';
-import { DomainError, fail } from '../../domain/errors.js';
+import { fail } from '../../domain/errors.js';
 import type { BlobSource, BlobStore, StagedBlob, StageOptions } from '../../ports/files.js';
-import { digesterFor } from '../digests.js';
+import { StageMeter } from '../stage-meter.js';
 import { SmallBlobCache } from '../small-blob-cache.js';
 import { enoent, isNotFound, s3ClientFor } from './s3-client.js';
 import { multipartCopy, SINGLE_COPY_MAX } from './s3-copy.js';
@@ -95,26 +95,11 @@ export class S3BlobStore implements BlobStore {
   async stage(source: BlobSource, opts: StageOptions): Promise<StagedBlob> {
     const body = source instanceof Readable ? source : createReadStream(source.localFile, { highWaterMark: READ_CHUNK });
     const id = randomUUID().replace(/-/g, '');
-    const digesters = (opts.digests ?? []).map((a) => [a, digesterFor(a)] as const);
-    let size = 0;
-    let over = false;
-    const max = opts.maxBytes;
-    // As in the file store: past the limit the rest is read and dropped, so the client still gets its 507.
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (over || (max !== undefined && size > max)) {
-          over = true;
-          return done();
-        }
-        for (const [, d] of digesters) d.update(chunk);
-        done(null, chunk);
-      },
-    });
+    const meter = new StageMeter(opts);
     await this.mark(id);
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: this.keys.blob(id), Body: meter },
+      params: { Bucket: this.bucket, Key: this.keys.blob(id), Body: meter.stream },
       partSize: PART_SIZE,
       queueSize: QUEUE_SIZE,
       leavePartsOnError: false,
@@ -122,19 +107,19 @@ export class S3BlobStore implements BlobStore {
     try {
       // An upload that fails stops reading: the meter is destroyed so the body's pipeline ends too.
       const sent = upload.done().catch((err: unknown) => {
-        meter.destroy(err as Error);
+        meter.stream.destroy(err as Error);
         throw err;
       });
-      const [read, stored] = await Promise.allSettled([pipeline(body, meter), sent]);
+      const [read, stored] = await Promise.allSettled([pipeline(body, meter.stream), sent]);
       if (read.status === 'rejected') throw read.reason;
       if (stored.status === 'rejected') throw stored.reason;
-      if (over) throw new DomainError('quotaExceeded', `Insufficient space: ${size} bytes sent, ${max} available`);
+      meter.assertWithinQuota();
     } catch (err) {
       await upload.abort().catch(() => undefined);
       await this.drop(id);
       throw err;
     }
-    return { id, size, digests: Object.fromEntries(digesters.map(([a, d]) => [a, d.hex()])) };
+    return meter.staged(id);
   }
 
   /** A server-side copy: the gateway copies the bytes (or, like Ceph RGW, shares them), none pass through this process. */
