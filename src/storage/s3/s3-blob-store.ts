@@ -17,7 +17,7 @@ import { fail } from '../../domain/errors.js';
 import type { BlobSource, BlobStore, StagedBlob, StageOptions } from '../../ports/files.js';
 import { StageMeter } from '../stage-meter.js';
 import { SmallBlobCache } from '../small-blob-cache.js';
-import { enoent, isNotFound, s3ClientFor } from './s3-client.js';
+import { enoent, isNotFound, s3ClientFor, storeFailure } from './s3-client.js';
 import { multipartCopy, SINGLE_COPY_MAX } from './s3-copy.js';
 import { S3Keys } from './s3-keys.js';
 import { S3Owners } from './s3-owners.js';
@@ -96,7 +96,14 @@ export class S3BlobStore implements BlobStore {
     const body = source instanceof Readable ? source : createReadStream(source.localFile, { highWaterMark: READ_CHUNK });
     const id = randomUUID().replace(/-/g, '');
     const meter = new StageMeter(opts);
-    await this.mark(id);
+    // A body that breaks is the client's doing and is thrown as it is, as on the file store; a failed upload is the store's.
+    let bodyFailed = false;
+    body.once('error', () => {
+      bodyFailed = true;
+    });
+    await this.mark(id).catch((err: unknown) => {
+      throw storeFailure(err);
+    });
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: this.keys.blob(id), Body: meter.stream },
@@ -111,12 +118,13 @@ export class S3BlobStore implements BlobStore {
         throw err;
       });
       const [read, stored] = await Promise.allSettled([pipeline(body, meter.stream), sent]);
-      if (read.status === 'rejected') throw read.reason;
-      if (stored.status === 'rejected') throw stored.reason;
+      if (read.status === 'rejected' && (bodyFailed || stored.status !== 'rejected')) throw read.reason;
+      if (stored.status === 'rejected') throw storeFailure(stored.reason);
       meter.assertWithinQuota();
     } catch (err) {
       await upload.abort().catch(() => undefined);
-      await this.drop(id);
+      // With the store down the marker may stay: the sweep removes what it names.
+      await this.drop(id).catch(() => undefined);
       throw err;
     }
     return meter.staged(id);
@@ -130,29 +138,33 @@ export class S3BlobStore implements BlobStore {
       size = (await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: from }))).ContentLength ?? 0;
     } catch (err) {
       if (isNotFound(err)) throw enoent(from);
-      throw err;
+      throw storeFailure(err);
     }
     const id = randomUUID().replace(/-/g, '');
-    await this.mark(id);
+    await this.mark(id).catch((err: unknown) => {
+      throw storeFailure(err);
+    });
     try {
       const to = this.keys.blob(id);
       if (size <= SINGLE_COPY_MAX) await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: `${this.bucket}/${from}` }));
       else await multipartCopy(this.client, this.bucket, from, to, size);
     } catch (err) {
-      await this.drop(id);
+      await this.drop(id).catch(() => undefined);
       if (isNotFound(err)) throw enoent(from);
-      throw err;
+      throw storeFailure(err);
     }
     return { id, size, digests: {} };
   }
 
   /** The row holds the blob now: the marker goes, and with it the sweep's claim on the bytes. */
   async commit(blob: StagedBlob): Promise<void> {
-    await this.del(this.keys.marker(this.owner, blob.id));
+    // The row already holds the blob: a marker the store did not let go is the sweep's, which keeps referenced blobs.
+    await this.del(this.keys.marker(this.owner, blob.id)).catch(() => undefined);
   }
 
   async discard(blob: StagedBlob): Promise<void> {
-    await this.drop(blob.id);
+    // Called on the way out of a failure, often the store's own: what stays is named by its marker, for the sweep.
+    await this.drop(blob.id).catch(() => undefined);
   }
 
   /** The bytes first, the marker last: a failure between leaves the marker for the sweep. */
@@ -176,7 +188,7 @@ export class S3BlobStore implements BlobStore {
       if (isNotFound(err)) throw enoent(key);
       // An empty object has no byte to range over; S3 answers 416 where a file would give nothing.
       if (range && size === 0) return bytesStream(Buffer.alloc(0));
-      throw err;
+      throw storeFailure(err);
     }
     if (!small) return body;
     const chunks: Buffer[] = [];
@@ -188,11 +200,15 @@ export class S3BlobStore implements BlobStore {
 
   async remove(blobId: string): Promise<void> {
     this.small.forget(blobId);
-    await this.del(this.keys.blob(blobId));
-    const folder = this.keys.derivedFolder(blobId);
-    const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: folder }));
-    // One request per key: a blob has a handful of previews, and DeleteObjects needs a Content-MD5 not every gateway computes alike.
-    for (const o of listed.Contents ?? []) await this.del(o.Key!);
+    try {
+      await this.del(this.keys.blob(blobId));
+      const folder = this.keys.derivedFolder(blobId);
+      const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: folder }));
+      // One request per key: a blob has a handful of previews, and DeleteObjects needs a Content-MD5 not every gateway computes alike.
+      for (const o of listed.Contents ?? []) await this.del(o.Key!);
+    } catch (err) {
+      throw storeFailure(err);
+    }
   }
 
   async readDerived(blobId: string, key: string): Promise<Buffer | null> {
@@ -201,13 +217,15 @@ export class S3BlobStore implements BlobStore {
       return Buffer.from(await got.Body!.transformToByteArray());
     } catch (err) {
       if (isNotFound(err)) return null;
-      throw err;
+      throw storeFailure(err);
     }
   }
 
   /** One PutObject: S3 shows an object whole or not at all. */
   async writeDerived(blobId: string, key: string, bytes: Buffer): Promise<void> {
-    await this.put(this.keys.derived(blobId, key), bytes);
+    await this.put(this.keys.derived(blobId, key), bytes).catch((err: unknown) => {
+      throw storeFailure(err);
+    });
   }
 
   async refreshOwners(): Promise<void> {

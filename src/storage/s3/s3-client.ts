@@ -1,6 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import type { S3Settings } from '../../config.js';
+import { DomainError } from '../../domain/errors.js';
 
 /**
  * The SDK client for the configured bucket. Checksums only where S3 demands
@@ -28,6 +29,17 @@ export function s3ErrorName(err: unknown): string {
 }
 
 export const isNotFound = (err: unknown): boolean => ['NoSuchKey', 'NotFound', 'NoSuchUpload'].includes(s3ErrorName(err));
+
+/**
+ * A failure of the object store itself (unreachable, timed out, a 5xx, keys
+ * it no longer takes) as the `unavailable` every API family answers with
+ * 503: the request was fine, the storage behind it is not. A missing object
+ * and the domain's own refusals pass through as they are.
+ */
+export function storeFailure(err: unknown): unknown {
+  if (err instanceof DomainError || isNotFound(err) || (err as NodeJS.ErrnoException)?.code === 'ENOENT') return err;
+  return new DomainError('unavailable', `The object store did not answer (${s3ErrorName(err)}); try again later`);
+}
 
 /** A not-found error shaped as the file store's, so that callers treat a missing object as a missing file. */
 export function enoent(key: string): NodeJS.ErrnoException {
