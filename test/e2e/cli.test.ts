@@ -65,7 +65,7 @@ describe('nimbus: usage', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 90_000); // migrations and three CLI processes on a fresh database
 
   it('config:check rejects an invalid environment with exit 1 and masks secrets of a valid one', async () => {
     const bad = await runNimbus(entry, ['config:check'], { PORT: 'eighty', INSTANCE_COLOR: 'red' });

@@ -85,6 +85,9 @@ async function filesUnder(dir: string): Promise<Array<{ file: string; size: numb
   return out;
 }
 
+/** Hundreds of megabytes, a kill and a restart: far more than the default on a loaded machine. */
+const HEAVY = 120_000;
+
 describeEachDb('crash safety: a SIGKILLed server leaves nothing half-done', (kind: DbKind) => {
   let dataDir: string;
   let env: Record<string, string>;
@@ -185,7 +188,7 @@ describeEachDb('crash safety: a SIGKILLed server leaves nothing half-done', (kin
     await restart();
     await expectAbsent('big.bin');
     await expectConsistent();
-  });
+  }, HEAVY);
 
   it('B: a chunk assembly killed mid-copy leaves no file; the chunks stay for the client to retry', async () => {
     const chunk = Buffer.concat(Array.from({ length: 50 }, () => PIECE));
@@ -232,7 +235,7 @@ describeEachDb('crash safety: a SIGKILLed server leaves nothing half-done', (kin
     files.set('assembled.bin', BIG);
     expect((await call('PROPFIND', upload, { depth: '0' })).status).toBe(404);
     await expectConsistent();
-  });
+  }, HEAVY);
 
   it('C: journal entries and staging folders of dead owners are settled at start; live and referenced ones are not', async () => {
     await server!.stop();
@@ -297,7 +300,7 @@ describeEachDb('crash safety: a SIGKILLed server leaves nothing half-done', (kin
     rmSync(paths.youngForeign!);
     await db.rows('delete from blob_journal where blob_id = ?', [entries.youngForeign.id]);
     await expectConsistent();
-  });
+  }, HEAVY);
 
   it('D: a live process whose staging folder was swept away (by another host, by hand) still takes uploads', async () => {
     expect((await call('PUT', dav('before.txt'), {}, 'one')).status).toBe(201);
@@ -329,7 +332,7 @@ describeEachDb('crash safety: a SIGKILLed server leaves nothing half-done', (kin
     expect(existsSync(staging)).toBe(false);
     expect((await call('GET', dav('window.txt'))).text).toBe('committed bytes');
     await expectConsistent();
-  });
+  }, HEAVY);
 });
 
 function alive(pid: number): boolean {
