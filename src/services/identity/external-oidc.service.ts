@@ -6,6 +6,7 @@ import type { User } from '../../domain/user.js';
 import type { ExternalIssuerClient } from '../../ports/external-issuer.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import type { GlobalRolesService } from '../access/global-roles.service.js';
+import { CheckedTokens } from './checked-tokens.js';
 import type { UsersService } from './users.service.js';
 
 /** Asymmetric signatures only: `none` and the HMAC family (a key the provider shares with every client) are refused. */
@@ -14,14 +15,6 @@ export const EXTERNAL_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS51
 const KEY_REFETCH_MS = 10_000;
 /** Clocks of two servers disagree a little. */
 const CLOCK_TOLERANCE_SECONDS = 30;
-const MAX_REMEMBERED = 10_000;
-
-interface RememberedToken {
-  subject: string;
-  userId: string;
-  /** Epoch ms: the token's own `exp`. */
-  expiresAt: number;
-}
 
 const unauthenticated = (): never => fail('unauthenticated', 'Unauthorised');
 
@@ -42,7 +35,7 @@ export class ExternalOidcService {
   private kids = new Set<string>();
   private keysFetchedAt = -Infinity;
   private loading: Promise<void> | null = null;
-  private readonly remembered = new Map<string, RememberedToken>();
+  private readonly remembered: CheckedTokens<{ subject: string; userId: string }>;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -50,7 +43,9 @@ export class ExternalOidcService {
     private readonly client: ExternalIssuerClient,
     private readonly users: UsersService,
     private readonly roles: GlobalRolesService,
-  ) {}
+  ) {
+    this.remembered = new CheckedTokens('external-at', ctx.clock, ctx.secrets);
+  }
 
   get issuer(): string {
     return this.settings.issuer;
@@ -76,21 +71,17 @@ export class ExternalOidcService {
 
   /** The principal of an access token the provider signed for this server. */
   async verifyAccessToken(token: string): Promise<Principal> {
-    const now = this.ctx.clock.now();
-    const key = this.ctx.secrets.keyedDigest(`external-at\u0000${token}`);
-    const hit = this.remembered.get(key);
-    if (hit && hit.expiresAt > now) {
+    const hit = this.remembered.get(token);
+    if (hit) {
       // The link too (a cached read): a user deleted and another made under the same id is not the token's.
       const link = await this.ctx.repos.oidcIdentities.find(this.issuer, hit.subject);
       const user = link?.userId === hit.userId ? await this.ctx.repos.users.findById(hit.userId) : undefined;
       if (!user?.enabled) unauthenticated();
       return { userId: user!.id, method: 'oidc' };
     }
-    this.remembered.delete(key);
     const payload = await this.verify(token, { audience: this.settings.audience });
     const user = await this.signIn(payload, token);
-    if (this.remembered.size >= MAX_REMEMBERED) this.evictExpired(now);
-    this.remembered.set(key, { subject: payload.sub!, userId: user.id, expiresAt: payload.exp! * 1000 });
+    this.remembered.remember(token, { subject: payload.sub!, userId: user.id }, payload.exp! * 1000);
     return { userId: user.id, method: 'oidc' };
   }
 
@@ -232,11 +223,6 @@ export class ExternalOidcService {
     this.meta = meta;
     this.jwks = createLocalJWKSet({ keys });
     this.kids = new Set(keys.map((k) => k.kid).filter((k): k is string => typeof k === 'string'));
-  }
-
-  private evictExpired(now: number): void {
-    for (const [k, v] of this.remembered) if (v.expiresAt <= now) this.remembered.delete(k);
-    if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
   }
 }
 

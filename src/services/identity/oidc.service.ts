@@ -5,13 +5,13 @@ import type { Principal } from '../../domain/principal.js';
 import type { OidcModelRecord } from '../../ports/oidc.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import { passwordProofOf } from './auth.service.js';
+import { CheckedTokens } from './checked-tokens.js';
 
 /** The first key's id is fixed, so processes starting together on an empty database keep one key. */
 const FIRST_KID = 'nimbus-signing-1';
 export const SIGNING_ALG = 'RS256';
 /** An unknown kid re-reads the keys (a rotation by another process), at most this often: tokens with made-up kids cost one read a second at most. */
 const KEY_RELOAD_MS = 1000;
-const MAX_REMEMBERED = 10_000;
 
 /** What the userinfo endpoint and the ID token say of a user. */
 export interface OidcClaims {
@@ -35,13 +35,15 @@ export class OidcService {
   private keys: JWK[] | null = null;
   private jwks: ReturnType<typeof createLocalJWKSet> | null = null;
   private keysReadAt = 0;
-  /** Tokens whose signature and claims were checked, by keyed digest, until they expire: what remains per request is the grant's check. */
-  private readonly verified = new Map<string, { sub: string; grantId: string; expiresAt: number }>();
+  /** Tokens whose signature and claims were checked: what remains per request is the grant's check. */
+  private readonly verified: CheckedTokens<{ sub: string; grantId: string }>;
 
   constructor(
     private readonly ctx: ServiceContext,
     readonly issuer: string,
-  ) {}
+  ) {
+    this.verified = new CheckedTokens('own-at', ctx.clock, ctx.secrets);
+  }
 
   get settings() {
     return this.ctx.settings.oidc;
@@ -182,14 +184,11 @@ export class OidcService {
    * (cached rows). Anything else is unauthenticated.
    */
   async verifyAccessToken(token: string): Promise<Principal> {
-    const now = this.ctx.clock.now();
-    const key = this.ctx.secrets.keyedDigest(`own-at\u0000${token}`);
-    const hit = this.verified.get(key);
-    if (hit && hit.expiresAt > now) {
+    const hit = this.verified.get(token);
+    if (hit) {
       if (!(await this.grantAlive(hit.grantId, hit.sub))) return fail('unauthenticated', 'Unauthorised');
       return { userId: hit.sub, method: 'oidc', oidcGrantId: hit.grantId };
     }
-    this.verified.delete(key);
     if (!this.jwks || (this.ctx.clock.now() - this.keysReadAt > KEY_RELOAD_MS && !this.knowsKid(token))) await this.signingKeys();
     let payload: Record<string, unknown>;
     try {
@@ -206,16 +205,8 @@ export class OidcService {
     const sub = payload.sub;
     const grantId = payload.gid;
     if (typeof sub !== 'string' || typeof grantId !== 'string' || !(await this.grantAlive(grantId, sub))) return fail('unauthenticated', 'Unauthorised');
-    if (typeof payload.exp === 'number') {
-      if (this.verified.size >= MAX_REMEMBERED) this.forgetExpired(now);
-      this.verified.set(key, { sub, grantId, expiresAt: payload.exp * 1000 });
-    }
+    if (typeof payload.exp === 'number') this.verified.remember(token, { sub, grantId }, payload.exp * 1000);
     return { userId: sub, method: 'oidc', oidcGrantId: grantId };
-  }
-
-  private forgetExpired(now: number): void {
-    for (const [k, v] of this.verified) if (v.expiresAt <= now) this.verified.delete(k);
-    if (this.verified.size >= MAX_REMEMBERED) this.verified.clear();
   }
 
   private knowsKid(token: string): boolean {
