@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, type FileHandle, link, mkdir, open, readdir, readFile, rename, rm, stat, statfs, unlink, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { processHost } from './process-host.js';
 import { SmallBlobCache } from './small-blob-cache.js';
 import { pipeline } from 'node:stream/promises';
 import { fail } from '../domain/errors.js';
@@ -37,7 +37,7 @@ export class FsBlobStore implements BlobStore {
   private readonly stagingRoot: string;
   private readonly staging: string;
   private readonly derived: string;
-  private readonly host = encodeURIComponent(hostname());
+  private readonly host = processHost;
   private readonly token = randomBytes(6).toString('hex');
   private readonly madeDirs = new Set<string>();
   private readonly small = new SmallBlobCache();

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TusAppendError, type TusChecksum, type TusRecord, type TusStaging } from '../ports/tus-staging.js';
 import { digesterFor } from './digests.js';
+import { processHost } from './process-host.js';
 
 const RECORD = 'upload.json';
 const DATA = 'data';
@@ -103,7 +103,7 @@ export class FsTusStaging implements TusStaging {
   }
 
   private async acquire(lock: string, id: string, retried = false): Promise<void> {
-    const me: LockOwner = { pid: process.pid, host: hostname() };
+    const me: LockOwner = { pid: process.pid, host: processHost };
     try {
       const fh = await open(lock, 'wx');
       await fh.writeFile(JSON.stringify(me));

@@ -6,6 +6,7 @@ import { postgresReachable } from '../helpers/db.js';
 import { type CliResult, cliEntry, runNimbus } from './cli-process.js';
 import { compiledServerForFile } from './server-process.js';
 import { ADMIN, ProcessGroup } from './shared-database.js';
+import { processHost } from '../../src/storage/process-host.js';
 
 /**
  * `nimbus` as an operator runs it: a child process on the configuration of a
@@ -300,7 +301,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await g.rows("update nodes set etag = '' where name = 'b.txt'", { write: true });
       await g.rows(`update spaces set size = 999999 where id = '${ADMIN.user}'`, { write: true });
       // What a killed process left in staging (this host, a pid that is not running).
-      const leftover = path.join(dataDir, 'staging', `${encodeURIComponent(os.hostname())}~999999~deadbeef0000`);
+      const leftover = path.join(dataDir, 'staging', `${processHost}~999999~deadbeef0000`);
       mkdirSync(leftover, { recursive: true });
       writeFileSync(path.join(leftover, 'f'.repeat(32)), 'half an upload');
       // A chunked upload begun two days ago and never assembled, beside one begun now.

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { basic, type DbKind, describeEachDb } from '../helpers/app.js';
 import { createPgSchema, TEST_PG_URL } from '../helpers/db.js';
 import { compiledServerForFile, type RunningServer, startServer, until } from './server-process.js';
+import { processHost } from '../../src/storage/process-host.js';
 
 /**
  * The blob store's promise, tested the only honest way: a real server
@@ -239,7 +240,7 @@ describeEachDb('crash safety: a SIGKILLed server leaves nothing half-done', (kin
 
   it('C: journal entries and staging folders of dead owners are settled at start; live and referenced ones are not', async () => {
     await server!.stop();
-    const host = encodeURIComponent(os.hostname());
+    const host = processHost;
     // A pid nothing runs under (checked the way the store checks it).
     let deadPid = 4_194_000;
     while (alive(deadPid)) deadPid--;
@@ -320,7 +321,7 @@ describeEachDb('crash safety: a SIGKILLed server leaves nothing half-done', (kin
     let deadPid = 4_194_000;
     while (alive(deadPid)) deadPid--;
     // The file as the killed writer left it: still in its staging folder, its row already committed.
-    const staging = path.join(dataDir, 'staging', `${encodeURIComponent(os.hostname())}~${deadPid}~0123456789ab`);
+    const staging = path.join(dataDir, 'staging', `${processHost}~${deadPid}~0123456789ab`);
     await mkdir(staging, { recursive: true });
     await rename(blobPath, path.join(staging, id));
     const during = await call('GET', dav('window.txt'));

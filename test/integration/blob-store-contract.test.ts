@@ -21,6 +21,7 @@ import { S3BlobStore } from '../../src/storage/s3/s3-blob-store.js';
 import { s3ClientFor } from '../../src/storage/s3/s3-client.js';
 import { S3Keys } from '../../src/storage/s3/s3-keys.js';
 import { describeS3, emptyPrefix, s3Settings } from '../helpers/s3.js';
+import { processHost } from '../../src/storage/process-host.js';
 
 /** What a store kind needs to be put through the contract: stores sharing one place (as processes do), and a look behind them. */
 interface Harness {
@@ -52,7 +53,7 @@ async function readAll(s: Readable): Promise<Buffer> {
 /** An owner name of this host whose pid is certainly dead (a child that has exited). */
 function deadOwner(): string {
   const { pid } = spawnSync(process.execPath, ['-e', '']);
-  return [encodeURIComponent(os.hostname()), pid, 'deadbeef0000'].join('~');
+  return [processHost, pid, 'deadbeef0000'].join('~');
 }
 
 /** A body that sends some bytes and then fails, as a dropped connection does. */

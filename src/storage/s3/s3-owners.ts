@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { processHost } from '../process-host.js';
 import type { S3Keys } from './s3-keys.js';
 
 /** How often a live process rewrites its heartbeat object. */
@@ -17,9 +17,9 @@ const SEP = '~';
  * hosts cannot be asked with a signal, so each one keeps a heartbeat object
  * fresh; a process whose heartbeat went stale (or which never wrote one
  * while others listed them) is gone, and what it left may be settled. On
- * this host a dead pid settles it at once, which assumes, as the file store
- * does, that processes sharing the bucket have host names of their own
- * (containers: distinct hostnames, not a common one). A process cut off from the
+ * this host a dead pid settles it at once; "this host" is processHost (host
+ * name, boot and pid namespace), so containers that share a host name are
+ * never judged by each other's pids. A process cut off from the
  * bucket for longer than HEARTBEAT_STALE_MS is taken for gone although it
  * lives: it refuses new writes once its own beat has failed for nearly
  * that long (`healthy`). A write already streaming when the beats start to
@@ -28,7 +28,7 @@ const SEP = '~';
  */
 export class S3Owners {
   readonly owner: string;
-  private readonly host = encodeURIComponent(hostname());
+  private readonly host = processHost;
   private beats = new Map<string, number>();
   private listedAt: number | null = null;
   private lastBeat = 0;

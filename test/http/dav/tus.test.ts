@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
 import { type Credentials, dav, expectDavError, FILES, mkcol, put } from './dav-helpers.js';
+import { processHost } from '../../../src/storage/process-host.js';
 
 const SHARES = '/apps/files_sharing/api/v1/shares';
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
@@ -258,12 +258,12 @@ describeEachDb('TUS resumable uploads (as oCIS serves them)', (kind) => {
   it('keeps two writers apart: a live holder of the upload makes others wait (423), a dead one does not', async () => {
     const { at } = await create(t, `${FILES}/`, 'locked.txt', 4);
     const lock = path.join(t.dataDir, 'tus', at.slice('/data/'.length), 'lock');
-    await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname() }));
+    await writeFile(lock, JSON.stringify({ pid: process.pid, host: processHost }));
     expectDavError(await patch(t, at, 0, 'ab'), 423);
     expectDavError(await dav(t.app, 'DELETE', at, { headers: { 'tus-resumable': '1.0.0' } }), 423);
     // A process that has exited holds nothing.
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    await writeFile(lock, JSON.stringify({ pid: Number(dead.stdout), host: hostname() }));
+    await writeFile(lock, JSON.stringify({ pid: Number(dead.stdout), host: processHost }));
     expect((await patch(t, at, 0, 'ab')).statusCode).toBe(204);
     expect((await head(t, at)).headers['upload-offset']).toBe('2');
   });
