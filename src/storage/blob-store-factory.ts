@@ -3,6 +3,7 @@ import type { BlobInventory } from '../ports/consistency.js';
 import type { BlobStore } from '../ports/files.js';
 import { FsBlobInventory } from './blob-inventory.js';
 import { FsBlobStore } from './fs-blob-store.js';
+import { ReadOnlyBlobStore } from './read-only-blob-store.js';
 
 /** The blob store STORAGE names, with what its owner must do at start and close (the S3 store's heartbeat). */
 export interface ManagedBlobStore {
@@ -14,6 +15,11 @@ export interface ManagedBlobStore {
 // The S3 modules (and the SDK behind them) are loaded only when STORAGE=s3: a file-store server never pays for them.
 
 export async function createBlobStore(config: Config): Promise<ManagedBlobStore> {
+  const managed = await createWritableBlobStore(config);
+  return config.storageReadOnly ? { ...managed, store: new ReadOnlyBlobStore(managed.store) } : managed;
+}
+
+async function createWritableBlobStore(config: Config): Promise<ManagedBlobStore> {
   if (config.storage.kind === 's3') {
     const { S3BlobStore } = await import('./s3/s3-blob-store.js');
     const store = new S3BlobStore(config.storage.s3);
