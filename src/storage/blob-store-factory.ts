@@ -1,6 +1,8 @@
 import type { Config } from '../config.js';
 import type { BlobInventory } from '../ports/consistency.js';
 import type { BlobStore } from '../ports/files.js';
+import type { ReadinessCheck } from '../ports/readiness.js';
+import { dataDirReadiness } from './data-dir-readiness.js';
 import { FsBlobInventory } from './blob-inventory.js';
 import { FsBlobStore } from './fs-blob-store.js';
 import { ReadOnlyBlobStore } from './read-only-blob-store.js';
@@ -40,4 +42,12 @@ export async function probeBlobStore(config: Config): Promise<string | null> {
   if (config.storage.kind !== 's3') return null;
   const { probeBucket } = await import('./s3/s3-client.js');
   return probeBucket(config.storage.s3);
+}
+
+/** The blob store's part of /readyz: the data directory (S3 uploads stage chunks there too) and, with STORAGE=s3, the bucket. */
+export async function createStorageReadiness(config: Config): Promise<{ checks(): Promise<ReadinessCheck[]>; close(): void }> {
+  if (config.storage.kind !== 's3') return { checks: async () => [await dataDirReadiness(config.dataDir)], close: () => {} };
+  const { S3Readiness } = await import('./s3/s3-readiness.js');
+  const bucket = new S3Readiness(config.storage.s3);
+  return { checks: () => Promise.all([dataDirReadiness(config.dataDir), bucket.check()]), close: () => bucket.close() };
 }
