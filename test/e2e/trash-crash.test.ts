@@ -128,7 +128,7 @@ function suite(kind: DbKind, store: StoreKind): void {
     console.log(`[${kind}, ${store}] restore killed: ${outcomes.join('; ')}`);
   }, 240_000);
 
-  it(`an empty-trash of ${ITEMS} items killed at any moment purges all of them or none`, async () => {
+  it(`an empty-trash of ${ITEMS.toLocaleString('en')} items killed at any moment purges all of them or none`, async () => {
     const before = await count('select count(*) as n from trash_items');
     expect(before).toBeGreaterThanOrEqual(ITEMS);
     const outcomes: string[] = [];
