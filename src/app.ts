@@ -50,7 +50,7 @@ import { databaseReadiness } from './db/readiness.js';
 import { HttpMetrics } from './http/ops/http-metrics.js';
 import { serverWithLiveness, type ServerTimeouts } from './http/ops/liveness.js';
 import { opsPlugin } from './http/ops/ops.plugin.js';
-import { dataDirReadiness } from './storage/data-dir-readiness.js';
+import { createStorageReadiness } from './storage/blob-store-factory.js';
 import { TUS_SWEEP_EVERY_MS } from './services/files/tus-uploads.service.js';
 
 /** How often each process sweeps expired trash bin items (Nextcloud's ExpireTrash job runs every 30 minutes). */
@@ -189,8 +189,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     handle.stats.timed = (sql, seconds) => collector.observeQuery(sql, seconds);
   }
   const schema = config.database.kind === 'postgres' ? config.database.schema : undefined;
+  const storageReadiness = await createStorageReadiness(config);
+  app.addHook('onClose', async () => storageReadiness.close());
   await app.register(opsPlugin, {
-    readiness: async () => [...(await databaseReadiness(handle.db, schema)), await dataDirReadiness(config.dataDir)],
+    readiness: async () => [...(await databaseReadiness(handle.db, schema)), ...(await storageReadiness.checks())],
     basePath: new URL(config.publicUrl).pathname,
     metrics: metrics && config.metrics.token ? { collector: metrics, token: config.metrics.token } : undefined,
   });

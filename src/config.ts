@@ -91,6 +91,8 @@ const EnvSchema = z.object({
   OIDC_CLIENTS: z.string().optional(),
   /** Where blobs live: files under DATA_DIR (fs), or objects in an S3 bucket (s3). */
   STORAGE: z.enum(['fs', 's3']).default('fs'),
+  /** No new bytes in the blob store (uploads and copies answer 503): the final pass of `nimbus storage:migrate` while the server serves. */
+  STORAGE_READ_ONLY: bool.default(false),
   S3_ENDPOINT: z.string().url().optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_BUCKET: z
@@ -167,6 +169,8 @@ export interface Config {
   externalOidc: ExternalOidcSettings | null;
   /** Where the bytes of files live. */
   storage: StorageConfig;
+  /** STORAGE_READ_ONLY: uploads and copies are refused (503), no blob is removed; for moving the blobs to another store. */
+  storageReadOnly: boolean;
 }
 
 export type StorageConfig = { kind: 'fs' } | { kind: 's3'; s3: S3Settings };
@@ -395,6 +399,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       extraClients: parseOidcClients(e.OIDC_CLIENTS),
     },
     storage: parseStorage(e),
+    storageReadOnly: e.STORAGE_READ_ONLY,
     externalOidc: externalOidc(e, e.FEDERATION_TIMEOUT_SECONDS * 1000),
   };
 }

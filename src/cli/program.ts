@@ -4,6 +4,7 @@ import { registerBackupCommands } from './commands/backup.commands.js';
 import { registerCheckCommands } from './commands/check.commands.js';
 import { registerGroupCommands } from './commands/groups.commands.js';
 import { registerSpaceCommands } from './commands/spaces.commands.js';
+import { registerStorageCommands } from './commands/storage.commands.js';
 import { registerSystemCommands } from './commands/system.commands.js';
 import { registerUserCommands } from './commands/users.commands.js';
 import { registerOidcCommands } from './commands/oidc.commands.js';
@@ -23,6 +24,7 @@ export function createProgram(io: CliIo): Command {
   registerSystemCommands(program, io);
   registerCheckCommands(program, io);
   registerBackupCommands(program, io);
+  registerStorageCommands(program, io);
   registerOidcCommands(program, io);
   // Subcommands inherit the overrides only when set on each of them.
   for (const command of program.commands) {

@@ -3,10 +3,10 @@ import type { Core } from '../core.js';
 import { type Config, ConfigError, loadConfig, readDotEnv } from '../config.js';
 import { CliError, type CliIo } from './io.js';
 
-/** The server's configuration, read the way the server reads it: `.env` of the working directory, overridden by the environment. */
-export function cliConfig(io: CliIo): Config {
+/** The server's configuration, read the way the server reads it: `.env` of the working directory, overridden by the environment (and by `over`). */
+export function cliConfig(io: CliIo, over: Record<string, string> = {}): Config {
   try {
-    return loadConfig({ ...readDotEnv(path.resolve('.env')), ...io.env });
+    return loadConfig({ ...readDotEnv(path.resolve('.env')), ...io.env, ...over });
   } catch (err) {
     if (err instanceof ConfigError) throw new CliError(err.message);
     throw err;

@@ -1,8 +1,11 @@
 import type { Config } from '../config.js';
 import type { BlobInventory } from '../ports/consistency.js';
 import type { BlobStore } from '../ports/files.js';
+import type { ReadinessCheck } from '../ports/readiness.js';
+import { dataDirReadiness } from './data-dir-readiness.js';
 import { FsBlobInventory } from './blob-inventory.js';
 import { FsBlobStore } from './fs-blob-store.js';
+import { ReadOnlyBlobStore } from './read-only-blob-store.js';
 
 /** The blob store STORAGE names, with what its owner must do at start and close (the S3 store's heartbeat). */
 export interface ManagedBlobStore {
@@ -14,6 +17,11 @@ export interface ManagedBlobStore {
 // The S3 modules (and the SDK behind them) are loaded only when STORAGE=s3: a file-store server never pays for them.
 
 export async function createBlobStore(config: Config): Promise<ManagedBlobStore> {
+  const managed = await createWritableBlobStore(config);
+  return config.storageReadOnly ? { ...managed, store: new ReadOnlyBlobStore(managed.store) } : managed;
+}
+
+async function createWritableBlobStore(config: Config): Promise<ManagedBlobStore> {
   if (config.storage.kind === 's3') {
     const { S3BlobStore } = await import('./s3/s3-blob-store.js');
     const store = new S3BlobStore(config.storage.s3);
@@ -34,4 +42,12 @@ export async function probeBlobStore(config: Config): Promise<string | null> {
   if (config.storage.kind !== 's3') return null;
   const { probeBucket } = await import('./s3/s3-client.js');
   return probeBucket(config.storage.s3);
+}
+
+/** The blob store's part of /readyz: the data directory (S3 uploads stage chunks there too) and, with STORAGE=s3, the bucket. */
+export async function createStorageReadiness(config: Config): Promise<{ checks(): Promise<ReadinessCheck[]>; close(): void }> {
+  if (config.storage.kind !== 's3') return { checks: async () => [await dataDirReadiness(config.dataDir)], close: () => {} };
+  const { S3Readiness } = await import('./s3/s3-readiness.js');
+  const bucket = new S3Readiness(config.storage.s3);
+  return { checks: () => Promise.all([dataDirReadiness(config.dataDir), bucket.check()]), close: () => bucket.close() };
 }

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, type DbKind, describeEachDb } from '../helpers/app.js';
-import { createPgSchema, TEST_PG_URL } from '../helpers/db.js';
+import { createPgSchema, postgresReachable, TEST_PG_URL } from '../helpers/db.js';
+import { describeS3 } from '../helpers/s3.js';
+import { fsView, s3View, type StoreKind, type StoreView } from './blob-store-view.js';
 import { pgRows, type Rows, sqliteRows } from './db-rows.js';
 import { compiledServerForFile, type RunningServer, startServer, until } from './server-process.js';
 
@@ -18,7 +19,9 @@ import { compiledServerForFile, type RunningServer, startServer, until } from '.
  * at its recorded size, every version reads whole, the blobs on disk are
  * exactly those that nodes and versions hold, nothing is journaled or
  * staged, and the space size is the sum of the current files (versions are
- * outside quota).
+ * outside quota). On the file store with both databases, and once on S3
+ * (PostgreSQL), where the bucket must end as the data directory does: no
+ * marker, no unfinished multipart upload, objects exactly the held blobs.
  */
 
 const ADMIN = { user: 'admin', password: 'Crash-Test-Pass-1' };
@@ -26,32 +29,21 @@ const AUTH = basic(ADMIN.user, ADMIN.password);
 const MB = 1024 * 1024;
 
 const build = compiledServerForFile();
+const PG_UP = await postgresReachable();
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return [];
-    throw err;
-  });
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else out.push(p);
-  }
-  return out;
-}
-
-describeEachDb('crash safety of versioned overwrites', (kind: DbKind) => {
+function suite(kind: DbKind, store: StoreKind): void {
   let dataDir: string;
   let env: Record<string, string>;
   let rows: Rows;
   let dropSchema: (() => Promise<void>) | undefined;
   let server: RunningServer | undefined;
+  let view: StoreView;
   const dav = (name = '') => `/remote.php/dav/files/${ADMIN.user}/${name}`;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-versions-crash-'));
-    env = { DATA_DIR: dataDir, ADMIN_USER: ADMIN.user, ADMIN_PASSWORD: ADMIN.password };
+    view = store === 's3' ? s3View() : fsView(dataDir);
+    env = { DATA_DIR: dataDir, ADMIN_USER: ADMIN.user, ADMIN_PASSWORD: ADMIN.password, ...view.env };
     if (kind === 'postgres') {
       const s = await createPgSchema();
       dropSchema = s.drop;
@@ -63,6 +55,7 @@ describeEachDb('crash safety of versioned overwrites', (kind: DbKind) => {
   afterAll(async () => {
     await server?.kill();
     await dropSchema?.();
+    await view?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -77,9 +70,9 @@ describeEachDb('crash safety of versioned overwrites', (kind: DbKind) => {
   }
 
   async function expectConsistent(): Promise<void> {
-    expect(await filesUnder(path.join(dataDir, 'staging')), 'staging files left behind').toEqual([]);
+    expect(await view.leftovers(), 'staging left behind').toEqual([]);
     expect(await rows('select blob_id from blob_journal')).toEqual([]);
-    const onDisk = (await filesUnder(path.join(dataDir, 'blobs'))).map((f) => path.basename(f)).sort();
+    const onDisk = await view.blobs();
     const held = [
       ...(await rows<{ blob_id: string }>('select blob_id from nodes where blob_id is not null')),
       ...(await rows<{ blob_id: string }>('select blob_id from file_versions')),
@@ -112,7 +105,7 @@ describeEachDb('crash safety of versioned overwrites', (kind: DbKind) => {
     req.on('error', () => {});
     const piece = randomBytes(MB);
     for (let i = 0; i < 16; i++) if (!req.write(piece)) await new Promise((r) => req.once('drain', r));
-    await until('the overwrite to be staging', async () => ((await filesUnder(path.join(dataDir, 'staging'))).length ? true : undefined));
+    await until('the overwrite to be staging', async () => ((await view.leftovers()).length ? true : undefined), 30_000, 20);
     await server!.kill();
     await restart();
     expect(await rows('select node_id, revision, blob_id from file_versions order by revision')).toEqual(before);
@@ -150,4 +143,10 @@ describeEachDb('crash safety of versioned overwrites', (kind: DbKind) => {
     expect(Number((await rows<{ n: number | string }>('select count(*) as n from file_versions'))[0]!.n)).toBeGreaterThan(0);
     await expectConsistent();
   });
+}
+
+describeEachDb('crash safety of versioned overwrites', (kind: DbKind) => suite(kind, 'fs'));
+// On S3 once, on PostgreSQL (what several hosts share): the bucket must end as the data directory does.
+describeS3('crash safety of versioned overwrites on S3', () => {
+  describe.skipIf(!PG_UP)('[postgres]', () => suite('postgres', 's3'));
 });

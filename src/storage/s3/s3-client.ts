@@ -9,7 +9,7 @@ import { DomainError } from '../../domain/errors.js';
  * which gateways older than that change (Ceph RGW 16, older MinIO) refuse or
  * ignore; Nimbus computes the digests it needs itself while streaming.
  */
-export function s3ClientFor(s: S3Settings): S3Client {
+export function s3ClientFor(s: S3Settings, over: { maxAttempts?: number } = {}): S3Client {
   return new S3Client({
     region: s.region,
     ...(s.endpoint ? { endpoint: s.endpoint } : {}),
@@ -17,7 +17,7 @@ export function s3ClientFor(s: S3Settings): S3Client {
     credentials: { accessKeyId: s.accessKey, secretAccessKey: s.secretKey },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 3,
+    maxAttempts: over.maxAttempts ?? 3,
   });
 }
 

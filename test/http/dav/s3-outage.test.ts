@@ -1,43 +1,16 @@
-import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, ocs, type TestApp } from '../../helpers/app.js';
 import { graph } from '../../helpers/graph.js';
 import { describeS3, s3Env } from '../../helpers/s3.js';
+import { Relay } from '../../helpers/tcp-relay.js';
 import { dav, expectDavError, FILES, put } from './dav-helpers.js';
 
 /**
- * A TCP relay to the gateway that can be cut: while the object store does
+ * Through a relay to the gateway that is cut: while the object store does
  * not answer, requests that need its bytes are 503 in each family's error
  * format (never a 500), nothing half-written becomes visible, and once it
  * answers again everything works as before.
  */
-class Relay {
-  private server!: net.Server;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async open(port = 0): Promise<void> {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(this.target);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as net.AddressInfo).port;
-  }
-
-  async cut(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
 describeS3('the object store stops answering', () => {
   let t: TestApp;
   let relay: Relay;
