@@ -68,8 +68,11 @@ export interface DavPropertyRepository {
   list(nodeIds: string[]): Promise<Array<{ nodeId: string; name: string; value: string }>>;
   set(nodeId: string, name: string, value: string): Promise<void>;
   remove(nodeId: string, name: string): Promise<void>;
-  /** The live nodes carrying a property with this exact value (a user's favorites), each with all its properties, in one query; trashed nodes are not among them. */
-  nodesWith(name: string, value: string): Promise<Array<{ node: StoredNode; properties: Array<{ name: string; value: string }> }>>;
+  /**
+   * The live nodes carrying a property with this exact value (a user's favorites), each with all its properties
+   * (or, `allProperties` false, with that one only), in one query; trashed nodes are not among them.
+   */
+  nodesWith(name: string, value: string, allProperties?: boolean): Promise<Array<{ node: StoredNode; properties: Array<{ name: string; value: string }> }>>;
   /** Copies every property of each source node to its copy. */
   copy(pairs: Array<{ from: string; to: string }>): Promise<void>;
 }

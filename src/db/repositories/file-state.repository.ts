@@ -69,17 +69,23 @@ export class DavPropertiesRepository implements DavPropertyRepository {
     await this.db.deleteFrom('dav_properties').where('node_id', '=', nodeId).where('name', '=', name).execute();
   }
 
-  async nodesWith(name: string, value: string): Promise<Array<{ node: StoredNode; properties: Array<{ name: string; value: string }> }>> {
-    // One query: the marked nodes joined with every property they carry (a node has few), grouped here by node
-    // rather than sorted by the database.
-    const rows = await this.db
+  async nodesWith(name: string, value: string, allProperties = true): Promise<Array<{ node: StoredNode; properties: Array<{ name: string; value: string }> }>> {
+    const marked = this.db
       .selectFrom('dav_properties as mark')
       .innerJoin('nodes', 'nodes.id', 'mark.node_id')
-      .innerJoin('dav_properties as p', 'p.node_id', 'mark.node_id')
       .selectAll('nodes')
-      .select(['p.name as prop_name', 'p.value as prop_value'])
       .where('mark.name', '=', name)
-      .where('mark.value', '=', value)
+      .where('mark.value', '=', value);
+    if (!allProperties) {
+      // The mark alone: one row per node, no second join (a favourites listing that asks for live properties only).
+      const mark = [{ name, value }];
+      return (await marked.execute()).map((r) => ({ node: toNode(r), properties: mark }));
+    }
+    // One query: the marked nodes joined with every property they carry (a node has few), grouped here by node
+    // rather than sorted by the database.
+    const rows = await marked
+      .innerJoin('dav_properties as p', 'p.node_id', 'mark.node_id')
+      .select(['p.name as prop_name', 'p.value as prop_value'])
       .execute();
     const byNode = new Map<string, { node: StoredNode; properties: Array<{ name: string; value: string }> }>();
     for (const r of rows) {

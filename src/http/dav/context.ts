@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
 import type { RemoteShare } from '../../domain/federation.js';
 import type { FileNode } from '../../domain/node.js';
-import type { Space } from '../../domain/space.js';
+import { SHARES_SPACE_ID, type Space } from '../../domain/space.js';
 import type { FileAccess, FilesApi, OpenedPlace } from '../../services/access/files.contract.js';
 import type { OpenedLink } from '../../services/sharing/public-links.service.js';
 import { type Mount, resolveInView } from '../../services/access/share-mounts.js';
@@ -53,6 +53,23 @@ const samePath = (a: readonly string[], b: readonly string[]): boolean => a.leng
 /** Whether the target is the mount point itself (the shared node as the recipient sees it). */
 export const isMountRoot = (t: SpaceTarget): boolean => t.mount !== undefined && samePath(t.path, t.mount.path);
 
+/**
+ * The share id of a share-jail space reference, as oCIS names a received
+ * share: `{jail}${jail}!{shareId}` (ownCloud Web) or `{jail}!{shareId}`
+ * (oCIS's search hrefs, reva storagespace.FormatReference without the
+ * storage id); null for any other reference.
+ */
+export function shareJailId(ref: string): string | null {
+  const bang = ref.indexOf('!');
+  if (bang < 0) return null;
+  const space = ref.slice(0, bang);
+  if (space !== SHARES_SPACE_ID && space !== `${SHARES_SPACE_ID}$${SHARES_SPACE_ID}`) return null;
+  return ref.slice(bang + 1) || null;
+}
+
+/** A hit's href in oCIS's share jail: what follows /remote.php/dav/spaces/ for a place below a received share. */
+export const shareJailRef = (shareId: string): string => `${SHARES_SPACE_ID}!${shareId}`;
+
 // POST: a TUS creation, a write of the file it names.
 const WRITE_METHODS = new Set(['PUT', 'POST', 'MKCOL', 'PROPPATCH', 'DELETE', 'MOVE', 'COPY', 'LOCK', 'UNLOCK']);
 
@@ -84,9 +101,25 @@ export class DavCall {
     return Array.isArray(v) ? v[0] : v;
   }
 
+  /**
+   * A received share in oCIS's share jail, `spaces/{jail}!{shareId}/…` (the
+   * href oCIS's search answers for hits in a share, and where ownCloud Web
+   * opens a share): the shared node's space, below the node, hrefs under the
+   * jail URL. Only the caller's accepted shares are there.
+   */
+  private async jailTarget(loc: DavLocation, shareId: string): Promise<SpaceTarget> {
+    const mount = (await this.mounts()).find((m) => m.shares.some((s) => s.id === shareId));
+    if (!mount) throw notFound('Space not found');
+    const path = [...mount.path, ...loc.path];
+    const place = await this.open(mount.spaceId, path);
+    return { loc, spaceId: mount.spaceId, space: place.space, access: place.access, place, path, mount, view: { spaceRoot: mount.path, hrefRoot: [] } };
+  }
+
   /** The space a location names, with the caller's access; a location outside any readable space is 404 (403 for writes into another user's files). */
   async target(loc: DavLocation = this.loc): Promise<SpaceTarget> {
     if (loc.family === 'public') return this.publicTarget(loc);
+    const jailShare = loc.family === 'spaces' ? shareJailId(loc.ref) : null;
+    if (jailShare !== null) return this.jailTarget(loc, jailShare);
     let spaceId = this.spaceIdOf(loc);
     let path = loc.path;
     let mount: Mount | undefined;

@@ -61,8 +61,12 @@ export function decodeSegments(raw: string): string[] {
   return out;
 }
 
+const UNRESERVED = /^[A-Za-z0-9_.~():@-]*$/;
+
 /** Sabre's encodePathSegment: everything but `A-Za-z0-9_-.~():@` percent-encoded as UTF-8. */
 export function encodeSegment(name: string): string {
+  // Most names need nothing encoded: answered as they are (a favourites REPORT encodes 10,000).
+  if (UNRESERVED.test(name)) return name;
   return encodeURIComponent(name).replace(/[!'*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%3A/gi, ':').replace(/%40/gi, '@');
 }
 

@@ -32,8 +32,11 @@ export interface DavPropStore {
   list(nodeIds: string[]): Promise<Map<string, Map<string, string>>>;
   /** Sets (value) and removes (null) properties of one node, all or nothing. */
   patch(nodeId: string, changes: Array<{ name: string; value: string | null }>): Promise<void>;
-  /** Every node the user marked as a favorite, with its space, space-relative path and dead properties, in one read; access is the caller's to check. */
-  favoriteNodes(userId: string): Promise<Array<{ node: FileNode; spaceId: string; path: string[]; properties: Map<string, string> }>>;
+  /**
+   * Every node the user marked as a favorite, with its space, space-relative path and dead properties (all of
+   * them, or with `allProperties` false the favourite mark only), in one read; access is the caller's to check.
+   */
+  favoriteNodes(userId: string, allProperties?: boolean): Promise<Array<{ node: FileNode; spaceId: string; path: string[]; properties: Map<string, string> }>>;
 }
 
 export interface DavState {

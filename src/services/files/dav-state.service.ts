@@ -49,13 +49,16 @@ export class DavStateService {
       return new Set(rows.filter((r) => r.name === key && r.value === '1').map((r) => r.nodeId));
     },
     /** Every node the user marked as a favorite, wherever it is, with its dead properties (Clark name → value): the caller checks they may still see it. */
-    favoriteNodes: async (userId: string): Promise<Array<{ node: FileNode; spaceId: string; path: string[]; properties: Map<string, string> }>> => {
-      const found = await this.ctx.repos.davProperties.nodesWith(favoriteKey(userId), '1');
+    favoriteNodes: async (userId: string, allProperties = true): Promise<Array<{ node: FileNode; spaceId: string; path: string[]; properties: Map<string, string> }>> => {
+      const key = favoriteKey(userId);
+      const found = await this.ctx.repos.davProperties.nodesWith(key, '1', allProperties);
+      // Without the other properties every node carries the same one: one map serves them all (10,000 favourites).
+      const markOnly = allProperties ? null : new Map([[key, '1']]);
       return found.map(({ node, properties }) => ({
         node: publicNode(node),
         spaceId: node.spaceId,
         path: node.path === '' ? [] : node.path.split('/'),
-        properties: new Map(properties.map((p) => [p.name, p.value])),
+        properties: markOnly ?? new Map(properties.map((p) => [p.name, p.value])),
       }));
     },
     patch: (nodeId: string, changes: Array<{ name: string; value: string | null }>): Promise<void> =>

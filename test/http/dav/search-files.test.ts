@@ -32,7 +32,10 @@ describeEachDb('REPORT oc:search-files (oCIS search, as ownCloud Web sends it)',
     expect(res.statusCode, res.body).toBe(207);
     return multistatus(res).map(label).sort();
   };
+  /** Hits in a received share are in oCIS's share jail, below the shared node: labelled `shares/{shareroot}/…`. */
   const label = (r: MsResponse): string => {
+    const jail = /^\/remote\.php\/dav\/spaces\/a0ca6a90-a365-4782-871e-d44447bbc668!([^/]+)(\/.*)?$/.exec(r.href);
+    if (jail) return `shares/${r.ok['oc:shareroot']}${decodeURIComponent(jail[2] ?? '')}`;
     const m = /^\/remote\.php\/dav\/spaces\/([^/]+)\$([^/]+)(\/.*)?$/.exec(r.href);
     expect(m, r.href).not.toBeNull();
     const space = decodeURIComponent(m![2]!);
@@ -66,7 +69,7 @@ describeEachDb('REPORT oc:search-files (oCIS search, as ownCloud Web sends it)',
   afterAll(async () => t?.close());
 
   it('finds names across the personal space, member spaces and received shares, never another user’s file', async () => {
-    expect(await found('name:"*report*"')).toEqual(['alice/docs/Report 2026.pdf', 'bob/team/report-from-bob.txt', 'project/launch-report.md']);
+    expect(await found('name:"*report*"')).toEqual(['alice/docs/Report 2026.pdf', 'project/launch-report.md', 'shares/team/report-from-bob.txt']);
     expect(await found('name:"*report*"', carol)).toEqual(['carol/report-carol.txt']);
     expect(await found('notes.txt')).toEqual(['alice/docs/notes.txt']);
     expect(await found('name:"*nothing-like-this*"')).toEqual([]);
@@ -84,7 +87,9 @@ describeEachDb('REPORT oc:search-files (oCIS search, as ownCloud Web sends it)',
     expect(own.ok['oc:permissions']).toContain('D');
     expect(own.ok['d:getetag']).toMatch(/^".+"$/);
     expect(own.ok).not.toHaveProperty('oc:shareid');
-    const shared = hits.find((h) => h.href.endsWith('/team/report-from-bob.txt'))!;
+    const shared = hits.find((h) => h.href.endsWith('/report-from-bob.txt'))!;
+    // oCIS's share jail: {jail}!{shareId}, then the path below the shared node.
+    expect(shared.href).toBe(`/remote.php/dav/spaces/a0ca6a90-a365-4782-871e-d44447bbc668!${shared.ok['oc:shareid']}/report-from-bob.txt`);
     expect(shared.ok['oc:shareroot']).toBe('team');
     expect(shared.ok['oc:shareid']).toMatch(/.+/);
     expect(shared.ok['oc:permissions']).toMatch(/^S/);
@@ -92,19 +97,32 @@ describeEachDb('REPORT oc:search-files (oCIS search, as ownCloud Web sends it)',
     // A folder: collection, oc:size, the directory type.
     const folder = multistatus(await search('name:"photos"')).at(0)!;
     expect(folder.ok).toMatchObject({ 'd:resourcetype': { 'd:collection': '' }, 'oc:size': '7', 'd:getcontenttype': 'httpd/unix-directory' });
-    // The href opens for the caller, as a PROPFIND.
-    expect((await dav(t.app, 'PROPFIND', shared.href, { as: alice, headers: { depth: '0' } })).statusCode).toBe(207);
+    // The href opens for the caller, as a PROPFIND, and names the same href again; another user cannot open it.
+    const opened = await dav(t.app, 'PROPFIND', shared.href, { as: alice, headers: { depth: '0' } });
+    expect(opened.statusCode).toBe(207);
+    expect(multistatus(opened)[0]!.href).toBe(shared.href);
+    expect((await dav(t.app, 'PROPFIND', shared.href, { as: carol, headers: { depth: '0' } })).statusCode).toBe(404);
+    // A read-only share stays read-only through the jail.
+    expect((await dav(t.app, 'PUT', shared.href, { as: alice, body: 'overwrite' })).statusCode).toBe(403);
+  });
+
+  it('scores each hit by how its name matches: whole name, start, word start, elsewhere', async () => {
+    const score = async (pattern: string) => Object.fromEntries(multistatus(await search(pattern)).map((h) => [label(h), h.ok['oc:score']]));
+    expect(await score('name:"*report*"')).toEqual({ 'alice/docs/Report 2026.pdf': '0.75', 'shares/team/report-from-bob.txt': '0.75', 'project/launch-report.md': '0.5' });
+    expect((await score('name:"notes*"'))['alice/docs/notes.txt']).toBe('1');
+    expect((await score('name:"*otes*"'))['alice/docs/notes.txt']).toBe('0.25');
+    expect(Object.values(await score('mediatype:pdf'))).toEqual(['1']);
   });
 
   it('filters by media type and modification time as the web app’s filters send them', async () => {
     expect(await found('mediatype:("image")')).toEqual(['alice/photos/beach.jpg', 'alice/photos/city.png']);
-    expect(await found('name:"*e*" AND mediatype:("folder" OR "pdf")')).toEqual(['alice/docs/Report 2026.pdf', 'bob/team']);
+    expect(await found('name:"*e*" AND mediatype:("folder" OR "pdf")')).toEqual(['alice/docs/Report 2026.pdf', 'shares/team']);
     expect(await found('mediatype:document', carol)).toEqual(['carol/report-carol.txt']);
     expect(await found('mediatype:file AND NOT mediatype:image AND name:"*o*"')).toEqual([
       'alice/docs/Report 2026.pdf',
       'alice/docs/notes.txt',
-      'bob/team/report-from-bob.txt',
       'project/launch-report.md',
+      'shares/team/report-from-bob.txt',
     ]);
     expect(await found('mtime>=2026-01-01 mediatype:file')).toEqual(['alice/docs/notes.txt']);
     expect(await found('mtime:2026-01-10')).toEqual(['alice/docs/notes.txt']);
@@ -141,7 +159,7 @@ describeEachDb('REPORT oc:search-files (oCIS search, as ownCloud Web sends it)',
     const carols = multistatus(await search('name:"*report*"', carol)).at(0)!;
     expect(await found(`name:"*" AND scope:${carols.ok['oc:file-parent']}`)).toEqual([]);
     const bobs = multistatus(await search('name:"*private*"', bob)).at(0)!;
-    expect(await found(`name:"*" AND scope:${bobs.ok['oc:file-parent']}`)).toEqual(['bob/team', 'bob/team/report-from-bob.txt']);
+    expect(await found(`name:"*" AND scope:${bobs.ok['oc:file-parent']}`)).toEqual(['shares/team', 'shares/team/report-from-bob.txt']);
     expectDavError(await search('name:"*"', alice, `/remote.php/dav/spaces/${storage}$carol`), 404);
   });
 

@@ -1,8 +1,9 @@
 import type { DavCall } from '../context.js';
 import { badRequest, DavError } from '../errors.js';
-import { sendMultistatus } from '../multistatus.js';
+import { sendMultistatusStream } from '../multistatus.js';
+import { LIVE_PROPS } from '../props/index.js';
 import { viewPathOf } from '../../../services/access/share-mounts.js';
-import { child, elements, is, NS_DAV, NS_NC, NS_OC, parseXmlBody, textOf } from '../xml.js';
+import { child, clark, elements, is, NS_DAV, NS_NC, NS_OC, parseXmlBody, textOf } from '../xml.js';
 import { type KnownHomeNode, knownHomeResponses } from './home-items.js';
 import { isSearchFiles, searchFiles } from './search-files.js';
 import type { PropRequest } from './propfind.js';
@@ -71,7 +72,9 @@ export async function report(call: DavCall): Promise<unknown> {
   const found: Array<KnownHomeNode & { key: string }> = [];
   if (request.favorite) {
     const mounts = await call.mounts();
-    for (const f of await call.deps.state.props.favoriteNodes(call.userId)) {
+    // Live properties read no dead ones but the favourite mark itself: then the other dead properties are not read.
+    const allProperties = request.props.kind !== 'prop' || request.props.props.some((p) => !LIVE_PROPS.has(clark(p.ns, p.name)));
+    for (const f of await call.deps.state.props.favoriteNodes(call.userId, allProperties)) {
       const inHome = viewPathOf(mounts, call.userId, f.spaceId, f.path);
       if (!inHome || inHome.length === 0) continue;
       if (inHome.length <= call.loc.path.length || !call.loc.path.every((s, i) => inHome[i] === s)) continue;
@@ -82,5 +85,5 @@ export async function report(call: DavCall): Promise<unknown> {
   const page = found.slice(request.offset ?? 0, request.limit === undefined ? undefined : (request.offset ?? 0) + request.limit);
 
   const responses = await knownHomeResponses(call, call.loc, page, request.props);
-  return sendMultistatus(call.reply, responses);
+  return sendMultistatusStream(call.reply, responses);
 }

@@ -1,7 +1,9 @@
 import { MAX_SEARCH_RESULTS } from '../../../domain/file-search.js';
 import { KqlError, parseKql } from '../../../domain/kql.js';
 import type { SpaceHit, SpacesSearchLimits } from '../../../services/files/file-search.service.js';
-import type { DavCall } from '../context.js';
+import { type DavCall, shareJailRef } from '../context.js';
+import { nameScore } from '../../../domain/search-score.js';
+import type { SearchCondition } from '../../../domain/file-search.js';
 import { DavError } from '../errors.js';
 import { encodePath, encodeSegment } from '../location.js';
 import { MULTISTATUS_OPEN, MULTISTATUS_CLOSE, propResponse, type PropResult } from '../multistatus.js';
@@ -39,11 +41,13 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z
  * caller's files URL (every space, as oCIS routes it there too). The
  * pattern is KQL (domain/kql.ts). The answer is a fixed set of properties
  * per hit, whatever `d:prop` asks, as oCIS writes them, with
- * `Content-Range: rows 0-{n-1}/{total}`. Two differences: hits in a received
- * share are named by the shared space's URL, where Nimbus serves them to the
- * recipient (oCIS uses its share jail), with the share's oc:shareid and
- * oc:shareroot as oCIS adds them; there is no relevance score, highlight or
- * tag, so oc:score, oc:highlights and oc:tags are not written.
+ * `Content-Range: rows 0-{n-1}/{total}`. Hits in a received share are named
+ * as oCIS names them, in its share jail below the share
+ * (`/remote.php/dav/spaces/{jail}!{shareId}/…`, which Nimbus serves too),
+ * with the share's oc:shareid and oc:shareroot. oc:score is a plain name
+ * relevance (domain/search-score.ts); there are no highlights (oCIS has them
+ * only from content extraction) and no tags, so oc:highlights and oc:tags
+ * are not written.
  */
 export async function searchFiles(call: DavCall, body: XmlElement): Promise<unknown> {
   const { loc, deps } = call;
@@ -79,7 +83,7 @@ export async function searchFiles(call: DavCall, body: XmlElement): Promise<unkn
   const { hits, total } = await deps.services.fileSearch.acrossSpaces(call.userId, { where: query.where, order: [], limit, offset }, limits);
   const responses: string[] = [];
   for (const hit of hits) {
-    const response = await hitResponse(call, hit);
+    const response = await hitResponse(call, hit, query.where);
     if (response) responses.push(response);
   }
   if (responses.length > 0) call.reply.header('content-range', `rows ${offset}-${offset + responses.length - 1}/${total}`);
@@ -101,7 +105,7 @@ export function parseResourceId(raw: string, storageId: string): { spaceId: stri
 }
 
 /** One hit as oCIS's matchToPropResponse writes it; the hit is opened as the caller first, so what they may no longer read is left out. */
-async function hitResponse(call: DavCall, { node, mount }: SpaceHit): Promise<string | null> {
+async function hitResponse(call: DavCall, { node, mount }: SpaceHit, where: SearchCondition | null): Promise<string | null> {
   const path = node.path === '' ? [] : node.path.split('/');
   const place = await call.open(node.spaceId, path).catch(() => null);
   if (!place || !place.access.can.read) return null;
@@ -121,8 +125,12 @@ async function hitResponse(call: DavCall, { node, mount }: SpaceHit): Promise<st
     ok(NS_DAV, 'getetag', `"${node.etag}"`),
     ok(NS_DAV, 'resourcetype', folder ? { xml: '<d:collection/>' } : null),
     folder ? ok(NS_OC, 'size', String(node.size)) : ok(NS_DAV, 'getcontentlength', String(node.size)),
+    // strconv.FormatFloat(score, 'f', -1, 64): 1, 0.75, …
+    ok(NS_OC, 'score', String(nameScore(where, mountRoot ? mount.name : node.name))),
   );
-  // oCIS: path.Join("/remote.php/dav/spaces/", ref), so no trailing slash on folders.
-  const href = `/remote.php/dav/spaces/${encodeSegment(storage)}$${encodeSegment(node.spaceId)}${path.length ? `/${encodePath(path)}` : ''}`;
+  // oCIS: path.Join("/remote.php/dav/spaces/", ref), so no trailing slash on folders; in a share the ref is the
+  // jail's `{jail}!{shareId}` and the path below the shared node (search service.go, searchIndex).
+  const [space, below] = mount ? [shareJailRef(encodeSegment(mount.share.id)), path.slice(mount.path.length)] : [`${encodeSegment(storage)}$${encodeSegment(node.spaceId)}`, path];
+  const href = `/remote.php/dav/spaces/${space}${below.length ? `/${encodePath(below)}` : ''}`;
   return propResponse(href, props);
 }
