@@ -17,8 +17,6 @@ import { createServices, type Services } from './services/index.js';
 import type { InstanceInfo } from './services/system/capabilities.service.js';
 import type { BlobStore } from './ports/files.js';
 import { createBlobStore, probeBlobStore } from './storage/blob-store-factory.js';
-import { FsUploadStaging } from './storage/upload-staging.js';
-import { FsTusStaging } from './storage/tus-staging.js';
 
 /** What the server and the command line are built on: the database, the blob store and the services, wired once. */
 export interface Core {
@@ -91,11 +89,11 @@ export async function buildCore(config: Config, db?: DbHandle, opts: CoreOptions
   services = createServices(
     ctx,
     instance,
-    new FsUploadStaging(config.dataDir),
+    managed.uploads,
     new HttpRemoteServers(new LoggedFederationTransport(new HttpFederationTransport(config.federation), opts.outboundLog ?? (() => {})), config.federation),
     { codec: new SharpImageCodec(), renderer: new LetterAvatarRenderer() },
     { renderer: new SharpPreviewRenderer(config.previews), settings: config.previews },
-    new FsTusStaging(config.dataDir),
+    managed.tus,
     config.externalOidc && { settings: config.externalOidc, client: new HttpExternalIssuer(config.externalOidc, config.federation.verifyTls) },
   );
   return { handle, ctx, services, blobs, instance, closeStorage: () => managed.close() };

@@ -121,8 +121,18 @@ export interface LocalFile {
   localFile: string;
 }
 
-/** What a write stores: a stream, or a file already complete on the data volume (an assembled chunked upload). */
-export type BlobSource = Readable | LocalFile;
+/**
+ * Objects the blob store already holds outside its blobs (an upload's chunks
+ * or TUS segments in the bucket), in order: the store joins them itself, so
+ * the bytes need not pass through this process (S3: a multipart copy). Only
+ * the store that made them takes them; their owner removes them when done.
+ */
+export interface StoredParts {
+  storedParts: Array<{ key: string; size: number }>;
+}
+
+/** What a write stores: a stream, a file already complete on the data volume (an assembled chunked upload), or objects already in the store. */
+export type BlobSource = Readable | LocalFile | StoredParts;
 
 /** The bytes of files: staged writes made visible by an atomic rename, so no reader ever sees half a file. */
 export interface BlobStore {

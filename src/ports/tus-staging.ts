@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { DigestAlgorithm } from './files.js';
+import type { BlobSource, DigestAlgorithm } from './files.js';
 
 /** Who may go on with a TUS upload: the user who made it, or anyone holding the id of one made through a public link. */
 export type TusOwner = { kind: 'user'; userId: string } | { kind: 'link'; token: string };
@@ -62,8 +62,8 @@ export interface TusStaging {
    * `exclusive`. Throws TusAppendError for the protocol's refusals.
    */
   append(id: string, offset: number, body: Readable, limit: number, checksum?: TusChecksum): Promise<number>;
-  /** The complete bytes, for the blob store to take (its own name; removed with the upload). */
-  dataFile(id: string): string;
+  /** The complete bytes, for the blob store to take (a file or the store's own objects; removed with the upload). */
+  data(id: string): Promise<BlobSource>;
   remove(id: string): Promise<void>;
   /** Ids of uploads that expired before `now` (or whose record is unreadable). */
   listExpired(now: number): Promise<string[]>;

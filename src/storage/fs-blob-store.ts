@@ -89,6 +89,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   async stage(source: BlobSource, opts: StageOptions): Promise<StagedBlob> {
+    // Objects of another store never reach this one: each STORAGE makes its own uploads' sources.
+    if ('storedParts' in source) throw new Error('the file store cannot take objects of an object store');
     if (!(source instanceof Readable)) return this.stageFile(source, opts);
     const body = source;
     const id = randomUUID().replace(/-/g, '');

@@ -31,6 +31,11 @@ export class StageMeter {
     });
   }
 
+  /** Whether any digest is asked for. */
+  get digesting(): boolean {
+    return this.digesters.length > 0;
+  }
+
   /** Throws the quota refusal when the body went past the limit. */
   assertWithinQuota(): void {
     if (this.over) throw new DomainError('quotaExceeded', `Insufficient space: ${this.size} bytes sent, ${this.opts.maxBytes} available`);

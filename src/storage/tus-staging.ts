@@ -4,6 +4,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, unlink, uti
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { LocalFile } from '../ports/files.js';
 import { TusAppendError, type TusChecksum, type TusRecord, type TusStaging } from '../ports/tus-staging.js';
 import { digesterFor } from './digests.js';
 import { processHost } from './process-host.js';
@@ -51,8 +52,12 @@ export class FsTusStaging implements TusStaging {
     return path.join(this.root, id);
   }
 
-  dataFile(id: string): string {
+  private dataFile(id: string): string {
     return path.join(this.dir(id), DATA);
+  }
+
+  async data(id: string): Promise<LocalFile> {
+    return { localFile: this.dataFile(id) };
   }
 
   async create(id: string, record: TusRecord): Promise<void> {

@@ -18,6 +18,8 @@ export const ADMIN = { user: 'admin', password: 'Admin-Test-Pass-1' };
 export interface TestApp {
   app: FastifyInstance;
   dataDir: string;
+  /** The bucket prefix of this app's objects when STORAGE=s3, else null. */
+  s3Prefix: string | null;
   /** The app's own database, for tests that check what is stored behind the APIs. */
   db: Kysely<Database>;
   /** Statements the app's connection has sent so far (each a round trip). */
@@ -56,6 +58,7 @@ export async function buildTestApp(kind: DbKind = 'sqlite', env: Partial<Env> = 
   return {
     app,
     dataDir,
+    s3Prefix: storageEnv.S3_PREFIX ?? null,
     stored: {
       async blobIds() {
         const ids: string[] = [];

@@ -121,7 +121,7 @@ async function commit(ctx: TusContext, upload: TusUpload): Promise<void> {
   // Opened again: the file may have been made or changed while the bytes came.
   const target = await ctx.deps.files.open(ctx.userId, record.spaceId, record.path);
   await assertWritable(ctx, target, record.length);
-  const result = await ctx.deps.files.write(target, { localFile: tus.dataFile(upload.id) }, {
+  const result = await ctx.deps.files.write(target, await tus.data(upload.id), {
     expectedSize: record.length,
     mtime: record.mtime ?? undefined,
     checksum: record.checksum ?? undefined,

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { BlobSource } from '../../ports/files.js';
 import type { Clock, Secrets } from '../../ports/system.js';
 import type { TusChecksum, TusRecord, TusStaging } from '../../ports/tus-staging.js';
 
@@ -64,8 +65,8 @@ export class TusUploadsService {
     return this.staging.markCommitted(id);
   }
 
-  dataFile(id: string): string {
-    return this.staging.dataFile(id);
+  data(id: string): Promise<BlobSource> {
+    return this.staging.data(id);
   }
 
   remove(id: string): Promise<void> {

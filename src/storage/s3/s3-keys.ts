@@ -5,6 +5,8 @@
  *   derived/ab/cd/<id>/<key>   bytes made from it (previews), removed with it
  *   staging/<owner>/<id>       an empty marker: <id> is being written by <owner> and no row may hold it yet
  *   owners/<owner>             the owner's heartbeat, rewritten while the process lives
+ *   uploads/<user hex>/<upload>/info, chunk-<name>   a chunked upload's declaration and chunks
+ *   tus/<id>/record, state, seg-<start>-<token>, lock-<n>   a TUS upload (s3-tus-staging.ts)
  */
 export const BLOB_ID = /^[0-9a-f]{32}$/;
 const DERIVED_KEY = /^[a-z0-9][a-z0-9.-]{0,63}$/;
@@ -55,6 +57,28 @@ export class S3Keys {
 
   heartbeat(owner: string): string {
     return this.owners + encodeURIComponent(owner);
+  }
+
+  get uploads(): string {
+    return `${this.prefix}uploads/`;
+  }
+
+  /** A chunked upload's folder; user ids may hold any character, hex keeps them distinct and harmless in a key. */
+  upload(userId: string, uploadId: string): string {
+    return `${this.uploads}${Buffer.from(userId, 'utf8').toString('hex')}/${uploadId}/`;
+  }
+
+  get tusUploads(): string {
+    return `${this.prefix}tus/`;
+  }
+
+  tus(id: string): string {
+    return `${this.tusUploads}${id}/`;
+  }
+
+  /** Whether a key belongs to an upload's staging (what the blob store may join into a blob). */
+  isStagedUpload(key: string): boolean {
+    return key.startsWith(this.uploads) || key.startsWith(this.tusUploads);
   }
 
   /** The owner a key of staging/ or owners/ names. */

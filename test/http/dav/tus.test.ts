@@ -1,12 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN, buildTestApp, describeEachDb, newUser, ocs, type TestApp } from '../../helpers/app.js';
+import { tusStaged } from '../../helpers/tus-staged.js';
 import { type Credentials, dav, expectDavError, FILES, mkcol, put } from './dav-helpers.js';
-import { processHost } from '../../../src/storage/process-host.js';
 
 const SHARES = '/apps/files_sharing/api/v1/shares';
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
@@ -158,16 +156,12 @@ describeEachDb('TUS resumable uploads (as oCIS serves them)', (kind) => {
     // Expired: the record says so; HEAD answers 410 and drops it, the sweep takes the others.
     const old = await create(t, `${FILES}/`, 'old.txt', 4);
     const older = await create(t, `${FILES}/`, 'older.txt', 4);
-    const tus = path.join(t.dataDir, 'tus');
-    for (const u of [old, older]) {
-      const file = path.join(tus, u.at.slice('/data/'.length), 'upload.json');
-      const record = JSON.parse(await readFile(file, 'utf8'));
-      await writeFile(file, JSON.stringify({ ...record, expiresAt: Date.now() - 1000 }));
-    }
+    const staged = await tusStaged(t);
+    for (const u of [old, older]) await staged.expire(u.at.slice('/data/'.length));
     expect(await headStatus(t, old.at)).toBe(410);
     expect(await headStatus(t, old.at)).toBe(404);
     const olderId = older.at.slice('/data/'.length);
-    expect(await readdir(tus)).toContain(olderId);
+    expect(await staged.ids()).toContain(olderId);
     // The sweep runs when a process starts its first upload (then hourly), as the chunked uploads' sweep does.
     const peer = await t.peer();
     try {
@@ -176,23 +170,23 @@ describeEachDb('TUS resumable uploads (as oCIS serves them)', (kind) => {
     } finally {
       await peer.close();
     }
-    expect(await readdir(tus)).not.toContain(olderId);
+    expect(await staged.ids()).not.toContain(olderId);
     expect(await headStatus(t, older.at)).toBe(404);
   });
 
   it('the background sweep leaves an expired upload alone while a request holds it, and drops it once released', async () => {
     const { at } = await create(t, `${FILES}/`, 'held.txt', 4);
     const id = at.slice('/data/'.length);
-    const file = path.join(t.dataDir, 'tus', id, 'upload.json');
-    await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')), expiresAt: Date.now() - 1000 }));
+    const staged = await tusStaged(t);
+    await staged.expire(id);
     const uploads = t.app.services.tusUploads;
     expect(await uploads.expired()).toContain(id);
     await uploads.exclusive(id, async () => {
       expect(await uploads.dropExpired(id)).toBe(false);
-      expect(await readdir(path.join(t.dataDir, 'tus'))).toContain(id);
+      expect(await staged.ids()).toContain(id);
     });
     expect(await uploads.sweepExpired()).toBeGreaterThanOrEqual(1);
-    expect(await readdir(path.join(t.dataDir, 'tus'))).not.toContain(id);
+    expect(await staged.ids()).not.toContain(id);
     expect(await uploads.dropExpired(id)).toBe(false);
   });
 
@@ -257,13 +251,14 @@ describeEachDb('TUS resumable uploads (as oCIS serves them)', (kind) => {
 
   it('keeps two writers apart: a live holder of the upload makes others wait (423), a dead one does not', async () => {
     const { at } = await create(t, `${FILES}/`, 'locked.txt', 4);
-    const lock = path.join(t.dataDir, 'tus', at.slice('/data/'.length), 'lock');
-    await writeFile(lock, JSON.stringify({ pid: process.pid, host: processHost }));
+    const id = at.slice('/data/'.length);
+    const staged = await tusStaged(t);
+    await staged.holdAs(id, process.pid);
     expectDavError(await patch(t, at, 0, 'ab'), 423);
     expectDavError(await dav(t.app, 'DELETE', at, { headers: { 'tus-resumable': '1.0.0' } }), 423);
     // A process that has exited holds nothing.
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    await writeFile(lock, JSON.stringify({ pid: Number(dead.stdout), host: processHost }));
+    await staged.holdAs(id, Number(dead.stdout));
     expect((await patch(t, at, 0, 'ab')).statusCode).toBe(204);
     expect((await head(t, at)).headers['upload-offset']).toBe('2');
   });
@@ -271,8 +266,9 @@ describeEachDb('TUS resumable uploads (as oCIS serves them)', (kind) => {
   it('finishes on HEAD a commit a killed process left undone, and never commits twice', async () => {
     // Every byte stored, the process gone before the commit: the client's HEAD sees the full offset, so the commit happens there.
     const undone = await create(t, `${FILES}/`, 'undone.txt', 5);
-    const dir = (at: string) => path.join(t.dataDir, 'tus', at.slice('/data/'.length));
-    await writeFile(path.join(dir(undone.at), 'data'), 'bytes');
+    const staged = await tusStaged(t);
+    const idOf = (at: string) => at.slice('/data/'.length);
+    await staged.storeAll(idOf(undone.at), Buffer.from('bytes'));
     expect((await dav(t.app, 'HEAD', `${FILES}/undone.txt`)).statusCode).toBe(404);
     const h = await head(t, undone.at);
     expect(h.statusCode).toBe(200);
@@ -282,8 +278,8 @@ describeEachDb('TUS resumable uploads (as oCIS serves them)', (kind) => {
     expect(await headStatus(t, undone.at)).toBe(404);
     // Committed, the process gone before it removed the upload: HEAD only removes it.
     const done = await create(t, `${FILES}/`, 'done.txt', 5);
-    await writeFile(path.join(dir(done.at), 'data'), 'bytes');
-    await writeFile(path.join(dir(done.at), 'committed'), '');
+    await staged.storeAll(idOf(done.at), Buffer.from('bytes'));
+    await staged.markCommitted(idOf(done.at));
     expect((await head(t, done.at)).statusCode).toBe(200);
     expect((await dav(t.app, 'HEAD', `${FILES}/done.txt`)).statusCode).toBe(404);
     expect(await headStatus(t, done.at)).toBe(404);
