@@ -35,8 +35,9 @@ export interface NodeRepository {
   children(parentId: string): Promise<StoredNode[]>;
   /** The node at the path and everything below it, shallowest first. */
   subtree(spaceId: string, path: string): Promise<StoredNode[]>;
-  insert(nodes: StoredNode[]): Promise<void>;
-  update(id: string, changes: Partial<Omit<StoredNode, 'id' | 'fileId' | 'createdAt'>>): Promise<void>;
+  /** `modifiedBy` records who wrote the rows (the author a version of them will carry). */
+  insert(nodes: StoredNode[], opts?: { modifiedBy?: string }): Promise<void>;
+  update(id: string, changes: Partial<Omit<StoredNode, 'id' | 'fileId' | 'createdAt'>>, opts?: { modifiedBy?: string }): Promise<void>;
   /** Deletes the node at the path and everything below it (and their dead properties). */
   deleteSubtree(spaceId: string, path: string): Promise<void>;
   /** Re-roots everything below `from` (not the node itself) at `to`, possibly in another space. */
