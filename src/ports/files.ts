@@ -119,8 +119,13 @@ export interface LocalFile {
   localFile: string;
 }
 
-/** What a write stores: a stream, or a file already complete on the data volume (an assembled chunked upload). */
-export type BlobSource = Readable | LocalFile;
+/** A small body already read into memory (a part of a bulk upload): stored in one write, with no stream around it. */
+export interface HeldBytes {
+  bytes: Buffer;
+}
+
+/** What a write stores: a stream, a file already complete on the data volume (an assembled chunked upload), or bytes in memory. */
+export type BlobSource = Readable | LocalFile | HeldBytes;
 
 /** The bytes of files: staged writes made visible by an atomic rename, so no reader ever sees half a file. */
 export interface BlobStore {

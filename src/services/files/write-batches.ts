@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { DomainError, fail } from '../../domain/errors.js';
 import { ancestorPaths, joinPath } from '../../domain/file-names.js';
 import type { FileNode } from '../../domain/node.js';
@@ -95,7 +94,7 @@ export class WriteBatches implements WriteBatch {
       return { outcome };
     }
     while (this.staging.size >= STAGING_IN_FLIGHT) await Promise.race(this.staging);
-    const staging = stageChecked(this.blobs, Readable.from([bytes]), room, opts);
+    const staging = stageChecked(this.blobs, { bytes }, room, opts);
     const slot: Promise<void> = staging.then(
       () => undefined,
       () => undefined,
