@@ -35,8 +35,9 @@ export interface NodeRepository {
   children(parentId: string): Promise<StoredNode[]>;
   /** The node at the path and everything below it, shallowest first. */
   subtree(spaceId: string, path: string): Promise<StoredNode[]>;
-  insert(nodes: StoredNode[]): Promise<void>;
-  update(id: string, changes: Partial<Omit<StoredNode, 'id' | 'fileId' | 'createdAt'>>): Promise<void>;
+  /** `modifiedBy` records who wrote the rows (the author a version of them will carry). */
+  insert(nodes: StoredNode[], opts?: { modifiedBy?: string }): Promise<void>;
+  update(id: string, changes: Partial<Omit<StoredNode, 'id' | 'fileId' | 'createdAt'>>, opts?: { modifiedBy?: string }): Promise<void>;
   /** Deletes the node at the path and everything below it (and their dead properties). */
   deleteSubtree(spaceId: string, path: string): Promise<void>;
   /** Re-roots everything below `from` (not the node itself) at `to`, possibly in another space. */
@@ -131,8 +132,13 @@ export interface StoredParts {
   storedParts: Array<{ key: string; size: number }>;
 }
 
-/** What a write stores: a stream, a file already complete on the data volume (an assembled chunked upload), or objects already in the store. */
-export type BlobSource = Readable | LocalFile | StoredParts;
+/** A small body already read into memory (a part of a bulk upload): stored in one write, with no stream around it. */
+export interface HeldBytes {
+  bytes: Buffer;
+}
+
+/** What a write stores: a stream, a file already complete on the data volume (an assembled chunked upload), bytes in memory, or objects already in the store. */
+export type BlobSource = Readable | LocalFile | HeldBytes | StoredParts;
 
 /** The bytes of files: staged writes made visible by an atomic rename, so no reader ever sees half a file. */
 export interface BlobStore {

@@ -45,3 +45,15 @@ export class StageMeter {
     return { id, size: this.size, digests: Object.fromEntries(this.digesters.map(([a, d]) => [a, d.hex()])) };
   }
 }
+
+/** The meter's answer for bytes already in memory: the same size, digests and quota refusal, without a stream. */
+export function meterHeld(bytes: Buffer, opts: StageOptions): Omit<StagedBlob, 'id'> {
+  if (opts.maxBytes !== undefined && bytes.length > opts.maxBytes) throw new DomainError('quotaExceeded', `Insufficient space: ${bytes.length} bytes sent, ${opts.maxBytes} available`);
+  const digests: StagedBlob['digests'] = {};
+  for (const a of opts.digests ?? []) {
+    const d = digesterFor(a);
+    d.update(bytes);
+    digests[a] = d.hex();
+  }
+  return { size: bytes.length, digests };
+}

@@ -214,6 +214,23 @@ function contract(makeHarness: () => Harness): void {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('takes bytes held in memory as the source (a part of a bulk upload): staged unseen, digested, refused past maxBytes', async () => {
+    const before = await h.leftovers();
+    const bytes = randomBytes(1024);
+    const staged = await store.stage({ bytes }, { digests: ['md5', 'adler32'] });
+    const adler = new Adler32();
+    adler.update(bytes);
+    expect(staged).toMatchObject({ size: 1024, digests: { md5: md5(bytes), adler32: adler.hex() } });
+    expect((await h.leftovers()).staged).toBe(before.staged + 1);
+    await store.commit(staged);
+    expect((await readAll(await store.open(staged.id, undefined, bytes.length))).equals(bytes)).toBe(true);
+    const empty = await store.stage({ bytes: Buffer.alloc(0) }, {});
+    expect(empty.size).toBe(0);
+    await store.discard(empty);
+    await expect(store.stage({ bytes: randomBytes(6000) }, { maxBytes: 5000 })).rejects.toMatchObject({ code: 'quotaExceeded' });
+    expect((await h.leftovers()).staged).toBe(before.staged);
+  });
+
   it('discard leaves nothing: no blob, no staging', async () => {
     const before = await h.leftovers();
     const staged = await store.stage(Readable.from([randomBytes(5000)]), {});

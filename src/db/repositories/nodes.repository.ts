@@ -85,7 +85,10 @@ export class NodesRepository implements NodeRepository {
 
   async byPaths(spaceId: string, paths: string[]): Promise<StoredNode[]> {
     if (!paths.length) return [];
-    return (await this.db.selectFrom('nodes').selectAll().where('space_id', '=', spaceId).where('path', 'in', paths).execute()).map(toNode);
+    if (paths.length <= 500) return (await this.db.selectFrom('nodes').selectAll().where('space_id', '=', spaceId).where('path', 'in', paths).execute()).map(toNode);
+    const out: StoredNode[] = [];
+    for (let i = 0; i < paths.length; i += 500) out.push(...(await this.byPaths(spaceId, paths.slice(i, i + 500))));
+    return out;
   }
 
   async byPath(spaceId: string, path: string): Promise<StoredNode | undefined> {
@@ -121,15 +124,17 @@ export class NodesRepository implements NodeRepository {
     return (await q.orderBy(sql`length(path)`).orderBy('path').execute()).map(toNode);
   }
 
-  async insert(nodes: StoredNode[]): Promise<void> {
+  async insert(nodes: StoredNode[], opts: { modifiedBy?: string } = {}): Promise<void> {
+    const author = opts.modifiedBy === undefined ? {} : { modified_by: opts.modifiedBy };
     // Bounded batches: SQLite allows at most 32,766 bound parameters per statement.
     for (let i = 0; i < nodes.length; i += 500) {
-      await this.db.insertInto('nodes').values(nodes.slice(i, i + 500).map(toRow)).execute();
+      await this.db.insertInto('nodes').values(nodes.slice(i, i + 500).map((n) => ({ ...toRow(n), ...author }))).execute();
     }
   }
 
-  async update(id: string, c: Partial<Omit<StoredNode, 'id' | 'fileId' | 'createdAt'>>): Promise<void> {
+  async update(id: string, c: Partial<Omit<StoredNode, 'id' | 'fileId' | 'createdAt'>>, opts: { modifiedBy?: string } = {}): Promise<void> {
     const set: Partial<Selectable<NodesTable>> = {};
+    if (opts.modifiedBy !== undefined) set.modified_by = opts.modifiedBy;
     if (c.spaceId !== undefined) set.space_id = c.spaceId;
     if (c.parentId !== undefined) set.parent_id = c.parentId ?? c.spaceId ?? '';
     if (c.name !== undefined) set.name = c.name;

@@ -31,11 +31,23 @@ export interface WriteOptions {
   ifMatch?: string;
   ifNoneMatch?: string;
   mimeType?: string;
+}
+
+/**
+ * Many small files written as one (a bulk upload): each is staged as it
+ * comes, and they commit in groups, one transaction per group and space,
+ * with the outcome of each file its own. The result is as if the files had
+ * been written one after the other in the order added.
+ */
+export interface WriteBatch {
   /**
-   * Awaited once the bytes are staged and checked, before the write commits:
-   * lets several writes stage at once and still commit in a chosen order.
+   * Takes a file held in memory; resolves once it is accepted (staging is
+   * bounded, so this waits while too many are being staged), with the
+   * file's outcome: its node, or the refusal of that file alone.
    */
-  beforeCommit?: () => Promise<void>;
+  add(place: OpenedPlace, bytes: Buffer, opts: WriteOptions): Promise<{ outcome: Promise<WriteResult> }>;
+  /** Commits everything added so far; resolves once every outcome is settled. */
+  flush(): Promise<void>;
 }
 
 export interface WriteResult {
@@ -90,6 +102,8 @@ export interface FilesApi {
   children(place: OpenedPlace): Promise<FileNode[]>;
   read(place: OpenedPlace, range?: { start: number; end: number }): Promise<Readable>;
   write(place: OpenedPlace, body: BlobSource, opts: WriteOptions): Promise<WriteResult>;
+  /** A batch of small writes for one request. */
+  batch(): WriteBatch;
   mkdir(place: OpenedPlace): Promise<FileNode>;
   remove(place: OpenedPlace): Promise<void>;
   move(from: OpenedPlace, to: OpenedPlace, overwrite: boolean): Promise<WriteResult>;

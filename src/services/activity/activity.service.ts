@@ -23,24 +23,35 @@ export interface ActivityInput {
  * given repositories, so a caller passes its transaction's and the event
  * commits or rolls back with the change it describes.
  */
-export async function recordActivity(repos: Repositories, now: number, input: ActivityInput): Promise<void> {
-  const users = [...new Set(input.affectedUsers)];
-  if (!users.length) return;
-  const first = await repos.counters.allocate('activity_id', users.length);
-  const rows: ActivityRecord[] = users.map((affectedUser, i) => ({
-    id: first + i,
-    affectedUser,
-    author: input.author,
-    app: input.app,
-    type: input.type,
-    subject: input.subject,
-    subjectParams: input.subjectParams,
-    objectType: input.objectType,
-    objectId: input.objectId,
-    objectName: input.objectName,
-    link: null,
-    createdAt: now,
-  }));
+export function recordActivity(repos: Repositories, now: number, input: ActivityInput): Promise<void> {
+  return recordActivities(repos, now, [input]);
+}
+
+/** Several events at once: their ids in one counter bump, their rows in one insert, numbered in the order given. */
+export async function recordActivities(repos: Repositories, now: number, inputs: readonly ActivityInput[]): Promise<void> {
+  const perEvent = inputs.map((input) => ({ input, users: [...new Set(input.affectedUsers)] }));
+  const count = perEvent.reduce((n, e) => n + e.users.length, 0);
+  if (!count) return;
+  let next = await repos.counters.allocate('activity_id', count);
+  const rows: ActivityRecord[] = [];
+  for (const { input, users } of perEvent) {
+    for (const affectedUser of users) {
+      rows.push({
+        id: next++,
+        affectedUser,
+        author: input.author,
+        app: input.app,
+        type: input.type,
+        subject: input.subject,
+        subjectParams: input.subjectParams,
+        objectType: input.objectType,
+        objectId: input.objectId,
+        objectName: input.objectName,
+        link: null,
+        createdAt: now,
+      });
+    }
+  }
   await repos.activities.insert(rows);
 }
 

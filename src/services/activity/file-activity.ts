@@ -1,9 +1,9 @@
 import { ACTIVITY_APPS, fileActivityType, fileSubject, fileSubjectParams, type FileVerb } from '../../domain/activity.js';
 import type { Repositories } from '../../ports/repositories.js';
 import { fileAudience } from './activity-audience.js';
-import { recordActivity } from './activity.service.js';
+import { type ActivityInput, recordActivities } from './activity.service.js';
 import { linkShareIdOf } from '../access/share-access.js';
-import { shareAudience } from './share-activity.js';
+import { type ShareMount, shareAudienceAt, shareMountsIn } from './share-activity.js';
 
 export interface FileEvent {
   /** `moved` is told as `renamed` when the node stays in its folder (Nextcloud's rule). */
@@ -31,9 +31,30 @@ function verbOf(e: FileEvent): FileVerb {
  * transaction: the author reads `created_self`, the others `created_by`
  * (Nextcloud's files app writes both from one change).
  */
-export async function recordFileActivity(repos: Repositories, now: number, e: FileEvent): Promise<void> {
-  const audience = new Set<string>();
-  for (const spaceId of new Set(e.spaceIds)) for (const u of await fileAudience(repos, spaceId, now)) audience.add(u);
+export function recordFileActivity(repos: Repositories, now: number, e: FileEvent): Promise<void> {
+  return recordFileActivities(repos, now, [e]);
+}
+
+/**
+ * Several file events at once (a bulk upload's group): who hears of each
+ * space is read once, and every row is written in one insert, numbered as
+ * if the events had been recorded one after the other.
+ */
+export async function recordFileActivities(repos: Repositories, now: number, events: readonly FileEvent[]): Promise<void> {
+  const members = new Map<string, string[]>();
+  const mounts = new Map<string, ShareMount[]>();
+  for (const spaceId of new Set(events.flatMap((e) => e.spaceIds))) {
+    members.set(spaceId, await fileAudience(repos, spaceId, now));
+    mounts.set(spaceId, await shareMountsIn(repos, spaceId));
+  }
+  const inputs: ActivityInput[] = [];
+  for (const e of events) inputs.push(...(await activitiesOf(e, members, mounts)));
+  await recordActivities(repos, now, inputs);
+}
+
+async function activitiesOf(e: FileEvent, members: Map<string, string[]>, mounts: Map<string, ShareMount[]>): Promise<ActivityInput[]> {
+  const spaceIds = [...new Set(e.spaceIds)];
+  const audience = new Set<string>(spaceIds.flatMap((id) => members.get(id)!));
   const objectName = slashed(e.path);
   const oldPath = e.oldPath ? slashed(e.oldPath) : undefined;
   const verb = verbOf(e);
@@ -41,16 +62,17 @@ export async function recordFileActivity(repos: Repositories, now: number, e: Fi
   const author = linkShareIdOf(e.author) === null ? e.author : null;
   const othersSubject = author === null && verb === 'created' ? 'created_public' : fileSubject(verb, false);
   const base = { author, app: ACTIVITY_APPS.files, type: fileActivityType(verb), objectType: 'files' as const, objectId: e.fileId, objectName };
+  const out: ActivityInput[] = [];
   // The author hears of their own change even without a grant left (a move out of a space they may no longer see).
   for (const self of author === null ? [false] : [true, false]) {
     const affectedUsers = self ? [e.author] : [...audience].filter((u) => u !== e.author);
     const subjectParams = fileSubjectParams(verb, author, self, { id: e.fileId, path: objectName }, oldPath);
-    await recordActivity(repos, now, { ...base, subject: self ? fileSubject(verb, true) : othersSubject, subjectParams, affectedUsers });
+    out.push({ ...base, subject: self ? fileSubject(verb, true) : othersSubject, subjectParams, affectedUsers });
   }
   // Recipients of shares covering the place hear of it under their mount's name.
   const byView = new Map<string, string[]>();
-  for (const spaceId of new Set(e.spaceIds)) {
-    for (const [user, view] of await shareAudience(repos, spaceId, e.path)) {
+  for (const spaceId of spaceIds) {
+    for (const [user, view] of await shareAudienceAt(mounts.get(spaceId)!, e.path)) {
       if (user === e.author || audience.has(user)) continue;
       const key = slashed(view);
       byView.set(key, [...(byView.get(key) ?? []), user]);
@@ -58,6 +80,7 @@ export async function recordFileActivity(repos: Repositories, now: number, e: Fi
   }
   for (const [viewPath, affectedUsers] of byView) {
     const subjectParams = fileSubjectParams(verb, author, false, { id: e.fileId, path: viewPath }, oldPath);
-    await recordActivity(repos, now, { ...base, objectName: viewPath, subject: othersSubject, subjectParams, affectedUsers });
+    out.push({ ...base, objectName: viewPath, subject: othersSubject, subjectParams, affectedUsers });
   }
+  return out;
 }

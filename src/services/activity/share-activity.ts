@@ -49,20 +49,39 @@ export async function recordShareActivity(repos: Repositories, now: number, shar
   });
 }
 
+/** The internal shares of a space as activity needs them: where each is rooted (space-relative), its mount name and who receives it. */
+export interface ShareMount {
+  at: string[];
+  targetName: string;
+  /** Read on first need and kept: most paths lie under no share. */
+  recipients: () => Promise<string[]>;
+}
+
+/** Read once per space, then asked of any number of its paths (shareAudienceAt). */
+export async function shareMountsIn(repos: Repositories, spaceId: string): Promise<ShareMount[]> {
+  const shares = await repos.shares.internalInSpace(spaceId);
+  if (!shares.length) return [];
+  const nodes = new Map((await repos.nodes.byIds(shares.filter((s) => s.nodeId !== spaceId).map((s) => s.nodeId))).map((n) => [n.id, n.path.split('/')]));
+  const out: ShareMount[] = [];
+  for (const share of shares) {
+    const at = share.nodeId === spaceId ? [] : nodes.get(share.nodeId);
+    if (!at) continue;
+    let recipients: Promise<string[]> | undefined;
+    out.push({ at, targetName: share.targetName, recipients: () => (recipients ??= recipientsOf(repos, share)) });
+  }
+  return out;
+}
+
 /**
  * Recipients of shares covering a place of a space, each with where the
  * place shows in their home (under the share's mount name): they hear of
  * changes there as members of the space do.
  */
-export async function shareAudience(repos: Repositories, spaceId: string, path: readonly string[]): Promise<Map<string, string[]>> {
+export async function shareAudienceAt(mounts: readonly ShareMount[], path: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  const shares = await repos.shares.internalInSpace(spaceId);
-  if (!shares.length) return out;
-  const nodes = new Map((await repos.nodes.byIds(shares.filter((s) => s.nodeId !== spaceId).map((s) => s.nodeId))).map((n) => [n.id, n.path.split('/')]));
-  for (const share of shares) {
-    const at = share.nodeId === spaceId ? [] : nodes.get(share.nodeId);
-    if (!at || at.length > path.length || !at.every((seg, i) => path[i] === seg)) continue;
-    for (const user of await recipientsOf(repos, share)) if (!out.has(user)) out.set(user, [share.targetName, ...path.slice(at.length)]);
+  for (const m of mounts) {
+    if (m.at.length > path.length || !m.at.every((seg, i) => path[i] === seg)) continue;
+    for (const user of await m.recipients()) if (!out.has(user)) out.set(user, [m.targetName, ...path.slice(m.at.length)]);
   }
   return out;
 }

@@ -1,22 +1,20 @@
 import type { Readable } from 'node:stream';
-import { formatChecksum, parseChecksum } from '../../domain/checksum.js';
 import { fail } from '../../domain/errors.js';
 import { ancestorPaths, assertValidPath, joinPath } from '../../domain/file-names.js';
-import { FOLDER_MIME_TYPE, mimeTypeOf } from '../../domain/mime.js';
+import { FOLDER_MIME_TYPE } from '../../domain/mime.js';
 import type { FileNode, PathSegments } from '../../domain/node.js';
 import type { Share } from '../../domain/share.js';
 import type { Space } from '../../domain/space.js';
-import type { BlobSource, BlobStore, StagedBlob, StoredNode } from '../../ports/files.js';
-import type { Repositories } from '../../ports/repositories.js';
+import type { BlobSource, BlobStore, StoredNode } from '../../ports/files.js';
 import type { ServiceContext } from '../../ports/service-context.js';
 import { publicNode, quotaLimitOf } from '../access/file-tree.js';
-import type { FilesApi, OpenedPlace, WriteOptions, WriteResult } from '../access/files.contract.js';
+import type { FilesApi, OpenedPlace, WriteBatch, WriteOptions, WriteResult } from '../access/files.contract.js';
 import { recordFileActivity } from '../activity/file-activity.js';
-import { settleBlobs } from './blob-settlement.js';
+import { checkWrite, commitWrite, stageChecked } from './file-writes.js';
 import { NodeTransfers } from './node-transfers.js';
 import { moveToTrash } from './trash-moves.js';
 import { openPlace, placeAt, placeById, placeOfChild, recheck } from './places.js';
-import { dropVersionsOf, keepReplacedContent } from './version-keeping.js';
+import { WriteBatches } from './write-batches.js';
 
 const notFound = (path: PathSegments): never => fail('notFound', `File with name ${path[path.length - 1] ?? ''} could not be located`);
 
@@ -134,107 +132,13 @@ export class FilesService implements FilesApi {
    * client declared verified; the bytes visible only once the row commits.
    */
   async write(place: OpenedPlace, body: BlobSource, opts: WriteOptions): Promise<WriteResult> {
-    const { path, space, access } = place;
-    if (path.length === 0) fail('conflict', 'The root of a space is a folder', 'alreadyExists');
-    assertValidPath(path);
-    const declared = opts.checksum ? parseChecksum(opts.checksum) : null;
-    if (!place.parent) fail('conflict', 'Parent folder does not exist');
-    const existing = place.node;
-    if (existing?.type === 'folder') fail('conflict', 'A folder exists at this path', 'alreadyExists');
-    if (!(existing ? access.can.write : access.can.create)) fail('forbidden', 'You are not allowed to write here');
-    const limit = await quotaLimitOf(this.ctx.repos, space, this.ctx.settings.defaultQuota);
-    const room = limit === null ? undefined : Math.max(0, limit - space.size + (existing?.size ?? 0));
-    if (room !== undefined && opts.expectedSize !== undefined && opts.expectedSize > room) {
-      fail('quotaExceeded', `Insufficient space in ${space.name}, ${opts.expectedSize} required, ${room} available`);
-    }
-
-    const staged = await this.blobs.stage(body, { maxBytes: room, digests: declared ? [declared.algorithm] : [] });
-    try {
-      if (opts.expectedSize !== undefined && staged.size !== opts.expectedSize) {
-        fail('invalidInput', `Expected filesize of ${opts.expectedSize} bytes but read and wrote ${staged.size} bytes. Could either be a network problem on the sending side or a problem writing to the storage on the server side.`);
-      }
-      if (declared && staged.digests[declared.algorithm] !== declared.value) fail('invalidInput', 'The computed checksum does not match the one received from the client.');
-    } catch (err) {
-      await this.blobs.discard(staged);
-      throw err;
-    }
-    const checksums = declared ? formatChecksum(declared) : null;
-    if (opts.beforeCommit) {
-      try {
-        await opts.beforeCommit();
-      } catch (err) {
-        await this.blobs.discard(staged);
-        throw err;
-      }
-    }
-    return this.commitWrite(place, staged, { mtime: opts.mtime, checksums });
+    const room = await checkWrite(this.ctx, place, opts.expectedSize);
+    const { staged, meta } = await stageChecked(this.blobs, body, room, opts);
+    return commitWrite(this.ctx, this.blobs, place, staged, meta);
   }
 
-  /**
-   * The row commits first and the staged bytes move into place after it: a
-   * process killed between the two leaves a staged file that a row
-   * references, which the start-up sweep moves into place (and readers find
-   * in staging meanwhile); killed before the commit, the staged file is
-   * simply dropped. The blob the write replaced becomes a version's, or,
-   * with versions off, is journaled with the commit and settled once the
-   * move is done.
-   */
-  private async commitWrite(place: OpenedPlace, staged: StagedBlob, meta: { mtime?: number; checksums: string | null }): Promise<WriteResult> {
-    const { path, space: opened } = place;
-    const now = this.ctx.clock.now();
-    let outcome: { node: StoredNode; created: boolean; released: string | null };
-    try {
-      outcome = await this.ctx.tx.run(async (repos) => {
-        const etag = this.ctx.secrets.id();
-        // The size change expected from what the place saw; corrected below if the file changed meanwhile.
-        const expected = staged.size - (place.node?.size ?? 0);
-        const { space, access, node: existing, parent } = await recheck(repos, place, await repos.spaceTree.take(opened.id, expected, etag, now), now);
-        if (!parent) fail('conflict', 'Parent folder does not exist');
-        if (existing?.type === 'folder') fail('conflict', 'A folder exists at this path', 'alreadyExists');
-        if (!(existing ? access.can.write : access.can.create)) fail('forbidden', 'You are not allowed to write here');
-        const delta = staged.size - (existing?.size ?? 0);
-        const size = delta === expected ? space.size : await repos.spaceTree.adjust(space.id, delta - expected, etag, now);
-        const limit = await quotaLimitOf(repos, space, this.ctx.settings.defaultQuota);
-        if (delta > 0 && limit !== null && size > limit) fail('quotaExceeded', `Insufficient space in ${space.name}`);
-        // The replaced content becomes a version (its row takes over the blob) unless versions are off.
-        const released = existing ? await keepReplacedContent(this.ctx, repos, existing, now) : null;
-        const node = await this.putNode(repos, place, existing, parent!, staged, meta, now);
-        await repos.versions.setAuthor(node.id, place.userId);
-        await repos.nodes.propagate(space.id, ancestorPaths(path), delta, etag, now);
-        if (released) await repos.blobJournal.add([released], this.blobs.owner, now);
-        await recordFileActivity(repos, now, { verb: existing ? 'changed' : 'created', author: place.userId, spaceIds: [space.id], fileId: node.fileId, path });
-        return { node, created: !existing, released };
-      });
-    } catch (err) {
-      await this.blobs.discard(staged);
-      throw err;
-    }
-    await this.blobs.commit(staged);
-    if (outcome.released) await settleBlobs(this.ctx.repos, this.blobs, [outcome.released]);
-    return { node: publicNode(outcome.node), created: outcome.created };
-  }
-
-  /** The file's row after a write: the existing one updated, or a new one under the parent. */
-  private async putNode(
-    repos: Repositories,
-    place: OpenedPlace,
-    existing: FileNode | null,
-    parent: FileNode,
-    staged: StagedBlob,
-    meta: { mtime?: number; checksums: string | null },
-    now: number,
-  ): Promise<StoredNode> {
-    const name = place.path[place.path.length - 1]!;
-    const path = joinPath(place.path);
-    const fields = { size: staged.size, mtime: meta.mtime ?? now, etag: this.ctx.secrets.id(), mimeType: mimeTypeOf(name), checksums: meta.checksums, blobId: staged.id };
-    if (existing) {
-      await repos.nodes.update(existing.id, fields);
-      return { ...existing, ...fields, path };
-    }
-    const fileId = await repos.counters.allocate('file_id', 1);
-    const node: StoredNode = { id: this.ctx.secrets.uuid(), fileId, spaceId: place.space.id, parentId: parent.id, name, path, type: 'file', createdAt: now, ...fields };
-    await repos.nodes.insert([node]);
-    return node;
+  batch(): WriteBatch {
+    return new WriteBatches(this.ctx, this.blobs);
   }
 
   move(from: OpenedPlace, to: OpenedPlace, overwrite: boolean): Promise<WriteResult> {

@@ -8,7 +8,7 @@ import { publicNode, rootNode, viewOf } from '../access/file-tree.js';
 import type { FileAccess, OpenedPlace, SpaceView } from '../access/files.contract.js';
 
 /** The stored paths a place reads: its own and its folder's (the root's folder is the space row itself). */
-const pathsOf = (path: PathSegments): string[] => (path.length === 0 ? [] : path.length === 1 ? [joinPath(path)] : [joinPath(path), joinPath(path.slice(0, -1))]);
+export const pathsOf = (path: PathSegments): string[] => (path.length === 0 ? [] : path.length === 1 ? [joinPath(path)] : [joinPath(path), joinPath(path.slice(0, -1))]);
 
 function placeOf(userId: string, space: Space, path: PathSegments, access: FileAccess, nodes: StoredNode[], view: SpaceView, locksInSpace: boolean): OpenedPlace {
   const at = (p: string) => nodes.find((n) => n.path === p);

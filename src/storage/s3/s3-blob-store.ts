@@ -96,7 +96,7 @@ export class S3BlobStore implements BlobStore {
 
   async stage(source: BlobSource, opts: StageOptions): Promise<StagedBlob> {
     if ('storedParts' in source) return this.stageParts(source, opts);
-    const body = source instanceof Readable ? source : createReadStream(source.localFile, { highWaterMark: READ_CHUNK });
+    const body = source instanceof Readable ? source : 'bytes' in source ? Readable.from([source.bytes]) : createReadStream(source.localFile, { highWaterMark: READ_CHUNK });
     const id = randomUUID().replace(/-/g, '');
     const meter = new StageMeter(opts);
     // A body that breaks is the client's doing and is thrown as it is, as on the file store; a failed upload is the store's.

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import { DomainError } from '../../../domain/errors.js';
 import { assertValidPath } from '../../../domain/file-names.js';
-import type { DavCall } from '../context.js';
+import type { FileNode } from '../../../domain/node.js';
+import type { WriteBatch, WriteOptions } from '../../../services/access/files.contract.js';
+import type { DavCall, SpaceTarget } from '../context.js';
 import { DavError, methodNotAllowed } from '../errors.js';
 import type { DavLocation } from '../location.js';
 import { assertUnlocked } from '../locks.js';
@@ -17,9 +19,10 @@ type Written = { error: false; etag: string; fileid: string; permissions: string
  * `dav.bulkupload`: a multipart/related body, each part a file of the
  * caller's home (X-File-Path, received shares mounted at its top) with
  * Content-Length, X-File-MD5 and X-File-Mtime (or X-OC-Mtime). Each file is
- * one ordinary write (its own commit, quota, locks, the MD5 checked before
- * it becomes visible), and the answer maps every path to its etag, fileid
- * and permissions or to its error. Nextcloud stops the whole request at a
+ * written atomically with the rules of a PUT (quota, locks, permissions, the
+ * MD5 checked before it becomes visible), small ones committed in groups by
+ * the files service's batch, and the answer maps every path to its etag,
+ * fileid and permissions or to its error. Nextcloud stops the whole request at a
  * wrong MD5; here only that file fails, as for any other per-file refusal,
  * since its Content-Length says where the next part begins. A body that is
  * not a bulk upload stops with 400 and the files written so far, as there.
@@ -30,7 +33,15 @@ export async function bulk(call: DavCall): Promise<unknown> {
   if (!boundary) throw new DavError(400, 'Sabre\\DAV\\Exception\\BadRequest', 'Content-Type must be multipart/related with a boundary');
   const reader = new MultipartRelatedReader(call.request.body as Readable, boundary);
   const written: Record<string, Written | null> = {};
-  const writes = new Writes();
+  // Small files are held in memory and handed to one batch, which commits them in groups (FilesService.batch).
+  const batch = call.files.batch();
+  const outcomes: Array<Promise<void>> = [];
+  const settle = async () => {
+    await batch.flush();
+    const results = await Promise.allSettled(outcomes.splice(0));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
   try {
     for (let part = await reader.nextPart(); part; part = await reader.nextPart()) {
       const path = part.headers['x-file-path'] ?? '';
@@ -40,59 +51,28 @@ export async function bulk(call: DavCall): Promise<unknown> {
       };
       if (part.length > HELD_PART_BYTES) {
         // A large part streams to its file while the request is read, once the small ones before it are done.
-        await writes.settle();
-        record(await outcomeOf(writePart(call, part, part.body)));
+        await settle();
+        record(await outcomeOf(streamPart(call, part)));
         await reader.finishPart();
         continue;
       }
       const bytes = await collect(part.body);
       await reader.finishPart();
-      await writes.start((turn) => outcomeOf(writePart(call, part, [bytes], turn)).then(record));
+      // Checked and handed over in the order the parts came (the batch commits in that order); committed later.
+      const { outcome } = await batchPart(call, batch, part, bytes);
+      outcomes.push(outcomeOf(outcome).then(record));
     }
-    await writes.settle();
+    await settle();
   } catch (err) {
-    await writes.settle().catch(() => undefined);
+    await settle().catch(() => undefined);
     if (!(err instanceof MalformedMultipart)) throw err;
     return call.reply.code(400).type('application/json; charset=utf-8').send(JSON.stringify({ ...settled(written), message: err.message }));
   }
   return call.reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(settled(written)));
 }
 
-/** Parts up to this size are read into memory and written several at once; larger ones stream. */
+/** Parts up to this size are read into memory and committed in groups; larger ones stream. */
 const HELD_PART_BYTES = 1024 * 1024;
-/**
- * Small files written at once: each waits mostly on the file system (stage,
- * rename), so a few in flight overlap those waits; at most this many parts
- * (HELD_PART_BYTES each) are held per request.
- */
-const WRITES_IN_FLIGHT = 8;
-
-/**
- * The writes of one bulk request in flight: they stage their bytes at once
- * but commit one after the other in the order the parts came, so quota and
- * two parts for one path end as they would written one at a time.
- */
-class Writes {
-  private readonly running = new Set<Promise<void>>();
-  private last: Promise<unknown> = Promise.resolve();
-
-  async start(write: (turn: () => Promise<void>) => Promise<void>): Promise<void> {
-    while (this.running.size >= WRITES_IN_FLIGHT) await Promise.race(this.running);
-    const before = this.last;
-    const turn = () => before.then(() => undefined, () => undefined);
-    const run: Promise<void> = write(turn).finally(() => this.running.delete(run));
-    run.catch(() => undefined); // seen by settle(); never an unhandled rejection meanwhile
-    this.running.add(run);
-    this.last = run;
-  }
-
-  /** Waits for every write; the first unexpected failure is thrown once all are done. */
-  async settle(): Promise<void> {
-    const results = await Promise.allSettled([...this.running]);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  }
-}
 
 /** A refusal of one file is that file's answer; anything else stops the request. */
 function outcomeOf(write: Promise<Written>): Promise<Written> {
@@ -112,7 +92,13 @@ function settled(written: Record<string, Written | null>): Record<string, Writte
   return Object.fromEntries(Object.entries(written).filter((e): e is [string, Written] => e[1] !== null));
 }
 
-async function writePart(call: DavCall, part: RelatedPart, bytes: AsyncIterable<Buffer> | Buffer[], turn?: () => Promise<void>): Promise<Written> {
+interface PreparedPart {
+  t: SpaceTarget;
+  opts: WriteOptions;
+}
+
+/** The DAV-level checks of one part (its headers, the place, a folder there, locks), before its bytes go anywhere. */
+async function preparePart(call: DavCall, part: RelatedPart): Promise<PreparedPart> {
   const segments = (part.headers['x-file-path'] ?? '').split('/').filter((s) => s !== '');
   if (segments.length === 0) throw new DavError(400, 'Sabre\\DAV\\Exception\\BadRequest', 'X-File-Path must name a file');
   assertValidPath(segments);
@@ -124,10 +110,36 @@ async function writePart(call: DavCall, part: RelatedPart, bytes: AsyncIterable<
   const existing = await call.stat(t);
   if (existing?.type === 'folder') throw new DavError(409, 'Sabre\\DAV\\Exception\\Conflict', 'A folder exists at this path');
   await assertUnlocked(call, t, t.path, { membership: existing === null, descendants: false });
-  const body = Readable.from(bytes);
+  return { t, opts: { expectedSize: part.length, mtime, checksum: `MD5:${md5}` } };
+}
+
+const answerOf = (call: DavCall, t: SpaceTarget, node: FileNode): Written => ({
+  error: false,
+  etag: node.etag,
+  fileid: ocId(node.fileId, call.deps.env.instanceId),
+  permissions: permissionLetters(node, t.access, false),
+});
+
+/** Answers once the batch has taken the part (or it was refused), with its outcome to await. */
+async function batchPart(call: DavCall, batch: WriteBatch, part: RelatedPart, bytes: Buffer): Promise<{ outcome: Promise<Written> }> {
+  let prepared: PreparedPart;
   try {
-    const { node } = await call.files.write(t.place, body, { expectedSize: part.length, mtime, checksum: `MD5:${md5}`, beforeCommit: turn });
-    return { error: false, etag: node.etag, fileid: ocId(node.fileId, call.deps.env.instanceId), permissions: permissionLetters(node, t.access, false) };
+    prepared = await preparePart(call, part);
+  } catch (err) {
+    const refused = Promise.reject(err);
+    refused.catch(() => undefined); // handled by the caller, a moment later
+    return { outcome: refused };
+  }
+  const { t, opts } = prepared;
+  const { outcome } = await batch.add(t.place, bytes, opts);
+  return { outcome: outcome.then((r) => answerOf(call, t, r.node)) };
+}
+
+async function streamPart(call: DavCall, part: RelatedPart): Promise<Written> {
+  const { t, opts } = await preparePart(call, part);
+  const body = Readable.from(part.body);
+  try {
+    return answerOf(call, t, (await call.files.write(t.place, body, opts)).node);
   } finally {
     // Refused before its bytes were read: they stay for the reader to skip, never read by two at once.
     body.destroy();
