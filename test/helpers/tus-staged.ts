@@ -1,6 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import path from 'node:path';
+import { processHost } from '../../src/storage/process-host.js';
 import { s3ClientFor } from '../../src/storage/s3/s3-client.js';
 import { S3Keys } from '../../src/storage/s3/s3-keys.js';
 import { S3Objects } from '../../src/storage/s3/s3-objects.js';
@@ -37,7 +37,7 @@ function onDisk(root: string): TusStaged {
       const file = path.join(dir(id), 'upload.json');
       await writeFile(file, JSON.stringify({ ...JSON.parse(await readFile(file, 'utf8')), expiresAt: Date.now() - 1000 }));
     },
-    holdAs: (id, pid) => writeFile(path.join(dir(id), 'lock'), JSON.stringify({ pid, host: hostname() })),
+    holdAs: (id, pid) => writeFile(path.join(dir(id), 'lock'), JSON.stringify({ pid, host: processHost })),
     storeAll: (id, bytes) => writeFile(path.join(dir(id), 'data'), bytes),
     markCommitted: (id) => writeFile(path.join(dir(id), 'committed'), ''),
   };
@@ -56,7 +56,7 @@ function inBucket(objects: S3Objects, keys: S3Keys): TusStaged {
     async holdAs(id, pid) {
       for (const o of await objects.list(`${keys.tus(id)}lock-`)) await objects.del(o.key);
       // An owner as s3-owners.ts names processes: host, pid, token.
-      await objects.put(`${keys.tus(id)}lock-1`, JSON.stringify({ owner: [encodeURIComponent(hostname()), pid, 'test'].join('~') }));
+      await objects.put(`${keys.tus(id)}lock-1`, JSON.stringify({ owner: [processHost, pid, 'test'].join('~') }));
     },
     async storeAll(id, bytes) {
       const key = `${keys.tus(id)}seg-0-test`;

@@ -1,7 +1,6 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import os from 'node:os';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { StoredParts } from '../../src/ports/files.js';
@@ -10,6 +9,7 @@ import { S3BlobStore } from '../../src/storage/s3/s3-blob-store.js';
 import { s3ClientFor } from '../../src/storage/s3/s3-client.js';
 import { MIN_PART, planParts } from '../../src/storage/s3/s3-compose.js';
 import { S3Keys } from '../../src/storage/s3/s3-keys.js';
+import { processHost } from '../../src/storage/process-host.js';
 import { S3Objects } from '../../src/storage/s3/s3-objects.js';
 import { SEGMENT, S3TusStaging } from '../../src/storage/s3/s3-tus-staging.js';
 import { S3UploadStaging } from '../../src/storage/s3/s3-upload-staging.js';
@@ -223,7 +223,7 @@ describeS3('S3 upload stagings (chunked and TUS): every process sees every byte,
     expect(await tusB.exclusive(id, async () => 2)).toBe(2);
     // A lock left by a process of this host that has exited.
     const { pid } = spawnSync(process.execPath, ['-e', '']);
-    await objects.put(`${keys.tus(id)}lock-1`, JSON.stringify({ owner: [encodeURIComponent(os.hostname()), pid, 'dead'].join('~') }));
+    await objects.put(`${keys.tus(id)}lock-1`, JSON.stringify({ owner: [processHost, pid, 'dead'].join('~') }));
     expect(await tusB.exclusive(id, async () => 3)).toBe(3);
     expect((await objects.list(`${keys.tus(id)}lock-`)).length).toBe(0);
 
