@@ -1,4 +1,4 @@
-import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -12,7 +12,8 @@ import { s3ClientFor } from '../../src/storage/s3/s3-client.js';
 import { S3Keys } from '../../src/storage/s3/s3-keys.js';
 import { basic } from '../helpers/app.js';
 import { createPgSchema, postgresReachable, TEST_PG_URL } from '../helpers/db.js';
-import { describeS3, emptyPrefix, s3Settings } from '../helpers/s3.js';
+import { describeS3, s3Settings } from '../helpers/s3.js';
+import { s3View, type StoreView } from './blob-store-view.js';
 import { compiledServerForFile, type RunningServer, startServer, until } from './server-process.js';
 
 /**
@@ -45,6 +46,7 @@ describeS3('several hosts on one PostgreSQL and one bucket', () => {
     const servers: RunningServer[] = [];
     let schema: { schema: string; drop(): Promise<void> };
     let settings: S3Settings;
+    let view: StoreView;
     const kept = new Map<string, string>(); // name → sha256 of what must be served
 
     const envFor = (dataDir: string): Record<string, string> => ({
@@ -53,14 +55,7 @@ describeS3('several hosts on one PostgreSQL and one bucket', () => {
       ADMIN_PASSWORD: ADMIN.password,
       DATABASE_URL: TEST_PG_URL,
       DATABASE_SCHEMA: schema.schema,
-      STORAGE: 's3',
-      S3_ENDPOINT: settings.endpoint!,
-      S3_REGION: settings.region,
-      S3_BUCKET: settings.bucket,
-      S3_ACCESS_KEY: settings.accessKey,
-      S3_SECRET_KEY: settings.secretKey,
-      S3_FORCE_PATH_STYLE: 'true',
-      S3_PREFIX: settings.prefix,
+      ...view.env,
     });
     const startHost = async (i: number) => {
       servers[i] = await startServer(build.entry, envFor(dataDirs[i]!));
@@ -69,13 +64,14 @@ describeS3('several hosts on one PostgreSQL and one bucket', () => {
     beforeAll(async () => {
       schema = await createPgSchema();
       settings = s3Settings();
+      view = s3View(settings);
       for (let i = 0; i < HOSTS; i++) dataDirs.push(mkdtempSync(path.join(os.tmpdir(), `nimbus-host${i}-`)));
       await Promise.all(dataDirs.map((_, i) => startHost(i)));
     }, 120_000);
     afterAll(async () => {
       await Promise.all(servers.map((s) => s?.kill()));
       await schema?.drop();
-      if (settings) await emptyPrefix(settings.prefix);
+      await view?.close();
       for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
     });
 
@@ -96,19 +92,14 @@ describeS3('several hosts on one PostgreSQL and one bucket', () => {
       }
     }
 
-    async function bucket(): Promise<{ keys: string[]; blobs: string[]; uploads: string[] }> {
+    /** The keys under one folder of the server's prefix (chunks under uploads/). */
+    async function keysUnder(folder: string): Promise<string[]> {
       const client = s3ClientFor(settings);
-      const keys = new S3Keys(settings.prefix);
-      const all: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: settings.bucket, Prefix: settings.prefix, ContinuationToken: token }));
-        all.push(...(page.Contents ?? []).map((o) => o.Key!));
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      const uploads = ((await client.send(new ListMultipartUploadsCommand({ Bucket: settings.bucket, Prefix: settings.prefix }))).Uploads ?? []).map((u) => u.Key!);
-      client.destroy();
-      return { keys: all, blobs: all.map((k) => keys.blobIdOf(k)).filter((id): id is string => id !== null).sort(), uploads };
+      try {
+        return ((await client.send(new ListObjectsV2Command({ Bucket: settings.bucket, Prefix: folder }))).Contents ?? []).map((o) => o.Key!);
+      } finally {
+        client.destroy();
+      }
     }
 
     /** Every process serves every kept file byte for byte. */
@@ -141,8 +132,7 @@ describeS3('several hosts on one PostgreSQL and one bucket', () => {
       expect(moved.status, moved.text).toBe(201);
       kept.set('chunked.bin', sha(whole));
       await expectServedEverywhere();
-      const b = await bucket();
-      expect(b.keys.filter((k) => k.startsWith(new S3Keys(settings.prefix).uploads)), 'the chunks are gone once assembled').toEqual([]);
+      expect(await keysUnder(new S3Keys(settings.prefix).uploads), 'the chunks are gone once assembled').toEqual([]);
     }, 180_000);
 
     it('lets PUTs of three processes race for one path: one body wins whole, none is mixed, none is a 5xx', async () => {
@@ -167,7 +157,7 @@ describeS3('several hosts on one PostgreSQL and one bucket', () => {
         req.on('error', resolve);
       });
       for (let i = 0; i < 24; i++) if (!req.write(piece)) await new Promise((r) => req.once('drain', r));
-      await until('a multipart upload in the bucket', async () => ((await bucket()).uploads.length ? true : undefined), 30_000, 100);
+      await until('a multipart upload in the bucket', async () => ((await view.leftovers()).some((l) => l.startsWith('upload ')) ? true : undefined), 30_000, 100);
       await servers[2]!.kill();
       expect(await ended).toBeInstanceOf(Error);
       for (let host = 0; host < 2; host++) expect((await call(host, 'GET', `${FILES}/killed.bin`)).status).toBe(404);
@@ -175,11 +165,7 @@ describeS3('several hosts on one PostgreSQL and one bucket', () => {
       rmSync(dataDirs[2]!, { recursive: true, force: true });
       dataDirs[2] = mkdtempSync(path.join(os.tmpdir(), 'nimbus-host2b-'));
       await startHost(2);
-      await until('the dead process\'s marker and multipart upload swept', async () => {
-        const b = await bucket();
-        const staging = b.keys.filter((k) => k.startsWith(new S3Keys(settings.prefix).staging));
-        return staging.length === 0 && b.uploads.length === 0 ? true : undefined;
-      }, 60_000, 250);
+      await until('the dead process\'s marker and multipart upload swept', async () => ((await view.leftovers()).length === 0 ? true : undefined), 60_000, 250);
       for (let host = 0; host < HOSTS; host++) expect((await call(host, 'PROPFIND', `${FILES}/killed.bin`, { depth: '0' })).status).toBe(404);
     }, 180_000);
 
@@ -228,9 +214,8 @@ describeS3('several hosts on one PostgreSQL and one bucket', () => {
         ...(await rows<{ blob_id: string }>('select blob_id from nodes where blob_id is not null')),
         ...(await rows<{ blob_id: string }>('select blob_id from file_versions')),
       ].map((r) => r.blob_id);
-      const b = await bucket();
-      expect(b.uploads, 'unfinished multipart uploads').toEqual([]);
-      expect(b.blobs).toEqual([...new Set(referenced)].sort());
+      expect(await view.leftovers(), 'staging markers and unfinished multipart uploads').toEqual([]);
+      expect(await view.blobs()).toEqual([...new Set(referenced)].sort());
       await expectServedEverywhere();
     }, 120_000);
   });
