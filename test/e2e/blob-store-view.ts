@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { S3Settings } from '../../src/config.js';
 import { s3ClientFor } from '../../src/storage/s3/s3-client.js';
 import { S3Keys } from '../../src/storage/s3/s3-keys.js';
-import { emptyPrefix, listKeys, s3Settings } from '../helpers/s3.js';
+import { emptyPrefix, listKeys, s3Env, s3Settings } from '../helpers/s3.js';
 
 export type StoreKind = 'fs' | 's3';
 
@@ -55,16 +55,7 @@ export function s3View(settings: S3Settings = s3Settings()): StoreView {
   const keys = new S3Keys(settings.prefix);
   const client = s3ClientFor(settings);
   return {
-    env: {
-      STORAGE: 's3',
-      S3_ENDPOINT: settings.endpoint!,
-      S3_REGION: settings.region,
-      S3_BUCKET: settings.bucket,
-      S3_ACCESS_KEY: settings.accessKey,
-      S3_SECRET_KEY: settings.secretKey,
-      S3_FORCE_PATH_STYLE: String(settings.forcePathStyle),
-      S3_PREFIX: settings.prefix,
-    },
+    env: s3Env(settings.prefix),
     blobs: async () => (await listKeys(keys.blobs)).map((k) => keys.blobIdOf(k)).filter((id): id is string => id !== null).sort(),
     leftovers: async () => {
       const markers = await listKeys(keys.staging);

@@ -1,19 +1,17 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Settings } from '../../src/config.js';
-import { s3ClientFor } from '../../src/storage/s3/s3-client.js';
 import { S3Keys } from '../../src/storage/s3/s3-keys.js';
 import { basic } from '../helpers/app.js';
 import { createPgSchema, postgresReachable, TEST_PG_URL } from '../helpers/db.js';
-import { describeS3, s3Settings } from '../helpers/s3.js';
+import { describeS3, listKeys, s3Settings } from '../helpers/s3.js';
 import { s3View, type StoreView } from './blob-store-view.js';
+import { pgRows } from './db-rows.js';
 import { compiledServerForFile, type RunningServer, startServer, until } from './server-process.js';
 
 /**
@@ -81,27 +79,6 @@ describeS3('several hosts on one PostgreSQL and one bucket', () => {
       return { status: res.statusCode, headers: res.headers, bytes, text: bytes.toString('utf8') };
     };
 
-    async function rows<T>(sql: string): Promise<T[]> {
-      const client = new pg.Client({ connectionString: TEST_PG_URL });
-      await client.connect();
-      try {
-        await client.query(`set search_path to ${schema.schema}`);
-        return (await client.query(sql)).rows as T[];
-      } finally {
-        await client.end();
-      }
-    }
-
-    /** The keys under one folder of the server's prefix (chunks under uploads/). */
-    async function keysUnder(folder: string): Promise<string[]> {
-      const client = s3ClientFor(settings);
-      try {
-        return ((await client.send(new ListObjectsV2Command({ Bucket: settings.bucket, Prefix: folder }))).Contents ?? []).map((o) => o.Key!);
-      } finally {
-        client.destroy();
-      }
-    }
-
     /** Every process serves every kept file byte for byte. */
     async function expectServedEverywhere(): Promise<void> {
       for (const [name, digest] of kept) {
@@ -132,7 +109,7 @@ describeS3('several hosts on one PostgreSQL and one bucket', () => {
       expect(moved.status, moved.text).toBe(201);
       kept.set('chunked.bin', sha(whole));
       await expectServedEverywhere();
-      expect(await keysUnder(new S3Keys(settings.prefix).uploads), 'the chunks are gone once assembled').toEqual([]);
+      expect(await listKeys(new S3Keys(settings.prefix).uploads), 'the chunks are gone once assembled').toEqual([]);
     }, 180_000);
 
     it('lets PUTs of three processes race for one path: one body wins whole, none is mixed, none is a 5xx', async () => {
@@ -211,8 +188,8 @@ describeS3('several hosts on one PostgreSQL and one bucket', () => {
         expect(held, `data directory of host ${i}`).toEqual([]);
       }
       const referenced = [
-        ...(await rows<{ blob_id: string }>('select blob_id from nodes where blob_id is not null')),
-        ...(await rows<{ blob_id: string }>('select blob_id from file_versions')),
+        ...(await pgRows(schema.schema)<{ blob_id: string }>('select blob_id from nodes where blob_id is not null')),
+        ...(await pgRows(schema.schema)<{ blob_id: string }>('select blob_id from file_versions')),
       ].map((r) => r.blob_id);
       expect(await view.leftovers(), 'staging markers and unfinished multipart uploads').toEqual([]);
       expect(await view.blobs()).toEqual([...new Set(referenced)].sort());

@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Settings } from '../../src/config.js';
@@ -12,7 +11,8 @@ import { s3ClientFor } from '../../src/storage/s3/s3-client.js';
 import { S3Keys } from '../../src/storage/s3/s3-keys.js';
 import { basic } from '../helpers/app.js';
 import { createPgSchema, postgresReachable, TEST_PG_URL } from '../helpers/db.js';
-import { describeS3, emptyPrefix, s3Settings } from '../helpers/s3.js';
+import { describeS3, emptyPrefix, s3Env, s3Settings } from '../helpers/s3.js';
+import { pgRows } from './db-rows.js';
 import { compiledServerForFile, type RunningServer, startServer, until } from './server-process.js';
 
 /**
@@ -50,14 +50,7 @@ describeS3('crash safety on S3', () => {
         ADMIN_PASSWORD: ADMIN.password,
         DATABASE_URL: TEST_PG_URL,
         DATABASE_SCHEMA: schema.schema,
-        STORAGE: 's3',
-        S3_ENDPOINT: settings.endpoint!,
-        S3_REGION: settings.region,
-        S3_BUCKET: settings.bucket,
-        S3_ACCESS_KEY: settings.accessKey,
-        S3_SECRET_KEY: settings.secretKey,
-        S3_FORCE_PATH_STYLE: 'true',
-        S3_PREFIX: settings.prefix,
+        ...s3Env(settings.prefix),
       };
       server = await startServer(build.entry, env);
     });
@@ -73,16 +66,7 @@ describeS3('crash safety on S3', () => {
       return { status: res.statusCode, text: await res.body.text() };
     };
 
-    async function rows<T>(sql: string): Promise<T[]> {
-      const client = new pg.Client({ connectionString: TEST_PG_URL });
-      await client.connect();
-      try {
-        await client.query(`set search_path to ${schema.schema}`);
-        return (await client.query(sql)).rows as T[];
-      } finally {
-        await client.end();
-      }
-    }
+    const rows = <T>(sql: string): Promise<T[]> => pgRows(schema.schema)<T>(sql);
 
     async function bucket(): Promise<{ blobs: string[]; markers: string[]; uploads: string[] }> {
       const client = s3ClientFor(settings);

@@ -47,3 +47,11 @@ export class Relay {
     if (on) for (const s of this.sockets) s.destroy();
   }
 }
+
+/** A relay to the test gateway, opened, and the S3 environment of a test app that reaches the gateway only through it. */
+export async function relayedS3Env(env: Record<string, string>): Promise<{ relay: Relay; env: Record<string, string> }> {
+  const endpoint = new URL(env.S3_ENDPOINT!);
+  const relay = new Relay({ host: endpoint.hostname, port: Number(endpoint.port || 80) });
+  await relay.open();
+  return { relay, env: { ...env, S3_ENDPOINT: `http://127.0.0.1:${relay.port}` } };
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, ocs, type TestApp } from '../../helpers/app.js';
 import { graph } from '../../helpers/graph.js';
 import { describeS3, s3Env } from '../../helpers/s3.js';
-import { Relay } from '../../helpers/tcp-relay.js';
+import { type Relay, relayedS3Env } from '../../helpers/tcp-relay.js';
 import { dav, expectDavError, FILES, put } from './dav-helpers.js';
 
 /**
@@ -17,11 +17,9 @@ describeS3('the object store stops answering', () => {
   const big = Buffer.alloc(200 * 1024, 7);
 
   beforeAll(async () => {
-    const env = s3Env();
-    const endpoint = new URL(env.S3_ENDPOINT!);
-    relay = new Relay({ host: endpoint.hostname, port: Number(endpoint.port || 80) });
-    await relay.open();
-    t = await buildTestApp('sqlite', { ...env, S3_ENDPOINT: `http://127.0.0.1:${relay.port}` });
+    const relayed = await relayedS3Env(s3Env());
+    relay = relayed.relay;
+    t = await buildTestApp('sqlite', relayed.env);
     expect((await put(t.app, `${FILES}/kept.bin`, big)).statusCode).toBe(201);
   });
   afterAll(async () => t?.close());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
 import { describeS3, s3Env } from '../../helpers/s3.js';
-import { Relay } from '../../helpers/tcp-relay.js';
+import { type Relay, relayedS3Env } from '../../helpers/tcp-relay.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -13,11 +13,9 @@ describeS3('/readyz on S3', () => {
   const bucketProbes = () => relay.requests.filter((r) => r.startsWith('HEAD ')).length;
 
   beforeAll(async () => {
-    const env = s3Env();
-    const endpoint = new URL(env.S3_ENDPOINT!);
-    relay = new Relay({ host: endpoint.hostname, port: Number(endpoint.port || 80) });
-    await relay.open();
-    t = await buildTestApp('sqlite', { ...env, S3_ENDPOINT: `http://127.0.0.1:${relay.port}` });
+    const relayed = await relayedS3Env(s3Env());
+    relay = relayed.relay;
+    t = await buildTestApp('sqlite', relayed.env);
   });
   afterAll(async () => t?.close());
 
