@@ -4,19 +4,14 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
-  ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import type { S3Settings } from '../../config.js';
 import type { BlobEndpoint } from '../blob-endpoint.js';
-import { enoent, isNotFound, s3ClientFor } from './s3-client.js';
+import { enoent, isNotFound, listObjects, s3ClientFor, UPLOAD_PART_SIZE, UPLOAD_QUEUE_SIZE } from './s3-client.js';
 import { S3Keys } from './s3-keys.js';
-
-/** As the server's uploads (s3-blob-store.ts): parts buffered whole, two in flight. */
-const PART_SIZE = 8 * 1024 * 1024;
-const QUEUE_SIZE = 2;
 
 /**
  * A bucket's blobs (`blobs/ab/cd/<id>` under the prefix), written with no
@@ -37,15 +32,10 @@ export class S3BlobEndpoint implements BlobEndpoint {
   }
 
   async *list(): AsyncIterable<{ id: string; size: number }> {
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.keys.blobs, ContinuationToken: token }));
-      for (const o of page.Contents ?? []) {
-        const id = this.keys.blobIdOf(o.Key!);
-        if (id) yield { id, size: o.Size ?? 0 };
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    for await (const o of listObjects(this.client, this.settings.bucket, this.keys.blobs)) {
+      const id = this.keys.blobIdOf(o.Key!);
+      if (id) yield { id, size: o.Size ?? 0 };
+    }
   }
 
   async size(id: string): Promise<number | null> {
@@ -71,8 +61,8 @@ export class S3BlobEndpoint implements BlobEndpoint {
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.settings.bucket, Key: this.keys.blob(id), Body: body },
-      partSize: PART_SIZE,
-      queueSize: QUEUE_SIZE,
+      partSize: UPLOAD_PART_SIZE,
+      queueSize: UPLOAD_QUEUE_SIZE,
       leavePartsOnError: false,
     });
     await upload.done();

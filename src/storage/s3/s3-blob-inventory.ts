@@ -1,7 +1,7 @@
-import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Settings } from '../../config.js';
 import type { BlobInventory, StoredBlob } from '../../ports/consistency.js';
-import { isNotFound, s3ClientFor } from './s3-client.js';
+import { isNotFound, listObjects, s3ClientFor } from './s3-client.js';
 import { BLOB_ID, S3Keys } from './s3-keys.js';
 import { listStaging } from './s3-sweep.js';
 
@@ -17,15 +17,10 @@ export class S3BlobInventory implements BlobInventory {
   }
 
   async *blobs(): AsyncIterable<StoredBlob> {
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.keys.blobs, ContinuationToken: token }));
-      for (const o of page.Contents ?? []) {
-        const id = this.keys.blobIdOf(o.Key!);
-        if (id) yield { id, size: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0 };
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    for await (const o of listObjects(this.client, this.settings.bucket, this.keys.blobs)) {
+      const id = this.keys.blobIdOf(o.Key!);
+      if (id) yield { id, size: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0 };
+    }
   }
 
   async has(blobId: string): Promise<boolean> {

@@ -17,21 +17,13 @@ import { fail } from '../../domain/errors.js';
 import type { BlobSource, BlobStore, StagedBlob, StageOptions, StoredParts } from '../../ports/files.js';
 import { StageMeter } from '../stage-meter.js';
 import { SmallBlobCache } from '../small-blob-cache.js';
-import { enoent, isNotFound, s3ClientFor, storeFailure } from './s3-client.js';
+import { enoent, isNotFound, s3ClientFor, storeFailure, UPLOAD_PART_SIZE, UPLOAD_QUEUE_SIZE } from './s3-client.js';
 import { composeObjects } from './s3-compose.js';
 import { multipartCopy, SINGLE_COPY_MAX } from './s3-copy.js';
 import { S3Keys } from './s3-keys.js';
 import { S3Owners } from './s3-owners.js';
 import { sweepS3Staging } from './s3-sweep.js';
 
-/**
- * lib-storage buffers each part whole (S3's minimum is 5 MiB; 8 MiB × S3's
- * 10,000 parts allows 78 GiB files); two in flight per upload keep the
- * gateway busy while the next part fills. Four measured about 75 MB more
- * peak RSS per 1 GiB upload, over the 200 MB the server may use in all.
- */
-const PART_SIZE = 8 * 1024 * 1024;
-const QUEUE_SIZE = 2;
 const READ_CHUNK = 256 * 1024;
 
 /**
@@ -110,8 +102,8 @@ export class S3BlobStore implements BlobStore {
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: this.keys.blob(id), Body: meter.stream },
-      partSize: PART_SIZE,
-      queueSize: QUEUE_SIZE,
+      partSize: UPLOAD_PART_SIZE,
+      queueSize: UPLOAD_QUEUE_SIZE,
       leavePartsOnError: false,
     });
     try {

@@ -1,5 +1,5 @@
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { isNotFound } from './s3-client.js';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isNotFound, listObjects } from './s3-client.js';
 
 export interface ListedObject {
   key: string;
@@ -16,12 +16,7 @@ export class S3Objects {
 
   async list(prefix: string): Promise<ListedObject[]> {
     const out: ListedObject[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
-      for (const o of page.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0, at: o.LastModified?.getTime() ?? 0 });
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    for await (const o of listObjects(this.client, this.bucket, prefix)) out.push({ key: o.Key!, size: o.Size ?? 0, at: o.LastModified?.getTime() ?? 0 });
     return out;
   }
 

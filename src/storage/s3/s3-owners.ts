@@ -1,6 +1,7 @@
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { processHost } from '../process-host.js';
+import { listObjects } from './s3-client.js';
 import type { S3Keys } from './s3-keys.js';
 
 /** How often a live process rewrites its heartbeat object. */
@@ -78,12 +79,7 @@ export class S3Owners {
   async refresh(): Promise<Map<string, number>> {
     const listedAt = Date.now();
     const beats = new Map<string, number>();
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.keys.owners, ContinuationToken: token }));
-      for (const o of page.Contents ?? []) beats.set(this.keys.ownerOf(o.Key!.slice(this.keys.owners.length)), o.LastModified?.getTime() ?? 0);
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    for await (const o of listObjects(this.client, this.bucket, this.keys.owners)) beats.set(this.keys.ownerOf(o.Key!.slice(this.keys.owners.length)), o.LastModified?.getTime() ?? 0);
     this.beats = beats;
     this.listedAt = listedAt;
     return beats;

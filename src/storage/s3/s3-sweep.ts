@@ -2,9 +2,9 @@ import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
   ListMultipartUploadsCommand,
-  ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { listObjects } from './s3-client.js';
 import type { S3Keys } from './s3-keys.js';
 import type { S3Owners } from './s3-owners.js';
 
@@ -26,19 +26,14 @@ export interface StagingOwner {
 /** Every owner with markers under staging/, with its markers (the layout of `s3-keys.ts`). */
 export async function listStaging(d: Pick<SweepDeps, 'client' | 'bucket' | 'keys'>): Promise<StagingOwner[]> {
   const byOwner = new Map<string, StagingOwner>();
-  let token: string | undefined;
-  do {
-    const page = await d.client.send(new ListObjectsV2Command({ Bucket: d.bucket, Prefix: d.keys.staging, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) {
-      const [segment, id] = o.Key!.slice(d.keys.staging.length).split('/');
-      if (!segment || !id) continue;
-      const owner = d.keys.ownerOf(segment);
-      let entry = byOwner.get(owner);
-      if (!entry) byOwner.set(owner, (entry = { owner, markers: [] }));
-      entry.markers.push({ id, at: o.LastModified?.getTime() ?? 0 });
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  for await (const o of listObjects(d.client, d.bucket, d.keys.staging)) {
+    const [segment, id] = o.Key!.slice(d.keys.staging.length).split('/');
+    if (!segment || !id) continue;
+    const owner = d.keys.ownerOf(segment);
+    let entry = byOwner.get(owner);
+    if (!entry) byOwner.set(owner, (entry = { owner, markers: [] }));
+    entry.markers.push({ id, at: o.LastModified?.getTime() ?? 0 });
+  }
   return [...byOwner.values()];
 }
 
